@@ -1,0 +1,1 @@
+"""Platform adapters: console, Slack, Discord, and the `atelier` CLI (the composition root)."""

@@ -1,0 +1,91 @@
+"""The `atelier` command line: run the bot, chat in the console, one-shot commands.
+
+Sub-command groups live in their own modules and are registered in :func:`_register`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from adapters.cli.common import (
+    JsonOption,
+    TenantOption,
+    UserOption,
+    ask_bot,
+    cli_request,
+    run,
+    settings_or_exit,
+    stderr,
+)
+
+app = typer.Typer(
+    name="atelier",
+    help="Atelier: scoping from your own history and client updates, in Slack, Discord "
+    "or this terminal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command("run")
+def run_command(
+    demo: Annotated[
+        bool, typer.Option(help="Load the demo portfolio when the store is empty.")
+    ] = True,
+) -> None:
+    """Start every platform whose tokens are configured; with none, chat in this terminal."""
+    settings = settings_or_exit()
+    from adapters.launch import launch
+
+    raise typer.Exit(run(lambda: launch(settings, demo=demo)))
+
+
+@app.command("chat")
+def chat_command(
+    tenant: TenantOption = None,
+    user: UserOption = "you",
+) -> None:
+    """Chat with the bot in this terminal (reads piped input to the end, then exits)."""
+    settings = settings_or_exit()
+    from adapters.launch import console_chat
+
+    raise typer.Exit(run(lambda: console_chat(settings, tenant or settings.default_tenant, user)))
+
+
+@app.command("ask")
+def ask_command(
+    text: Annotated[str, typer.Argument(help="A message or a /command, as you'd type it in chat.")],
+    tenant: TenantOption = None,
+    user: UserOption = "you",
+    as_json: JsonOption = False,
+) -> None:
+    """Send one message to the bot and print its answer."""
+    settings = settings_or_exit()
+    from adapters.runtime import running_bot
+
+    command = None
+    if text.startswith("/"):
+        command, _, text = text[1:].partition(" ")
+
+    async def go() -> int:
+        async with running_bot(settings) as bot:
+            return await ask_bot(bot, cli_request(settings, tenant, user, command, text), as_json)
+
+    raise typer.Exit(run(go))
+
+
+def _register() -> None:
+    """Sub-command groups added by the feature modules (one line each)."""
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        stderr.print("bye")

@@ -1,0 +1,238 @@
+"""The console adapter: a chat with the bot in a terminal, rendered with rich.
+
+Lines starting with ``/`` are slash commands; anything else is a direct message. Buttons are
+shown with a keyword in brackets (``[approve-1]``); typing the keyword presses the button. A form
+(``/projects add``) is asked field by field. Works interactively and with piped stdin: it reads
+to end of input and returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from bot.core import Bot
+from bot.messages import (
+    Action,
+    Button,
+    Buttons,
+    Citations,
+    Fields,
+    Form,
+    Heading,
+    Image,
+    Paragraph,
+    Reply,
+    Request,
+    Table,
+    Visibility,
+)
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "button"
+
+
+class ConsoleAdapter:
+    """One person chatting with the bot through a terminal."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        console: Console | None = None,
+        *,
+        tenant: str = "local",
+        user_id: str = "you",
+        user_name: str = "you",
+        image_dir: Path | None = None,
+    ) -> None:
+        self.bot = bot
+        self.console = console or Console()
+        self.tenant = tenant
+        self.user_id = user_id
+        self.user_name = user_name
+        self.image_dir = image_dir or Path(".atelier") / "images"
+        self.buttons: dict[str, Button] = {}
+        self._counter = 0
+        self._pending_lines: AsyncIterator[str] | None = None
+
+    # --- input --------------------------------------------------------------------------
+
+    async def run(self, lines: AsyncIterator[str] | None = None, prompt: bool | None = None) -> int:
+        """Chat until end of input; returns the exit code (0)."""
+        interactive = sys.stdin.isatty() if prompt is None else prompt
+        source = lines if lines is not None else stdin_lines(interactive)
+        self._pending_lines = source
+        if interactive:
+            self.console.print(
+                "[bold]Atelier[/bold] — type [cyan]/help[/cyan] for commands, Ctrl-D to quit."
+            )
+        async for line in source:
+            if line.strip():
+                await self.say(line)
+        return 0
+
+    async def say(self, line: str) -> Reply | None:
+        """Handle one line as the user typed it and render the answer."""
+        text = line.strip()
+        keyword = text.lower()
+        if keyword in self.buttons:
+            button = self.buttons[keyword]
+            return await self.press(button)
+        if text.startswith("/"):
+            name, _, rest = text[1:].partition(" ")
+            request = self._request(command=name.lower(), text=rest)
+        else:
+            request = self._request(command=None, text=text)
+        answer = await self.bot.handle(request)
+        if answer is not None:
+            await self.render(answer)
+        return answer
+
+    async def press(self, button: Button) -> Reply | None:
+        action = Action(
+            action_id=button.action_id,
+            value=button.value,
+            tenant=self.tenant,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            channel_id="console",
+            platform="console",
+        )
+        answer = await self.bot.handle_action(action)
+        if answer is not None:
+            await self.render(answer)
+        return answer
+
+    def _request(self, command: str | None, text: str) -> Request:
+        return Request(
+            tenant=self.tenant,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            channel_id="console",
+            is_private=True,
+            command=command,
+            text=text,
+            platform="console",
+        )
+
+    async def _ask(self, label: str) -> str:
+        """Read one answer for a form field from the same input as the chat."""
+        self.console.print(f"[bold]{label}[/bold]: ", end="")
+        if self._pending_lines is None:
+            return ""
+        try:
+            answer = await anext(self._pending_lines)
+        except StopAsyncIteration:
+            return ""
+        self.console.print(answer, highlight=False)
+        return answer.strip()
+
+    async def fill(self, form: Form) -> None:
+        """Ask a form's fields one by one, submit, and re-ask fields that had errors."""
+        self.console.print(Panel(Text(form.title, style="bold"), expand=False))
+        self.console.print("[dim]Leave an optional field empty to skip it.[/dim]")
+        values: dict[str, str] = {field.name: field.initial for field in form.fields}
+        to_ask = list(form.fields)
+        for _attempt in range(3):
+            for field in to_ask:
+                suffix = "" if field.required else " (optional)"
+                answer = await self._ask(f"{field.label}{suffix}")
+                values[field.name] = answer or values.get(field.name, "")
+            action = Action(
+                action_id=form.form_id,
+                value=form.value,
+                values=values,
+                tenant=self.tenant,
+                user_id=self.user_id,
+                user_name=self.user_name,
+                channel_id="console",
+                platform="console",
+            )
+            answer = await self.bot.handle_action(action)
+            if answer is None:
+                return
+            if not answer.form_errors:
+                await self.render(answer)
+                return
+            for name, message in answer.form_errors.items():
+                self.console.print(f"[red]{name}: {message}[/red]")
+            to_ask = [f for f in form.fields if f.name in answer.form_errors]
+        self.console.print("[red]The form was not saved; run the command again.[/red]")
+
+    # --- output -------------------------------------------------------------------------
+
+    async def render(self, answer: Reply) -> None:
+        if answer.visibility is Visibility.DM:
+            self.console.print("[dim](sent to you privately)[/dim]")
+        for block in answer.blocks:
+            await self._render_block(block)
+        self.console.print()
+
+    async def _render_block(self, block: object) -> None:
+        out = self.console
+        match block:
+            case Heading(text=text):
+                out.rule(Text(text, style="bold"), align="left")
+            case Paragraph(text=text):
+                out.print(Markdown(text))
+            case Fields(items=items):
+                grid = RichTable.grid(padding=(0, 2))
+                grid.add_column(style="bold")
+                grid.add_column()
+                for item in items:
+                    grid.add_row(item.label, item.value)
+                out.print(grid)
+            case Table(columns=columns, rows=rows, caption=caption):
+                table = RichTable(*columns, title=caption or None, show_lines=False)
+                for row in rows:
+                    table.add_row(*row)
+                out.print(table)
+            case Citations(items=items):
+                for item in items:
+                    detail = f" — {item.detail}" if item.detail else ""
+                    out.print(Text(f"[{item.source_id}] {item.title}{detail}", style="dim"))
+            case Buttons(items=items):
+                labels = []
+                for button in items:
+                    self._counter += 1
+                    keyword = button.keyword or f"{_slug(button.label)}-{self._counter}"
+                    self.buttons[keyword] = button
+                    labels.append(f"{button.label} [bold cyan]\\[{keyword}][/bold cyan]")
+                out.print("Buttons: " + "   ".join(labels))
+            case Image(data=data, filename=filename, title=title, alt_text=alt):
+                self.image_dir.mkdir(parents=True, exist_ok=True)
+                path = self.image_dir / filename
+                path.write_bytes(data)
+                out.print(Text(f"Chart: {title or alt} → {path}", style="dim"))
+            case Form() as form:
+                await self.fill(form)
+
+
+async def stdin_lines(interactive: bool) -> AsyncIterator[str]:
+    """Lines from standard input, without blocking the event loop."""
+    while True:
+        if interactive:
+            try:
+                line = await asyncio.to_thread(input, "› ")
+            except EOFError:
+                return
+        else:
+            line = await asyncio.to_thread(sys.stdin.readline)
+            if not line:
+                return
+        yield line.rstrip("\n")
+
+
+async def iter_lines(lines: Iterable[str]) -> AsyncIterator[str]:
+    for line in lines:
+        yield line

@@ -1,0 +1,51 @@
+"""Starting the bot: platforms whose tokens are set, else the console on demo data."""
+
+from __future__ import annotations
+
+import asyncio
+
+from adapters.console import ConsoleAdapter
+from adapters.runtime import running_bot
+from bot.config import Settings
+from bot.logs import get_logger
+
+log = get_logger(__name__)
+
+
+async def launch(settings: Settings, demo: bool = True) -> int:
+    async with running_bot(settings) as bot:
+        runners = []
+        if settings.slack_enabled:
+            from adapters.slack.app import serve_slack
+
+            runners.append(serve_slack(bot, settings))
+        if settings.discord_enabled:
+            from adapters.discord.client import serve_discord
+
+            runners.append(serve_discord(bot, settings))
+        if runners:
+            await asyncio.gather(*runners)
+            return 0
+        if demo and settings.demo_data:
+            await load_demo_if_empty(bot, settings.default_tenant)
+        console = ConsoleAdapter(
+            bot, tenant=settings.default_tenant, image_dir=settings.data_dir / "images"
+        )
+        return await console.run()
+
+
+async def console_chat(settings: Settings, tenant: str, user: str) -> int:
+    async with running_bot(settings) as bot:
+        console = ConsoleAdapter(
+            bot, tenant=tenant, user_id=user, user_name=user, image_dir=settings.data_dir / "images"
+        )
+        return await console.run()
+
+
+async def load_demo_if_empty(bot, tenant: str) -> None:  # type: ignore[no-untyped-def]
+    """First run: fill the tenant's store with the demo portfolio (no-op when it has data)."""
+    try:
+        from knowledge.demo import load_demo_portfolio
+    except ImportError:
+        return
+    await asyncio.to_thread(load_demo_portfolio, bot.services.knowledge, tenant)

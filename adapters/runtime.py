@@ -1,0 +1,56 @@
+"""The composition root: settings -> services -> bot. Adapters and the CLI start here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.config import Settings
+from bot.core import Bot
+from bot.logs import register_secret
+from bot.services import Services
+from bot.state import Database
+
+
+def build_services(settings: Settings) -> Services:
+    for secret in (
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.discord_token,
+    ):
+        if secret is not None:
+            register_secret(secret.get_secret_value())
+    return Services(
+        settings=settings,
+        db=Database(settings.sqlalchemy_url),
+        knowledge_factory=lambda: open_knowledge(settings),
+        composer=build_composer(settings),
+    )
+
+
+def open_knowledge(settings: Settings):  # type: ignore[no-untyped-def]
+    """Open the project store the settings describe (embedded Chroma or a server)."""
+    from knowledge.store import ProjectStore
+
+    return ProjectStore.open(
+        data_dir=settings.data_dir,
+        chroma_url=settings.chroma_url,
+        embeddings=settings.embeddings,
+    )
+
+
+def build_composer(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.compose import OfflineComposer
+
+    return OfflineComposer()
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[Bot]:
+    bot = Bot(build_services(settings))
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.close()

@@ -1,0 +1,1 @@
+"""Atelier's platform-neutral bot core."""

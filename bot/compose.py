@@ -1,0 +1,35 @@
+"""Turning computed facts into prose.
+
+Skills compute every figure themselves and write a deterministic draft from templates (the
+offline composer's output). A :class:`Composer` may only re-phrase that draft; an LLM-backed
+composer must check that every number and name it writes is one of the facts, and fall back
+to the draft otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What a skill asks to be written."""
+
+    kind: str  # "client_update", "estimate_summary", …
+    tenant: str
+    draft: str  # the offline, template-written text; always a correct answer on its own
+    facts: Mapping[str, Any] = field(default_factory=dict)  # JSON-serialisable facts
+    tone: str = "friendly"
+
+
+class Composer(Protocol):
+    async def compose(self, composition: Composition) -> str: ...
+
+
+class OfflineComposer:
+    """The default: the skill's template-written draft, as is. Deterministic, no network."""
+
+    async def compose(self, composition: Composition) -> str:
+        return composition.draft

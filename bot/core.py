@@ -1,0 +1,102 @@
+"""The bot core: ``Bot.handle(Request) -> Reply`` and ``Bot.handle_action(Action) -> Reply``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from bot.logs import get_logger
+from bot.messages import Action, Paragraph, Reply, Request, text_reply
+from bot.registry import ActionId, SkillError, SkillRegistry
+from bot.router import route
+from bot.services import Services
+from bot.skills import SKILL_MODULES
+
+log = get_logger(__name__)
+
+MAX_TEXT = 20_000  # characters; a brief longer than a few pages is a file, not a message
+
+
+class Bot:
+    """Routes requests to skills and turns every failure into a short, useful answer."""
+
+    def __init__(self, services: Services, skills: Sequence[str] = SKILL_MODULES) -> None:
+        self.services = services
+        self.registry = SkillRegistry()
+        self.registry.load(skills)
+        services.registry = self.registry
+
+    async def start(self) -> None:
+        await self.services.db.create_all()
+
+    async def close(self) -> None:
+        await self.services.db.close()
+
+    async def is_retry(self, platform: str, tenant: str, event_id: str | None) -> bool:
+        """True when this platform event was handled already (a delivery retry)."""
+        if not event_id:
+            return False
+        return not await self.services.db.claim_event(f"{platform}:{tenant}:{event_id}")
+
+    async def handle(self, request: Request) -> Reply | None:
+        """Answer a request; ``None`` only for a platform retry of an event already handled."""
+        if await self.is_retry(request.platform, request.tenant, request.event_id):
+            log.info("duplicate_event", event_id=request.event_id, tenant=request.tenant)
+            return None
+        if len(request.text) > MAX_TEXT:
+            return text_reply(
+                f"That message is {len(request.text):,} characters long; I read up to "
+                f"{MAX_TEXT:,}. Please shorten it (the key points of a brief are plenty), "
+                "or import long documents with `/projects import`."
+            )
+        found = route(request, self.registry)
+        if found.command is None:
+            return self._not_understood(request, found.text)
+        command = self.registry.commands[found.command]
+        routed = request.model_copy(update={"command": found.command, "text": found.text})
+        return await self._run(command.handler(routed, self.services), request, found.command)
+
+    async def handle_action(self, action: Action) -> Reply | None:
+        if await self.is_retry(action.platform, action.tenant, action.event_id):
+            return None
+        parsed = ActionId.parse(action.action_id)
+        handler = self.registry.actions.get(parsed.prefix)
+        if handler is None:
+            return text_reply("That button is no longer supported. Please run the command again.")
+        return await self._run(handler(action, self.services), action, action.action_id)
+
+    async def _run(self, pending, source: Request | Action, what: str) -> Reply:  # type: ignore[no-untyped-def]
+        try:
+            return await pending
+        except SkillError as problem:
+            return text_reply(str(problem))
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception(
+                "skill_failed",
+                error_id=error_id,
+                what=what,
+                tenant=source.tenant,
+                user_id=source.user_id,
+            )
+            return Reply(
+                blocks=(
+                    Paragraph(
+                        text=f"Sorry, something went wrong on my side (error id `{error_id}`). "
+                        "Nothing was lost; please try again, and quote the id if it persists."
+                    ),
+                )
+            )
+
+    def _not_understood(self, request: Request, text: str) -> Reply:
+        names = ", ".join(f"`/{name}`" for name in self.registry.commands)
+        if request.command:
+            opening = f"I don't know the command `/{request.command.lstrip('/')}`."
+        elif not text:
+            opening = "Hi! Tell me what you need."
+        else:
+            opening = "I'm not sure what you'd like me to do with that."
+        return text_reply(
+            f"{opening} I understand {names}. Try `/help` for examples, or ask in plain words, "
+            "e.g. _how long would a Shopify store with a custom theme take?_"
+        )

@@ -1,0 +1,248 @@
+"""The platform-neutral message model.
+
+Adapters translate a platform event into a :class:`Request` or an :class:`Action`, hand it to
+``Bot.handle`` / ``Bot.handle_action`` and render the :class:`Reply` they get back. Skills only
+ever see these types, never a Slack payload or a discord.py object.
+
+Paragraph text uses a small markdown subset that every adapter can render:
+``**bold**``, ``_italic_``, `` `code` ``, ``[label](https://url)`` and lines starting with ``- ``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Visibility(StrEnum):
+    """Who may see a reply."""
+
+    PUBLIC = "public"  # everyone in the channel / thread
+    EPHEMERAL = "ephemeral"  # only the requester, in place
+    DM = "dm"  # delivered privately to the requester's direct messages
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Request(_Frozen):
+    """Something a person said to the bot: a slash command, a mention or a DM."""
+
+    tenant: str = Field(min_length=1, description="Slack team id, Discord guild id or 'local'")
+    user_id: str = Field(min_length=1)
+    user_name: str = ""
+    channel_id: str = ""
+    thread_id: str | None = None
+    is_private: bool = False
+    command: str | None = Field(default=None, description="slash command without '/', or None")
+    text: str = ""
+    event_id: str | None = None
+    platform: str = "console"
+    raw: Mapping[str, Any] = Field(default_factory=dict, repr=False)
+
+
+class Action(_Frozen):
+    """A button press or a submitted form."""
+
+    action_id: str = Field(min_length=1)
+    value: str = ""
+    tenant: str = Field(min_length=1)
+    user_id: str = Field(min_length=1)
+    user_name: str = ""
+    channel_id: str = ""
+    message_id: str | None = None
+    values: Mapping[str, str] = Field(default_factory=dict, description="form fields")
+    event_id: str | None = None
+    platform: str = "console"
+    raw: Mapping[str, Any] = Field(default_factory=dict, repr=False)
+
+
+# --- reply blocks -------------------------------------------------------------------------
+
+
+class Heading(_Frozen):
+    kind: Literal["heading"] = "heading"
+    text: str
+
+
+class Paragraph(_Frozen):
+    kind: Literal["paragraph"] = "paragraph"
+    text: str
+
+
+class FieldItem(_Frozen):
+    label: str
+    value: str
+
+
+class Fields(_Frozen):
+    kind: Literal["fields"] = "fields"
+    items: tuple[FieldItem, ...]
+
+
+class Table(_Frozen):
+    kind: Literal["table"] = "table"
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+
+
+class Citation(_Frozen):
+    """A pointer to the data a number came from (a past project, a log entry)."""
+
+    source_id: str
+    title: str
+    detail: str = ""
+
+
+class Citations(_Frozen):
+    kind: Literal["citations"] = "citations"
+    items: tuple[Citation, ...]
+
+
+class Button(_Frozen):
+    label: str
+    action_id: str
+    value: str = ""
+    style: Literal["default", "primary", "danger"] = "default"
+    keyword: str = Field(default="", description="what a console user types to press it")
+
+
+class Buttons(_Frozen):
+    kind: Literal["buttons"] = "buttons"
+    items: tuple[Button, ...]
+
+
+class Image(_Frozen):
+    kind: Literal["image"] = "image"
+    data: bytes = Field(repr=False)
+    filename: str = "chart.png"
+    alt_text: str
+    title: str = ""
+
+
+class FormField(_Frozen):
+    name: str
+    label: str
+    required: bool = False
+    multiline: bool = False
+    placeholder: str = ""
+    initial: str = ""
+
+
+class Form(_Frozen):
+    """A form to fill in: a Slack modal, a Discord modal, console prompts.
+
+    Its submission comes back as an :class:`Action` with ``action_id == form_id`` and the
+    answers in ``Action.values``.
+    """
+
+    kind: Literal["form"] = "form"
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str = "Save"
+    value: str = ""
+
+
+Block = Annotated[
+    Heading | Paragraph | Fields | Table | Citations | Buttons | Image | Form,
+    Field(discriminator="kind"),
+]
+
+
+class Reply(_Frozen):
+    """What the bot answers, as neutral blocks plus who may see it."""
+
+    blocks: tuple[Block, ...] = ()
+    visibility: Visibility = Visibility.EPHEMERAL
+    notice: str = Field(
+        default="",
+        description="for dm replies: the short note shown where the request was made",
+    )
+    form_errors: Mapping[str, str] = Field(
+        default_factory=dict, description="field name -> message, for a form submission"
+    )
+    replace_original: bool = False
+
+    @property
+    def text(self) -> str:
+        """A plain-text rendering: notification fallback, logs, tests, accessibility."""
+        return plain_text(self.blocks)
+
+    @property
+    def buttons(self) -> tuple[Button, ...]:
+        return tuple(b for block in self.blocks if isinstance(block, Buttons) for b in block.items)
+
+    @property
+    def form(self) -> Form | None:
+        return next((b for b in self.blocks if isinstance(b, Form)), None)
+
+
+def plain_text(blocks: Sequence[Block]) -> str:
+    """Render blocks as plain text, nothing dropped."""
+    parts: list[str] = []
+    for block in blocks:
+        match block:
+            case Heading(text=text):
+                parts.append(text)
+            case Paragraph(text=text):
+                parts.append(text)
+            case Fields(items=items):
+                parts.append("\n".join(f"{f.label}: {f.value}" for f in items))
+            case Table(columns=columns, rows=rows, caption=caption):
+                lines = [" | ".join(columns)] + [" | ".join(row) for row in rows]
+                if caption:
+                    lines.insert(0, caption)
+                parts.append("\n".join(lines))
+            case Citations(items=items):
+                parts.append(
+                    "\n".join(
+                        f"[{c.source_id}] {c.title}" + (f" — {c.detail}" if c.detail else "")
+                        for c in items
+                    )
+                )
+            case Buttons(items=items):
+                parts.append(" ".join(f"[{b.label}]" for b in items))
+            case Image(alt_text=alt, title=title):
+                parts.append(f"(image: {title or alt})")
+            case Form(title=title, fields=fields):
+                parts.append(f"{title}: " + ", ".join(f.label for f in fields))
+    return "\n\n".join(p for p in parts if p)
+
+
+def reply(*blocks: Block, visibility: Visibility = Visibility.EPHEMERAL, notice: str = "") -> Reply:
+    """Shorthand: ``reply(Heading(text="Hi"), Paragraph(text="..."))``."""
+    return Reply(blocks=blocks, visibility=visibility, notice=notice)
+
+
+def text_reply(text: str, visibility: Visibility = Visibility.EPHEMERAL) -> Reply:
+    return Reply(blocks=(Paragraph(text=text),), visibility=visibility)
+
+
+__all__ = [
+    "Action",
+    "Block",
+    "Button",
+    "Buttons",
+    "Citation",
+    "Citations",
+    "FieldItem",
+    "Fields",
+    "Form",
+    "FormField",
+    "Heading",
+    "Image",
+    "Paragraph",
+    "Reply",
+    "Request",
+    "Table",
+    "Visibility",
+    "plain_text",
+    "reply",
+    "text_reply",
+]

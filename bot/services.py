@@ -1,0 +1,41 @@
+"""Everything a skill may use, built once by the composition root and passed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.compose import Composer, OfflineComposer
+from bot.config import Settings
+from bot.state import Database
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    composer: Composer = field(default_factory=OfflineComposer)
+    clock: Callable[[], dt.datetime] = _now
+    # Built on first use: opening Chroma and loading the embedding model cost a second or two,
+    # which `/help` or `/log` should never pay.
+    knowledge_factory: Callable[[], Any] | None = None
+    _knowledge: Any = field(default=None, repr=False)
+    # Set by the Bot once its skills are loaded (`/help` lists them).
+    registry: Any = field(default=None, repr=False)
+
+    @property
+    def knowledge(self) -> Any:
+        if self._knowledge is None:
+            if self.knowledge_factory is None:
+                raise RuntimeError("no knowledge store is configured")
+            self._knowledge = self.knowledge_factory()
+        return self._knowledge
+
+    def set_knowledge(self, store: Any) -> None:
+        self._knowledge = store

@@ -1,0 +1,6 @@
+"""Skills: one module per job, each exposing ``setup(registry)``.
+
+Registering a new skill means adding its module name to :data:`SKILL_MODULES`.
+"""
+
+SKILL_MODULES: tuple[str, ...] = ("bot.skills.help",)

@@ -1,0 +1,58 @@
+"""The console adapter end to end: a piped conversation through the real CLI and adapter."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.console import iter_lines
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_console_conversation_renders_help_and_fallbacks(harness):
+    await harness.adapter.run(
+        iter_lines(["/help", "", "what's the weather?", "/nope"]), prompt=False
+    )
+    screen = harness.screen()
+    assert "Atelier — what I can do" in screen
+    assert "/help" in screen
+    assert "I'm not sure what you'd like me to do" in screen
+    assert "I don't know the command /nope" in screen
+
+
+def test_piped_stdin_through_the_cli_exits_zero(tmp_path):
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ATELIER_", "SLACK_", "DISCORD_"))
+    }
+    env["ATELIER_DATA_DIR"] = str(tmp_path / "data")
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "chat"],
+        input="/help\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "/help" in result.stdout and "what I can do" in result.stdout
+
+
+def test_a_bad_setting_exits_2_with_one_line(tmp_path):
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ATELIER_", "SLACK_", "DISCORD_"))
+    }
+    env["ATELIER_PORT"] = "eighty"
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "chat"],
+        input="",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "ATELIER_PORT" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,62 @@
+import logging
+
+from bot.core import MAX_TEXT, Bot
+from bot.messages import Action, Reply, Request
+from bot.registry import Command, SkillError
+
+
+def _boom_skill(registry):
+    async def boom(request, services):
+        raise RuntimeError("database exploded")
+
+    async def polite(request, services):
+        raise SkillError("No project called 'zeta'.")
+
+    registry.command(Command(name="boom", summary="", usage="", examples=(), handler=boom))
+    registry.command(Command(name="polite", summary="", usage="", examples=(), handler=polite))
+
+
+def _request(**kwargs) -> Request:
+    return Request(tenant="T", user_id="U", platform="test", **kwargs)
+
+
+async def test_a_crashing_skill_answers_with_an_error_id(bot, caplog, monkeypatch):
+    import sys
+    import types
+
+    module = types.ModuleType("tests_boom_skill")
+    module.setup = _boom_skill
+    monkeypatch.setitem(sys.modules, "tests_boom_skill", module)
+    crashing = Bot(bot.services, skills=("bot.skills.help", "tests_boom_skill"))
+    with caplog.at_level(logging.ERROR):
+        reply = await crashing.handle(_request(command="boom"))
+    assert isinstance(reply, Reply)
+    assert "error id" in reply.text and "Traceback" not in reply.text
+    assert "database exploded" not in reply.text
+    polite = await crashing.handle(_request(command="polite"))
+    assert polite.text == "No project called 'zeta'."
+
+
+async def test_unknown_and_empty_input_list_what_works(bot):
+    for request in (_request(command="deploy"), _request(text=""), _request(text="banana")):
+        reply = await bot.handle(request)
+        assert "/help" in reply.text
+
+
+async def test_retried_events_are_handled_once(bot):
+    first = await bot.handle(_request(command="help", event_id="Ev1"))
+    again = await bot.handle(_request(command="help", event_id="Ev1"))
+    other_tenant = await bot.handle(
+        Request(tenant="T2", user_id="U", platform="test", command="help", event_id="Ev1")
+    )
+    assert first is not None and again is None and other_tenant is not None
+
+
+async def test_oversized_text_gets_a_clear_answer(bot):
+    reply = await bot.handle(_request(command="scope", text="x" * (MAX_TEXT + 1)))
+    assert "characters" in reply.text and "shorten" in reply.text
+
+
+async def test_unknown_button(bot):
+    reply = await bot.handle_action(Action(action_id="gone:away", tenant="T", user_id="U"))
+    assert "no longer supported" in reply.text
