@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import DateTime, String, event
+from sqlalchemy import JSON, DateTime, Float, String, Text, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -39,6 +39,27 @@ class SeenEvent(Base):
 
     event_key: Mapped[str] = mapped_column(String(255), primary_key=True)
     seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SavedEstimate(Base):
+    """An estimate someone saved from `/scope`; linked to the real project when it starts,
+    and given the project's actual hours when it closes, so accuracy can be tracked."""
+
+    __tablename__ = "saved_estimates"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    brief: Mapped[str] = mapped_column(Text)
+    p10_hours: Mapped[float] = mapped_column(Float)
+    p50_hours: Mapped[float] = mapped_column(Float)
+    p90_hours: Mapped[float] = mapped_column(Float)
+    rate: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    analogue_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    project_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    actual_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Database:
