@@ -168,6 +168,10 @@ class Reply(_Frozen):
         default_factory=dict, description="field name -> message, for a form submission"
     )
     replace_original: bool = False
+    channel_id: str | None = Field(
+        default=None,
+        description="deliver to this channel instead of the request's (e.g. a client channel)",
+    )
 
     @property
     def text(self) -> str:
