@@ -62,6 +62,38 @@ class SavedEstimate(Base):
     actual_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class ScopeRun(Base):
+    """One `/scope` answer, kept so its buttons (save, more analogues) carry only this id."""
+
+    __tablename__ = "scope_runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    brief: Mapped[str] = mapped_column(Text)
+    p10_hours: Mapped[float] = mapped_column(Float)
+    p50_hours: Mapped[float] = mapped_column(Float)
+    p90_hours: Mapped[float] = mapped_column(Float)
+    rate: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    analogue_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    shown: Mapped[int] = mapped_column(default=0)  # analogues shown so far ("show more")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TenantSettings(Base):
+    """Per-tenant overrides of the defaults in settings (hourly rate, currency)."""
+
+    __tablename__ = "tenant_settings"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rate: Mapped[float | None] = mapped_column(Float, nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
 class Database:
     """Engine + session factory; one per process (or per test)."""
 
