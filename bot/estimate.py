@@ -1,0 +1,313 @@
+"""Effort estimates from similar past projects: weighted quantiles, shrinkage, calibration.
+
+Pure functions over numbers (numpy only): no I/O, no chat, no store. The caller finds the
+analogues (similar closed projects with their actual effort) and passes the tenant-wide history
+of actual efforts; :func:`estimate` turns them into a calibrated P10/P50/P90 range.
+
+The method, in short:
+
+1. Keep the ``k`` most similar analogues whose similarity reaches ``min_similarity``; weight each
+   by ``similarity ** similarity_power``.
+2. Shrink towards the tenant-wide distribution: the history gets a pseudo-weight
+   ``prior_strength`` against the analogues' total weight, so few or weak analogues lean on the
+   tenant's overall spread (which is wider, so the range widens honestly).
+3. Read P10/P50/P90 off the mixture with weighted Hazen (midpoint-CDF) quantiles; the point
+   estimate is the weighted median (the value minimising expected absolute error).
+4. Stretch the band around P50 in log space by ``interval_scale`` (times
+   ``low_confidence_widening`` when confidence is low) and add ``interval_margin``, learned from
+   backtests by conformal calibration (:func:`calibrate_margin`) so that P10–P90 really holds
+   ~80% of outcomes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Confidence = Literal["high", "medium", "low"]
+
+
+@dataclass(frozen=True)
+class Analogue:
+    """A similar past project: its id, actual effort and similarity (0..1) to the brief."""
+
+    id: str
+    hours: float
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An effort range with the evidence behind it."""
+
+    p10: float
+    p50: float
+    p90: float
+    point: float
+    confidence: Confidence
+    n_analogues: int
+    mean_similarity: float
+    shrinkage: float  # 0..1 weight given to the tenant-wide distribution
+    method: str  # short human description
+
+
+@dataclass(frozen=True)
+class OverrunStats:
+    """Typical actual/estimate ratio (weighted median) and its P10/P90 over ``n`` projects."""
+
+    ratio: float
+    p10: float
+    p90: float
+    n: int
+
+
+@dataclass(frozen=True)
+class EstimatorParams:
+    """Knobs of :func:`estimate`; the defaults suit a small freelance portfolio.
+
+    ``interval_margin`` and ``prior_strength`` are meant to be learned from the tenant's own
+    history by backtesting (see ``bot.backtest``); the defaults are neutral starting points.
+    """
+
+    k: int = 8
+    min_similarity: float = 0.25
+    similarity_power: float = 1.0
+    prior_strength: float = 1.0
+    interval_scale: float = 1.0
+    interval_margin: float = 0.0  # log(1 + x) units added to each half of the band
+    low_confidence_widening: float = 1.25
+    # Confidence thresholds: analogues kept and their mean similarity.
+    high_min_analogues: int = 5
+    high_min_similarity: float = 0.6
+    medium_min_analogues: int = 3
+    medium_min_similarity: float = 0.4
+
+
+def weighted_quantile(
+    values: Sequence[float] | np.ndarray, weights: Sequence[float] | np.ndarray, q: float
+) -> float:
+    """The ``q``-quantile (0..1) of ``values`` weighted by ``weights``.
+
+    Interpolation: weighted Hazen (midpoint CDF). Sorted value ``i`` sits at cumulative
+    probability ``(W_i - w_i / 2) / W``, where ``W_i`` is the running weight and ``W`` the total;
+    between those points the quantile is linear, outside them it is the smallest/largest value.
+    With equal weights this is Hyndman & Fan's type 5 (``(i - 0.5) / n``). Zero weights are
+    ignored. Raises ``ValueError`` when nothing has positive weight or ``q`` is outside 0..1.
+    """
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"quantile must be between 0 and 1, got {q}")
+    v = np.asarray(values, dtype=float).ravel()
+    w = np.asarray(weights, dtype=float).ravel()
+    if v.shape != w.shape:
+        raise ValueError("values and weights must have the same length")
+    if np.any(w < 0) or not np.all(np.isfinite(w)) or not np.all(np.isfinite(v)):
+        raise ValueError("weights must be finite and non-negative, values finite")
+    keep = w > 0
+    v, w = v[keep], w[keep]
+    if v.size == 0:
+        raise ValueError("no values with positive weight")
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    cumulative = np.cumsum(w)
+    positions = (cumulative - w / 2.0) / cumulative[-1]
+    return float(np.interp(q, positions, v))
+
+
+def weighted_median(
+    values: Sequence[float] | np.ndarray, weights: Sequence[float] | np.ndarray
+) -> float:
+    """The value minimising the weighted absolute error (the lower weighted median).
+
+    Unlike the interpolated :func:`weighted_quantile` at 0.5, this is always one of ``values``,
+    which is what a mean-absolute-error point estimate over discrete outcomes should be.
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    w = np.asarray(weights, dtype=float).ravel()
+    keep = w > 0
+    v, w = v[keep], w[keep]
+    if v.size == 0:
+        raise ValueError("no values with positive weight")
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    cumulative = np.cumsum(w)
+    # First value whose cumulative weight reaches half the total (tolerance for float sums).
+    index = int(np.searchsorted(cumulative, cumulative[-1] / 2.0 - 1e-12 * cumulative[-1]))
+    return float(v[min(index, v.size - 1)])
+
+
+def scale_band(
+    low: float, mid: float, high: float, factor: float = 1.0, margin: float = 0.0
+) -> tuple[float, float]:
+    """Stretch ``low``/``high`` away from ``mid`` in log(1 + x) space.
+
+    Each half-width is multiplied by ``factor`` and then grown by ``margin`` (which may be
+    negative, but never moves an end past ``mid``). Working in log space keeps the band
+    asymmetric like effort itself: overruns are larger than underruns.
+    """
+    centre = math.log1p(max(mid, 0.0))
+    below = max(factor * (centre - math.log1p(max(low, 0.0))) + margin, 0.0)
+    above = max(factor * (math.log1p(max(high, 0.0)) - centre) + margin, 0.0)
+    return max(math.expm1(centre - below), 0.0), math.expm1(centre + above)
+
+
+def _confidence(n_used: int, mean_similarity: float, params: EstimatorParams) -> Confidence:
+    if n_used >= params.high_min_analogues and mean_similarity >= params.high_min_similarity:
+        return "high"
+    if n_used >= params.medium_min_analogues and mean_similarity >= params.medium_min_similarity:
+        return "medium"
+    return "low"
+
+
+def usable_analogues(
+    analogues: Sequence[Analogue], params: EstimatorParams | None = None
+) -> list[Analogue]:
+    """The analogues :func:`estimate` would use: valid effort, above the floor, top ``k``."""
+    params = params or EstimatorParams()
+    kept = [
+        a
+        for a in analogues
+        if math.isfinite(a.hours)
+        and a.hours >= 0
+        and math.isfinite(a.similarity)
+        and a.similarity >= params.min_similarity
+        and a.similarity > 0
+    ]
+    kept.sort(key=lambda a: a.similarity, reverse=True)
+    return kept[: max(params.k, 0)]
+
+
+def estimate(
+    analogues: Sequence[Analogue],
+    history: Sequence[float],
+    params: EstimatorParams | None = None,
+) -> Estimate | None:
+    """A calibrated effort range from similar projects, shrunk towards the tenant's history.
+
+    ``analogues`` are candidate similar projects (any order; filtered by ``params``);
+    ``history`` is the actual effort of all the tenant's closed projects (the prior). Returns
+    ``None`` when there is no usable number at all.
+    """
+    params = params or EstimatorParams()
+    used = usable_analogues(analogues, params)
+    prior = np.asarray([h for h in history if math.isfinite(h) and h >= 0], dtype=float)
+    if not used and prior.size == 0:
+        return None
+
+    hours = np.asarray([a.hours for a in used], dtype=float)
+    sims = np.asarray([a.similarity for a in used], dtype=float)
+    weights = sims**params.similarity_power
+    evidence = float(weights.sum())
+    if prior.size == 0:
+        shrinkage = 0.0
+    elif evidence <= 0:
+        shrinkage = 1.0
+    else:
+        shrinkage = params.prior_strength / (params.prior_strength + evidence)
+
+    parts_v: list[np.ndarray] = []
+    parts_w: list[np.ndarray] = []
+    if evidence > 0 and shrinkage < 1.0:
+        parts_v.append(hours)
+        parts_w.append(weights / evidence * (1.0 - shrinkage))
+    if shrinkage > 0:
+        parts_v.append(prior)
+        parts_w.append(np.full(prior.size, shrinkage / prior.size))
+    values = np.concatenate(parts_v)
+    mix = np.concatenate(parts_w)
+
+    low = weighted_quantile(values, mix, 0.1)
+    mid = weighted_quantile(values, mix, 0.5)
+    high = weighted_quantile(values, mix, 0.9)
+    point = weighted_median(values, mix)
+
+    mean_similarity = float(sims.mean()) if used else 0.0
+    confidence = _confidence(len(used), mean_similarity, params)
+    factor = params.interval_scale
+    if confidence == "low":
+        factor *= params.low_confidence_widening
+    low, high = scale_band(low, mid, high, factor, params.interval_margin)
+    # The band always contains its own middle and the point estimate.
+    low = min(low, mid, point)
+    high = max(high, mid, point)
+
+    method = (
+        f"similarity-weighted quantiles of {len(used)} similar projects"
+        if used
+        else "the spread of all past projects (no close analogues)"
+    )
+    if used and shrinkage > 0:
+        method += f", {round(shrinkage * 100)}% weight on all past projects"
+    return Estimate(
+        p10=low,
+        p50=mid,
+        p90=high,
+        point=point,
+        confidence=confidence,
+        n_analogues=len(used),
+        mean_similarity=mean_similarity,
+        shrinkage=shrinkage,
+        method=method,
+    )
+
+
+def overrun(
+    pairs: Sequence[tuple[float, float]], weights: Sequence[float] | None = None
+) -> OverrunStats | None:
+    """Typical actual/estimate ratio from ``(estimated, actual)`` pairs.
+
+    Pairs with a non-positive estimate or a negative/non-finite actual are skipped. ``weights``
+    (e.g. similarities to a brief) give the ratio for similar projects; by default every pair
+    counts the same. The ratio is the weighted Hazen median, with P10/P90 alongside. ``None``
+    when no pair is usable.
+    """
+    if weights is not None and len(weights) != len(pairs):
+        raise ValueError("one weight per pair")
+    ratios: list[float] = []
+    kept_weights: list[float] = []
+    for index, (estimated, actual) in enumerate(pairs):
+        weight = 1.0 if weights is None else float(weights[index])
+        if not (math.isfinite(estimated) and math.isfinite(actual) and math.isfinite(weight)):
+            continue
+        if estimated <= 0 or actual < 0 or weight <= 0:
+            continue
+        ratios.append(actual / estimated)
+        kept_weights.append(weight)
+    if not ratios:
+        return None
+    return OverrunStats(
+        ratio=weighted_quantile(ratios, kept_weights, 0.5),
+        p10=weighted_quantile(ratios, kept_weights, 0.1),
+        p90=weighted_quantile(ratios, kept_weights, 0.9),
+        n=len(ratios),
+    )
+
+
+def calibrate_margin(
+    mids: Sequence[float],
+    lows: Sequence[float],
+    highs: Sequence[float],
+    outcomes: Sequence[float],
+    target: float = 0.8,
+) -> float:
+    """The log-space margin that makes the bands cover ``target`` of ``outcomes``.
+
+    Conformalised quantile regression (Romano et al., 2019) in log(1 + x) space: each case
+    scores ``max(log1p(low) - log1p(y), log1p(y) - log1p(high))`` (negative when ``y`` is inside
+    its band); the margin is the ``target`` quantile of the scores with the finite-sample rank
+    ``ceil((n + 1) * target)``. Adding it to both ends of new bands gives ~``target`` coverage
+    if future cases resemble the backtest. It can be negative (bands were too wide). Returns 0.0
+    with no cases. ``mids`` only sets the shape of the inputs (kept for symmetry).
+    """
+    scores: list[float] = []
+    for _mid, low, high, outcome in zip(mids, lows, highs, outcomes, strict=True):
+        y = math.log1p(max(outcome, 0.0))
+        scores.append(max(math.log1p(max(low, 0.0)) - y, y - math.log1p(max(high, 0.0))))
+    if not scores:
+        return 0.0
+    ordered = np.sort(np.asarray(scores))
+    rank = min(math.ceil((len(ordered) + 1) * target), len(ordered)) - 1
+    return float(ordered[max(rank, 0)])
