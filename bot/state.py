@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import JSON, DateTime, Float, String, Text, event
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -146,3 +146,113 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+# --- client updates: active projects, the work log, update drafts ----------------------------
+
+
+class ActiveProject(Base):
+    """A project in progress: what `/log` and `/update` talk about until it is closed."""
+
+    __tablename__ = "active_projects"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # slug of the name
+    name: Mapped[str] = mapped_column(String(200))
+    client: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    client_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str] = mapped_column(String(64), default="other")
+    estimate_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
+    saved_estimate_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    budget: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rate: Mapped[float | None] = mapped_column(Float, nullable=True)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    actual_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class ProjectAlias(Base):
+    """A lower-cased name or alias of an active project; the key makes them unique per tenant."""
+
+    __tablename__ = "project_aliases"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    alias: Mapped[str] = mapped_column(String(200), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class LogEntry(Base):
+    """One line of a project's log. Deleting only marks it, so nothing is ever lost."""
+
+    __tablename__ = "log_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    author_id: Mapped[str] = mapped_column(String(64))
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    hours: Mapped[float | None] = mapped_column(Float, nullable=True)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    edited_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The approved update that reported this entry; None while it is still news.
+    reported_draft_id: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+
+
+class Draft(Base):
+    """A client update in the making: draft -> approved -> posted, or discarded."""
+
+    __tablename__ = "update_drafts"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    requester_id: Mapped[str] = mapped_column(String(64))
+    requester_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)  # the current version
+    tone: Mapped[str] = mapped_column(String(16), default="friendly")
+    entry_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    on_track: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    posted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DraftVersion(Base):
+    """Every text a draft has had; regenerating or changing tone adds a version."""
+
+    __tablename__ = "update_draft_versions"
+
+    draft_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    tone: Mapped[str] = mapped_column(String(16))
+    client_text: Mapped[str] = mapped_column(Text)
+    private_notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PostAudit(Base):
+    """What was posted to a client, by whom, when, where and which version."""
+
+    __tablename__ = "post_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    draft_id: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    project_id: Mapped[str] = mapped_column(String(64))
+    posted_by: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    posted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,159 @@
+"""Reading a log line: what kind of entry it is, hours spent, and whether it is internal.
+
+People write log lines the way they talk ("done: checkout flow, 2h30", "blocked — waiting for
+API keys", "internal: client pays late"). Parsing is forgiving and total: any text gives a
+:class:`ParsedEntry`, never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["done", "next", "blocker", "decision", "question", "note"]
+KINDS: tuple[Kind, ...] = ("done", "next", "blocker", "decision", "question", "note")
+
+# Explicit prefixes ("done:", "blocker -", "Q:") win over keyword guesses.
+_PREFIXES: dict[str, Kind] = {
+    "done": "done",
+    "did": "done",
+    "finished": "done",
+    "shipped": "done",
+    "next": "next",
+    "todo": "next",
+    "to do": "next",
+    "plan": "next",
+    "blocker": "blocker",
+    "blocked": "blocker",
+    "risk": "blocker",
+    "issue": "blocker",
+    "decision": "decision",
+    "decided": "decision",
+    "question": "question",
+    "q": "question",
+    "ask client": "question",
+    "need from client": "question",
+    "client question": "question",
+    "note": "note",
+}
+_PREFIX = re.compile(
+    r"^\s*(?P<word>" + "|".join(sorted(map(re.escape, _PREFIXES), key=len, reverse=True)) + r")"
+    r"\s*[:\-–—]\s*",
+    re.IGNORECASE,
+)
+_INTERNAL_PREFIX = re.compile(r"^\s*(?:internal|private)\s*[:\-–—]\s*", re.IGNORECASE)
+_INTERNAL_TAG = re.compile(r"(?:#internal\b|\(internal\)|\[internal\])", re.IGNORECASE)
+
+# Keyword guesses, in priority order: a blocker mentioned alongside work done is still a blocker.
+_GUESSES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    (
+        "blocker",
+        re.compile(r"\b(blocked|blocker|blocking|stuck|waiting (?:for|on)|can'?t proceed)\b", re.I),
+    ),
+    (
+        "question",
+        re.compile(
+            r"\b(ask (?:the )?client|need(?:s)? from (?:the )?client|client (?:to|should|must)"
+            r"|question for (?:the )?client)\b",
+            re.I,
+        ),
+    ),
+    ("decision", re.compile(r"\b(decided|agreed|we(?:'ll| will) go with|decision)\b", re.I)),
+    (
+        "done",
+        re.compile(
+            r"\b(done|finished|completed|shipped|deployed|released|fixed|merged|delivered"
+            r"|implemented|launched)\b",
+            re.I,
+        ),
+    ),
+    ("next", re.compile(r"\b(next|tomorrow|will|going to|plan(?:ning)? to|todo)\b", re.I)),
+)
+
+# Durations: "3h", "1.5 hours", "1,5h", "90m", "90 min", "2h30", "2h 30m", "2 hrs 15 mins".
+_HOURS_AND_MINUTES = re.compile(
+    r"(?<![\w.,])(?P<h>\d{1,4}(?:[.,]\d+)?)\s*(?:h|hrs?|hours?)"
+    r"(?:\s*(?P<m>\d{1,2})\s*(?:m|mins?|minutes?)?)?(?![\w])",
+    re.IGNORECASE,
+)
+_MINUTES_ONLY = re.compile(
+    r"(?<![\w.,])(?P<m>\d{1,5})\s*(?:m|mins?|minutes?)(?![\w])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    kind: Kind
+    hours: float | None
+    internal: bool
+    text: str  # the text without the kind/internal prefixes
+
+
+def parse_hours(text: str) -> float | None:
+    """Total hours mentioned in ``text`` ("2h30" → 2.5, "90m" → 1.5), or None when none."""
+    total = 0.0
+    found = False
+    consumed: list[tuple[int, int]] = []
+    for match in _HOURS_AND_MINUTES.finditer(text):
+        hours = float(match.group("h").replace(",", "."))
+        minutes = int(match.group("m")) if match.group("m") else 0
+        if minutes >= 60:
+            continue  # "2h75" is not a duration we understand; ignore rather than guess
+        total += hours + minutes / 60
+        found = True
+        consumed.append(match.span())
+    for match in _MINUTES_ONLY.finditer(text):
+        start, end = match.span()
+        if any(start < c_end and end > c_start for c_start, c_end in consumed):
+            continue
+        total += int(match.group("m")) / 60
+        found = True
+    return round(total, 4) if found else None
+
+
+def _strip_prefixes(text: str) -> tuple[str, Kind | None, bool]:
+    """Peel "internal:" and "done:"-style prefixes off, in any order."""
+    kind: Kind | None = None
+    internal = False
+    for _ in range(3):
+        if match := _INTERNAL_PREFIX.match(text):
+            internal = True
+            text = text[match.end() :]
+            continue
+        if kind is None and (match := _PREFIX.match(text)):
+            kind = _PREFIXES[match.group("word").lower()]
+            text = text[match.end() :]
+            continue
+        break
+    return text, kind, internal
+
+
+def guess_kind(text: str) -> Kind:
+    """The kind of a line without an explicit prefix."""
+    for kind, pattern in _GUESSES:
+        if pattern.search(text):
+            return kind
+    if text.rstrip().endswith("?"):
+        return "question"
+    return "note"
+
+
+def parse_entry(text: str) -> ParsedEntry:
+    """Classify a log line; total on every input."""
+    raw = " ".join(text.split())
+    body, kind, internal = _strip_prefixes(raw)
+    if _INTERNAL_TAG.search(body):
+        internal = True
+        body = " ".join(_INTERNAL_TAG.sub(" ", body).split())
+    body = body or raw
+    return ParsedEntry(
+        kind=kind or guess_kind(body),
+        hours=parse_hours(raw),
+        internal=internal,
+        text=body,
+    )
+
+
+__all__ = ["KINDS", "Kind", "ParsedEntry", "guess_kind", "parse_entry", "parse_hours"]
