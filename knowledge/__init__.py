@@ -1,0 +1,1 @@
+"""Past projects: model, embeddings, store, importers. Knows nothing of chat."""
