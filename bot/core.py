@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot.logs import get_logger
 from bot.messages import Action, Paragraph, Reply, Request, text_reply
 from bot.registry import ActionId, SkillError, SkillRegistry
-from bot.router import route
+from bot.router import Route, route
 from bot.services import Services
 from bot.skills import SKILL_MODULES
 
@@ -51,6 +51,8 @@ class Bot:
             )
         found = route(request, self.registry)
         if found.command is None:
+            found = await self._classify(request, found)
+        if found.command is None:
             return self._not_understood(request, found.text)
         command = self.registry.commands[found.command]
         routed = request.model_copy(update={"command": found.command, "text": found.text})
@@ -87,6 +89,14 @@ class Bot:
                     ),
                 )
             )
+
+    async def _classify(self, request: Request, found: Route) -> Route:
+        """Free text the rules missed: ask the optional model-based classifier, if any."""
+        classifier = self.services.intent_classifier
+        if classifier is None or request.command or not found.text or found.text[0] == "/":
+            return found
+        name = await classifier(found.text, self.registry.commands)
+        return Route(name, found.text) if name in self.registry.commands else found
 
     def _not_understood(self, request: Request, text: str) -> Reply:
         names = ", ".join(f"`/{name}`" for name in self.registry.commands)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,9 @@ class Services:
     _knowledge: Any = field(default=None, repr=False)
     # Set by the Bot once its skills are loaded (`/help` lists them).
     registry: Any = field(default=None, repr=False)
+    # Optional model-based routing of free text the rule-based router did not match:
+    # ``await intent_classifier(text, registry.commands) -> command name | None``.
+    intent_classifier: Callable[[str, Mapping[str, Any]], Awaitable[str | None]] | None = None
 
     @property
     def knowledge(self) -> Any:
