@@ -49,8 +49,10 @@ def build_composer(settings: Settings):  # type: ignore[no-untyped-def]
 @asynccontextmanager
 async def running_bot(settings: Settings) -> AsyncIterator[Bot]:
     bot = Bot(build_services(settings))
-    await bot.start()
     try:
+        # Start-up check: an unreachable database is one clear line (exit 2), not a traceback.
+        await bot.services.db.ping()
+        await bot.start()
         yield bot
     finally:
         await bot.close()

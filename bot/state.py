@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -94,6 +94,10 @@ class TenantSettings(Base):
     )
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached; the message is one user-readable line (no password)."""
+
+
 class Database:
     """Engine + session factory; one per process (or per test)."""
 
@@ -105,12 +109,26 @@ class Database:
         kwargs: dict[str, object] = {}
         if not self.is_sqlite:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            if "+psycopg" in url:  # fail within seconds, not minutes, when the server is gone
+                kwargs.update(connect_args={"connect_timeout": 10})
         else:
             kwargs.update(connect_args={"timeout": 15})
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def ping(self) -> None:
+        """Start-up check: raise :class:`DatabaseUnavailable` when the database is unreachable."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+        except (OSError, SQLAlchemyError) as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+            where = self.engine.url.render_as_string(hide_password=True)
+            raise DatabaseUnavailable(
+                f"database unreachable at {where}: {reason[0] if reason else type(error).__name__}"
+            ) from None
 
     async def create_all(self) -> None:
         async with self.engine.begin() as connection:

@@ -79,6 +79,12 @@ def ask_command(
 
 def _register() -> None:
     """Sub-command groups added by the feature modules (one line each)."""
+    from adapters.cli.db import register as register_db
+
+    register_db(app)
+    from adapters.cli.scope import register as register_scope
+
+    register_scope(app)
 
 
 _register()

@@ -16,6 +16,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.core import Bot
 from bot.logs import configure_logging
 from bot.messages import Reply, Request
+from bot.state import DatabaseUnavailable
 
 T = TypeVar("T")
 
@@ -42,7 +43,11 @@ def settings_or_exit() -> Settings:
 
 
 def run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(coroutine_factory())  # type: ignore[arg-type]
+    try:
+        return asyncio.run(coroutine_factory())  # type: ignore[arg-type]
+    except DatabaseUnavailable as problem:
+        sys.stderr.write(f"error: {problem}\n")  # one line, exit 2 like a bad setting
+        raise typer.Exit(2) from None
 
 
 def reply_to_dict(reply: Reply) -> dict[str, Any]:

@@ -1,0 +1,77 @@
+"""`atelier db …`: the bot's SQL database — migrations and a connection check.
+
+Production start runs ``atelier db upgrade`` before ``atelier run`` (see the Dockerfile): the
+schema is owned by the Alembic migrations in ``bot/migrations``, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from sqlalchemy.engine import make_url
+
+from adapters.cli.common import JsonOption, run, settings_or_exit, stdout
+from bot.state import Database
+
+db_app = typer.Typer(
+    help="The bot's database: apply migrations, show the revision, check the connection.",
+    no_args_is_help=True,
+)
+
+
+async def _reachable(url: str) -> None:
+    database = Database(url)
+    try:
+        await database.ping()
+    finally:
+        await database.close()
+
+
+@db_app.command("upgrade")
+def upgrade_command(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply the database migrations (run this before `atelier run` in production)."""
+    from bot.migrations import head_revision, needs_adoption, upgrade
+
+    settings = settings_or_exit()
+    url = settings.sqlalchemy_url
+    run(lambda: _reachable(url))
+    # A database made by an older `atelier run` (tables, no revision) is adopted, not re-created.
+    adopt = run(lambda: needs_adoption(url))
+    upgrade(url, revision, adopt=adopt)
+    target = head_revision() if revision == "head" else revision
+    stdout.print(f"database is at revision {target}" + (" (adopted)" if adopt else ""))
+
+
+@db_app.command("check")
+def check_command(as_json: JsonOption = False) -> None:
+    """Check that the database is reachable and its schema up to date (exit 1 when behind)."""
+    from bot.migrations import current_revision, head_revision
+
+    settings = settings_or_exit()
+    url = settings.sqlalchemy_url
+    run(lambda: _reachable(url))
+    current = run(lambda: current_revision(url))
+    head = head_revision()
+    where = make_url(url).render_as_string(hide_password=True)
+    if as_json:
+        sys.stdout.write(
+            json.dumps({"database": where, "revision": current, "head": head}, indent=2) + "\n"
+        )
+    elif current == head:
+        stdout.print(f"database {where}: reachable, schema up to date ({head})", highlight=False)
+    else:
+        stdout.print(
+            f"database {where}: reachable, schema at {current or 'no revision'}, code expects "
+            f"{head}: run `atelier db upgrade`",
+            highlight=False,
+        )
+    raise typer.Exit(0 if current == head else 1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")

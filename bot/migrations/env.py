@@ -1,0 +1,68 @@
+"""Alembic environment: runs migrations through the bot's own async engine.
+
+The URL comes from the Alembic config (set by ``bot.migrations.alembic_config``) or, when run
+with the plain ``alembic`` command, from Atelier's settings (``ATELIER_DATABASE_URL`` or the
+SQLite file in the data dir).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from bot.config import load_settings
+from bot.state import Base, Database
+
+config = context.config
+if config.config_file_name is not None:  # the plain `alembic` command
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+target_metadata = Base.metadata
+
+
+def _url() -> str:
+    url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+    return url or load_settings().sqlalchemy_url
+
+
+def _configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    """`alembic upgrade --sql`: print the SQL instead of running it."""
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_migrations_online() -> None:
+    # The same Database class as the bot: same SQLite pragmas, same directory creation.
+    database = Database(_url())
+    try:
+        async with database.engine.connect() as connection:
+            await connection.run_sync(_configure)
+            await connection.commit()
+    finally:
+        await database.close()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    asyncio.run(run_migrations_online())
