@@ -3,4 +3,4 @@
 Registering a new skill means adding its module name to :data:`SKILL_MODULES`.
 """
 
-SKILL_MODULES: tuple[str, ...] = ("bot.skills.help",)
+SKILL_MODULES: tuple[str, ...] = ("bot.skills.help", "bot.skills.scope")

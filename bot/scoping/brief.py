@@ -1,0 +1,155 @@
+"""Reading a brief: the overrides people type along with it (rate, currency, their own guess).
+
+"How long would a Shopify store take at €90/h? I think 60h" becomes the brief
+"How long would a Shopify store take?", rate 90, currency EUR and a guess of 60 hours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.registry import SkillError
+
+# Symbols people type; anything else is given as a three-letter code ("in CHF", "120 CHF/h").
+SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
+CODE_SYMBOLS = {code: symbol for symbol, code in SYMBOLS.items()}
+# Common ISO 4217 codes: "in EUR" only counts as a currency when it is one of these, so that
+# "in the" or "in php" never changes the currency.
+KNOWN_CODES = frozenset(
+    [
+        "USD",
+        "EUR",
+        "GBP",
+        "CHF",
+        "CAD",
+        "AUD",
+        "NZD",
+        "SEK",
+        "NOK",
+        "DKK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "JPY",
+        "CNY",
+        "INR",
+        "BRL",
+        "MXN",
+        "ZAR",
+        "SGD",
+        "HKD",
+        "ILS",
+        "TRY",
+        "AED",
+        "RON",
+        "BGN",
+        "UAH",
+        "KRW",
+    ]
+)
+_WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP", "francs": "CHF"}
+MAX_RATE = 100_000.0  # an hourly rate above this is a typo, not a price
+
+_NUMBER = r"(?P<amount>\d{1,6}(?:[.,]\d{1,2})?)"
+_SYMBOL = r"(?P<symbol>[$€£])"
+_CODE = r"(?P<code>[A-Za-z]{3})"
+_PER_HOUR = r"\s*(?:/\s*(?:h|hr|hour)\b|per\s+hour\b|an\s+hour\b|p/?h\b)"
+
+# "rate 120", "rate: 120 EUR", "rate of €90", "hourly rate 120"
+_RATE_WORD = re.compile(
+    rf"\b(?:hourly\s+)?rate(?:\s+of|\s+is|:)?\s*{_SYMBOL}?\s*{_NUMBER}(?:\s*{_CODE}\b)?"
+    rf"(?:{_PER_HOUR})?",
+    re.IGNORECASE,
+)
+# "at $120/h", "€90/h", "90 €/h", "120 EUR per hour", "$120 an hour"
+_RATE_SYMBOL_FIRST = re.compile(rf"(?:\bat\s+)?{_SYMBOL}\s*{_NUMBER}{_PER_HOUR}", re.IGNORECASE)
+_RATE_AMOUNT_FIRST = re.compile(
+    rf"(?:\bat\s+)?{_NUMBER}\s*(?:{_SYMBOL}|{_CODE}\b)?{_PER_HOUR}", re.IGNORECASE
+)
+# "in EUR", "in euros"
+_IN_CURRENCY = re.compile(r"\bin\s+(?P<word>[A-Za-z]{3,6})\b", re.IGNORECASE)
+# "I think 60h", "my guess is 60 hours", "I'd say about 60 hrs", "I estimate ~60h"
+_GUESS = re.compile(
+    r"\b(?:i\s+think|i\s+guess|i'?d\s+say|i\s+would\s+say|i\s+estimate|my\s+guess\s+is|"
+    r"my\s+estimate\s+is|my\s+gut\s+says)\b[^0-9\n]{0,30}?"
+    r"(?P<hours>\d{1,5}(?:[.,]\d{1,2})?)\s*(?:h|hrs?|hours?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ParsedBrief:
+    """A brief with the overrides taken out of it."""
+
+    brief: str
+    rate: float | None = None
+    currency: str | None = None
+    guess_hours: float | None = None
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def currency_code(value: str) -> str | None:
+    """ "eur", "€", "euros" -> "EUR"; None when it is not a currency we know."""
+    value = value.strip()
+    if value in SYMBOLS:
+        return SYMBOLS[value]
+    upper = value.upper()
+    if upper in KNOWN_CODES:
+        return upper
+    return _WORDS.get(value.lower())
+
+
+def check_rate(rate: float) -> float:
+    if not 0 < rate <= MAX_RATE:
+        raise SkillError(
+            f"An hourly rate must be above 0 and at most {MAX_RATE:,.0f}; "
+            f"I read {rate:g}. Try e.g. `rate 120` or `at €90/h`."
+        )
+    return rate
+
+
+def parse_brief(text: str) -> ParsedBrief:
+    """Take the rate, currency and guess out of a brief; the rest is the brief itself."""
+    rate: float | None = None
+    currency: str | None = None
+    guess: float | None = None
+    spans: list[tuple[int, int]] = []
+
+    found = _GUESS.search(text)
+    if found:
+        guess = _number(found.group("hours"))
+        spans.append(found.span())
+
+    for pattern in (_RATE_WORD, _RATE_SYMBOL_FIRST, _RATE_AMOUNT_FIRST):
+        found = pattern.search(text)
+        if not found or any(start <= found.start() < end for start, end in spans):
+            continue
+        groups = found.groupdict()
+        code = groups.get("code")
+        if code and currency_code(code) is None:
+            continue  # "rate 120 and" — not a currency, not our pattern
+        rate = check_rate(_number(groups["amount"]))
+        if groups.get("symbol"):
+            currency = SYMBOLS[groups["symbol"]]
+        elif code:
+            currency = currency_code(code)
+        spans.append(found.span())
+        break
+
+    for found in _IN_CURRENCY.finditer(text):
+        code = currency_code(found.group("word"))
+        if code is not None:
+            currency = code
+            spans.append(found.span())
+            break
+
+    brief = text
+    for start, end in sorted(spans, reverse=True):
+        brief = brief[:start] + " " + brief[end:]
+    brief = re.sub(r"\s+([?.!,;:])", r"\1", re.sub(r"\s{2,}", " ", brief)).strip(" ,;:-")
+    brief = re.sub(r"([?.!,;:])\1+", r"\1", brief)
+    return ParsedBrief(brief=brief.strip(), rate=rate, currency=currency, guess_hours=guess)

@@ -1,0 +1,272 @@
+"""From past projects to a scope answer: the numbers, and the facts every sentence cites.
+
+Pure: the caller has already fetched the tenant's closed projects and the matches for the brief.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.estimate import (
+    Analogue,
+    Estimate,
+    EstimatorParams,
+    OverrunStats,
+    estimate,
+    overrun,
+    usable_analogues,
+)
+from bot.scoping.phases import Phase, phase_breakdown
+from bot.scoping.questions import Question, open_questions
+from bot.scoping.risks import Risk, top_risks
+
+RANGE_COVERAGE = 0.8  # the P10–P90 band
+MIN_SIMILAR_FOR_OWN_RATIO = 3  # fewer similar estimate/actual pairs: use the overall ratio
+
+
+class ProjectLike(Protocol):
+    """What scoping reads of a past project (``knowledge.models.PastProject``)."""
+
+    id: str
+    title: str
+    type: str
+    tags: list[str]
+    estimated_hours: float | None
+    actual_hours: float | None
+    phases: dict[str, float]
+    lessons: list[str]
+
+
+@dataclass(frozen=True)
+class AnalogueRow:
+    """A similar past project as the reply shows it."""
+
+    id: str
+    title: str
+    actual_hours: float
+    estimated_hours: float | None
+    similarity: float
+    used: bool  # counted in the estimate (above the similarity floor, within k)
+
+    @property
+    def overrun_ratio(self) -> float | None:
+        if self.estimated_hours and self.estimated_hours > 0:
+            return self.actual_hours / self.estimated_hours
+        return None
+
+
+@dataclass(frozen=True)
+class GuessCheck:
+    """The user's own guess, corrected by their history of estimate vs actual."""
+
+    guess_hours: float
+    ratio: OverrunStats | None  # None: no history of estimates to calibrate with
+    basis: str  # "similar" or "all"
+
+    @property
+    def likely_hours(self) -> float | None:
+        return self.guess_hours * self.ratio.ratio if self.ratio else None
+
+    @property
+    def low_hours(self) -> float | None:
+        return self.guess_hours * self.ratio.p10 if self.ratio else None
+
+    @property
+    def high_hours(self) -> float | None:
+        return self.guess_hours * self.ratio.p90 if self.ratio else None
+
+
+@dataclass(frozen=True)
+class ScopeResult:
+    brief: str
+    rate: float
+    currency: str
+    n_closed: int  # the tenant's closed projects with actual hours
+    min_similarity: float
+    analogues: tuple[AnalogueRow, ...]  # used by the estimate, closest first
+    candidates: tuple[AnalogueRow, ...]  # every match, closest first ("show more")
+    estimate: Estimate | None
+    overrun_all: OverrunStats | None
+    overrun_similar: OverrunStats | None
+    guess: GuessCheck | None
+    phases: tuple[Phase, ...]
+    risks: tuple[Risk, ...]
+    questions: tuple[Question, ...]
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_estimate(self) -> bool:
+        """True only when real analogues back the numbers (never a tenant-wide guess)."""
+        return self.estimate is not None and self.estimate.n_analogues > 0
+
+    def price(self, hours: float) -> float:
+        return hours * self.rate
+
+    def facts(self) -> dict[str, Any]:
+        """Every figure the reply may show, JSON-serialisable (composer, CLI ``--json``)."""
+        est = self.estimate if self.has_estimate else None
+        facts: dict[str, Any] = {
+            "brief": self.brief,
+            "rate": self.rate,
+            "currency": self.currency,
+            "closed_projects": self.n_closed,
+            "min_similarity": self.min_similarity,
+            "range_coverage": RANGE_COVERAGE,
+            "filters": dict(self.filters),
+            "has_estimate": est is not None,
+            "estimate": None,
+            "price": None,
+            "analogues": [_row(a) for a in self.analogues],
+            "overrun_all": _ratio(self.overrun_all),
+            "overrun_similar": _ratio(self.overrun_similar),
+            "guess": None,
+            "phases": [
+                {"name": p.name, "share": p.share, "hours": p.hours, "projects": p.sources}
+                for p in self.phases
+            ],
+            "risks": [{"text": r.text, "project_ids": list(r.source_ids)} for r in self.risks],
+            "questions": [{"topic": q.topic, "text": q.text} for q in self.questions],
+            "more_available": max(0, len(self.candidates) - len(self.analogues)),
+        }
+        if est is not None:
+            facts["estimate"] = {
+                "p10_hours": est.p10,
+                "p50_hours": est.p50,
+                "p90_hours": est.p90,
+                "point_hours": est.point,
+                "confidence": est.confidence,
+                "analogues": est.n_analogues,
+                "mean_similarity": est.mean_similarity,
+                "shrinkage": est.shrinkage,
+                "method": est.method,
+            }
+            facts["price"] = {
+                "p10": self.price(est.p10),
+                "p50": self.price(est.p50),
+                "p90": self.price(est.p90),
+            }
+        if self.guess is not None:
+            facts["guess"] = {
+                "hours": self.guess.guess_hours,
+                "basis": self.guess.basis,
+                "likely_hours": self.guess.likely_hours,
+                "low_hours": self.guess.low_hours,
+                "high_hours": self.guess.high_hours,
+                "ratio": _ratio(self.guess.ratio),
+            }
+        return facts
+
+
+def _row(row: AnalogueRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "actual_hours": row.actual_hours,
+        "estimated_hours": row.estimated_hours,
+        "overrun_ratio": row.overrun_ratio,
+        "similarity": row.similarity,
+        "used": row.used,
+    }
+
+
+def _ratio(stats: OverrunStats | None) -> dict[str, float] | None:
+    if stats is None:
+        return None
+    return {"ratio": stats.ratio, "p10": stats.p10, "p90": stats.p90, "projects": stats.n}
+
+
+def _has_actual(project: ProjectLike) -> bool:
+    return project.actual_hours is not None and project.actual_hours >= 0
+
+
+def compute_scope(
+    brief: str,
+    closed: Sequence[ProjectLike],
+    matches: Sequence[tuple[ProjectLike, float]],
+    *,
+    params: EstimatorParams,
+    rate: float,
+    currency: str,
+    guess_hours: float | None = None,
+    filters: dict[str, Any] | None = None,
+) -> ScopeResult:
+    """Everything `/scope` says about ``brief``.
+
+    ``closed`` are the tenant's closed projects (the history); ``matches`` the search results
+    for the brief as (project, similarity), closest first.
+    """
+    history = [float(p.actual_hours) for p in closed if _has_actual(p)]  # type: ignore[arg-type]
+    ranked = sorted(((p, float(s)) for p, s in matches if _has_actual(p)), key=lambda m: -m[1])
+    candidates_in = [Analogue(p.id, float(p.actual_hours), s) for p, s in ranked]  # type: ignore[arg-type]
+    result = estimate(candidates_in, history, params)
+    used_ids = _used_ids(candidates_in, params) if result and result.n_analogues else set()
+
+    candidates = tuple(
+        AnalogueRow(
+            id=p.id,
+            title=p.title,
+            actual_hours=float(p.actual_hours),  # type: ignore[arg-type]
+            estimated_hours=float(p.estimated_hours) if p.estimated_hours else None,
+            similarity=s,
+            used=p.id in used_ids,
+        )
+        for p, s in ranked
+    )
+    analogues = tuple(row for row in candidates if row.used)
+    used_projects = [(p, s) for p, s in ranked if p.id in used_ids]
+
+    overrun_all = overrun(
+        [(float(p.estimated_hours), float(p.actual_hours)) for p in closed if _paired(p)]  # type: ignore[arg-type]
+    )
+    similar_pairs = [(p, s) for p, s in used_projects if _paired(p)]
+    overrun_similar = (
+        overrun(
+            [(float(p.estimated_hours), float(p.actual_hours)) for p, _ in similar_pairs],  # type: ignore[arg-type]
+            [s for _, s in similar_pairs],
+        )
+        if similar_pairs
+        else None
+    )
+
+    guess = None
+    if guess_hours is not None and guess_hours > 0:
+        if overrun_similar is not None and overrun_similar.n >= MIN_SIMILAR_FOR_OWN_RATIO:
+            guess = GuessCheck(guess_hours, overrun_similar, "similar")
+        else:
+            guess = GuessCheck(guess_hours, overrun_all, "all")
+
+    phases: list[Phase] = []
+    risks: list[Risk] = []
+    if analogues and result is not None:
+        phases = phase_breakdown([(p.phases or {}, s) for p, s in used_projects], result.p50)
+        risks = top_risks([(p.id, p.lessons or [], s) for p, s in used_projects])
+
+    return ScopeResult(
+        brief=brief,
+        rate=rate,
+        currency=currency,
+        n_closed=len(history),
+        min_similarity=params.min_similarity,
+        analogues=analogues,
+        candidates=candidates,
+        estimate=result if analogues else None,
+        overrun_all=overrun_all,
+        overrun_similar=overrun_similar if analogues else None,
+        guess=guess,
+        phases=tuple(phases),
+        risks=tuple(risks),
+        questions=tuple(open_questions(brief)),
+        filters=dict(filters or {}),
+    )
+
+
+def _paired(project: ProjectLike) -> bool:
+    return (
+        project.estimated_hours is not None and project.estimated_hours > 0 and _has_actual(project)
+    )
+
+
+def _used_ids(candidates: Sequence[Analogue], params: EstimatorParams) -> set[str]:
+    return {a.id for a in usable_analogues(candidates, params)}

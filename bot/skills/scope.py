@@ -1,0 +1,418 @@
+"""`/scope <brief>`: how big is this, from the tenant's own past projects.
+
+Finds the closest closed projects, turns their actual hours into a calibrated range
+(``bot.estimate``), adds the overrun record, phases, risks, open questions and a chart, and
+offers to save the estimate. Every number shown is computed from the tenant's data; with no
+close analogues the answer says so and gives no number at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.compose import Composition
+from bot.estimate import EstimatorParams
+from bot.messages import Action, Button, Buttons, Paragraph, Reply, Request, text_reply
+from bot.registry import ActionId, Command, SkillError, SkillRegistry
+from bot.scoping import wording as w
+from bot.scoping.brief import ParsedBrief, check_rate, currency_code, parse_brief
+from bot.scoping.chart import estimate_chart
+from bot.scoping.reply import analogue_citations, analogue_table, scope_blocks, summary_draft
+from bot.scoping.result import AnalogueRow, ScopeResult, compute_scope
+from bot.services import Services
+from bot.state import SavedEstimate, ScopeRun, TenantSettings
+
+MIN_FILTERED = 3  # a type/tag filter is kept only if it leaves this many usable analogues
+MORE_PAGE = 5  # analogues added per "Show more analogues"
+MAX_SEARCH = 50
+
+USAGE = (
+    "Tell me what the client wants, e.g. `/scope Shopify store with a custom theme and Stripe`. "
+    "Optional: a rate (`at €90/h`, `rate 120 EUR`) and your own guess (`I think 60h`). "
+    "`/scope rate 120 EUR` sets this workspace's default rate."
+)
+
+_RATE_COMMAND = re.compile(
+    r"^\s*rate\s*(?:(?P<reset>reset|default)|(?P<symbol>[$€£])?\s*(?P<amount>\d{1,6}(?:[.,]\d{1,2})?)"
+    r"\s*(?P<code>[A-Za-z]{3,6})?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+# --- tenant rate and currency ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pricing:
+    rate: float
+    currency: str
+    source: str  # "settings" or "workspace"
+
+
+async def tenant_pricing(services: Services, tenant: str) -> Pricing:
+    """The workspace's rate and currency, falling back to the settings' defaults."""
+    async with services.db.sessions() as session:
+        row = await session.get(TenantSettings, tenant)
+    settings = services.settings
+    if row is None or (row.rate is None and row.currency is None):
+        return Pricing(settings.rate, settings.currency, "settings")
+    return Pricing(row.rate or settings.rate, row.currency or settings.currency, "workspace")
+
+
+async def _rate_command(found: re.Match[str], request: Request, services: Services) -> Reply:
+    tenant = request.tenant
+    if found.group("reset"):
+        async with services.db.transaction() as session:
+            row = await session.get(TenantSettings, tenant)
+            if row is not None:
+                await session.delete(row)
+        pricing = await tenant_pricing(services, tenant)
+        return text_reply(f"Back to the default rate: {w.rate(pricing.rate, pricing.currency)}.")
+    if not found.group("amount"):
+        pricing = await tenant_pricing(services, tenant)
+        where = "this workspace's rate" if pricing.source == "workspace" else "the default rate"
+        return text_reply(
+            f"Estimates use {where}: {w.rate(pricing.rate, pricing.currency)}. "
+            "Change it with `/scope rate 120 EUR`, or per estimate with `at €90/h`."
+        )
+    amount = check_rate(float(found.group("amount").replace(",", ".")))
+    currency = None
+    if found.group("symbol"):
+        currency = currency_code(found.group("symbol"))
+    if found.group("code"):
+        currency = currency_code(found.group("code"))
+        if currency is None:
+            raise SkillError(
+                f"I don't know the currency `{w.safe(found.group('code'), 10)}`; "
+                "use a three-letter code such as USD, EUR, GBP or CHF."
+            )
+    async with services.db.transaction() as session:
+        row = await session.get(TenantSettings, tenant)
+        if row is None:
+            row = TenantSettings(tenant=tenant)
+            session.add(row)
+        row.rate = amount
+        if currency:
+            row.currency = currency
+    pricing = await tenant_pricing(services, tenant)
+    return text_reply(
+        f"Saved: estimates in this workspace now use {w.rate(pricing.rate, pricing.currency)}."
+    )
+
+
+# --- finding analogues ---------------------------------------------------------------------
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9.+#]+", text.lower().replace("-", " "))) + " "
+
+
+def _named(label: str, brief_words: str) -> bool:
+    phrase = _words(label).strip()
+    if len(phrase) < 2 or phrase == "other":
+        return False
+    return f" {phrase} " in brief_words or f" {phrase}s " in brief_words
+
+
+def filter_options(brief: str, closed: Sequence[Any]) -> list[dict[str, Any]]:
+    """Metadata filters the brief names (a project type, stack tags), narrowest first."""
+    brief_words = _words(brief)
+    types = sorted({p.type for p in closed if p.type and _named(p.type, brief_words)})
+    tags = sorted({t for p in closed for t in p.tags or () if _named(t, brief_words)})
+    options: list[dict[str, Any]] = []
+    kind = types[0] if len(types) == 1 else None  # two named types: let similarity decide
+    if kind and tags:
+        options.append({"type": kind, "tags": tags})
+    if kind:
+        options.append({"type": kind})
+    if tags:
+        options.append({"tags": tags})
+    return options
+
+
+def _search(store: Any, tenant: str, brief: str, k: int, filters: dict[str, Any]) -> list[Any]:
+    return store.search(tenant, brief, k=k, status="closed", **filters)
+
+
+def _usable(matches: Sequence[Any], floor: float) -> int:
+    return sum(1 for m in matches if m.similarity >= floor and m.project.actual_hours is not None)
+
+
+def find_matches(
+    store: Any, tenant: str, brief: str, k: int, floor: float
+) -> tuple[list[Any], list[Any], dict[str, Any]]:
+    """(closed projects, matches, filters used); runs in a worker thread (sync store)."""
+    closed = store.list(tenant, status="closed")
+    if not closed:
+        return [], [], {}
+    for filters in filter_options(brief, closed):
+        matches = _search(store, tenant, brief, k, filters)
+        if _usable(matches, floor) >= MIN_FILTERED:
+            return closed, matches, filters
+    return closed, _search(store, tenant, brief, k, {}), {}
+
+
+def _knowledge(services: Services) -> Any:
+    from knowledge.store import KnowledgeUnavailable
+
+    try:
+        return services.knowledge
+    except KnowledgeUnavailable as problem:
+        raise SkillError(_unavailable(problem)) from None
+
+
+def _unavailable(problem: Exception) -> str:
+    return (
+        f"The knowledge store is unavailable right now ({problem}), so I can't look up your "
+        "past projects. Nothing was lost; please try again in a moment."
+    )
+
+
+async def scope_result(
+    services: Services,
+    tenant: str,
+    parsed: ParsedBrief,
+    *,
+    rate: float | None = None,
+    currency: str | None = None,
+) -> ScopeResult:
+    """The full answer's numbers. ``rate``/``currency`` (CLI flags) beat the brief's own."""
+    from knowledge.store import KnowledgeUnavailable
+
+    settings = services.settings
+    pricing = await tenant_pricing(services, tenant)
+    store = _knowledge(services)
+    params = EstimatorParams(k=settings.scope_k, min_similarity=settings.scope_min_similarity)
+
+    def work() -> ScopeResult:
+        closed, matches, filters = find_matches(
+            store, tenant, parsed.brief, settings.scope_k, settings.scope_min_similarity
+        )
+        return compute_scope(
+            parsed.brief,
+            closed,
+            [(m.project, m.similarity) for m in matches],
+            params=params,
+            rate=rate or parsed.rate or pricing.rate,
+            currency=currency or parsed.currency or pricing.currency,
+            guess_hours=parsed.guess_hours,
+            filters=filters,
+        )
+
+    try:
+        return await asyncio.to_thread(work)
+    except KnowledgeUnavailable as problem:
+        raise SkillError(_unavailable(problem)) from None
+
+
+async def scope_reply(
+    services: Services, tenant: str, result: ScopeResult, run_id: str | None
+) -> Reply:
+    """Compose the summary and build the blocks (with the chart when there is an estimate)."""
+    summary = await services.composer.compose(
+        Composition(
+            kind="estimate_summary",
+            tenant=tenant,
+            draft=summary_draft(result),
+            facts=result.facts(),
+        )
+    )
+    chart = None
+    if result.has_estimate and result.estimate is not None:
+        est = result.estimate
+        chart = await asyncio.to_thread(
+            estimate_chart,
+            [(w.safe(a.title), a.actual_hours, a.similarity) for a in result.analogues],
+            est.p10,
+            est.p50,
+            est.p90,
+        )
+    return Reply(blocks=scope_blocks(result, summary, run_id=run_id, chart=chart))
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+async def scope_command(request: Request, services: Services) -> Reply:
+    text = request.text.strip()
+    found = _RATE_COMMAND.match(text)
+    if found:
+        return await _rate_command(found, request, services)
+    parsed = parse_brief(text)
+    if not re.search(r"[^\W\d_]{2}", parsed.brief):
+        return text_reply(USAGE)
+    result = await scope_result(services, request.tenant, parsed)
+    run_id = None
+    if result.has_estimate:
+        run_id = await _remember(services, request, result)
+    return await scope_reply(services, request.tenant, result, run_id)
+
+
+async def _remember(services: Services, request: Request, result: ScopeResult) -> str:
+    """Keep the answer server-side so its buttons carry a short id, never the brief."""
+    est = result.estimate
+    assert est is not None
+    run_id = "est-" + uuid.uuid4().hex[:8]
+    async with services.db.transaction() as session:
+        session.add(
+            ScopeRun(
+                id=run_id,
+                tenant=request.tenant,
+                user_id=request.user_id,
+                brief=result.brief,
+                p10_hours=est.p10,
+                p50_hours=est.p50,
+                p90_hours=est.p90,
+                rate=result.rate,
+                currency=result.currency,
+                analogue_ids=[a.id for a in result.analogues],
+                shown=len(result.analogues),
+            )
+        )
+    return run_id
+
+
+# --- buttons -------------------------------------------------------------------------------
+
+
+async def _load_run(services: Services, action: Action) -> ScopeRun:
+    async with services.db.sessions() as session:
+        row = await session.scalar(
+            select(ScopeRun).where(ScopeRun.id == action.value, ScopeRun.tenant == action.tenant)
+        )
+    if row is None:
+        raise SkillError("I can't find that estimate any more. Please run `/scope` again.")
+    return row
+
+
+async def scope_action(action: Action, services: Services) -> Reply:
+    verb = ActionId.parse(action.action_id).verb
+    run = await _load_run(services, action)
+    if verb == "save":
+        return await _save(action, services, run)
+    if verb == "more":
+        return await _more(action, services, run)
+    return text_reply("That button is no longer supported. Please run `/scope` again.")
+
+
+async def _save(action: Action, services: Services, run: ScopeRun) -> Reply:
+    already = (
+        f"That estimate is already saved as `{run.id}`. When the project starts, link it "
+        "with `/projects add` so its actual hours are compared when it closes."
+    )
+    async with services.db.sessions() as session:
+        if await session.get(SavedEstimate, run.id) is not None:
+            return text_reply(already)
+    try:
+        async with services.db.transaction() as session:
+            session.add(
+                SavedEstimate(
+                    id=run.id,
+                    tenant=run.tenant,
+                    user_id=action.user_id,
+                    brief=run.brief,
+                    p10_hours=run.p10_hours,
+                    p50_hours=run.p50_hours,
+                    p90_hours=run.p90_hours,
+                    rate=run.rate,
+                    currency=run.currency,
+                    analogue_ids=list(run.analogue_ids or []),
+                )
+            )
+    except IntegrityError:  # a double click raced us to it
+        return text_reply(already)
+    return text_reply(
+        f"Saved as estimate `{run.id}` (≈ {w.hours(run.p50_hours)}, "
+        f"{w.hours_range(run.p10_hours, run.p90_hours)}). When the project starts, link it with "
+        "`/projects add` so its actual hours are compared when it closes."
+    )
+
+
+async def _more(action: Action, services: Services, run: ScopeRun) -> Reply:
+    """The next analogues, from the same search re-run on the kept brief."""
+    from knowledge.store import KnowledgeUnavailable
+
+    settings = services.settings
+    store = _knowledge(services)
+    start = run.shown
+    k = min(start + MORE_PAGE, MAX_SEARCH)
+
+    def work() -> list[Any]:
+        _closed, matches, _filters = find_matches(
+            store, run.tenant, run.brief, k, settings.scope_min_similarity
+        )
+        return [m for m in matches if m.project.actual_hours is not None]
+
+    try:
+        matches = await asyncio.to_thread(work)
+    except KnowledgeUnavailable as problem:
+        raise SkillError(_unavailable(problem)) from None
+    used = set(run.analogue_ids or [])
+    page = [m for m in matches[start:k]]
+    if not page:
+        return text_reply("There are no more past projects to show for this brief.")
+    rows = [
+        AnalogueRow(
+            id=m.project.id,
+            title=m.project.title,
+            actual_hours=float(m.project.actual_hours),
+            estimated_hours=m.project.estimated_hours or None,
+            similarity=float(m.similarity),
+            used=m.project.id in used,
+        )
+        for m in page
+    ]
+    async with services.db.transaction() as session:
+        row = await session.get(ScopeRun, run.id)
+        if row is not None:
+            row.shown = start + len(rows)
+    blocks: list[Any] = [
+        Paragraph(
+            text=f"More past projects like this brief (numbers {start + 1}–{start + len(rows)} "
+            "by similarity). Those marked _not used_ were not counted in the estimate."
+        ),
+        analogue_table(rows, "More similar past projects"),
+        analogue_citations(rows),
+    ]
+    if len(page) == MORE_PAGE and k < MAX_SEARCH:
+        blocks.append(
+            Buttons(
+                items=(Button(label="Show more analogues", action_id="scope:more", value=run.id),)
+            )
+        )
+    return Reply(blocks=tuple(blocks))
+
+
+def setup(registry: SkillRegistry) -> None:
+    registry.command(
+        Command(
+            name="scope",
+            summary="How big is this? Effort and price range from your similar past projects",
+            usage="<brief>",
+            examples=(
+                "Shopify store with a custom theme and Stripe checkout, at $120/h",
+                "booking app for a dental practice, I think 80h",
+                "rate 120 EUR",
+            ),
+            handler=scope_command,
+            option=("brief", "What the client wants, in plain words (optional: at €90/h)"),
+        )
+    )
+    # Free text: "how long would …", "how much would … cost", "can you estimate/quote …".
+    registry.intent(
+        "scope",
+        r"\b(how\s+long\s+(would|will|does|did|might|could|to)|how\s+much\s+(would|will|does|"
+        r"might|could|to|for)|how\s+many\s+hours|what\s+(would|will|does|might)\b.{0,80}\bcost|"
+        r"estimate\s+(for|of|on|a|an|the|this|how)|ballpark|quote\s+(for|on|a|an|the|this)|"
+        r"scope\s+(this|a|an|the))\b",
+        priority=40,
+    )
+    registry.action("scope", scope_action)
