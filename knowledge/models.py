@@ -1,0 +1,123 @@
+"""A past project: what the studio did, what it cost, and what it learned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+# ISO 4217 codes a small studio plausibly invoices in; an unknown code is a typo, not a currency.
+_CURRENCY_CODES = """
+USD EUR GBP CHF CAD AUD NZD JPY CNY HKD SGD INR SEK NOK DKK PLN CZK HUF RON BGN TRY ZAR BRL MXN
+ARS CLP COP PEN ILS AED SAR KRW TWD THB MYR IDR PHP VND UAH ISK NGN KES EGP MAD QAR KWD BHD OMR
+JOD PKR BDT LKR
+"""
+CURRENCIES = frozenset(_CURRENCY_CODES.split())
+
+ProjectStatus = Literal["active", "closed"]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def normalise_tag(tag: str) -> str:
+    """``"Next.js "`` -> ``"next.js"``; ``"Custom Theme"`` -> ``"custom-theme"``."""
+    return re.sub(r"\s+", "-", tag.strip().lower())
+
+
+def stable_id(title: str, client: str | None, started: dt.date | None) -> str:
+    """An id that stays the same when the same project is imported again."""
+    key = "|".join([title.strip().lower(), (client or "").strip().lower(), str(started or "")])
+    return "p-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+
+
+class PastProject(BaseModel):
+    """One project of the studio's history; closed ones are what estimates are made from."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=20_000)
+    client: str | None = Field(default=None, max_length=200)
+    type: str = Field(default="other", max_length=60)
+    tags: list[str] = Field(default_factory=list)
+    status: ProjectStatus = "closed"
+    estimated_hours: float | None = Field(default=None, ge=0, le=100_000)
+    actual_hours: float | None = Field(default=None, ge=0, le=100_000)
+    price: float | None = Field(default=None, ge=0)
+    currency: str = "USD"
+    started: dt.date | None = None
+    finished: dt.date | None = None
+    phases: dict[str, float] = Field(default_factory=dict)
+    lessons: list[str] = Field(default_factory=list)
+    assets: list[str] = Field(default_factory=list)
+    created: dt.datetime = Field(default_factory=_utcnow)
+    updated: dt.datetime = Field(default_factory=_utcnow)
+
+    @field_validator("client", mode="before")
+    @classmethod
+    def _empty_client(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        return normalise_tag(value) or "other"
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        seen: dict[str, None] = {}
+        for tag in value:
+            if normalise_tag(tag):
+                seen[normalise_tag(tag)] = None
+        return list(seen)
+
+    @field_validator("lessons", "assets")
+    @classmethod
+    def _non_empty(cls, value: list[str]) -> list[str]:
+        return [item.strip() for item in value if item and item.strip()]
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in CURRENCIES:
+            raise ValueError(f"unknown currency code {value!r}; use ISO 4217, e.g. USD or EUR")
+        return code
+
+    @field_validator("phases")
+    @classmethod
+    def _phases(cls, value: dict[str, float]) -> dict[str, float]:
+        clean: dict[str, float] = {}
+        for name, hours in value.items():
+            if not name.strip():
+                raise ValueError("a phase needs a name")
+            if hours < 0:
+                raise ValueError(f"phase {name.strip()!r} has negative hours")
+            clean[name.strip().lower()] = float(hours)
+        return clean
+
+    @field_validator("finished")
+    @classmethod
+    def _finished_after_started(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        started = info.data.get("started")
+        if value and started and value < started:
+            raise ValueError(f"finished ({value}) is before started ({started})")
+        return value
+
+    def embedding_text(self) -> str:
+        """What the vector represents: what was built, for whom (kind), with what."""
+        parts = [self.title, self.type.replace("-", " ")]
+        if self.tags:
+            parts.append(", ".join(self.tags))
+        parts.append(self.summary)
+        return ". ".join(p.rstrip(". ") for p in parts if p)
+
+
+__all__ = ["CURRENCIES", "PastProject", "ProjectStatus", "normalise_tag", "stable_id"]

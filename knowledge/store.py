@@ -1,0 +1,411 @@
+"""The store of past projects: Chroma collections, one per tenant.
+
+Embedded Chroma (``PersistentClient`` under ``<data dir>/chroma``) by default, or a ``chroma run``
+server when a URL is given. Every method takes the tenant first and only ever touches that
+tenant's collection:
+
+- **Isolation by construction.** Each tenant gets its own collection, named from a hash of the
+  tenant id. A query cannot reach another tenant's vectors even if a filter were forgotten, the
+  nearest-neighbour search returns a full ``k`` from the tenant's own data (a shared collection
+  with a metadata filter would search everyone's graph first) and a tenant can be dropped whole.
+  Each record also carries its tenant, checked again when read (belt and braces).
+- **Whole projects.** The full :class:`PastProject` is stored as JSON in the record's metadata,
+  so ``get``/``list``/``search`` return complete objects; the document is the text embedded.
+- **One model per collection.** The collection records which embedding model built it; opening
+  it with another model raises :class:`ModelMismatch`, whose message names the re-index command.
+- **Failures are plain.** A server that is down or a directory that cannot be written raises
+  :class:`KnowledgeUnavailable` with a message a user can act on; writes happen in whole batches
+  after all the embedding work, so a failure never leaves a project half-stored.
+
+Methods are synchronous (Chroma and the model are); async callers use ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import threading
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from knowledge.embeddings import (
+    ChromaEmbeddingFunction,
+    Embedder,
+    EmbeddingsUnavailable,
+    get_embedder,
+    setting_for,
+)
+from knowledge.models import PastProject, normalise_tag
+
+BATCH = 256  # projects embedded and written per round trip
+MAX_K = 100
+
+
+@dataclass(frozen=True)
+class Match:
+    """A search hit: the project and how close it is to the query (0..1, higher is closer)."""
+
+    project: PastProject
+    similarity: float
+
+
+class KnowledgeUnavailable(Exception):
+    """The store cannot be used right now; the message says why in plain words."""
+
+
+class ModelMismatch(KnowledgeUnavailable):
+    """The tenant's index was built with another embedding model."""
+
+
+def collection_name(tenant: str) -> str:
+    """A valid Chroma collection name for any tenant id (ids may hold any character)."""
+    return "atelier-" + hashlib.sha256(tenant.encode("utf-8")).hexdigest()[:40]
+
+
+def _tag_key(tag: str) -> str:
+    return "tag_" + normalise_tag(tag)
+
+
+def _check_tenant(tenant: str) -> str:
+    if not isinstance(tenant, str) or not tenant.strip():
+        raise ValueError("a tenant id is required")
+    return tenant
+
+
+class ProjectStore:
+    """Past projects per tenant, searchable by meaning and filterable by status/type/tags."""
+
+    def __init__(self, client: Any, embedder: Embedder, where: str) -> None:
+        self.client = client
+        self.embedder = embedder
+        self.where = where  # for messages: "the store in DIR" / "the Chroma server at URL"
+        self._function = ChromaEmbeddingFunction(embedder)
+        self._collections: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, data_dir: Path, chroma_url: str | None = None, embeddings: str = "local"
+    ) -> ProjectStore:
+        """Open (creating if needed) the embedded store in ``data_dir``, or connect to a server."""
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        try:
+            embedder = get_embedder(embeddings)
+        except EmbeddingsUnavailable as problem:
+            raise KnowledgeUnavailable(str(problem)) from None
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if chroma_url:
+            url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+            if not url.hostname:
+                raise KnowledgeUnavailable(
+                    f"ATELIER_CHROMA_URL={chroma_url!r} is not a URL like http://127.0.0.1:8000"
+                )
+            ssl = url.scheme == "https"
+            port = url.port or (443 if ssl else 8000)
+            where = f"the Chroma server at {url.scheme}://{url.hostname}:{port}"
+            try:
+                client = chromadb.HttpClient(
+                    host=url.hostname, port=port, ssl=ssl, settings=chroma_settings
+                )
+                client.heartbeat()
+            except Exception as problem:
+                raise KnowledgeUnavailable(
+                    f"I can't reach {where} ({_reason(problem)}). Check that it is running "
+                    "and that ATELIER_CHROMA_URL is right."
+                ) from None
+            return cls(client, embedder, where)
+        path = Path(data_dir) / "chroma"
+        where = f"the project store in {path}"
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            if not os.access(path, os.W_OK | os.X_OK):
+                raise PermissionError(f"no write permission on {path}")
+            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as problem:
+            raise KnowledgeUnavailable(
+                f"I can't open {where} ({_reason(problem)}). Check that the directory "
+                "exists and is writable, or set ATELIER_DATA_DIR."
+            ) from None
+        return cls(client, embedder, where)
+
+    def close(self) -> None:
+        """Forget cached handles (the embedded client is shared per path by Chroma)."""
+        with self._lock:
+            self._collections.clear()
+
+    @contextmanager
+    def _guard(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except (KnowledgeUnavailable, ValueError, EmbeddingsUnavailable):
+            raise
+        except Exception as problem:
+            raise KnowledgeUnavailable(
+                f"Couldn't {doing}: {self.where} is not available ({_reason(problem)}). "
+                "Nothing was changed; please try again shortly."
+            ) from None
+
+    def _collection(self, tenant: str, create: bool) -> Any | None:
+        """The tenant's collection; ``None`` when it doesn't exist and ``create`` is false."""
+        with self._lock:
+            found = self._collections.get(tenant)
+            if found is not None:
+                return found
+            name = collection_name(tenant)
+            if create:
+                collection = self.client.get_or_create_collection(
+                    name,
+                    embedding_function=self._function,
+                    metadata={
+                        "hnsw:space": "cosine",
+                        "embedding_model": self.embedder.name,
+                        "tenant": tenant,
+                    },
+                )
+            else:
+                if name not in {c.name for c in self._list_collections()}:
+                    return None
+                collection = self.client.get_collection(name, embedding_function=self._function)
+            built_with = (collection.metadata or {}).get("embedding_model")
+            if built_with and built_with != self.embedder.name:
+                raise ModelMismatch(
+                    f"The past projects of this workspace were indexed with `{built_with}`, "
+                    f"but ATELIER_EMBEDDINGS now selects `{self.embedder.name}`; vectors of "
+                    "different models can't be compared. Run `atelier projects reindex "
+                    f"--tenant {tenant}` to rebuild the index, or set ATELIER_EMBEDDINGS back "
+                    f"to `{setting_for(built_with)}`."
+                )
+            self._collections[tenant] = collection
+            return collection
+
+    def _list_collections(self) -> list[Any]:
+        return list(self.client.list_collections())
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def upsert(
+        self,
+        tenant: str,
+        projects: Sequence[PastProject],
+        *,
+        embeddings: np.ndarray | None = None,
+    ) -> int:
+        """Add or update projects (by id); returns how many were written.
+
+        ``embeddings`` (rows in the same order) skips embedding, e.g. for vectors cached by a
+        caller; they must come from this store's model.
+        """
+        _check_tenant(tenant)
+        projects = list(projects)
+        if not projects:
+            return 0
+        ids = [p.id for p in projects]
+        duplicates = sorted(i for i, n in Counter(ids).items() if n > 1)
+        if duplicates:
+            raise ValueError(f"duplicate project ids in one upsert: {', '.join(duplicates)}")
+        if embeddings is not None and len(embeddings) != len(projects):
+            raise ValueError("embeddings must have one row per project")
+        written = 0
+        with self._guard("save the projects"):
+            collection = self._collection(tenant, create=True)
+            for start in range(0, len(projects), BATCH):
+                batch = projects[start : start + BATCH]
+                documents = [p.embedding_text() for p in batch]
+                vectors = (
+                    embeddings[start : start + BATCH]
+                    if embeddings is not None
+                    else self.embedder.embed(documents)
+                )
+                created = self._created_dates(collection, [p.id for p in batch])
+                metadatas = [_metadata(tenant, p, created.get(p.id)) for p in batch]
+                collection.upsert(
+                    ids=[p.id for p in batch],
+                    embeddings=np.asarray(vectors, dtype=np.float32),
+                    documents=documents,
+                    metadatas=metadatas,
+                )
+                written += len(batch)
+        return written
+
+    def _created_dates(self, collection: Any, ids: list[str]) -> dict[str, str]:
+        """Creation times of projects already stored: an update keeps the original one."""
+        found = collection.get(ids=ids, include=["metadatas"])
+        dates: dict[str, str] = {}
+        for record_id, metadata in zip(found["ids"], found["metadatas"] or [], strict=False):
+            if metadata and "created" in metadata:
+                dates[record_id] = str(metadata["created"])
+        return dates
+
+    def delete(self, tenant: str, project_id: str) -> bool:
+        """Remove one project; False when the tenant has no such project."""
+        _check_tenant(tenant)
+        with self._guard("delete the project"):
+            collection = self._collection(tenant, create=False)
+            if collection is None or not collection.get(ids=[project_id])["ids"]:
+                return False
+            collection.delete(ids=[project_id])
+            return True
+
+    def reindex(self, tenant: str) -> int:
+        """Rebuild the tenant's index with this store's model; returns how many projects.
+
+        The old collection is renamed aside, not deleted, until the new one is complete; if
+        anything fails it is put back.
+        """
+        _check_tenant(tenant)
+        with self._guard("re-index the projects"), self._lock:
+            name = collection_name(tenant)
+            if name not in {c.name for c in self._list_collections()}:
+                return 0
+            old = self.client.get_collection(name, embedding_function=self._function)
+            projects = _projects_from(old.get(include=["metadatas"]), tenant)
+            vectors = self.embedder.embed([p.embedding_text() for p in projects])
+            aside = name[:-4] + "-old"
+            old.modify(name=aside)
+            self._collections.pop(tenant, None)
+            try:
+                self.upsert(tenant, projects, embeddings=vectors)
+            except Exception:
+                self._collections.pop(tenant, None)
+                if name in {c.name for c in self._list_collections()}:
+                    self.client.delete_collection(name)
+                old.modify(name=name)
+                raise
+            self.client.delete_collection(aside)
+            return len(projects)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def get(self, tenant: str, project_id: str) -> PastProject | None:
+        _check_tenant(tenant)
+        with self._guard("read the project"):
+            collection = self._collection(tenant, create=False)
+            if collection is None:
+                return None
+            found = _projects_from(collection.get(ids=[project_id], include=["metadatas"]), tenant)
+        return found[0] if found else None
+
+    def list(self, tenant: str, status: str | None = None) -> list[PastProject]:
+        """The tenant's projects, most recently finished first."""
+        _check_tenant(tenant)
+        with self._guard("list the projects"):
+            collection = self._collection(tenant, create=False)
+            if collection is None:
+                return []
+            where = _where(tenant, status, None, None)
+            projects = _projects_from(collection.get(where=where, include=["metadatas"]), tenant)
+        return sorted(
+            projects, key=lambda p: (p.finished or p.started or dt.date.min, p.id), reverse=True
+        )
+
+    def count(self, tenant: str) -> int:
+        _check_tenant(tenant)
+        with self._guard("count the projects"):
+            collection = self._collection(tenant, create=False)
+            return 0 if collection is None else int(collection.count())
+
+    def search(
+        self,
+        tenant: str,
+        text: str,
+        k: int = 8,
+        *,
+        status: str | None = None,
+        type: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> list[Match]:
+        """The ``k`` projects closest in meaning to ``text``, best first.
+
+        Filters narrow before ranking: ``status`` and ``type`` must equal, and a project must
+        carry every tag in ``tags``.
+        """
+        _check_tenant(tenant)
+        if not text or not text.strip():
+            return []
+        k = max(1, min(int(k), MAX_K))
+        with self._guard("search the projects"):
+            collection = self._collection(tenant, create=False)
+            if collection is None:
+                return []
+            total = collection.count()
+            if total == 0:
+                return []
+            query = self.embedder.embed([text.strip()])
+            found = collection.query(
+                query_embeddings=query,
+                n_results=min(k, total),
+                where=_where(tenant, status, type, tags),
+                include=["metadatas", "distances"],
+            )
+        matches = []
+        for metadata, distance in zip(found["metadatas"][0], found["distances"][0], strict=True):
+            project = _project_from(metadata, tenant)
+            if project is not None:
+                similarity = float(min(1.0, max(0.0, 1.0 - float(distance))))
+                matches.append(Match(project=project, similarity=similarity))
+        return matches
+
+
+# --- records ------------------------------------------------------------------------------
+
+
+def _metadata(tenant: str, project: PastProject, created: str | None) -> dict[str, Any]:
+    if created:
+        project = project.model_copy(update={"created": dt.datetime.fromisoformat(created)})
+    metadata: dict[str, Any] = {
+        "tenant": tenant,
+        "status": project.status,
+        "type": project.type,
+        "created": project.created.isoformat(),
+        "project": project.model_dump_json(),
+    }
+    for tag in project.tags:
+        metadata[_tag_key(tag)] = True
+    return metadata
+
+
+def _where(
+    tenant: str, status: str | None, type: str | None, tags: Sequence[str] | None
+) -> dict[str, Any]:
+    conditions: list[dict[str, Any]] = [{"tenant": tenant}]
+    if status:
+        conditions.append({"status": status})
+    if type:
+        conditions.append({"type": normalise_tag(type)})
+    for tag in tags or ():
+        if normalise_tag(tag):
+            conditions.append({_tag_key(tag): True})
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+def _project_from(metadata: dict[str, Any] | None, tenant: str) -> PastProject | None:
+    # A record without this tenant's stamp is never returned, whatever put it there.
+    if not metadata or metadata.get("tenant") != tenant or "project" not in metadata:
+        return None
+    return PastProject.model_validate(json.loads(str(metadata["project"])))
+
+
+def _projects_from(found: dict[str, Any], tenant: str) -> list[PastProject]:
+    projects = (_project_from(m, tenant) for m in found.get("metadatas") or [])
+    return [p for p in projects if p is not None]
+
+
+def _reason(problem: BaseException) -> str:
+    text = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
+    return f"{type(problem).__name__}: {text[:160]}" if text else type(problem).__name__
+
+
+__all__ = ["KnowledgeUnavailable", "Match", "ModelMismatch", "ProjectStore", "collection_name"]
