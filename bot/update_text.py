@@ -1,0 +1,349 @@
+"""The offline text of a client update, per tone, and the facts behind it.
+
+Everything here is pure: entries and project figures in, a :class:`UpdateDraft` out. The text is
+good enough to send as is; a composer may only re-phrase it. Two kinds of lines never reach the
+client text and are listed in the private notes instead: entries marked ``internal:`` and lines
+that mention rates or margins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.logparse import parse_hours
+from bot.mentions import neutralise_mentions
+
+Tone = Literal["friendly", "formal", "brief"]
+TONES: tuple[Tone, ...] = ("friendly", "formal", "brief")
+
+# Money per hour/day, and the words for what we keep: never for a client's eyes.
+_RATE_OR_MARGIN = re.compile(
+    r"\b(?:margins?|mark-?ups?|profit|our rate|hourly rate|day rate|rate card|billable rate)\b"
+    r"|[$€£¥]\s?\d[\d,.]*\s*(?:k\s*)?(?:/|per|an?)\s*(?:h|hr|hrs|hour|day|d)\b"
+    r"|\d[\d,.]*\s*(?:usd|eur|gbp|chf|cad|aud|dollars?|euros?|pounds?|[$€£])\s*"
+    r"(?:/|per|an?)\s*(?:h|hr|hrs|hour|day|d)\b"
+    r"|\b\d[\d,.]*\s*/\s*(?:h|hr|hour)\b",
+    re.IGNORECASE,
+)
+_DURATION_ONLY = re.compile(
+    r"^\s*(?:spent|logged|worked)?\s*[\d.,]+\s*(?:h|hrs?|hours?|m|mins?|minutes?)"
+    r"(?:\s*[\d]+\s*(?:m|mins?|minutes?)?)?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+_KIND_PREFIX = re.compile(
+    r"^\s*(?:(?:internal|private|done|did|finished|shipped|next|todo|to do|plan|blocker|blocked"
+    r"|risk|issue|decision|decided|question|q|ask client|need from client|client question|note)"
+    r"\s*[:\-–—]\s*)+",
+    re.IGNORECASE,
+)
+
+BURN_AHEAD_MARGIN = 0.15  # burn may run this far ahead of the calendar before we warn
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """What the text needs from a log entry."""
+
+    id: int
+    kind: str
+    text: str
+    hours: float | None = None
+    internal: bool = False
+
+
+@dataclass(frozen=True)
+class ProjectFigures:
+    """The plan and the burn, as of ``today``."""
+
+    name: str
+    client: str | None
+    hours_used: float
+    estimate_hours: float | None
+    budget: float | None
+    rate: float | None
+    currency: str
+    start_date: dt.date | None
+    due_date: dt.date | None
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class UpdateDraft:
+    client_text: str
+    private_notes: tuple[str, ...]
+    facts: dict[str, Any]
+    warning: str | None = None
+    entry_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class _Sections:
+    done: list[str] = field(default_factory=list)
+    next: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def mentions_rate_or_margin(text: str) -> bool:
+    return _RATE_OR_MARGIN.search(text) is not None
+
+
+def _clean(text: str) -> str:
+    """An entry as a client-facing bullet: no kind prefix, no stray durations at the end."""
+    text = _KIND_PREFIX.sub("", text).strip()
+    text = re.sub(r"[\s,;(]*\b\d+(?:[.,]\d+)?\s*(?:h|hrs?|hours?)(?:\s*\d+\s*m?)?\)?\s*$", "", text)
+    text = re.sub(r"[\s,;(]*\b\d+\s*(?:m|mins?|minutes?)\)?\s*$", "", text)
+    text = text.strip(" .,;-–—")
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sort_entries(entries: Sequence[EntryLine]) -> tuple[_Sections, list[str]]:
+    """Entries into client sections; what must stay private goes to the notes."""
+    sections = _Sections()
+    notes: list[str] = []
+    for entry in entries:
+        if entry.internal:
+            notes.append(f"Left out (internal, #{entry.id}): “{_short(entry.text)}”")
+            continue
+        if mentions_rate_or_margin(entry.text):
+            notes.append(
+                f"Left out (mentions rates or margins, #{entry.id}): “{_short(entry.text)}”"
+            )
+            continue
+        if _DURATION_ONLY.match(entry.text) and parse_hours(entry.text) is not None:
+            continue  # "3h" alone is time tracking, not news
+        line = _clean(entry.text)
+        if not line:
+            continue
+        target = {
+            "done": sections.done,
+            "next": sections.next,
+            "question": sections.needs,
+            "blocker": sections.risks,
+            "decision": sections.decisions,
+        }.get(entry.kind, sections.notes)
+        target.append(line)
+    return sections, notes
+
+
+def _fmt_hours(hours: float) -> str:
+    return f"{hours:.1f}".rstrip("0").rstrip(".") + " h"
+
+
+def _fmt_date(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _status(figures: ProjectFigures) -> tuple[list[str], str | None, dict[str, Any]]:
+    """Status lines for the client, an early warning, and the figures as facts."""
+    lines: list[str] = []
+    facts: dict[str, Any] = {"hours_used": round(figures.hours_used, 2)}
+    burn: float | None = None
+    if figures.estimate_hours:
+        burn = figures.hours_used / figures.estimate_hours
+        facts.update(estimate_hours=figures.estimate_hours, hours_used_pct=round(burn * 100))
+        lines.append(
+            f"Hours: {_fmt_hours(figures.hours_used)} of {_fmt_hours(figures.estimate_hours)} "
+            f"estimated ({burn:.0%})"
+        )
+    else:
+        lines.append(f"Hours so far: {_fmt_hours(figures.hours_used)}")
+    if figures.budget and figures.rate:
+        budget_burn = figures.hours_used * figures.rate / figures.budget
+        facts["budget_used_pct"] = round(budget_burn * 100)
+        lines.append(f"Budget: {budget_burn:.0%} used")
+        burn = max(burn or 0.0, budget_burn)
+    elapsed: float | None = None
+    if figures.due_date:
+        days_left = (figures.due_date - figures.today).days
+        facts.update(due_date=figures.due_date.isoformat(), days_left=days_left)
+        if days_left > 0:
+            when = f"in {days_left} day{'s' if days_left != 1 else ''}"
+        elif days_left == 0:
+            when = "today"
+        else:
+            when = f"{-days_left} day{'s' if days_left != -1 else ''} overdue"
+        lines.append(f"Due: {_fmt_date(figures.due_date)} ({when})")
+        if figures.start_date and figures.due_date > figures.start_date:
+            span = (figures.due_date - figures.start_date).days
+            elapsed = min(max((figures.today - figures.start_date).days / span, 0.0), 1.0)
+            facts["time_elapsed_pct"] = round(elapsed * 100)
+    warning: str | None = None
+    if burn is not None:
+        if burn > 1.0:
+            warning = (
+                f"We are past the estimate ({burn:.0%} used); let's agree together how to "
+                "finish the remaining work."
+            )
+        elif elapsed is not None and burn >= 0.25 and burn - elapsed >= BURN_AHEAD_MARGIN:
+            warning = (
+                f"Early warning: {burn:.0%} of the budgeted effort is used while {elapsed:.0%} "
+                "of the schedule has passed. We'll suggest options before it becomes a problem."
+            )
+        elif elapsed is None and burn >= 0.9:
+            warning = f"Early warning: {burn:.0%} of the budgeted effort is already used."
+    facts["warning"] = warning
+    return lines, warning, facts
+
+
+def _bullets(items: Sequence[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def _friendly(
+    fig: ProjectFigures, s: _Sections, status: list[str], warning: str | None, on_track: bool
+) -> str:
+    parts = [f"Hi {fig.client or 'there'},", ""]
+    if on_track:
+        parts.append(
+            f"A quick note on {fig.name}: no big news since the last update, and the work is "
+            "on track."
+        )
+    else:
+        parts.append(f"Here's where {fig.name} stands. {_summary(s)}")
+    for title, items in (
+        ("Done", s.done),
+        ("Decisions", s.decisions),
+        ("Also", s.notes),
+        ("Next", s.next),
+        ("What we need from you", s.needs),
+        ("Risks and blockers", s.risks),
+    ):
+        if items:
+            parts += ["", f"**{title}**", _bullets(items)]
+    parts += ["", "**Status**", _bullets(status)]
+    if warning:
+        parts += ["", warning]
+    parts += ["", "Thanks, and shout if anything is unclear!"]
+    return "\n".join(parts)
+
+
+def _formal(
+    fig: ProjectFigures, s: _Sections, status: list[str], warning: str | None, on_track: bool
+) -> str:
+    parts = [f"Dear {fig.client or 'client'},", ""]
+    if on_track:
+        parts.append(
+            f"There are no notable changes on {fig.name} since our last update; the project "
+            "remains on track."
+        )
+    else:
+        parts.append(f"Please find below the current status of {fig.name}. {_summary(s)}")
+    for title, items in (
+        ("Completed", s.done),
+        ("Decisions", s.decisions),
+        ("Further notes", s.notes),
+        ("Next steps", s.next),
+        ("Required from you", s.needs),
+        ("Risks and blockers", s.risks),
+    ):
+        if items:
+            parts += ["", f"**{title}**", _bullets(items)]
+    parts += ["", "**Status**", _bullets(status)]
+    if warning:
+        parts += ["", warning]
+    parts += ["", "Kind regards"]
+    return "\n".join(parts)
+
+
+def _brief(
+    fig: ProjectFigures, s: _Sections, status: list[str], warning: str | None, on_track: bool
+) -> str:
+    parts = [f"**{fig.name} — update**", ""]
+    if on_track:
+        parts.append("- On track; nothing new to report.")
+    for title, items in (
+        ("Done", s.done),
+        ("Decided", s.decisions),
+        ("Notes", s.notes),
+        ("Next", s.next),
+        ("Need from you", s.needs),
+        ("Risks", s.risks),
+    ):
+        if items:
+            parts.append(f"- {title}: " + "; ".join(items))
+    parts.append("- Status: " + "; ".join(status))
+    if warning:
+        parts.append(f"- {warning}")
+    return "\n".join(parts)
+
+
+def _summary(s: _Sections) -> str:
+    bits = []
+    if s.done:
+        bits.append(f"{len(s.done)} item{'s' if len(s.done) != 1 else ''} completed")
+    if s.next:
+        bits.append(f"{len(s.next)} up next")
+    if s.needs:
+        bits.append(f"{len(s.needs)} question{'s' if len(s.needs) != 1 else ''} for you")
+    if s.risks:
+        bits.append(f"{len(s.risks)} risk{'s' if len(s.risks) != 1 else ''} to watch")
+    if not bits:
+        return "Work is progressing."
+    return "In short: " + ", ".join(bits) + "."
+
+
+_WRITERS = {"friendly": _friendly, "formal": _formal, "brief": _brief}
+
+
+def build_update(
+    figures: ProjectFigures,
+    entries: Sequence[EntryLine],
+    tone: Tone = "friendly",
+    *,
+    on_track: bool = False,
+) -> UpdateDraft:
+    """The update's client text (ping-proof), its private notes and the facts it states."""
+    sections, notes = sort_entries(entries)
+    status, warning, status_facts = _status(figures)
+    text = _WRITERS[tone](figures, sections, status, warning, on_track)
+    if warning:
+        notes.append(f"Heads-up for you: {warning}")
+    facts: dict[str, Any] = {
+        "project": figures.name,
+        "client": figures.client,
+        "tone": tone,
+        "done": sections.done,
+        "next": sections.next,
+        "needs_from_client": sections.needs,
+        "risks": sections.risks,
+        "decisions": sections.decisions,
+        "notes": sections.notes,
+        "on_track_note": on_track,
+        **status_facts,
+    }
+    return UpdateDraft(
+        client_text=neutralise_mentions(text),
+        private_notes=tuple(notes),
+        facts=facts,
+        warning=warning,
+        entry_ids=tuple(e.id for e in entries),
+    )
+
+
+def next_tone(tone: str) -> Tone:
+    index = TONES.index(tone) if tone in TONES else -1  # type: ignore[arg-type]
+    return TONES[(index + 1) % len(TONES)]
+
+
+__all__ = [
+    "TONES",
+    "EntryLine",
+    "ProjectFigures",
+    "Tone",
+    "UpdateDraft",
+    "build_update",
+    "mentions_rate_or_margin",
+    "next_tone",
+    "sort_entries",
+]
