@@ -1,0 +1,355 @@
+"""The Slack adapter: a Bolt ``AsyncApp`` whose listeners translate, ack, and answer.
+
+Slack wants an acknowledgement within 3 seconds, so every listener acks first and does the
+work after (Bolt runs the rest of the listener once the ack is sent). The one exception is a
+modal submission, whose validation errors must travel *in* the ack: its form handler runs
+inside the ack window (it is fast; when it is not, the modal closes and the answer follows as
+a message).
+
+Two ways to run: Socket Mode when ``SLACK_APP_TOKEN`` is set (no public URL needed), else HTTP
+on ``ATELIER_PORT`` with ``POST /slack/events`` for events, commands and interactivity, and
+``GET /healthz``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.send import Sender, retry_handlers
+from adapters.slack.translate import (
+    block_action_to_action,
+    command_to_request,
+    delivery_of,
+    event_to_request,
+    view_submission_to_action,
+)
+from bot.config import Settings
+from bot.core import Bot
+from bot.logs import get_logger
+from bot.messages import Action, Reply, Request, text_reply
+
+log = get_logger(__name__)
+
+# Commands slow enough that a "working on it" note beats a silent pause.
+SLOW_COMMANDS = frozenset({"scope", "update"})
+WORKING = "Working on it…"
+# Slack closes a modal submission after 3 s; leave room for the network.
+FORM_WINDOW_SECONDS = 2.5
+EVENTS_PATH = "/slack/events"
+TICKET = "atelier_ticket"
+# On shutdown, give answers already acknowledged this long to go out.
+DRAIN_SECONDS = 10.0
+
+
+def _secret(value: Any) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+class InFlight:
+    """Counts Slack deliveries whose work is not finished yet.
+
+    A delivery is counted from the moment Bolt routes it to a listener (before the ack is
+    sent), so "idle" really means every acknowledged request has been answered: shutdown
+    waits on it, and so can tests.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def begin(self) -> Ticket:
+        self.count += 1
+        self._idle.clear()
+        return Ticket(self)
+
+    def _end(self) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """True once nothing is in flight; False if that took longer than ``timeout``."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+class Ticket:
+    """One in-flight delivery; ending it twice is harmless."""
+
+    def __init__(self, owner: InFlight) -> None:
+        self._owner: InFlight | None = owner
+
+    def end(self) -> None:
+        if self._owner is not None:
+            owner, self._owner = self._owner, None
+            owner._end()
+
+
+def _tracked(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """End the delivery's ticket when the listener finishes, however it finishes."""
+
+    @functools.wraps(listener)
+    async def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            await listener(*args, **kwargs)
+        finally:
+            ticket = kwargs["context"].get(TICKET)
+            if isinstance(ticket, Ticket):
+                ticket.end()
+
+    return run
+
+
+class SlackAdapter:
+    """Bolt app + listeners for one bot; serve it with :meth:`web_app` or Socket Mode."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        settings: Settings,
+        *,
+        process_before_response: bool = False,
+    ) -> None:
+        self.bot = bot
+        self.settings = settings
+        signing_secret = _secret(settings.slack_signing_secret)
+        self.client = AsyncWebClient(
+            token=_secret(settings.slack_bot_token),
+            base_url=settings.slack_api_url or AsyncWebClient.BASE_URL,
+            retry_handlers=retry_handlers(),
+            logger=logging.getLogger("slack_sdk.web"),
+        )
+        self.sender = Sender(self.client)
+        self.in_flight = InFlight()
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=signing_secret or "",
+            # Socket Mode frames are authenticated by the app token, not signed.
+            request_verification_enabled=signing_secret is not None,
+            process_before_response=process_before_response,
+            logger=logging.getLogger("slack_bolt"),
+        )
+        self._register()
+
+    # --- listeners -------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        self.app.middleware(self.track)
+        # One listener per registered command: a new skill is picked up without edits here.
+        for name in self.bot.registry.commands:
+            self.app.command(f"/{name}")(self.on_command)
+        self.app.event("app_mention")(self.on_event)
+        self.app.event("message")(self.on_event)
+        self.app.action(re.compile(r".+"))(self.on_action)
+        self.app.view_submission(re.compile(r".*"))(self.on_view_submission)
+        self.app.error(self.on_error)
+
+    async def track(self, context: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
+        """Count a delivery as in flight from routing until its listener has finished."""
+        ticket = self.in_flight.begin()
+        context[TICKET] = ticket
+        try:
+            response = await next()
+        except BaseException:
+            ticket.end()
+            raise
+        if response is None or getattr(response, "status", 200) != 200:
+            ticket.end()  # no listener of ours ran
+        return response
+
+    @_tracked
+    async def on_command(
+        self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        incoming = command_to_request(body)
+        if incoming.command in SLOW_COMMANDS:
+            await ack(response_type="ephemeral", text=WORKING)
+        else:
+            await ack()
+        await self.answer(incoming)
+
+    @_tracked
+    async def on_event(
+        self, body: dict[str, Any], request: AsyncBoltRequest, context: dict[str, Any]
+    ) -> None:
+        # Bolt acks events before calling us.
+        incoming = event_to_request(body)
+        if incoming is None:
+            return
+        retry = _retry_number(request.headers)
+        if retry:
+            log.info("slack_event_retry", event_id=incoming.event_id, retry=retry)
+        await self.answer(incoming)
+
+    @_tracked
+    async def on_action(
+        self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        await ack()
+        action = block_action_to_action(body)
+        if action is not None:
+            await self.answer(action)
+
+    @_tracked
+    async def on_view_submission(
+        self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        action = view_submission_to_action(body)
+        if action is None:
+            await ack()
+            return
+        work = asyncio.ensure_future(self._run(action))
+        done, _ = await asyncio.wait({work}, timeout=FORM_WINDOW_SECONDS)
+        if not done:
+            # Too slow to show errors in the modal: close it; the answer follows as a message.
+            await ack()
+            answer = await work
+            if answer is not None:
+                await self.sender.deliver(_errors_as_message(answer), delivery_of(action))
+            return
+        answer = work.result()
+        if answer is not None and answer.form_errors:
+            await ack(response_action="errors", errors=_modal_errors(answer, body))
+            return
+        await ack()
+        if answer is not None:
+            await self.sender.deliver(answer, delivery_of(action))
+
+    async def on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        log.error(
+            "slack_listener_failed",
+            error=f"{type(error).__name__}: {error}"[:300],
+            kind=str(body.get("type", "")) if isinstance(body, Mapping) else "",
+        )
+
+    # --- the work after the ack -------------------------------------------------------------
+
+    async def answer(self, incoming: Request | Action) -> None:
+        """Run the bot and send its answer; a failure still gets the user a message."""
+        reply = await self._run(incoming)
+        if reply is not None:
+            await self.sender.deliver(reply, delivery_of(incoming))
+
+    async def _run(self, incoming: Request | Action) -> Reply | None:
+        try:
+            if isinstance(incoming, Request):
+                return await self.bot.handle(incoming)
+            return await self.bot.handle_action(incoming)
+        except Exception:
+            # The core already turns skill failures into replies; this is the rest (database
+            # down…). Answer anyway, with an id to find the log line.
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("slack_handle_failed", error_id=error_id, tenant=incoming.tenant)
+            return text_reply(
+                f"Sorry, something went wrong on my side (error id `{error_id}`). "
+                "Nothing was lost; please try again."
+            )
+
+    # --- serving ----------------------------------------------------------------------------
+
+    def web_app(self) -> web.Application:
+        """The HTTP app: Slack requests on ``POST /slack/events``, ``GET /healthz``."""
+        application = web.Application()
+        application.router.add_post(EVENTS_PATH, self._http_events)
+        application.router.add_get("/healthz", _healthz)
+        return application
+
+    async def _http_events(self, request: web.Request) -> web.Response:
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def warm_up(self) -> None:
+        """Check the token once at start; a Web API outage is logged, not fatal."""
+        identity = await self.sender.call("auth.test")
+        if identity is None:
+            log.warning("slack_auth_test_failed")
+        else:
+            log.info("slack_connected", team_id=identity.get("team_id"), bot=identity.get("user"))
+
+    async def serve_http(self, host: str = "0.0.0.0", port: int | None = None) -> None:
+        runner = web.AppRunner(self.web_app())
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, host=host, port=port or self.settings.port)
+            await site.start()
+            log.info("slack_http_listening", port=port or self.settings.port, path=EVENTS_PATH)
+            await asyncio.Event().wait()
+        finally:
+            await self.in_flight.wait_idle(DRAIN_SECONDS)
+            await runner.cleanup()
+
+    async def serve_socket_mode(self, app_token: str) -> None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(self.app, app_token=app_token)
+        try:
+            await handler.connect_async()
+            log.info("slack_socket_mode_connected")
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()
+            await self.in_flight.wait_idle(DRAIN_SECONDS)
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def _retry_number(headers: Mapping[str, Any]) -> int:
+    values = headers.get("x-slack-retry-num") or []
+    value = values[0] if isinstance(values, list | tuple) and values else values
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _modal_errors(answer: Reply, body: Mapping[str, Any]) -> dict[str, str]:
+    """Errors keyed by input block; Slack rejects keys that are not blocks of the view."""
+    blocks = [b.get("block_id") for b in (body.get("view") or {}).get("blocks", [])]
+    known = {block for block in blocks if block}
+    errors = {name: message for name, message in answer.form_errors.items() if name in known}
+    stray = [message for name, message in answer.form_errors.items() if name not in known]
+    if stray and blocks and blocks[0]:
+        first = str(blocks[0])
+        errors[first] = " ".join(filter(None, [errors.get(first, ""), *stray]))
+    return errors
+
+
+def _errors_as_message(answer: Reply) -> Reply:
+    if not answer.form_errors:
+        return answer
+    lines = "\n".join(f"- **{name}**: {message}" for name, message in answer.form_errors.items())
+    return text_reply(f"The form was not saved:\n{lines}\nPlease run the command again.")
+
+
+async def serve_slack(bot: Bot, settings: Settings) -> None:
+    """Run the Slack adapter until cancelled: Socket Mode with an app token, else HTTP."""
+    adapter = SlackAdapter(bot, settings)
+    await adapter.warm_up()
+    app_token = _secret(settings.slack_app_token)
+    if app_token:
+        await adapter.serve_socket_mode(app_token)
+    elif settings.slack_signing_secret is None:
+        raise RuntimeError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN)")
+    else:
+        await adapter.serve_http()
+
+
+__all__ = ["EVENTS_PATH", "SlackAdapter", "serve_slack"]

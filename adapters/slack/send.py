@@ -1,0 +1,272 @@
+"""Delivering a rendered reply through Slack's Web API and response URLs.
+
+Where a reply goes follows its visibility:
+
+- ``ephemeral``: the command's ``response_url`` when there is one, else ``chat.postEphemeral``
+  (or a plain post inside the bot's own DM, where only the requester reads anyway);
+- ``dm``: the requester's IM with the bot (``conversations.open`` + ``chat.postMessage``), plus
+  an ephemeral notice where the request was made;
+- ``public``: the channel (``response_url`` ``in_channel`` for commands, else
+  ``chat.postMessage``, in the thread of a mention);
+- ``Reply.channel_id``: ``chat.postMessage`` to that channel.
+
+A Web API failure is logged and never raised: the listener that called us must not crash,
+and when a channel refuses the answer (the bot is not a member…) the requester gets it in
+their DM instead, so an answer never silently vanishes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.blocks import (
+    Rendered,
+    SlackMessage,
+    plain_message,
+    to_blocks,
+    to_modal,
+)
+from adapters.slack.translate import Delivery
+from bot.logs import get_logger
+from bot.messages import Image, Reply, Visibility
+
+log = get_logger(__name__)
+
+DEFAULT_NOTICE = "Sent to your DMs."
+_FAILURES = (SlackClientError, aiohttp.ClientError, OSError, TimeoutError, ValueError)
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """Honour 429 Retry-After, retry 500/503 and dropped connections once or twice."""
+    return [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        AsyncServerErrorRetryHandler(max_retry_count=1),
+        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+    ]
+
+
+class Sender:
+    """Sends replies for one Slack app (one bot token)."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    # --- the entry points -----------------------------------------------------------------
+
+    async def deliver(self, reply: Reply, delivery: Delivery) -> None:
+        """Render and send a reply; open its form as a modal when it has one."""
+        rendered = self.render(reply)
+        if rendered.form is not None:
+            await self.open_form(rendered, delivery)
+        if not rendered.messages and not rendered.images:
+            return
+        if reply.channel_id:
+            await self._to_channel(rendered, reply.channel_id, delivery)
+            if reply.notice:
+                await self.ephemeral([plain_message(reply.notice)], delivery)
+        elif reply.visibility is Visibility.DM:
+            await self._to_dm(rendered, reply.notice or DEFAULT_NOTICE, delivery)
+        elif reply.visibility is Visibility.PUBLIC:
+            await self._public(rendered, delivery)
+        else:
+            await self.ephemeral(rendered.messages, delivery, replace=reply.replace_original)
+            await self._images_privately(rendered.images, delivery)
+
+    def render(self, reply: Reply) -> Rendered:
+        try:
+            return to_blocks(reply)
+        except Exception:
+            # A rendering bug must not swallow the answer: send its plain text instead.
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("slack_render_failed", error_id=error_id)
+            text = reply.text or f"Sorry, I could not display that answer (error id {error_id})."
+            return Rendered(messages=[plain_message(text)], form=reply.form)
+
+    async def open_form(self, rendered: Rendered, delivery: Delivery) -> None:
+        form = rendered.form
+        assert form is not None
+        if not delivery.trigger_id:
+            await self.ephemeral(
+                [plain_message(f"*{form.title}* needs a form; please run the command again.")],
+                delivery,
+            )
+            return
+        try:
+            view = to_modal(form, channel_id=delivery.channel_id, thread_ts=delivery.thread_ts)
+        except _FAILURES:
+            log.exception("slack_form_render_failed", form_id=form.form_id)
+            view = None
+        opened = view is not None and await self.call(
+            "views.open", trigger_id=delivery.trigger_id, view=view
+        )
+        if not opened:
+            await self.ephemeral(
+                [plain_message("I couldn't open the form in time; please run the command again.")],
+                delivery,
+            )
+
+    async def error(self, text: str, delivery: Delivery) -> None:
+        await self.ephemeral([plain_message(text)], delivery)
+
+    # --- destinations ----------------------------------------------------------------------
+
+    async def ephemeral(
+        self, messages: list[SlackMessage], delivery: Delivery, *, replace: bool = False
+    ) -> None:
+        for index, message in enumerate(messages):
+            if delivery.response_url:
+                payload: dict[str, Any] = {"response_type": "ephemeral"}
+                if replace:
+                    payload["replace_original"] = index == 0
+                if await self.webhook(delivery.response_url, message, **payload):
+                    continue
+            elif delivery.is_im and delivery.channel_id:
+                if await self.post(delivery.channel_id, message, delivery.thread_ts):
+                    continue
+            elif delivery.channel_id and await self.call(
+                "chat.postEphemeral",
+                channel=delivery.channel_id,
+                user=delivery.user_id,
+                text=message.text,
+                blocks=message.blocks,
+                **_thread(delivery.thread_ts),
+            ):
+                continue
+            await self._dm_fallback(message, delivery)
+
+    async def _public(self, rendered: Rendered, delivery: Delivery) -> None:
+        for message in rendered.messages:
+            if delivery.response_url:
+                url = delivery.response_url
+                sent = await self.webhook(url, message, response_type="in_channel")
+            else:
+                sent = await self.post(delivery.channel_id, message, delivery.thread_ts)
+            if not sent:
+                await self._dm_fallback(message, delivery)
+        for image in rendered.images:
+            if not await self.upload(image, delivery.channel_id, delivery.thread_ts):
+                await self._images_privately((image,), delivery)
+
+    async def _to_dm(self, rendered: Rendered, notice: str, delivery: Delivery) -> None:
+        channel = await self.open_im(delivery.user_id)
+        if channel is None:
+            await self.ephemeral(
+                [plain_message("I couldn't open a DM with you; here it is."), *rendered.messages],
+                delivery,
+            )
+            return
+        for message in rendered.messages:
+            await self.post(channel, message)
+        for image in rendered.images:
+            await self.upload(image, channel)
+        if channel != delivery.channel_id:
+            await self.ephemeral([plain_message(notice)], delivery)
+
+    async def _to_channel(self, rendered: Rendered, channel: str, delivery: Delivery) -> None:
+        for message in rendered.messages:
+            if not await self.post(channel, message):
+                await self.error(
+                    f"I couldn't post to <#{channel}>; is the app a member of that channel? "
+                    "Nothing was sent there.",
+                    delivery,
+                )
+                return
+        for image in rendered.images:
+            await self.upload(image, channel)
+
+    async def _images_privately(self, images: tuple[Image, ...], delivery: Delivery) -> None:
+        if not images:
+            return
+        channel = (
+            delivery.channel_id if delivery.is_im and not delivery.response_url else None
+        ) or await self.open_im(delivery.user_id)
+        if channel is None:
+            return
+        for image in images:
+            await self.upload(image, channel)
+
+    async def _dm_fallback(self, message: SlackMessage, delivery: Delivery) -> None:
+        channel = await self.open_im(delivery.user_id)
+        if channel is None or channel == delivery.channel_id:
+            log.error("slack_answer_undelivered", user_id=delivery.user_id)
+            return
+        await self.post(channel, message)
+
+    # --- Web API calls ---------------------------------------------------------------------
+
+    async def open_im(self, user_id: str) -> str | None:
+        if not user_id:
+            return None
+        opened = await self.call("conversations.open", users=user_id)
+        channel = (opened or {}).get("channel") or {}
+        return channel.get("id") if isinstance(channel, dict) else None
+
+    async def post(self, channel: str, message: SlackMessage, thread_ts: str | None = None) -> bool:
+        found = await self.call(
+            "chat.postMessage",
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks,
+            unfurl_links=False,
+            **_thread(thread_ts),
+        )
+        return found is not None
+
+    async def upload(self, image: Image, channel: str, thread_ts: str | None = None) -> bool:
+        try:
+            await self.client.files_upload_v2(
+                channel=channel,
+                content=image.data,
+                filename=image.filename,
+                title=image.title or image.alt_text,
+                alt_txt=image.alt_text,
+                **_thread(thread_ts),
+            )
+        except _FAILURES as problem:
+            log.warning("slack_upload_failed", channel=channel, error=_describe(problem))
+            return False
+        return True
+
+    async def call(self, method: str, **arguments: Any) -> dict[str, Any] | None:
+        """One Web API call; its data, or None after logging why it failed."""
+        try:
+            response = await self.client.api_call(method, json=arguments)
+        except _FAILURES as problem:
+            log.warning("slack_api_failed", method=method, error=_describe(problem))
+            return None
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    async def webhook(self, url: str, message: SlackMessage, **extra: Any) -> bool:
+        payload = {"text": message.text, "blocks": message.blocks, **extra}
+        client = AsyncWebhookClient(url=url, retry_handlers=retry_handlers())
+        try:
+            response = await client.send_dict(payload)
+        except _FAILURES as problem:
+            log.warning("slack_response_url_failed", error=_describe(problem))
+            return False
+        if response.status_code != 200:
+            log.warning("slack_response_url_failed", status=response.status_code)
+            return False
+        return True
+
+
+def _thread(thread_ts: str | None) -> dict[str, str]:
+    return {"thread_ts": thread_ts} if thread_ts else {}
+
+
+def _describe(problem: Exception) -> str:
+    if isinstance(problem, SlackApiError):
+        return str(problem.response.get("error", "error"))
+    return f"{type(problem).__name__}: {problem}"[:200]

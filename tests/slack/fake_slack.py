@@ -1,0 +1,189 @@
+"""A fake Slack Web API on loopback that records what the adapter sends.
+
+It answers ``auth.test``, ``chat.postMessage``, ``chat.postEphemeral``, ``conversations.open``,
+``views.open`` and the two calls of ``files_upload_v2`` (plus the upload itself), and accepts
+POSTs to the response URLs it hands out. Tests read :attr:`FakeSlack.calls` and wait for
+calls with :meth:`FakeSlack.wait_for` (bounded, woken by each new call, no polling sleeps).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+BOT_USER = "UBOT"
+TEAM = "T0001"
+
+
+@dataclass
+class Call:
+    """One request the adapter made: an API method name (or 'response_url' / 'upload')."""
+
+    method: str
+    payload: dict[str, Any]
+    path: str = ""
+
+    @property
+    def text(self) -> str:
+        """What a person would read: the fallback text plus every text in the blocks."""
+        parts = [str(self.payload.get("text", ""))]
+        parts.extend(_block_texts(self.payload.get("blocks") or []))
+        return "\n".join(parts)
+
+
+def _block_texts(blocks: Any) -> list[str]:
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    texts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in {"mrkdwn", "plain_text"} and "text" in node:
+                texts.append(str(node["text"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return texts
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    # method -> list of (status, headers) to answer before behaving normally
+    scripted: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    # method -> Slack error code to answer with (ok: false)
+    errors: dict[str, str] = field(default_factory=dict)
+    url: str = ""
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _runner: web.AppRunner | None = None
+    _ids: int = 0
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/response/{token}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, token: str = "cmd") -> str:
+        return f"{self.url}/response/{token}"
+
+    # --- reading what happened -----------------------------------------------------------
+
+    def of(self, *methods: str) -> list[Call]:
+        return [call for call in self.calls if call.method in methods]
+
+    @property
+    def posts(self) -> list[Call]:
+        """Everything that puts a message in front of someone."""
+        return self.of("chat.postMessage", "chat.postEphemeral", "response_url")
+
+    async def wait_for(
+        self, predicate: Callable[[list[Call]], bool], timeout: float = 10.0
+    ) -> list[Call]:
+        """Wait until ``predicate(calls)`` holds; fail the test after ``timeout`` seconds."""
+
+        async def satisfied() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: predicate(self.calls))
+
+        try:
+            await asyncio.wait_for(satisfied(), timeout)
+        except TimeoutError:
+            methods = [call.method for call in self.calls]
+            raise AssertionError(f"Slack never saw the expected calls; saw {methods}") from None
+        return self.calls
+
+    async def _record(self, call: Call) -> None:
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    # --- handlers --------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        payload = await _payload(request)
+        script = self.scripted.get(method)
+        if script:
+            status, headers = script.pop(0)
+            await self._record(Call(f"{method}!{status}", payload))
+            return web.json_response({"ok": False, "error": "scripted"}, status=status,
+                                     headers=headers)
+        await self._record(Call(method, payload))
+        if method in self.errors:
+            return web.json_response({"ok": False, "error": self.errors[method]})
+        return web.json_response(self._answer(method, payload))
+
+    def _answer(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        self._ids += 1
+        match method:
+            case "auth.test":
+                return {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": TEAM,
+                        "user": "atelier", "team": "Northwind Studio"}
+            case "conversations.open":
+                return {"ok": True, "channel": {"id": f"D{payload.get('users', 'X')}"}}
+            case "chat.postMessage":
+                return {"ok": True, "channel": payload.get("channel"), "ts": f"1700.{self._ids}"}
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": f"1700.{self._ids}"}
+            case "views.open":
+                return {"ok": True, "view": {"id": f"V{self._ids}"}}
+            case "files.getUploadURLExternal":
+                file_id = f"F{self._ids}"
+                return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}",
+                        "file_id": file_id}
+            case "files.completeUploadExternal":
+                return {"ok": True, "files": [{"id": f["id"]} for f in _files(payload)]}
+        return {"ok": True}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        payload = await request.json()
+        await self._record(Call("response_url", payload, path=request.path))
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        await self._record(Call("upload", {"size": len(data), "png": data[:4] == b"\x89PNG"}))
+        return web.Response(text="OK - uploaded")
+
+
+async def _payload(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        found = await request.json()
+        return found if isinstance(found, dict) else {}
+    return dict(parse_qsl(await request.text()))
+
+
+def _files(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    files = payload.get("files", [])
+    if isinstance(files, str):
+        files = json.loads(files)
+    return files if isinstance(files, list) else []
