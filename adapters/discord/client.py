@@ -1,0 +1,274 @@
+"""The Discord client: mentions, DMs, slash commands, buttons and modals -> the bot core.
+
+The client only translates and delivers; every decision about what to answer is the core's.
+Tenant = the guild id. A DM acts in the home guild's tenant (``ATELIER_DISCORD_HOME_GUILD``),
+and only for members of that guild; without a home guild, DMs get a clear refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Mapping
+
+import discord
+from discord import app_commands
+
+from adapters.discord.commands import add_commands
+from adapters.discord.delivery import Delivery
+from adapters.discord.keys import ButtonKeys
+from adapters.discord.render import text_messages
+from adapters.discord.translate import (
+    interaction_action,
+    interaction_request,
+    mentions_user,
+    message_request,
+)
+from adapters.discord.views import NO_MENTIONS, ActionButton, retry_form
+from bot.config import Settings
+from bot.core import Bot
+from bot.logs import get_logger
+from bot.messages import Form, Reply
+from bot.router import route
+
+log = get_logger(__name__)
+
+# Interactions must be acknowledged within 3 s. A quick answer is sent directly (and a form can
+# then open as a modal); anything slower is deferred with a "thinking…" state first.
+REPLY_BUDGET = 1.5
+
+NO_HOME_GUILD = (
+    "I answer DMs on behalf of one server, and none is set up yet. Mention me in your server "
+    "instead (an admin can set `ATELIER_DISCORD_HOME_GUILD` to enable DMs)."
+)
+NOT_A_MEMBER = (
+    "I can only answer DMs from members of the server I work for. Mention me in a server we "
+    "share instead."
+)
+FAILED = "Sorry, something went wrong on my side (error id `{error_id}`). Nothing was lost."
+EXPIRED_BUTTON = "That button has expired. Please run the command again."
+
+
+def intents() -> discord.Intents:
+    """Only what Atelier needs: guilds, guild and DM messages, and message content (a
+    privileged intent: mentions and DMs are read as text)."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.guild_messages = True
+    chosen.dm_messages = True
+    chosen.message_content = True
+    return chosen
+
+
+class AtelierClient(discord.Client):
+    """A discord.py client wired to the bot core."""
+
+    def __init__(self, bot: Bot, settings: Settings, *, reply_budget: float = REPLY_BUDGET):
+        super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS)
+        self.bot = bot
+        self.settings = settings
+        self.reply_budget = reply_budget
+        self.keys = ButtonKeys(bot.services.db)
+        self.delivery = Delivery(self, self.keys)
+        self.tree = app_commands.CommandTree(self)
+        add_commands(self.tree, bot.registry, self.run_command)
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        await self.keys.create_table()
+        # Any button we ever sent is routed to ActionButton, also after a restart.
+        self.add_dynamic_items(ActionButton)
+
+    async def on_ready(self) -> None:
+        log.info("discord_ready", guilds=len(self.guilds))
+
+    # --- tenants ----------------------------------------------------------------------------
+
+    async def tenant_for(
+        self, user: discord.abc.User, guild: discord.Guild | None
+    ) -> tuple[str | None, str]:
+        """(tenant, "") or (None, why not)."""
+        if guild is not None:
+            return str(guild.id), ""
+        home = (self.settings.discord_home_guild or "").strip()
+        if not home.isdigit():
+            return None, NO_HOME_GUILD
+        home_guild = self.get_guild(int(home))
+        if home_guild is None:
+            return None, NOT_A_MEMBER
+        member = home_guild.get_member(user.id)
+        if member is None:
+            try:
+                member = await home_guild.fetch_member(user.id)
+            except discord.HTTPException:
+                member = None
+        return (home, "") if member is not None else (None, NOT_A_MEMBER)
+
+    # --- mentions and DMs -------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or self.user is None:
+            return
+        if message.guild is not None and not mentions_user(message, self.user.id):
+            return
+        tenant, refusal = await self.tenant_for(message.author, message.guild)
+        owner_id = str(message.author.id)
+        if tenant is None:
+            await self.delivery.send(message.channel, text_messages(refusal), owner_id, message)
+            return
+        request = message_request(message, tenant, self.user.id)
+        try:
+            async with message.channel.typing():
+                reply = await self.bot.handle(request)
+                if reply is None:  # a redelivered message already answered
+                    return
+                command = route(request, self.bot.registry).command
+                await self.delivery.answer_message(message, reply, tenant, command)
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("discord_message_failed", error_id=error_id, tenant=tenant)
+            note = text_messages(FAILED.format(error_id=error_id))
+            await self.delivery.send(message.channel, note, owner_id, message)
+
+    # --- interactions -----------------------------------------------------------------------
+
+    async def _within_budget(
+        self, interaction: discord.Interaction, work: Awaitable[Reply | None], *, thinking: bool
+    ) -> tuple[Reply | None, bool]:
+        """Run the work; if it is not done within the budget, defer first.
+
+        Returns the reply and whether a "thinking…" message was deferred.
+        """
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self.reply_budget)
+        deferred_thinking = False
+        if not done and not interaction.response.is_done():
+            if thinking:
+                # Ephemeral until we know better: nothing private is ever shown in the open.
+                await interaction.response.defer(thinking=True, ephemeral=True)
+                deferred_thinking = True
+            else:
+                await interaction.response.defer()
+        return await task, deferred_thinking
+
+    async def _guarded(
+        self, interaction: discord.Interaction, work: Awaitable[None], what: str
+    ) -> None:
+        """Run an interaction handler; any failure still gets a private answer."""
+        try:
+            await work
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("discord_interaction_failed", error_id=error_id, what=what)
+            text = FAILED.format(error_id=error_id)
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.response.send_message(
+                    text, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+
+    async def _refuse(self, interaction: discord.Interaction, text: str) -> None:
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def run_command(self, interaction: discord.Interaction, command: str, text: str) -> None:
+        """A slash command: the app-command callbacks land here."""
+        await self._guarded(interaction, self._run_command(interaction, command, text), command)
+
+    async def _run_command(self, interaction: discord.Interaction, command: str, text: str) -> None:
+        tenant, refusal = await self.tenant_for(interaction.user, interaction.guild)
+        if tenant is None:
+            await self._refuse(interaction, refusal)
+            return
+        request = interaction_request(interaction, tenant, command, text)
+        reply, thinking = await self._within_budget(
+            interaction, self.bot.handle(request), thinking=True
+        )
+        if reply is not None:
+            await self.delivery.answer_interaction(interaction, reply, tenant, thinking=thinking)
+
+    async def press_button(self, interaction: discord.Interaction, custom_id: str) -> None:
+        """A button of ours was pressed (``ActionButton`` already checked who pressed it)."""
+        await self._guarded(interaction, self._press_button(interaction, custom_id), "button")
+
+    async def _press_button(self, interaction: discord.Interaction, custom_id: str) -> None:
+        tenant, refusal = await self.tenant_for(interaction.user, interaction.guild)
+        if tenant is None:
+            await self._refuse(interaction, refusal)
+            return
+        pressed = await self.keys.decode(custom_id)
+        if pressed is None:
+            await self._refuse(interaction, EXPIRED_BUTTON)
+            return
+        action = interaction_action(interaction, tenant, pressed.action_id, pressed.value)
+        reply, thinking = await self._within_budget(
+            interaction, self.bot.handle_action(action), thinking=False
+        )
+        if reply is not None:
+            await self.delivery.answer_interaction(interaction, reply, tenant, thinking=thinking)
+
+    async def submit_form(
+        self, interaction: discord.Interaction, form: Form, values: Mapping[str, str]
+    ) -> None:
+        """A form's last modal page was submitted."""
+        await self._guarded(interaction, self._submit_form(interaction, form, values), "form")
+
+    async def _submit_form(
+        self, interaction: discord.Interaction, form: Form, values: Mapping[str, str]
+    ) -> None:
+        tenant, refusal = await self.tenant_for(interaction.user, interaction.guild)
+        if tenant is None:
+            await self._refuse(interaction, refusal)
+            return
+        action = interaction_action(interaction, tenant, form.form_id, form.value, values)
+        reply, thinking = await self._within_budget(
+            interaction, self.bot.handle_action(action), thinking=True
+        )
+        if reply is None:
+            return
+        if reply.form_errors:
+            text, view = retry_form(form, str(interaction.user.id), values, reply.form_errors)
+            if interaction.response.is_done():
+                await interaction.followup.send(
+                    text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+            else:
+                await interaction.response.send_message(
+                    text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+            return
+        await self.delivery.answer_interaction(interaction, reply, tenant, thinking=thinking)
+
+    async def _on_tree_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        error_id = uuid.uuid4().hex[:8]
+        log.error("discord_command_error", error_id=error_id, error=type(error).__name__)
+        if not interaction.response.is_done():
+            await self._refuse(interaction, FAILED.format(error_id=error_id))
+
+
+LOGIN_FAILED = (
+    "Discord rejected DISCORD_TOKEN. Copy the bot token again from the Developer Portal "
+    "(Applications → your app → Bot → Reset Token) into .env."
+)
+INTENT_MISSING = (
+    "Discord refused the Message Content intent. Enable it in the Developer Portal: "
+    "Applications → your app → Bot → Privileged Gateway Intents → Message Content Intent."
+)
+
+
+async def serve_discord(bot: Bot, settings: Settings) -> None:
+    """Run the Discord client until cancelled. A bad token or a missing intent is logged as
+    one clear line and stops only Discord (other platforms keep running)."""
+    if settings.discord_token is None:
+        log.error("discord_not_configured", hint="set DISCORD_TOKEN")
+        return
+    client = AtelierClient(bot, settings)
+    try:
+        async with client:
+            await client.start(settings.discord_token.get_secret_value())
+    except discord.LoginFailure:
+        log.error("discord_login_failed", hint=LOGIN_FAILED)
+    except discord.PrivilegedIntentsRequired:
+        log.error("discord_intent_missing", hint=INTENT_MISSING)

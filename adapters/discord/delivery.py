@@ -1,0 +1,224 @@
+"""Sending a rendered :class:`~bot.messages.Reply` where it belongs.
+
+Visibility rules, in Discord terms:
+
+- ``public`` — in the channel (a mention is answered as a reply to it, in its thread if any).
+- ``ephemeral`` — an ephemeral interaction response; a mention has no ephemeral form, so the
+  answer is a normal reply (the person asked in the open).
+- ``dm`` — the requester's DMs, with a short notice where they asked. If their DMs are closed
+  they are told how to open them; the content is never posted in the channel instead.
+- ``Reply.channel_id`` — posted to that channel, only if it belongs to the same server.
+
+Every send passes ``allowed_mentions=AllowedMentions.none()``: stored or user text can never
+ping anyone, whatever it contains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from adapters.discord.keys import ButtonKeys
+from adapters.discord.render import Outgoing, text_messages, to_messages
+from adapters.discord.views import NO_MENTIONS, FormModal, OpenFormView, button_view
+from bot.messages import Form, Paragraph, Reply, Visibility
+
+DM_CLOSED = (
+    "I couldn't send you a direct message: your DMs are closed to me. To open them, right-click "
+    "(or long-press) this server's name → **Privacy Settings** → turn on **Direct Messages**, "
+    "then ask again. Nothing was lost."
+)
+DM_SENT = "Sent to your DMs."
+POSTED_BELOW = "Posted for everyone in the channel."
+
+
+def form_hint(form: Form, command: str | None) -> str:
+    """What a mention gets instead of a form: forms open from slash commands only."""
+    how = f"`/{command}`" if command else "the slash command"
+    return (
+        f"**{form.title}** is a form: type {how} (as a slash command) and I'll open it for you. "
+        f"It asks for: {', '.join(f.label for f in form.fields)}."
+    )
+
+
+def without_form(reply: Reply, hint: str | None = None) -> Reply:
+    blocks = tuple(b for b in reply.blocks if not isinstance(b, Form))
+    if hint:
+        blocks = (*blocks, Paragraph(text=hint))
+    return reply.model_copy(update={"blocks": blocks})
+
+
+class Delivery:
+    """Sends messages for one client; knows the button key store and the channels."""
+
+    def __init__(self, client: discord.Client, keys: ButtonKeys) -> None:
+        self.client = client
+        self.keys = keys
+
+    async def _kwargs(
+        self, message: Outgoing, owner_id: str, view: discord.ui.View | None = None
+    ) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+        if message.content:
+            kwargs["content"] = message.content
+        if message.embeds:
+            kwargs["embeds"] = message.embeds
+        if message.attachments:
+            kwargs["files"] = message.files()
+        if message.buttons:
+            kwargs["view"] = await button_view(message.buttons, owner_id, self.keys)
+        elif view is not None:
+            kwargs["view"] = view
+        return kwargs
+
+    async def send(
+        self,
+        target: discord.abc.Messageable,
+        messages: Sequence[Outgoing],
+        owner_id: str,
+        reference: discord.Message | None = None,
+    ) -> None:
+        """Send messages in order; the first one replies to ``reference`` when given."""
+        for index, message in enumerate(messages):
+            kwargs = await self._kwargs(message, owner_id)
+            if index == 0 and reference is not None:
+                await reference.reply(**kwargs)
+            else:
+                await target.send(**kwargs)
+
+    async def to_dms(self, user: discord.abc.User, messages: Sequence[Outgoing]) -> bool:
+        """Deliver privately; False when the user's DMs are closed to the bot."""
+        try:
+            await self.send(user, messages, str(user.id))
+        except discord.Forbidden:
+            return False
+        return True
+
+    async def to_channel(self, channel_id: str, tenant: str, reply: Reply, owner_id: str) -> str:
+        """Post a reply to another channel of the same server; returns what to tell the user."""
+        channel: Any = None
+        if channel_id.isdigit():
+            channel = self.client.get_channel(int(channel_id))
+            if channel is None:
+                try:
+                    channel = await self.client.fetch_channel(int(channel_id))
+                except discord.HTTPException:
+                    channel = None
+        guild = getattr(channel, "guild", None)
+        # Tenants never reach each other: the target must be in the requester's own server.
+        if channel is None or guild is None or str(guild.id) != tenant:
+            return "I can't find that channel in this server, so nothing was posted."
+        try:
+            await self.send(channel, to_messages(without_form(reply)), owner_id)
+        except discord.Forbidden:
+            return (
+                f"I'm not allowed to post in <#{channel_id}>. Give me **Send Messages** and "
+                "**Embed Links** there, then try again. Nothing was posted."
+            )
+        return reply.notice or f"Posted in <#{channel_id}>."
+
+    # --- mentions and DMs ------------------------------------------------------------------
+
+    async def answer_message(
+        self, message: discord.Message, reply: Reply, tenant: str, command: str | None
+    ) -> None:
+        """Answer a mention or a DM."""
+        owner_id = str(message.author.id)
+        if reply.form is not None:
+            reply = without_form(reply, form_hint(reply.form, command))
+        if reply.channel_id:
+            note = await self.to_channel(reply.channel_id, tenant, reply, owner_id)
+            await self.send(message.channel, text_messages(note), owner_id, reference=message)
+            return
+        messages = to_messages(reply)
+        if reply.visibility is Visibility.DM and message.guild is not None:
+            sent = await self.to_dms(message.author, messages)
+            note = (reply.notice or DM_SENT) if sent else DM_CLOSED
+            await self.send(message.channel, text_messages(note), owner_id, reference=message)
+            return
+        await self.send(message.channel, messages, owner_id, reference=message)
+
+    # --- interactions ----------------------------------------------------------------------
+
+    async def answer_interaction(
+        self, interaction: discord.Interaction, reply: Reply, tenant: str, *, thinking: bool
+    ) -> None:
+        """Answer a slash command, a button press or a modal, whether or not it was deferred.
+
+        ``thinking``: the interaction was deferred with a "thinking…" message, which the first
+        follow-up replaces (and which stays ephemeral, as it was deferred).
+        """
+        owner_id = str(interaction.user.id)
+        in_dm = interaction.guild_id is None
+        if reply.form is not None:
+            form = reply.form
+            rest = without_form(reply)
+            modal = FormModal(form, owner_id=owner_id)
+            if not rest.blocks and not interaction.response.is_done():
+                await interaction.response.send_modal(modal)
+                return
+            # A modal must be the first response; after a deferral, a button opens it.
+            messages = [*to_messages(rest), Outgoing(content=f"**{form.title}**")]
+            await self._respond(
+                interaction, messages, owner_id, ephemeral=True, view=OpenFormView(modal)
+            )
+            return
+        if reply.channel_id:
+            note = await self.to_channel(reply.channel_id, tenant, reply, owner_id)
+            await self._respond(interaction, text_messages(note), owner_id, ephemeral=True)
+            return
+        messages = to_messages(reply)
+        if reply.visibility is Visibility.DM and not in_dm:
+            sent = await self.to_dms(interaction.user, messages)
+            note = (reply.notice or DM_SENT) if sent else DM_CLOSED
+            await self._respond(interaction, text_messages(note), owner_id, ephemeral=True)
+            return
+        if reply.replace_original and getattr(interaction, "message", None) is not None:
+            await self._replace(interaction, messages, owner_id)
+            messages = messages[1:]
+            if not messages:
+                return
+        public = reply.visibility is Visibility.PUBLIC
+        if public and thinking:
+            # The deferred "thinking…" message is ephemeral and can't change: it becomes a note.
+            await interaction.edit_original_response(content=POSTED_BELOW)
+        await self._respond(interaction, messages, owner_id, ephemeral=not public)
+
+    async def _respond(
+        self,
+        interaction: discord.Interaction,
+        messages: Sequence[Outgoing],
+        owner_id: str,
+        *,
+        ephemeral: bool,
+        view: discord.ui.View | None = None,
+    ) -> None:
+        """First message as the interaction response (if none was sent), the rest as
+        follow-ups. ``view`` goes on the last message."""
+        for index, message in enumerate(messages):
+            last = index == len(messages) - 1
+            kwargs = await self._kwargs(message, owner_id, view if last else None)
+            if not interaction.response.is_done():
+                await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
+            else:
+                await interaction.followup.send(**kwargs, ephemeral=ephemeral)
+
+    async def _replace(
+        self, interaction: discord.Interaction, messages: Sequence[Outgoing], owner_id: str
+    ) -> None:
+        """Edit the message the button was on into the first rendered message."""
+        first = messages[0] if messages else Outgoing(content="Done.")
+        kwargs = await self._kwargs(first, owner_id)
+        edit: dict[str, Any] = {
+            "content": kwargs.get("content"),
+            "embeds": kwargs.get("embeds", []),
+            "attachments": kwargs.get("files", []),
+            "view": kwargs.get("view"),
+            "allowed_mentions": NO_MENTIONS,
+        }
+        if not interaction.response.is_done():
+            await interaction.response.edit_message(**edit)
+        else:
+            await interaction.edit_original_response(**edit)

@@ -1,0 +1,91 @@
+"""Button custom ids that survive a restart.
+
+A Discord ``custom_id`` holds at most 100 characters. A button's id carries who may press it
+and the neutral action: ``atl:<owner id>:<action_id>|<value>``. When that does not fit, the
+action and value are stored in SQL under a short random key and the id becomes
+``atl:<owner id>:#<key>`` — still resolvable after a restart or on another replica.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import DateTime, String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.state import Database, utcnow
+
+CUSTOM_ID_LIMIT = 100
+PREFIX = "atl"
+# owner is a Discord user id (digits) or empty when anyone may press the button.
+TEMPLATE = re.compile(rf"^{PREFIX}:(?P<owner>\d*):(?P<body>.+)$", re.DOTALL)
+
+
+class _Base(DeclarativeBase):
+    """This adapter's own tables (created by the Discord client, not by the core)."""
+
+
+class ButtonKey(_Base):
+    __tablename__ = "discord_button_keys"
+
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
+    action_id: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """What a button's custom id stands for."""
+
+    owner_id: str  # "" when anyone may press it
+    action_id: str
+    value: str
+
+
+class ButtonKeys:
+    """Encodes neutral buttons into custom ids and back."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create_table(self) -> None:
+        async with self.db.engine.begin() as connection:
+            await connection.run_sync(_Base.metadata.create_all)
+
+    async def encode(self, owner_id: str, action_id: str, value: str) -> str:
+        inline = f"{PREFIX}:{owner_id}:{action_id}|{value}"
+        if (
+            len(inline) <= CUSTOM_ID_LIMIT
+            and "|" not in action_id
+            and not action_id.startswith("#")
+        ):
+            return inline
+        key = secrets.token_hex(8)
+        async with self.db.transaction() as session:
+            session.add(ButtonKey(key=key, action_id=action_id, value=value))
+        return f"{PREFIX}:{owner_id}:#{key}"
+
+    async def decode(self, custom_id: str) -> Pressed | None:
+        """The action behind a custom id; ``None`` when it is not ours or its key is gone."""
+        found = TEMPLATE.match(custom_id)
+        if not found:
+            return None
+        owner, body = found["owner"], found["body"]
+        if body.startswith("#"):
+            async with self.db.sessions() as session:
+                row = await session.scalar(select(ButtonKey).where(ButtonKey.key == body[1:]))
+            if row is None:
+                return None
+            return Pressed(owner, row.action_id, row.value)
+        action_id, _, value = body.partition("|")
+        return Pressed(owner, action_id, value)
+
+
+def owner_of(custom_id: str) -> str:
+    """The user id a custom id is reserved for ("" = anyone), without touching the database."""
+    found = TEMPLATE.match(custom_id)
+    return found["owner"] if found else ""

@@ -1,0 +1,81 @@
+"""Fixtures: the real Atelier Discord client, wired to dpytest's fake gateway and HTTP."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+import discord.ext.test as dpytest
+import pytest
+
+from adapters.discord.client import AtelierClient
+from adapters.runtime import build_services
+from bot.config import Settings
+from bot.core import Bot
+from tests.discord.fakes import FakeInteraction, FakeUser
+
+SKILLS = ("bot.skills.help", "tests.discord.fake_skills")
+
+
+@pytest.fixture
+async def discord_bot(settings: Settings) -> AsyncIterator[Bot]:
+    instance = Bot(build_services(settings), skills=SKILLS)
+    await instance.start()
+    yield instance
+    await instance.close()
+
+
+class SendLog:
+    """Every payload the client hands to Discord's HTTP layer (wraps dpytest's fake)."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.payloads: list[dict[str, Any]] = []
+        original = client.http.send_message
+
+        async def send_message(channel_id: int, *, params: Any) -> Any:
+            # dpytest reads `channel` from its caller's locals; keep it visible one level up.
+            channel = sys._getframe(1).f_locals.get("channel")  # noqa: F841
+            self.payloads.append(dict(params.payload or {}))
+            return await original(channel_id, params=params)
+
+        client.http.send_message = send_message  # type: ignore[method-assign]
+
+
+@pytest.fixture
+async def client(discord_bot: Bot) -> AsyncIterator[AtelierClient]:
+    """A configured client on dpytest (one guild, one text channel, one member)."""
+    instance = AtelierClient(discord_bot, discord_bot.services.settings, reply_budget=60)
+    # dpytest resolves `<@id>` mentions through the member cache, which discord.py fills only
+    # with the members intent. In production mentions arrive in the payload, so the adapter
+    # itself never asks for that privileged intent (see test_intents_are_minimal).
+    instance._connection._intents.members = True
+    instance._connection.member_cache_flags = discord.MemberCacheFlags.from_intents(
+        instance._connection._intents
+    )
+    await instance._async_setup_hook()
+    dpytest.configure(instance)
+    await instance._async_setup_hook()  # again: dpytest replaced the connection state
+    await instance.setup_hook()
+    instance.send_log = SendLog(instance)  # type: ignore[attr-defined]
+    yield instance
+    await dpytest.empty_queue()
+
+
+@pytest.fixture
+def make_interaction(client: AtelierClient):  # type: ignore[no-untyped-def]
+    """Interactions in the dpytest guild, from a given user."""
+    guild = dpytest.get_config().guilds[0]
+
+    def make(
+        user: FakeUser | None = None, *, in_guild: bool = True, message: Any = None
+    ) -> FakeInteraction:
+        return FakeInteraction(
+            client=client,
+            user=user or FakeUser(111),
+            guild_id=guild.id if in_guild else None,
+            message=message,
+        )
+
+    return make
