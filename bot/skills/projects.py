@@ -1,0 +1,344 @@
+"""`/projects`: the studio's past projects — search, show, list, import, re-index.
+
+``add``, ``close`` and ``active`` (``list active``) belong to active projects and are handed to
+:mod:`bot.skills.active_projects`. Anything else after ``/projects`` is a search, so
+``/projects shopify theme`` just works. Store calls are blocking (Chroma, the model) and run in
+a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.mentions import neutralise_mentions
+from bot.messages import (
+    FieldItem,
+    Fields,
+    Heading,
+    Paragraph,
+    Reply,
+    Request,
+    Table,
+    text_reply,
+)
+from bot.registry import Command, SkillError, SkillRegistry
+from bot.services import Services
+
+T = TypeVar("T")
+
+SEARCH_K = 8
+LIST_LIMIT = 40
+PROBLEMS_SHOWN = 20
+_FILE_PLATFORMS = {"console", "cli"}  # where a file path means a file on this machine
+_DELEGATED = {"add", "close", "active"}
+_FILTER = re.compile(r"\b(type|tag|status):(\S+)", re.IGNORECASE)
+
+USAGE = (
+    "**/projects** works with your past projects:\n"
+    "- `/projects search <words>` — the most similar past projects "
+    "(filters: `type:e-commerce`, `tag:shopify`, `status:closed`)\n"
+    "- `/projects show <id>` — everything about one project\n"
+    "- `/projects list [closed|active]` — closed past projects, or projects in progress\n"
+    "- `/projects add` — start tracking a new project; "
+    "`/projects close <id> <actual hours>` — close it into your history\n"
+    "- `/projects import <file>` — load CSV, JSON or Markdown (terminal and CLI)\n"
+    "- `/projects reindex` — rebuild the search index after changing the embedding model"
+)
+
+
+def _safe(text: str) -> str:
+    """Stored text is data: shown as written, but never able to ping a channel."""
+    return neutralise_mentions(text)
+
+
+def _hours(value: float | None) -> str:
+    return "—" if value is None else f"{value:g} h"
+
+
+async def _call(services: Services, work: Callable[[Any], T]) -> T:
+    """Run ``work(store)`` in a thread; an unavailable store becomes a plain answer."""
+    from knowledge.store import KnowledgeUnavailable
+
+    def run() -> T:
+        return work(services.knowledge)
+
+    try:
+        return await asyncio.to_thread(run)
+    except KnowledgeUnavailable as problem:
+        raise SkillError(str(problem)) from None
+
+
+def _parse_filters(text: str) -> tuple[str, dict[str, Any]]:
+    filters: dict[str, Any] = {}
+    tags: list[str] = []
+    for name, value in _FILTER.findall(text):
+        name = name.lower()
+        if name == "tag":
+            tags.append(value)
+        elif name == "status" and value.lower() not in {"active", "closed"}:
+            raise SkillError(
+                f"`status:{value}` is not a status; use `status:closed` or `status:active`."
+            )
+        else:
+            filters[name] = value.lower()
+    if tags:
+        filters["tags"] = tags
+    return _FILTER.sub(" ", text).strip(), filters
+
+
+async def search(text: str, request: Request, services: Services) -> Reply:
+    query, filters = _parse_filters(text)
+    if not query:
+        return text_reply(
+            "Tell me what to look for, e.g. `/projects search Shopify store with a custom theme`."
+        )
+    matches = await _call(
+        services, lambda store: store.search(request.tenant, query, SEARCH_K, **filters)
+    )
+    if not matches:
+        total = await _call(services, lambda store: store.count(request.tenant))
+        if total == 0:
+            return text_reply(
+                "There are no past projects in this workspace yet. Add them with "
+                "`/projects import <file>` in the terminal (`atelier projects import FILE "
+                "--tenant ID`), or close a finished project with `/projects close`."
+            )
+        return text_reply(
+            "No past project matches those filters. Try fewer filters, or "
+            "`/projects list` to see them all."
+        )
+    rows = tuple(
+        (
+            m.project.id,
+            _safe(m.project.title),
+            m.project.type,
+            _hours(m.project.actual_hours),
+            f"{m.similarity:.2f}",
+        )
+        for m in matches
+    )
+    return Reply(
+        blocks=(
+            Heading(text=f"Past projects like “{_safe(query[:80])}”"),
+            Table(
+                columns=("id", "title", "type", "actual", "similarity"),
+                rows=rows,
+                caption="Closest first; similarity runs from 0 (unrelated) to 1 (same).",
+            ),
+            Paragraph(text="See one with `/projects show <id>`."),
+        )
+    )
+
+
+async def show(text: str, request: Request, services: Services) -> Reply:
+    project_id = text.strip().split()[0] if text.strip() else ""
+    if not project_id:
+        return text_reply("Which project? `/projects show <id>`; find ids with `/projects search`.")
+    project = await _call(services, lambda store: store.get(request.tenant, project_id))
+    if project is None:
+        raise SkillError(
+            f"I don't know a past project with id `{_safe(project_id[:64])}` in this workspace. "
+            "Find ids with `/projects search <words>` or `/projects list`."
+        )
+    items = [FieldItem(label="id", value=project.id), FieldItem(label="type", value=project.type)]
+    if project.client:
+        items.append(FieldItem(label="client", value=_safe(project.client)))
+    items.append(FieldItem(label="status", value=project.status))
+    items.append(FieldItem(label="estimated", value=_hours(project.estimated_hours)))
+    items.append(FieldItem(label="actual", value=_hours(project.actual_hours)))
+    if project.estimated_hours and project.actual_hours is not None:
+        ratio = project.actual_hours / project.estimated_hours
+        items.append(FieldItem(label="actual / estimate", value=f"{ratio:.2f}×"))
+    if project.price is not None:
+        items.append(FieldItem(label="price", value=f"{project.price:,.0f} {project.currency}"))
+    if project.started or project.finished:
+        items.append(
+            FieldItem(label="dates", value=f"{project.started or '?'} → {project.finished or '?'}")
+        )
+    if project.tags:
+        items.append(FieldItem(label="tags", value=", ".join(project.tags)))
+    blocks: list[Any] = [
+        Heading(text=_safe(project.title)),
+        Paragraph(text=_safe(project.summary)),
+        Fields(items=tuple(items)),
+    ]
+    if project.phases:
+        total = sum(project.phases.values()) or 1.0
+        blocks.append(
+            Table(
+                columns=("phase", "hours", "share"),
+                rows=tuple(
+                    (_safe(name), f"{hours:g}", f"{hours / total:.0%}")
+                    for name, hours in project.phases.items()
+                ),
+                caption="Phases",
+            )
+        )
+    if project.lessons:
+        lines = "\n".join(f"- {_safe(lesson)}" for lesson in project.lessons)
+        blocks.append(Paragraph(text=f"**Lessons**\n{lines}"))
+    if project.assets:
+        lines = "\n".join(f"- `{_safe(asset)}`" for asset in project.assets)
+        blocks.append(Paragraph(text=f"**Reusable assets**\n{lines}"))
+    return Reply(blocks=tuple(blocks))
+
+
+async def list_closed(request: Request, services: Services) -> Reply:
+    projects = await _call(services, lambda store: store.list(request.tenant, status="closed"))
+    if not projects:
+        return text_reply(
+            "No closed projects yet. Import your history with `/projects import <file>` "
+            "(terminal) or close a finished one with `/projects close <id> <hours>`."
+        )
+    shown = projects[:LIST_LIMIT]
+    caption = f"{len(projects)} closed project(s), most recent first"
+    if len(projects) > LIST_LIMIT:
+        caption += f"; showing {LIST_LIMIT} — use `/projects search <words>` to narrow down"
+    return Reply(
+        blocks=(
+            Heading(text="Past projects"),
+            Table(
+                columns=("id", "title", "type", "actual", "finished"),
+                rows=tuple(
+                    (
+                        p.id,
+                        _safe(p.title),
+                        p.type,
+                        _hours(p.actual_hours),
+                        str(p.finished or "—"),
+                    )
+                    for p in shown
+                ),
+                caption=caption,
+            ),
+        )
+    )
+
+
+async def import_projects(text: str, request: Request, services: Services) -> Reply:
+    if request.platform not in _FILE_PLATFORMS:
+        return text_reply(
+            "Imports read a file on the machine running Atelier, so they're done from its "
+            f"command line: `atelier projects import FILE --tenant {request.tenant}` "
+            "(CSV, JSON, JSON Lines or Markdown)."
+        )
+    try:
+        parts = shlex.split(text)
+    except ValueError:
+        parts = [text.strip()]
+    if not parts:
+        return text_reply(
+            "Which file? `/projects import path/to/projects.csv` (CSV, JSON, JSON Lines, "
+            "or Markdown with YAML front matter)."
+        )
+    from knowledge.importers import ImportRefused, import_file
+
+    path = Path(parts[0]).expanduser()
+    try:
+        report = await _call(services, lambda store: import_file(store, request.tenant, path))
+    except ImportRefused as problem:
+        raise SkillError(f"Nothing was imported: {problem}") from None
+    blocks: list[Any] = [Paragraph(text=report.summary())]
+    for warning in report.warnings:
+        blocks.append(Paragraph(text=f"Note: {_safe(warning)}"))
+    if report.problems:
+        shown = report.problems[:PROBLEMS_SHOWN]
+        caption = "Not imported — fix these rows and import the file again (it updates, "
+        caption += "never duplicates)"
+        if len(report.problems) > PROBLEMS_SHOWN:
+            caption += f"; first {PROBLEMS_SHOWN} of {len(report.problems)}"
+        blocks.append(
+            Table(
+                columns=("where", "field", "problem"),
+                rows=tuple(
+                    (
+                        _safe(_where(p.source, p.line)),
+                        p.field or "—",
+                        _safe(p.message),
+                    )
+                    for p in shown
+                ),
+                caption=caption,
+            )
+        )
+    return Reply(blocks=tuple(blocks))
+
+
+def _where(source: str, line: int | None) -> str:
+    return ", ".join(x for x in (source, f"line {line}" if line else "") if x)
+
+
+async def reindex(request: Request, services: Services) -> Reply:
+    count = await _call(services, lambda store: store.reindex(request.tenant))
+    return text_reply(f"Re-indexed {count} past project(s) with the current embedding model.")
+
+
+async def _delegate(sub: str, args: str, request: Request, services: Services) -> Reply:
+    # Imported here: active projects are a separate skill that may be absent or still loading.
+    try:
+        from bot.skills.active_projects import handle_subcommand
+    except ImportError:
+        raise SkillError(f"`/projects {sub}` is not available in this installation.") from None
+    return await handle_subcommand(sub, args, request, services)
+
+
+async def handle(request: Request, services: Services) -> Reply:
+    text = request.text.strip()
+    sub, _, args = text.partition(" ")
+    sub = sub.lower()
+    args = args.strip()
+    if not sub or sub in {"help", "?"}:
+        return text_reply(USAGE)
+    if sub in _DELEGATED:
+        return await _delegate(sub, args, request, services)
+    if sub == "list":
+        which = args.lower().split()[0] if args else "closed"
+        if which == "active":
+            return await _delegate("active", "", request, services)
+        if which not in {"closed", "past", "all"}:
+            return text_reply("Use `/projects list closed` or `/projects list active`.")
+        return await list_closed(request, services)
+    if sub in {"search", "find"}:
+        return await search(args, request, services)
+    if sub == "show":
+        return await show(args, request, services)
+    if sub == "import":
+        return await import_projects(args, request, services)
+    if sub in {"reindex", "re-index"}:
+        return await reindex(request, services)
+    return await search(text, request, services)
+
+
+def setup(registry: SkillRegistry) -> None:
+    registry.command(
+        Command(
+            name="projects",
+            summary="Search, show, list, add, close and import past projects",
+            usage="search <words> | show <id> | list [closed|active] | add | close | import",
+            examples=(
+                "search Shopify store with a custom theme",
+                "show demo-001",
+                "list closed",
+                "list active",
+                "add",
+            ),
+            handler=handle,
+            option=("command", "e.g. search shopify theme, show demo-001, list active, add"),
+        )
+    )
+    registry.intent(
+        "projects",
+        r"^(?:please\s+)?(?:search|find|show me|look up)\s+(?:my\s+|our\s+)?"
+        r"(?:past\s+|similar\s+|old\s+)?projects?\s+"
+        r"(?:about|like|with|for|on|similar to)\s+(?P<text>.+)$",
+        priority=60,
+        text_group="text",
+    )
+
+
+__all__ = ["USAGE", "handle", "setup"]
