@@ -12,7 +12,10 @@ The method, in short:
    ``prior_strength`` against the analogues' total weight, so few or weak analogues lean on the
    tenant's overall spread (which is wider, so the range widens honestly).
 3. Read P10/P50/P90 off the mixture with weighted Hazen (midpoint-CDF) quantiles; the point
-   estimate is the weighted median (the value minimising expected absolute error).
+   estimate is the weighted median (the value minimising expected absolute error). The tail
+   probability of the band (``interval_tail``, 0.1 by default) is itself calibrated by
+   backtests when outcomes are discrete (story points), where a margin cannot move coverage
+   smoothly.
 4. Stretch the band around P50 in log space by ``interval_scale`` (times
    ``low_confidence_widening`` when confidence is low) and add ``interval_margin``, learned from
    backtests by conformal calibration (:func:`calibrate_margin`) so that P10–P90 really holds
@@ -79,12 +82,47 @@ class EstimatorParams:
     prior_strength: float = 1.0
     interval_scale: float = 1.0
     interval_margin: float = 0.0  # log(1 + x) units added to each half of the band
+    # Tail probability read off each side of the mixture for the band (0.1 gives the raw
+    # P10/P90); backtests move it so that the band really holds ~80% of outcomes.
+    interval_tail: float = 0.1
     low_confidence_widening: float = 1.25
     # Confidence thresholds: analogues kept and their mean similarity.
     high_min_analogues: int = 5
     high_min_similarity: float = 0.6
     medium_min_analogues: int = 3
     medium_min_similarity: float = 0.4
+
+
+def _sorted_positive(
+    values: Sequence[float] | np.ndarray, weights: Sequence[float] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Values with positive weight, sorted, with their weights; ``ValueError`` if none."""
+    v = np.asarray(values, dtype=float).ravel()
+    w = np.asarray(weights, dtype=float).ravel()
+    if v.shape != w.shape:
+        raise ValueError("values and weights must have the same length")
+    if np.any(w < 0) or not np.all(np.isfinite(w)) or not np.all(np.isfinite(v)):
+        raise ValueError("weights must be finite and non-negative, values finite")
+    keep = w > 0
+    v, w = v[keep], w[keep]
+    if v.size == 0:
+        raise ValueError("no values with positive weight")
+    order = np.argsort(v, kind="stable")
+    return v[order], w[order]
+
+
+def weighted_quantiles(
+    values: Sequence[float] | np.ndarray,
+    weights: Sequence[float] | np.ndarray,
+    qs: Sequence[float],
+) -> list[float]:
+    """Several weighted Hazen quantiles at once (one sort); see :func:`weighted_quantile`."""
+    if any(not 0.0 <= q <= 1.0 for q in qs):
+        raise ValueError(f"quantiles must be between 0 and 1, got {list(qs)}")
+    v, w = _sorted_positive(values, weights)
+    cumulative = np.cumsum(w)
+    positions = (cumulative - w / 2.0) / cumulative[-1]
+    return [float(x) for x in np.interp(np.asarray(qs, dtype=float), positions, v)]
 
 
 def weighted_quantile(
@@ -98,23 +136,7 @@ def weighted_quantile(
     With equal weights this is Hyndman & Fan's type 5 (``(i - 0.5) / n``). Zero weights are
     ignored. Raises ``ValueError`` when nothing has positive weight or ``q`` is outside 0..1.
     """
-    if not 0.0 <= q <= 1.0:
-        raise ValueError(f"quantile must be between 0 and 1, got {q}")
-    v = np.asarray(values, dtype=float).ravel()
-    w = np.asarray(weights, dtype=float).ravel()
-    if v.shape != w.shape:
-        raise ValueError("values and weights must have the same length")
-    if np.any(w < 0) or not np.all(np.isfinite(w)) or not np.all(np.isfinite(v)):
-        raise ValueError("weights must be finite and non-negative, values finite")
-    keep = w > 0
-    v, w = v[keep], w[keep]
-    if v.size == 0:
-        raise ValueError("no values with positive weight")
-    order = np.argsort(v, kind="stable")
-    v, w = v[order], w[order]
-    cumulative = np.cumsum(w)
-    positions = (cumulative - w / 2.0) / cumulative[-1]
-    return float(np.interp(q, positions, v))
+    return weighted_quantiles(values, weights, [q])[0]
 
 
 def weighted_median(
@@ -125,14 +147,7 @@ def weighted_median(
     Unlike the interpolated :func:`weighted_quantile` at 0.5, this is always one of ``values``,
     which is what a mean-absolute-error point estimate over discrete outcomes should be.
     """
-    v = np.asarray(values, dtype=float).ravel()
-    w = np.asarray(weights, dtype=float).ravel()
-    keep = w > 0
-    v, w = v[keep], w[keep]
-    if v.size == 0:
-        raise ValueError("no values with positive weight")
-    order = np.argsort(v, kind="stable")
-    v, w = v[order], w[order]
+    v, w = _sorted_positive(values, weights)
     cumulative = np.cumsum(w)
     # First value whose cumulative weight reaches half the total (tolerance for float sums).
     index = int(np.searchsorted(cumulative, cumulative[-1] / 2.0 - 1e-12 * cumulative[-1]))
@@ -182,7 +197,7 @@ def usable_analogues(
 
 def estimate(
     analogues: Sequence[Analogue],
-    history: Sequence[float],
+    history: Sequence[float] | np.ndarray,
     params: EstimatorParams | None = None,
 ) -> Estimate | None:
     """A calibrated effort range from similar projects, shrunk towards the tenant's history.
@@ -193,7 +208,8 @@ def estimate(
     """
     params = params or EstimatorParams()
     used = usable_analogues(analogues, params)
-    prior = np.asarray([h for h in history if math.isfinite(h) and h >= 0], dtype=float)
+    prior = np.asarray(history, dtype=float).ravel()
+    prior = prior[np.isfinite(prior) & (prior >= 0)]
     if not used and prior.size == 0:
         return None
 
@@ -219,9 +235,8 @@ def estimate(
     values = np.concatenate(parts_v)
     mix = np.concatenate(parts_w)
 
-    low = weighted_quantile(values, mix, 0.1)
-    mid = weighted_quantile(values, mix, 0.5)
-    high = weighted_quantile(values, mix, 0.9)
+    tail = min(max(params.interval_tail, 0.0), 0.5)
+    low, mid, high = weighted_quantiles(values, mix, (tail, 0.5, 1.0 - tail))
     point = weighted_median(values, mix)
 
     mean_similarity = float(sims.mean()) if used else 0.0
@@ -278,12 +293,8 @@ def overrun(
         kept_weights.append(weight)
     if not ratios:
         return None
-    return OverrunStats(
-        ratio=weighted_quantile(ratios, kept_weights, 0.5),
-        p10=weighted_quantile(ratios, kept_weights, 0.1),
-        p90=weighted_quantile(ratios, kept_weights, 0.9),
-        n=len(ratios),
-    )
+    p10, median, p90 = weighted_quantiles(ratios, kept_weights, (0.1, 0.5, 0.9))
+    return OverrunStats(ratio=median, p10=p10, p90=p90, n=len(ratios))
 
 
 def calibrate_margin(

@@ -1,0 +1,344 @@
+"""Backtests: how good are estimates from history? Over a CSV file or a tenant's projects.
+
+Two protocols:
+
+* **Time split** (:func:`backtest_rows`): rows in file order, the first ``train_fraction`` is
+  history and each later row is estimated from that history only. The estimator's knobs
+  (``k``, similarity weighting, shrinkage) are chosen on the *history alone* by an inner time
+  split (older three quarters predict the newest quarter), and the interval margin is
+  conformally calibrated on the same inner split, so nothing is tuned on the rows being scored.
+* **Leave-one-out** (:func:`backtest_leave_one_out`): each closed project is estimated from
+  all the others (a small portfolio has no time to split).
+
+Both report MAE, median absolute error, P10–P90 coverage and mean width, and the MAE of two
+baselines (history mean, history median) on the same rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from bot.estimate import Analogue, EstimatorParams, calibrate_margin, estimate
+from bot.tfidf import TfidfIndex, cosine_matrix
+
+# The inner-validation grid: small on purpose (fewer knobs, less overfitting to history).
+GRID_K = (5, 10, 20, 40)
+GRID_PRIOR_STRENGTH = (0.25, 0.5, 1.0, 2.0, 4.0)
+GRID_SIMILARITY_POWER = (1.0, 3.0)
+INNER_TRAIN_FRACTION = 0.75
+MIN_ROWS = 10  # fewer and the inner split has nothing to learn from
+
+
+class BacktestError(ValueError):
+    """Bad input for a backtest; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Accuracy of one backtest; :meth:`metrics` has the published keys."""
+
+    mae: float
+    mdae: float
+    coverage_80: float
+    width_80: float
+    n: int
+    baseline_mean_mae: float
+    baseline_median_mae: float
+    params: EstimatorParams = field(default_factory=EstimatorParams)
+    seconds_per_estimate: float = 0.0
+
+    def metrics(self) -> dict[str, float | int]:
+        """The seven headline numbers, keyed exactly as ``atelier eval --json`` prints them."""
+        return {
+            "mae": self.mae,
+            "mdae": self.mdae,
+            "coverage_80": self.coverage_80,
+            "width_80": self.width_80,
+            "n": self.n,
+            "baseline_mean_mae": self.baseline_mean_mae,
+            "baseline_median_mae": self.baseline_median_mae,
+        }
+
+
+@dataclass(frozen=True)
+class Prediction:
+    point: float
+    p10: float
+    p90: float
+
+
+def read_rows(path: Path, text_columns: Sequence[str], target: str) -> tuple[list[str], np.ndarray]:
+    """Texts (the ``text_columns`` joined) and numeric targets of a CSV file, in file order.
+
+    Rows whose target is empty or not a non-negative number are skipped (they carry no
+    outcome); a missing file or column raises :class:`BacktestError` naming it.
+    """
+    if not text_columns:
+        raise BacktestError("give at least one --text column")
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as problem:
+        raise BacktestError(f"cannot read {path.name}: {problem.strerror or problem}") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames or []
+        missing = [c for c in [*text_columns, target] if c not in columns]
+        if missing:
+            raise BacktestError(
+                f"{path.name} has no column {', '.join(repr(c) for c in missing)} "
+                f"(columns: {', '.join(columns) or 'none'})"
+            )
+        texts: list[str] = []
+        targets: list[float] = []
+        try:
+            for row in reader:
+                try:
+                    value = float((row.get(target) or "").strip())
+                except ValueError:
+                    continue
+                if not math.isfinite(value) or value < 0:
+                    continue
+                texts.append(" \n ".join(row.get(c) or "" for c in text_columns))
+                targets.append(value)
+        except (csv.Error, UnicodeDecodeError) as problem:
+            raise BacktestError(f"{path.name} is not a readable CSV file: {problem}") from None
+    return texts, np.asarray(targets, dtype=float)
+
+
+def _errors(
+    predictions: Sequence[Prediction], outcomes: np.ndarray
+) -> tuple[float, float, float, float]:
+    points = np.asarray([p.point for p in predictions])
+    lows = np.asarray([p.p10 for p in predictions])
+    highs = np.asarray([p.p90 for p in predictions])
+    errors = np.abs(points - outcomes)
+    covered = (outcomes >= lows - 1e-9) & (outcomes <= highs + 1e-9)
+    return (
+        float(errors.mean()),
+        float(np.median(errors)),
+        float(covered.mean()),
+        float((highs - lows).mean()),
+    )
+
+
+def _predict(
+    neighbours: np.ndarray,
+    similarities: np.ndarray,
+    history: np.ndarray,
+    params: EstimatorParams,
+) -> list[Prediction]:
+    """One prediction per query row from its pre-ranked neighbours (indices into history)."""
+    out: list[Prediction] = []
+    for row in range(neighbours.shape[0]):
+        analogues = [
+            Analogue(str(i), float(history[i]), float(s))
+            for i, s in zip(neighbours[row, : params.k], similarities[row, : params.k], strict=True)
+        ]
+        result = estimate(analogues, history, params)
+        if result is None:  # only when history is empty, which callers rule out
+            raise BacktestError("nothing to estimate from")
+        out.append(Prediction(result.point, result.p10, result.p90))
+    return out
+
+
+def _top_neighbours(similarity: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and similarities of each row's ``k`` most similar columns, best first."""
+    k = min(k, similarity.shape[1])
+    part = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+    part_sims = np.take_along_axis(similarity, part, axis=1)
+    order = np.argsort(-part_sims, axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_sims, order, axis=1)
+
+
+def tune(texts: Sequence[str], targets: np.ndarray, k: int | None = None) -> EstimatorParams:
+    """Estimator knobs for this history, chosen on an inner time split of the history only.
+
+    The older ``INNER_TRAIN_FRACTION`` predicts the rest; the grid point with the lowest MAE
+    wins (ties go to the simpler, more shrunk setting); then the interval margin is
+    calibrated on those same inner predictions (split conformal).
+    """
+    n = len(targets)
+    cut = max(1, min(n - 1, int(n * INNER_TRAIN_FRACTION)))
+    index = TfidfIndex.fit(texts[:cut])
+    vectors = index.transform(texts)
+    similarity = cosine_matrix(vectors[cut:], vectors[:cut])
+    ks = (k,) if k else GRID_K
+    neighbours, sims = _top_neighbours(similarity, max(ks))
+    history, outcomes = targets[:cut], targets[cut:]
+
+    base = EstimatorParams(min_similarity=0.0, low_confidence_widening=1.0)
+    best: tuple[float, EstimatorParams] | None = None
+    for k_value, strength, power in itertools.product(
+        ks, sorted(GRID_PRIOR_STRENGTH, reverse=True), GRID_SIMILARITY_POWER
+    ):
+        params = replace(base, k=k_value, prior_strength=strength, similarity_power=power)
+        mae = _errors(_predict(neighbours, sims, history, params), outcomes)[0]
+        if best is None or mae < best[0] - 1e-12:
+            best = (mae, params)
+    assert best is not None
+    return calibrate_interval(best[1], neighbours, sims, history, outcomes)
+
+
+def _coverage(predictions: Sequence[Prediction], outcomes: np.ndarray) -> float:
+    return _errors(predictions, outcomes)[2]
+
+
+def calibrate_interval(
+    params: EstimatorParams,
+    neighbours: np.ndarray,
+    similarities: np.ndarray,
+    history: np.ndarray,
+    outcomes: np.ndarray,
+    target: float = 0.8,
+) -> EstimatorParams:
+    """Calibrate the band on held-out predictions so it covers ``target`` of outcomes.
+
+    First the tail probability: the largest tail (narrowest band) whose coverage reaches
+    the conformal level ``ceil((n + 1) * target) / n``, by bisection (coverage only falls as
+    the tail grows). With discrete outcomes that already lands close to the target. Then a
+    log-space margin (:func:`bot.estimate.calibrate_margin`) fixes what is left for
+    continuous outcomes; it is 0 when the tail alone got there.
+    """
+    n = len(outcomes)
+    level = min(math.ceil((n + 1) * target) / n, 1.0)
+
+    def covers(tail: float) -> bool:
+        trial = replace(params, interval_tail=tail, interval_margin=0.0)
+        return _coverage(_predict(neighbours, similarities, history, trial), outcomes) >= level
+
+    low, high = 0.0, 0.45
+    if covers(high):
+        low = high
+    elif covers(low):
+        for _ in range(10):
+            middle = (low + high) / 2
+            if covers(middle):
+                low = middle
+            else:
+                high = middle
+    tuned = replace(params, interval_tail=low, interval_margin=0.0)
+    inner = _predict(neighbours, similarities, history, tuned)
+    margin = calibrate_margin(
+        [p.point for p in inner], [p.p10 for p in inner], [p.p90 for p in inner], outcomes, target
+    )
+    return replace(tuned, interval_margin=max(margin, 0.0))
+
+
+def backtest_rows(
+    texts: Sequence[str],
+    targets: Sequence[float] | np.ndarray,
+    train_fraction: float = 0.8,
+    k: int | None = None,
+) -> BacktestResult:
+    """Time-split backtest: the first ``train_fraction`` of rows is history, the rest is scored."""
+    if not 0.0 < train_fraction < 1.0:
+        raise BacktestError("--train-fraction must be between 0 and 1 (e.g. 0.8)")
+    if k is not None and k < 1:
+        raise BacktestError("--k must be at least 1")
+    y = np.asarray(targets, dtype=float)
+    n = len(y)
+    cut = int(n * train_fraction)
+    if cut < MIN_ROWS or n - cut < 1:
+        raise BacktestError(
+            f"need at least {MIN_ROWS} history rows and one row to estimate; "
+            f"got {cut} and {n - cut} (rows with a number in the target column: {n})"
+        )
+    started = time.perf_counter()
+    params = tune(texts[:cut], y[:cut], k)
+    index = TfidfIndex.fit(texts[:cut])
+    vectors = index.transform(texts)
+    neighbours, sims = _top_neighbours(cosine_matrix(vectors[cut:], vectors[:cut]), params.k)
+    history, outcomes = y[:cut], y[cut:]
+    predictions = _predict(neighbours, sims, history, params)
+    elapsed = time.perf_counter() - started
+    mae, mdae, coverage, width = _errors(predictions, outcomes)
+    return BacktestResult(
+        mae=mae,
+        mdae=mdae,
+        coverage_80=coverage,
+        width_80=width,
+        n=len(outcomes),
+        baseline_mean_mae=float(np.abs(history.mean() - outcomes).mean()),
+        baseline_median_mae=float(np.abs(np.median(history) - outcomes).mean()),
+        params=params,
+        seconds_per_estimate=elapsed / len(outcomes),
+    )
+
+
+def backtest_file(
+    path: Path,
+    text_columns: Sequence[str],
+    target: str,
+    train_fraction: float = 0.8,
+    k: int | None = None,
+) -> BacktestResult:
+    """:func:`backtest_rows` over a CSV file (see :func:`read_rows`)."""
+    texts, targets = read_rows(path, text_columns, target)
+    return backtest_rows(texts, targets, train_fraction, k)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One closed project for leave-one-out: its id, the text to search with, its actual."""
+
+    id: str
+    text: str
+    actual: float
+
+
+# (text, how many) -> [(id, similarity)], most similar first; may include the query itself.
+SearchFunction = Callable[[str, int], Sequence[tuple[str, float]]]
+
+
+def backtest_leave_one_out(
+    cases: Sequence[Case], search: SearchFunction, params: EstimatorParams | None = None
+) -> BacktestResult:
+    """Estimate each case from all the others through ``search`` and score the estimates."""
+    params = params or EstimatorParams()
+    usable = [c for c in cases if math.isfinite(c.actual) and c.actual >= 0]
+    if len(usable) < 2:
+        raise BacktestError(
+            "need at least two closed projects with actual hours to backtest "
+            f"(found {len(usable)}); close projects or run /projects import"
+        )
+    actual = {c.id: c.actual for c in usable}
+    started = time.perf_counter()
+    predictions: list[Prediction] = []
+    outcomes: list[float] = []
+    mean_errors: list[float] = []
+    median_errors: list[float] = []
+    for case in usable:
+        found = search(case.text, params.k + 1)
+        analogues = [
+            Analogue(project_id, actual[project_id], similarity)
+            for project_id, similarity in found
+            if project_id != case.id and project_id in actual
+        ]
+        history = [c.actual for c in usable if c.id != case.id]
+        result = estimate(analogues, history, params)
+        assert result is not None  # history has at least one project
+        predictions.append(Prediction(result.point, result.p10, result.p90))
+        outcomes.append(case.actual)
+        mean_errors.append(abs(float(np.mean(history)) - case.actual))
+        median_errors.append(abs(float(np.median(history)) - case.actual))
+    elapsed = time.perf_counter() - started
+    mae, mdae, coverage, width = _errors(predictions, np.asarray(outcomes))
+    return BacktestResult(
+        mae=mae,
+        mdae=mdae,
+        coverage_80=coverage,
+        width_80=width,
+        n=len(outcomes),
+        baseline_mean_mae=float(np.mean(mean_errors)),
+        baseline_median_mae=float(np.mean(median_errors)),
+        params=params,
+        seconds_per_estimate=elapsed / len(outcomes),
+    )
