@@ -1,0 +1,385 @@
+"""Checking a model's prose against the facts it was given, and defusing mentions.
+
+A language model may re-phrase a draft, never add to it. :func:`check` lists every number,
+money amount, percentage, date, identifier, link, channel and name-like word in the model's
+output that cannot be traced to the facts or the draft; the composer falls back to the draft
+when the list is not empty. :func:`strip_mentions` removes anything that would ping people.
+
+The check is deliberately strict: a false alarm costs a nicer phrasing (the draft is always a
+correct answer), a missed one would put an invented figure in front of a client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# --- mentions -----------------------------------------------------------------------------
+
+_SLACK_BROADCAST = re.compile(r"<!(channel|here|everyone)(?:\|[^>]*)?>", re.IGNORECASE)
+_SLACK_SUBTEAM = re.compile(r"<!subteam\^[A-Za-z0-9]+(?:\|@?([^>]*))?>")
+_SLACK_USER = re.compile(r"<@[A-Za-z0-9]+(?:\|([^>]*))?>")
+_DISCORD_MENTION = re.compile(r"<@[!&]?\d+>")
+_OTHER_SPECIAL = re.compile(r"<![^>]*>")
+# "@everyone", "@ here", "@@channel"; and any other "@name" that is not part of an e-mail.
+_BROADCAST_WORD = re.compile(r"[@＠]+\s*(everyone|here|channel)\b", re.IGNORECASE)
+_AT_NAME = re.compile(r"(?<![\w.])[@＠]+(?=\w)")
+
+
+def strip_mentions(text: str) -> str:
+    """Neutralise every mention: broadcast, user, user-group or role; keep the words."""
+    text = _SLACK_BROADCAST.sub(lambda m: m.group(1), text)
+    text = _SLACK_SUBTEAM.sub(lambda m: m.group(1) or "the team", text)
+    text = _SLACK_USER.sub(lambda m: m.group(1) or "", text)
+    text = _DISCORD_MENTION.sub("", text)
+    text = _OTHER_SPECIAL.sub("", text)
+    text = _BROADCAST_WORD.sub(lambda m: m.group(1), text)
+    text = _AT_NAME.sub("", text)
+    return re.sub(r"[ \t]{2,}", " ", text)
+
+
+# --- what a text claims -------------------------------------------------------------------
+
+_MONTHS = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+# Capitalised only: "may 3 hours" is not a date.
+_MONTH = (
+    r"(?P<month>" + "|".join(sorted((m.title() for m in _MONTHS), key=len, reverse=True)) + r")\.?"
+)
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_DATE_PATTERNS = [
+    re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<mon>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})(?!\d)"),
+    re.compile(
+        rf"\b(?P<day>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?{_MONTH}(?:,?\s+(?P<year>\d{{4}}))?\b"
+    ),
+    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}}){_ORDINAL}(?:,?\s+(?P<year>\d{{4}}))?\b"),
+    re.compile(rf"\b{_MONTH}\s+(?P<year>\d{{4}})\b"),
+]
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CHANNEL = re.compile(r"<#[A-Za-z0-9]+(?:\|[^>]*)?>|(?<![\w&/])#[A-Za-z][\w-]*")
+# Words that carry digits but start with a letter: project ids (p-017), P50, Q3, v2.
+_IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z_-]*\d[\w-]*")
+_LIST_MARKER = re.compile(r"^(\s*)\d{1,2}[.)]\s", re.MULTILINE)
+_NUMBER = re.compile(
+    r"(?P<currency>[$€£¥])?\s?"
+    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?:(?P<suffix>[kKmM]|bn)(?![A-Za-z]))?"
+    r"(?P<percent>\s?%| percent\b)?"
+)
+_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’À-ÖØ-öø-ÿ]*")
+
+# Capitalised words that prose uses without naming anything from the facts.
+_COMMON_WORDS = """
+    i i'm i've i'll i'd we we're we've we'll you you're your our us they it its he she
+    hi hello hey dear thanks thank best regards cheers kind warm sincerely team all everyone
+    monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
+    january february march april may june july august september october november december
+    mon tue wed thu fri sat sun jan feb mar apr jun jul aug sep sept oct nov dec
+    the a an this that these those next last previous first second third final overall
+    summary status update updates done next risks risk blockers blocker questions question
+    decision decisions budget timeline progress estimate estimates hours price scope phase
+    phases notes note plan please let know looking forward happy glad note
+    api apis cms seo ux ui qa css html url pdf faq eta ok mvp csv json ios android
+    p10 p50 p80 p90 usd eur gbp jpy cad aud chf
+"""
+_COMMON = frozenset(_COMMON_WORDS.split())
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Something a text states that must be traceable to the facts."""
+
+    kind: str  # "number", "percent", "date", "identifier", "link", "channel", "name"
+    text: str
+
+
+@dataclass(frozen=True)
+class _Number:
+    text: str
+    # What it may mean, as (value, scale written): "3m" is (3_000_000, 1e6) or (3, 1).
+    candidates: tuple[tuple[float, float], ...]
+    decimals: int  # precision as written: 119 -> 0, 1.25 -> 2; 12.5k -> 1 (in thousands)
+    percent: bool
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class _Date:
+    text: str
+    year: int | None
+    month: int
+    day: int | None
+
+
+def _parse_dates(text: str) -> tuple[list[_Date], str]:
+    """Dates in ``text``, and the text with them blanked out."""
+    found: list[_Date] = []
+    chars = list(text)
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer("".join(chars)):
+            groups = match.groupdict()
+            year = int(groups["year"]) if groups.get("year") else None
+            if "a" in groups and groups.get("a"):
+                # 03/04/2026 is ambiguous (day/month or month/day): record both readings.
+                first, second = int(groups["a"]), int(groups["b"])
+                for month, day in {(first, second), (second, first)}:
+                    if 1 <= month <= 12 and 1 <= day <= 31:
+                        found.append(_Date(match.group(0), year, month, day))
+            elif groups.get("mon"):
+                found.append(_Date(match.group(0), year, int(groups["mon"]), int(groups["day"])))
+            else:
+                month = _MONTHS[groups["month"].lower().rstrip(".")]
+                day = int(groups["day"]) if groups.get("day") else None
+                if day is not None and not 1 <= day <= 31:
+                    continue
+                found.append(_Date(match.group(0), year, month, day))
+            chars[match.start() : match.end()] = " " * (match.end() - match.start())
+    return found, "".join(chars)
+
+
+def _parse_numbers(text: str) -> list[_Number]:
+    numbers: list[_Number] = []
+    for match in _NUMBER.finditer(text):
+        raw = match.group("number").replace(",", "")
+        value = float(raw)
+        decimals = len(raw.partition(".")[2])
+        suffix = (match.group("suffix") or "").lower()
+        currency = _CURRENCY_SYMBOLS.get(match.group("currency") or "")
+        scale = {"k": 1_000.0, "m": 1_000_000.0, "bn": 1_000_000_000.0}.get(suffix, 1.0)
+        candidates = [(value * scale, scale)]
+        if suffix == "m" and currency is None:
+            candidates.append((value, 1.0))  # "3m": minutes or months as often as millions
+        numbers.append(
+            _Number(
+                text=match.group(0).strip(),
+                candidates=tuple(candidates),
+                decimals=decimals,
+                percent=bool(match.group("percent")),
+                currency=currency,
+            )
+        )
+    return numbers
+
+
+def _blank(pattern: re.Pattern[str], text: str) -> tuple[list[str], str]:
+    found = [m.group(0).rstrip(".,;:!?") for m in pattern.finditer(text)]
+    return found, pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+@dataclass
+class _Parsed:
+    links: list[str]
+    channels: list[str]
+    identifiers: list[str]
+    dates: list[_Date]
+    numbers: list[_Number]
+    words: list[tuple[str, bool]]  # (word, starts a sentence)
+
+
+def _parse(text: str) -> _Parsed:
+    links, text = _blank(_URL, text)
+    emails, text = _blank(_EMAIL, text)
+    channels, text = _blank(_CHANNEL, text)
+    identifiers, text = _blank(_IDENTIFIER, text)
+    dates, text = _parse_dates(text)
+    numbers = _parse_numbers(_LIST_MARKER.sub(r"\1", text))
+    return _Parsed(links + emails, channels, identifiers, dates, numbers, list(_words(text)))
+
+
+def _words(text: str) -> Iterator[tuple[str, bool]]:
+    for match in _WORD.finditer(text):
+        before = text[: match.start()].rstrip(" \t*_`\"'“‘(>#•-")
+        starts = not before or before[-1] in ".!?:\n;—–"
+        yield match.group(0), starts
+
+
+# --- what the facts allow -----------------------------------------------------------------
+
+
+def _fact_texts(value: Any) -> Iterator[str | float | dt.date]:
+    """Every scalar in a JSON-like structure (keys are structure, not content)."""
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int | float):
+        yield float(value)
+    elif isinstance(value, dt.date | str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _fact_texts(item)
+    elif isinstance(value, Iterable):
+        for item in value:
+            yield from _fact_texts(item)
+    else:
+        yield str(value)
+
+
+class Evidence:
+    """Everything a composed text may mention: the facts and the draft."""
+
+    def __init__(self, facts: Mapping[str, Any], draft: str) -> None:
+        self.values: set[float] = set()
+        self.dates: set[tuple[int | None, int, int | None]] = set()
+        self.currencies: set[str] = set()
+        self.words: set[str] = set()
+        self.identifiers: set[str] = set()
+        # Figures, dates, links and channels come from the draft and from structured fact
+        # values (numbers, dates, single tokens such as "2026-03-15" or "#acme"). Prose inside
+        # the facts (a summary, a log entry, a client's brief) only vouches for names: a
+        # "Total: 777 hours" planted in a summary must not become a figure in the answer.
+        texts: list[str] = [draft]
+        for item in _fact_texts(facts):
+            if isinstance(item, float):
+                self.values.add(item)
+            elif isinstance(item, dt.date):
+                self._add_date(item.year, item.month, item.day)
+            elif item.strip() and not any(c.isspace() for c in item.strip()):
+                texts.append(item)
+            else:
+                self.words.update(word.lower() for word, _ in _words(item))
+        for text in texts:
+            self._add_text(text)
+        self.text = "\n".join(texts).lower()
+
+    def _add_date(self, year: int | None, month: int, day: int | None) -> None:
+        self.dates.add((year, month, day))
+        if year is not None:
+            self.values.add(float(year))
+
+    def _add_text(self, text: str) -> None:
+        parsed = _parse(text)
+        for date in parsed.dates:
+            self._add_date(date.year, date.month, date.day)
+        for number in parsed.numbers:
+            self.values.update(value for value, _ in number.candidates)
+            if number.currency:
+                self.currencies.add(number.currency)
+        self.identifiers.update(i.lower() for i in parsed.identifiers)
+        self.words.update(word.lower() for word, _ in _words(text))
+        self.currencies.update(
+            code for code in ("USD", "EUR", "GBP", "JPY", "CAD", "AUD") if code in text
+        )
+
+    # -- matching --
+
+    def has_number(self, number: _Number) -> bool:
+        targets = set(self.values)
+        if number.percent:
+            # 30% may state a fraction (0.3) or an overrun ratio (1.3x) from the facts.
+            targets |= {v * 100 for v in self.values} | {(v - 1) * 100 for v in self.values}
+        for candidate, scale in number.candidates:
+            for target in targets:
+                # "119h" for 118.6 (or "43" for 42.5) is a faithful rounding; "120h" is not.
+                half_step = 0.5 * scale * 10.0**-number.decimals
+                if abs(candidate - target) <= half_step + 1e-9 * max(1.0, abs(target)):
+                    return True
+        return False
+
+    def has_currency(self, number: _Number) -> bool:
+        if number.currency is None:
+            return True
+        # "$" is written for several dollars; accept it for any dollar currency in the facts.
+        if number.currency == "USD":
+            return any(c in self.currencies for c in ("USD", "CAD", "AUD")) or "$" in self.text
+        return number.currency in self.currencies
+
+    def has_date(self, date: _Date) -> bool:
+        for year, month, day in self.dates:
+            if month != date.month:
+                continue
+            if date.day is not None and day != date.day:
+                continue
+            if date.year is not None and year is not None and year != date.year:
+                continue
+            if date.year is not None and year is None:
+                continue
+            return True
+        return False
+
+    def has_word(self, word: str) -> bool:
+        lowered = word.lower().replace("’", "'")
+        base = re.sub(r"'s$", "", lowered)
+        return lowered in self.words or base in self.words or base in _COMMON
+
+
+def untraceable(output: str, evidence: Evidence) -> list[Claim]:
+    """Every claim in ``output`` the evidence does not support (empty: the text is grounded)."""
+    parsed = _parse(output)
+    problems: list[Claim] = []
+    for link in parsed.links:
+        if link.lower() not in evidence.text:
+            problems.append(Claim("link", link))
+    for channel in parsed.channels:
+        if channel.lower() not in evidence.text:
+            problems.append(Claim("channel", channel))
+    for identifier in parsed.identifiers:
+        if identifier.lower() not in evidence.identifiers | _COMMON:
+            problems.append(Claim("identifier", identifier))
+    for date in parsed.dates:
+        if not evidence.has_date(date):
+            problems.append(Claim("date", date.text))
+    for number in parsed.numbers:
+        if not (evidence.has_number(number) and evidence.has_currency(number)):
+            problems.append(Claim("percent" if number.percent else "number", number.text))
+    words = parsed.words
+    for index, (word, starts_sentence) in enumerate(words):
+        if not word[0].isupper():
+            continue
+        # A sentence's first word is capitalised anyway; it names something only when the
+        # next word is capitalised too ("Bloom Studio asked…").
+        next_is_name = (
+            index + 1 < len(words) and words[index + 1][0][0].isupper() and not words[index + 1][1]
+        )
+        if starts_sentence and not next_is_name:
+            continue
+        if not evidence.has_word(word):
+            problems.append(Claim("name", word))
+    return _unique(problems)
+
+
+def dropped(output: str, draft: str) -> list[Claim]:
+    """Figures and dates of the draft the output no longer states (a re-phrasing keeps them)."""
+    kept = Evidence({}, output)
+    parsed = _parse(draft)
+    missing = [Claim("date", d.text) for d in parsed.dates if not kept.has_date(d)]
+    missing += [Claim("number", n.text) for n in parsed.numbers if not kept.has_number(n)]
+    return _unique(missing)
+
+
+def _unique(claims: list[Claim]) -> list[Claim]:
+    seen: set[Claim] = set()
+    return [c for c in claims if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
+
+
+def check(output: str, facts: Mapping[str, Any], draft: str) -> list[Claim]:
+    """Shorthand for ``untraceable(output, Evidence(facts, draft))``."""
+    return untraceable(output, Evidence(facts, draft))
+
+
+__all__ = ["Claim", "Evidence", "check", "dropped", "strip_mentions", "untraceable"]
