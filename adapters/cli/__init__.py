@@ -85,6 +85,12 @@ def _register() -> None:
     from adapters.cli.scope import register as register_scope
 
     register_scope(app)
+    from adapters.cli.projects import projects_app
+
+    app.add_typer(projects_app, name="projects")
+    from adapters.cli.eval import register as register_eval
+
+    register_eval(app)
 
 
 _register()

@@ -1,0 +1,147 @@
+"""`atelier eval`: backtest estimates over a CSV file or the tenant's own closed projects."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from adapters.cli.common import (
+    JsonOption,
+    TenantOption,
+    print_json,
+    run,
+    settings_or_exit,
+    stderr,
+    stdout,
+)
+from bot.backtest import BacktestError, BacktestResult
+
+
+def _print_table(result: BacktestResult, title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("estimates scored (n)", f"{result.n}"),
+        ("mean absolute error (MAE)", f"{result.mae:.3f}"),
+        ("median absolute error", f"{result.mdae:.3f}"),
+        ("P10–P90 coverage (aim 0.80)", f"{result.coverage_80:.3f}"),
+        ("P10–P90 mean width", f"{result.width_80:.3f}"),
+        ("baseline: history mean, MAE", f"{result.baseline_mean_mae:.3f}"),
+        ("baseline: history median, MAE", f"{result.baseline_median_mae:.3f}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    stdout.print(table)
+    params = result.params
+    stdout.print(
+        f"k={params.k} similar rows, similarity power {params.similarity_power:g}, "
+        f"prior strength {params.prior_strength:g}, band tails {params.interval_tail:.3f}; "
+        f"{result.seconds_per_estimate * 1000:.1f} ms per estimate"
+    )
+
+
+def _report(result: BacktestResult, title: str, as_json: bool) -> None:
+    if as_json:
+        print_json(result.metrics())
+    else:
+        _print_table(result, title)
+
+
+def _fail(message: str, as_json: bool) -> typer.Exit:
+    if as_json:
+        print_json({"error": message})
+    else:
+        stderr.print(f"error: {message}")
+    return typer.Exit(2)
+
+
+async def _tenant_backtest(tenant: str) -> BacktestResult:
+    """Leave-one-out over the tenant's closed projects in the knowledge store."""
+    from adapters.launch import load_demo_if_empty
+    from adapters.runtime import running_bot
+    from bot.backtest import Case, backtest_leave_one_out
+    from bot.estimate import EstimatorParams
+
+    settings = settings_or_exit()
+    async with running_bot(settings) as bot:
+        if settings.demo_data and tenant == settings.default_tenant:
+            await load_demo_if_empty(bot, tenant)
+        store = bot.services.knowledge
+        projects = await asyncio.to_thread(store.list, tenant, "closed")
+        cases = [
+            Case(p.id, f"{p.title}\n{p.summary}", float(p.actual_hours))
+            for p in projects
+            if p.actual_hours is not None
+        ]
+
+        def search(text: str, k: int) -> list[tuple[str, float]]:
+            return [
+                (m.project.id, m.similarity) for m in store.search(tenant, text, k, status="closed")
+            ]
+
+        params = EstimatorParams(k=settings.scope_k, min_similarity=settings.scope_min_similarity)
+        # Searches are synchronous (embedding + vector store): keep them off the event loop.
+        return await asyncio.to_thread(backtest_leave_one_out, cases, search, params)
+
+
+def eval_command(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="CSV file, one row per past item; omit to backtest --tenant."),
+    ] = None,
+    text: Annotated[
+        list[str] | None,
+        typer.Option("--text", help="Column(s) with the item's text; repeat for several."),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Column with the actual effort.")
+    ] = None,
+    train_fraction: Annotated[
+        float,
+        typer.Option("--train-fraction", help="Share of rows (in file order) used as history."),
+    ] = 0.8,
+    k: Annotated[
+        int | None,
+        typer.Option("--k", help="Similar rows per estimate (default: chosen on history)."),
+    ] = None,
+    tenant: TenantOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How good are estimates from history? MAE, coverage and baselines of a backtest.
+
+    With FILE: rows in file order, the first --train-fraction is history and each later row
+    is estimated from that history only. Without FILE: each of the tenant's closed projects
+    is estimated from all the others (leave-one-out).
+    """
+    try:
+        if file is not None:
+            if not text or not target:
+                raise BacktestError("with a FILE, give --text COLUMN (one or more) and --target")
+            from bot.backtest import backtest_file
+
+            result = backtest_file(file, text, target, train_fraction, k)
+            title = f"Backtest of {file.name}: {result.n} estimates from earlier rows"
+        else:
+            settings = settings_or_exit()
+            who = tenant or settings.default_tenant
+            result = run(lambda: _tenant_backtest(who))
+            title = f"Leave-one-out over {result.n} closed projects"
+    except BacktestError as problem:
+        raise _fail(str(problem), as_json) from None
+    except Exception as problem:
+        from knowledge.store import KnowledgeUnavailable
+
+        # The store reports its own outages in user-readable words.
+        if isinstance(problem, KnowledgeUnavailable):
+            raise _fail(str(problem), as_json) from None
+        raise
+    _report(result, title, as_json)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_command)
