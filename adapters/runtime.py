@@ -26,6 +26,7 @@ def build_services(settings: Settings) -> Services:
         db=Database(settings.sqlalchemy_url),
         knowledge_factory=lambda: open_knowledge(settings),
         composer=build_composer(settings),
+        intent_classifier=build_intent_classifier(settings),
     )
 
 
@@ -41,9 +42,23 @@ def open_knowledge(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def build_composer(settings: Settings):  # type: ignore[no-untyped-def]
+    """The offline composer, or a grounded LLM one when ATELIER_LLM names a model that loads."""
     from bot.compose import OfflineComposer
 
-    return OfflineComposer()
+    if not settings.llm:
+        return OfflineComposer()  # the default: no langchain provider imported at all
+    from bot.llm import composer_for
+
+    return composer_for(settings)
+
+
+def build_intent_classifier(settings: Settings):  # type: ignore[no-untyped-def]
+    """Model-based routing of free text the rules miss; None (rules only) without a model."""
+    if not settings.llm:
+        return None
+    from bot.intent import classifier_for
+
+    return classifier_for(settings)
 
 
 @asynccontextmanager
