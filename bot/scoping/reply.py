@@ -235,7 +235,7 @@ def scope_blocks(
         buttons.append(
             Button(label="Save estimate", action_id="scope:save", value=run_id, style="primary")
         )
-    if run_id and len(result.candidates) > len(result.analogues):
+    if run_id and result.n_closed > len(result.analogues):
         buttons.append(Button(label="Show more analogues", action_id="scope:more", value=run_id))
     if buttons:
         blocks.append(Buttons(items=tuple(buttons)))

@@ -119,6 +119,7 @@ class ScopeResult:
             "estimate": None,
             "price": None,
             "analogues": [_row(a) for a in self.analogues],
+            "closest": _row(self.candidates[0]) if self.candidates else None,
             "overrun_all": _ratio(self.overrun_all),
             "overrun_similar": _ratio(self.overrun_similar),
             "guess": None,
@@ -128,7 +129,6 @@ class ScopeResult:
             ],
             "risks": [{"text": r.text, "project_ids": list(r.source_ids)} for r in self.risks],
             "questions": [{"topic": q.topic, "text": q.text} for q in self.questions],
-            "more_available": max(0, len(self.candidates) - len(self.analogues)),
         }
         if est is not None:
             facts["estimate"] = {

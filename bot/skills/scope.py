@@ -119,7 +119,8 @@ def _named(label: str, brief_words: str) -> bool:
     phrase = _words(label).strip()
     if len(phrase) < 2 or phrase == "other":
         return False
-    return f" {phrase} " in brief_words or f" {phrase}s " in brief_words
+    forms = {phrase, phrase.replace(" ", "")}  # "e-commerce" is also written "ecommerce"
+    return any(f" {form} " in brief_words or f" {form}s " in brief_words for form in forms)
 
 
 def filter_options(brief: str, closed: Sequence[Any]) -> list[dict[str, Any]]:
@@ -337,26 +338,27 @@ async def _save(action: Action, services: Services, run: ScopeRun) -> Reply:
 
 
 async def _more(action: Action, services: Services, run: ScopeRun) -> Reply:
-    """The next analogues, from the same search re-run on the kept brief."""
+    """The next closest past projects, from the kept brief, without type/tag filters.
+
+    The estimate's own analogues were shown already; "shown" counts them plus every page since.
+    """
     from knowledge.store import KnowledgeUnavailable
 
-    settings = services.settings
     store = _knowledge(services)
-    start = run.shown
-    k = min(start + MORE_PAGE, MAX_SEARCH)
+    used = list(run.analogue_ids or [])
+    skip = max(run.shown - len(used), 0)  # extra projects shown by earlier pages
+    k = min(len(used) + skip + MORE_PAGE + 1, MAX_SEARCH)  # one extra: is there a next page?
 
     def work() -> list[Any]:
-        _closed, matches, _filters = find_matches(
-            store, run.tenant, run.brief, k, settings.scope_min_similarity
-        )
+        matches = _search(store, run.tenant, run.brief, k, {})
         return [m for m in matches if m.project.actual_hours is not None]
 
     try:
         matches = await asyncio.to_thread(work)
     except KnowledgeUnavailable as problem:
         raise SkillError(_unavailable(problem)) from None
-    used = set(run.analogue_ids or [])
-    page = [m for m in matches[start:k]]
+    fresh = [m for m in matches if m.project.id not in set(used)]
+    page = fresh[skip : skip + MORE_PAGE]
     if not page:
         return text_reply("There are no more past projects to show for this brief.")
     rows = [
@@ -366,23 +368,23 @@ async def _more(action: Action, services: Services, run: ScopeRun) -> Reply:
             actual_hours=float(m.project.actual_hours),
             estimated_hours=m.project.estimated_hours or None,
             similarity=float(m.similarity),
-            used=m.project.id in used,
+            used=False,
         )
         for m in page
     ]
     async with services.db.transaction() as session:
         row = await session.get(ScopeRun, run.id)
         if row is not None:
-            row.shown = start + len(rows)
+            row.shown = len(used) + skip + len(rows)
     blocks: list[Any] = [
         Paragraph(
-            text=f"More past projects like this brief (numbers {start + 1}–{start + len(rows)} "
-            "by similarity). Those marked _not used_ were not counted in the estimate."
+            text="More past projects close to this brief. They were not counted in the "
+            "estimate (less similar, or outside the filter it used)."
         ),
         analogue_table(rows, "More similar past projects"),
         analogue_citations(rows),
     ]
-    if len(page) == MORE_PAGE and k < MAX_SEARCH:
+    if len(fresh) > skip + MORE_PAGE and k < MAX_SEARCH:
         blocks.append(
             Buttons(
                 items=(Button(label="Show more analogues", action_id="scope:more", value=run.id),)
