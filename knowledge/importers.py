@@ -97,7 +97,7 @@ class ImportReport:
     def summary(self) -> str:
         text = f"Imported {self.imported} of {self.rows} project(s) from {Path(self.path).name}"
         if self.problems:
-            text += f"; {len(self.problems)} not imported (see below)"
+            text += f"; {self.rows - self.imported} not imported (see below)"
         return text + "."
 
     def to_dict(self) -> dict[str, Any]:
@@ -415,22 +415,25 @@ def read_projects(
             continue
         line, data = item
         source = str(data.pop("__source", path.name))
-        built = build_project(data, line, source, now)
-        if isinstance(built, list):
-            yield from built
-            continue
         where = f"line {line}" if line is not None else source
-        first = seen.get(built.project.id)
+        given = str(data.get("id") or "").strip()
+        built = build_project(data, line, source, now)
+        project_id = given or (built.project.id if isinstance(built, Row) else "")
+        first = seen.get(project_id) if project_id else None
         if first is not None:
             yield Problem(
                 line,
                 "id",
-                f"duplicate id {built.project.id!r} (first seen at {first}); this one was skipped",
+                f"duplicate id {project_id!r} (first seen at {first}); this one was skipped",
                 source,
             )
             continue
-        seen[built.project.id] = where
-        yield built
+        if project_id:
+            seen[project_id] = where
+        if isinstance(built, list):
+            yield from built
+        else:
+            yield built
 
 
 def _expected_rows(path: Path, format: str) -> int | None:
