@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import discord
 import discord.ext.test as dpytest
 import pytest
+from discord.ext.test import factories as dpytest_factories
 
 from adapters.discord.client import AtelierClient
 from adapters.runtime import build_services
 from bot.config import Settings
 from bot.core import Bot
-from tests.discord.fakes import FakeInteraction, FakeUser
+from tests.discord.fakes import FakeInteraction, FakeUser, forbidden
 
 SKILLS = ("bot.skills.help", "tests.discord.fake_skills")
 
@@ -28,19 +30,36 @@ async def discord_bot(settings: Settings) -> AsyncIterator[Bot]:
 
 
 class SendLog:
-    """Every payload the client hands to Discord's HTTP layer (wraps dpytest's fake)."""
+    """Every payload the client hands to Discord's HTTP layer (wraps dpytest's fake HTTP).
+
+    ``dms_closed`` makes Discord refuse DMs the way it does for a user whose DMs are closed
+    (403, code 50007). ``get_member`` answers 404 for non-members, as Discord does (dpytest's
+    fake crashes instead).
+    """
 
     def __init__(self, client: discord.Client) -> None:
         self.payloads: list[dict[str, Any]] = []
+        self.dms_closed = False
         original = client.http.send_message
 
         async def send_message(channel_id: int, *, params: Any) -> Any:
             # dpytest reads `channel` from its caller's locals; keep it visible one level up.
-            channel = sys._getframe(1).f_locals.get("channel")  # noqa: F841
+            channel = sys._getframe(1).f_locals.get("channel")
             self.payloads.append(dict(params.payload or {}))
+            if self.dms_closed and isinstance(channel, discord.DMChannel):
+                raise forbidden()
             return await original(channel_id, params=params)
 
+        async def get_member(guild_id: int, member_id: int) -> Any:
+            guild = client.get_guild(guild_id)
+            member = guild.get_member(member_id) if guild else None
+            if member is None:
+                response = SimpleNamespace(status=404, reason="Not Found")
+                raise discord.NotFound(response, "Unknown Member")  # type: ignore[arg-type]
+            return dpytest_factories.dict_from_member(member)
+
         client.http.send_message = send_message  # type: ignore[method-assign]
+        client.http.get_member = get_member  # type: ignore[method-assign]
 
 
 @pytest.fixture

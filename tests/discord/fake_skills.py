@@ -84,7 +84,7 @@ async def rich(request: Request, services: Services) -> Reply:
 
 
 async def loud(request: Request, services: Services) -> Reply:
-    return text_reply("Hello @everyone and @here and <@123456789012345678>", Visibility.PUBLIC)
+    return text_reply("Hello @everyone and @here and <@&123456789012345678>", Visibility.PUBLIC)
 
 
 async def elsewhere(request: Request, services: Services) -> Reply:
