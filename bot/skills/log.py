@@ -124,7 +124,7 @@ async def log_command(request: Request, services: Services) -> Reply:
         return await _delete(request, services, rest)
     project, entry_text = await _split_project(services, request.tenant, text)
     if project is None:
-        guess = text.partition(":")[0] if ":" in text else text.split()[0]
+        guess = text.split()[0].rstrip(":,")
         known = await known_projects_text(services, request.tenant)
         raise SkillError(f"I don't know an active project called “{guess[:60]}”. {known}")
     if not entry_text:

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.messages import Reply, Request
-from bot.skills.active_projects import handle_subcommand
+from bot.messages import Reply
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -32,14 +31,8 @@ def clock(bot) -> Clock:  # type: ignore[no-untyped-def]
     return fixed
 
 
-async def add_project(harness, args: str, user: str = "alice") -> Reply:  # type: ignore[no-untyped-def]
-    """`/projects add key=value …` through the sub-command entry the /projects command uses."""
-    request = Request(
-        tenant=harness.adapter.tenant,
-        user_id=user,
-        user_name=user,
-        channel_id="console",
-        command="projects",
-        text=f"add {args}",
-    )
-    return await handle_subcommand("add", args, request, harness.bot.services)
+async def add_project(harness, args: str) -> Reply:  # type: ignore[no-untyped-def]
+    """`/projects add key=value …` typed in the console."""
+    answer = await harness.say(f"/projects add {args}")
+    assert answer.text.startswith("Added"), answer.text
+    return answer
