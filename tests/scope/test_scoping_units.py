@@ -1,0 +1,110 @@
+"""Scoping helpers on hand-computed cases: brief overrides, questions, phases, risks, wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.registry import SkillError
+from bot.scoping import wording as w
+from bot.scoping.brief import parse_brief
+from bot.scoping.phases import phase_breakdown
+from bot.scoping.questions import RULES, open_questions
+from bot.scoping.risks import top_risks
+
+
+@pytest.mark.parametrize(
+    ("text", "brief", "rate", "currency", "guess"),
+    [
+        (
+            "How long would a Shopify store take at €90/h? I think 60h",
+            "How long would a Shopify store take?",
+            90.0,
+            "EUR",
+            60.0,
+        ),
+        ("rate 120 EUR booking site for a dentist", "booking site for a dentist", 120, "EUR", None),
+        ("landing page in EUR", "landing page", None, "EUR", None),
+        ("my guess is 60 hours for a react app, $120 an hour", "for a react app", 120, "USD", 60),
+        (
+            "rate limiting for our API gateway",
+            "rate limiting for our API gateway",
+            None,
+            None,
+            None,
+        ),
+        ("webshop at 120 CHF/h", "webshop", 120, "CHF", None),
+        ("a 5 page site at 90.50 EUR per hour", "a 5 page site", 90.5, "EUR", None),
+        ("app in the app store, I'd say about 45 hrs", "app in the app store", None, None, 45),
+    ],
+)
+def test_overrides_are_taken_out_of_the_brief(text, brief, rate, currency, guess):
+    parsed = parse_brief(text)
+    assert (parsed.brief, parsed.rate, parsed.currency, parsed.guess_hours) == (
+        brief,
+        rate,
+        currency,
+        guess,
+    )
+
+
+def test_a_silly_rate_is_refused_plainly():
+    with pytest.raises(SkillError, match="must be above 0"):
+        parse_brief("landing page at $0/h")
+
+
+def test_questions_skip_what_the_brief_answers():
+    everything = (
+        "Shopify store, launch by March, budget $10k, Stripe checkout, hosting on Vercel, "
+        "the owner signs off, Figma designs ready, client provides photos, monthly retainer"
+    )
+    assert open_questions(everything) == []
+    asked = [q.topic for q in open_questions("a small website for a bakery")]
+    assert "platform" not in asked  # "website" answers it
+    assert asked == [r.topic for r in RULES if r.topic != "platform"]
+
+
+def test_phases_are_similarity_weighted_shares_of_the_p50():
+    phases = phase_breakdown(
+        [
+            ({"Design": 20, "build": 80}, 0.9),
+            ({"design": 10, "Build": 30, "QA": 10}, 0.6),
+            ({}, 0.3),  # no split recorded: not counted
+        ],
+        total_hours=100,
+    )
+    got = {p.name: (round(p.share, 6), round(p.hours, 6), p.sources) for p in phases}
+    # design (0.9*0.2 + 0.6*0.2)/1.5, build (0.9*0.8 + 0.6*0.6)/1.5, qa 0.6*0.2/1.5
+    assert got == {"build": (0.72, 72.0, 2), "design": (0.2, 20.0, 2), "qa": (0.08, 8.0, 1)}
+    assert [p.name for p in phases] == ["build", "design", "qa"]
+    assert phase_breakdown([({}, 1.0)], 100) == []
+
+
+def test_risks_merge_the_same_lesson_and_rank_shared_ones_first():
+    risks = top_risks(
+        [
+            ("p-1", ["Hosting setup took a day longer", "Client photos arrived late"], 0.9),
+            ("p-2", ["client photos arrived late again"], 0.7),
+            ("p-3", ["", "Client photos arrived late"], 0.5),
+        ]
+    )
+    assert risks[0].text == "Client photos arrived late"
+    assert risks[0].source_ids == ["p-1", "p-2", "p-3"]
+    assert [r.text for r in risks] == [
+        "Client photos arrived late",
+        "Hosting setup took a day longer",
+    ]
+
+
+def test_wording_rounds_as_documented():
+    assert w.hours(7.46) == "7.5 h" and w.hours(7.0) == "7 h" and w.hours(151.4) == "151 h"
+    assert w.hours_range(60.2, 494.6) == "60–495 h"
+    assert w.money(13626, "EUR") == "€14k" and w.money(5400, "USD") == "$5.4k"
+    assert w.money(850, "CHF") == "850 CHF" and w.money(2_500_000, "GBP") == "£2.5M"
+    assert w.rate(90, "EUR") == "€90/h" and w.rate(92.5, "SEK") == "92.50 SEK/h"
+    assert w.ratio(1.333) == "1.33×" and w.ratio(1.3) == "1.3×" and w.percent(0.624) == "62%"
+
+
+def test_echoed_data_cannot_mention_everyone():
+    text = w.safe("hi @here and <!channel> and @everyone, @channelled stays")
+    assert "@here" not in text and "<!channel>" not in text and "@everyone" not in text
+    assert "@channelled" in text
