@@ -76,3 +76,30 @@ class Harness:
 @pytest.fixture
 async def harness(bot: Bot) -> Harness:
     return Harness(bot)
+
+
+# --- knowledge: the demo portfolio, embedded once per session -------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_vectors() -> tuple[list, object]:
+    """The demo projects and their embeddings, computed once for the whole test session."""
+    from knowledge.demo import demo_projects
+    from knowledge.embeddings import get_embedder
+
+    projects = demo_projects()
+    return projects, get_embedder("local").embed([p.embedding_text() for p in projects])
+
+
+@pytest.fixture
+def demo_store(bot: Bot, demo_vectors: tuple[list, object]):  # type: ignore[no-untyped-def]
+    """A real ProjectStore in the test's data dir holding the demo portfolio for tenant
+    "local", injected into ``bot`` (``bot.services.knowledge``)."""
+    from knowledge.store import ProjectStore
+
+    projects, vectors = demo_vectors
+    store = ProjectStore.open(bot.services.settings.data_dir)
+    store.upsert("local", projects, embeddings=vectors)  # type: ignore[arg-type]
+    bot.services.set_knowledge(store)
+    yield store
+    store.close()
