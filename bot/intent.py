@@ -50,6 +50,8 @@ class CommandChoice(BaseModel):
 
 
 def _name_of(result: Any) -> str:
+    if result is None:  # prose instead of the schema: the plain-text chain retries
+        raise ValueError("no structured answer")
     if isinstance(result, CommandChoice):
         return result.command
     if isinstance(result, Mapping):
@@ -87,7 +89,7 @@ class IntentClassifier:
         try:
             structured = model.with_structured_output(CommandChoice)
             self.chains.append(prompt | structured | RunnableLambda(_name_of))
-        except (NotImplementedError, ValueError, TypeError):
+        except Exception:  # NotImplementedError for most models without tool calling
             pass
         self.chains.append(prompt | model | StrOutputParser())
 

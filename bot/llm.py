@@ -29,7 +29,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
 from bot.compose import Composer, Composition, OfflineComposer
-from bot.grounding import Evidence, dropped, strip_mentions, untraceable
+from bot.grounding import Claim, Evidence, dropped, strip_mentions, untraceable
 from bot.logs import get_logger
 
 log = get_logger(__name__)
@@ -78,11 +78,14 @@ def _structured(model: BaseChatModel, schema: type[BaseModel]) -> Runnable[Any, 
     """``model.with_structured_output(schema)``, or None when the provider can't do it."""
     try:
         return model.with_structured_output(schema)
-    except (NotImplementedError, ValueError, TypeError):
+    except Exception:  # NotImplementedError for most models without tool calling
         return None
 
 
 def _text_of(result: Any) -> str:
+    if result is None:
+        # The model answered in prose instead of the schema: let the plain-text chain retry.
+        raise ValueError("no structured answer")
     if isinstance(result, ComposedText):
         return result.text
     if isinstance(result, Mapping):
@@ -203,6 +206,11 @@ def _tenants(facts: Any) -> set[str]:
     return found
 
 
+def _shown(claims: Sequence[Claim]) -> str:
+    """A few claims for the log line, short enough not to copy the message into the log."""
+    return ", ".join(f"{claim.kind} {claim.text[:40]!r}" for claim in claims[:5])
+
+
 class Fallback(Exception):
     """Why the model's answer is not used (logged; the user gets the offline draft)."""
 
@@ -282,26 +290,28 @@ class LLMComposer:
             raise Fallback(f"answer is {len(text)} characters for a {len(draft)}-character draft")
         problems = untraceable(text, Evidence(facts, draft))
         if problems:
-            shown = ", ".join(f"{claim.kind} {claim.text!r}" for claim in problems[:5])
-            raise Fallback(f"untraceable: {shown}")
+            raise Fallback(f"untraceable: {_shown(problems)}")
         lost = dropped(text, draft)
         if lost:
             # An answer that loses the draft's figures is not a re-phrasing (or it obeyed
             # something in the data instead of writing the message).
-            shown = ", ".join(f"{claim.kind} {claim.text!r}" for claim in lost[:5])
-            raise Fallback(f"dropped from the draft: {shown}")
+            raise Fallback(f"dropped from the draft: {_shown(lost)}")
         return mask.restore(text)
 
     async def _generate(self, variables: dict[str, str], usage: UsageLog) -> str:
         errors: list[str] = []
-        for chain in list(self.chains):
+        chains = self.chains
+        for index, chain in enumerate(chains):
             try:
-                return await chain.ainvoke(variables, config={"callbacks": [usage]})
+                result = await chain.ainvoke(variables, config={"callbacks": [usage]})
             except Exception as error:  # any provider failure: try the next chain, then fall back
                 errors.append(f"{type(error).__name__}: {str(error)[:200]}")
-                if len(self.chains) > 1 and chain is self.chains[0]:
-                    # Structured output failed (a model without tool calling): stop trying it.
-                    self.chains = self.chains[1:]
+                continue
+            if index:
+                # Structured output failed where plain text works (a model that declares tool
+                # calling but can't use it): stop paying for the failing call.
+                self.chains = chains[index:]
+            return result
         raise Fallback("model error: " + "; ".join(errors))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from langchain_core.messages import AIMessage
 from structlog.testing import capture_logs
 
 from bot.compose import Composition, OfflineComposer
@@ -45,6 +46,16 @@ async def test_structured_output_is_used_when_the_provider_supports_it(update):
     usage = next(entry for entry in logs if entry["event"] == "llm_usage")
     assert (usage["input_tokens"], usage["output_tokens"], usage["calls"]) == (120, 30, 1)
     assert usage["kind"] == "client_update" and usage["tenant"] == "T1"
+
+
+async def test_a_failing_structured_call_is_retried_as_plain_text(update):
+    # A model that declares tool calling but answers in prose: the parser finds no schema.
+    model = ToolCallingModel(messages=iter([AIMessage(content=GROUNDED), GROUNDED, GROUNDED]))
+    composer = LLMComposer(model)
+    assert len(composer.chains) == 2
+    assert await composer.compose(update) == GROUNDED
+    assert len(composer.chains) == 1  # the structured call is not paid for again
+    assert await composer.compose(update) == GROUNDED
 
 
 @pytest.mark.parametrize(
