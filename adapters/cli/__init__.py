@@ -86,7 +86,9 @@ def _register() -> None:
 
     register_scope(app)
     from adapters.cli.projects import projects_app
+    from adapters.cli.worklog import register as register_worklog
 
+    register_worklog(app, projects_app)
     app.add_typer(projects_app, name="projects")
     from adapters.cli.eval import register as register_eval
 

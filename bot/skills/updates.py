@@ -324,10 +324,10 @@ async def act(
         )
     draft = found.draft
     if user_id != draft.requester_id:
-        who = draft.requester_name or "the person who asked for it"
+        who = draft.requester_name or draft.requester_id
         return text_reply(
-            f"Sorry, only {who} can {_VERB_NAMES.get(verb, verb)} this draft; it was drafted "
-            "for them. You can draft your own with `/update <project>`."
+            f"Sorry, only the person who asked for this draft ({who}) can "
+            f"{_VERB_NAMES.get(verb, verb)} it. You can draft your own with `/update <project>`."
         )
     project = await get_project(services.db, tenant, draft.project_id)
     if project is None:

@@ -1,0 +1,298 @@
+"""`atelier log`, `atelier update`, `atelier projects add|close`: client updates for scripts.
+
+The same core as chat: entries are parsed by the same rules, drafts go through the same state
+machine, and the acting user (``--user``) must be the draft's requester to approve or discard
+it. Exit codes: 0 done, 1 not done (unknown project, bad input, stale draft), 2 a bad setting.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from adapters.cli.common import (
+    JsonOption,
+    TenantOption,
+    UserOption,
+    cli_request,
+    print_json,
+    reply_to_dict,
+    run,
+    settings_or_exit,
+    stderr,
+    stdout,
+)
+
+ToneOption = Annotated[
+    str, typer.Option("--tone", help="friendly, formal or brief.", case_sensitive=False)
+]
+
+
+def _fail(message: str, as_json: bool) -> int:
+    if as_json:
+        print_json({"error": message})
+    else:
+        stderr.print(f"error: {message}", markup=False, highlight=False)
+    return 1
+
+
+def log_command(
+    project: Annotated[str, typer.Argument(help="Project name, alias or id.")],
+    text: Annotated[str, typer.Argument(help='What happened, e.g. "done: checkout flow, 2h".')],
+    tenant: TenantOption = None,
+    user: UserOption = "you",
+    as_json: JsonOption = False,
+) -> None:
+    """Add an entry to a project's log (kind, hours and `internal:` are read from TEXT)."""
+    settings = settings_or_exit()
+    from adapters.runtime import running_bot
+    from bot.registry import SkillError
+    from bot.skills.active_projects import resolve_project
+    from bot.worklog import add_entry
+
+    who = tenant or settings.default_tenant
+
+    async def go() -> int:
+        async with running_bot(settings) as bot:
+            services = bot.services
+            try:
+                found = await resolve_project(services, who, project)
+                entry = await add_entry(services.db, who, found, user, user, text, services.clock())
+            except SkillError as problem:
+                return _fail(str(problem), as_json)
+            data = {
+                "id": entry.id,
+                "project": found.id,
+                "kind": entry.kind,
+                "hours": entry.hours,
+                "internal": entry.internal,
+            }
+            if as_json:
+                print_json(data)
+            else:
+                hours = f", {entry.hours:g} h" if entry.hours is not None else ""
+                internal = ", internal" if entry.internal else ""
+                stdout.print(
+                    f"Logged #{entry.id} on {found.name} ({entry.kind}{hours}{internal}).",
+                    markup=False,
+                    highlight=False,
+                )
+            return 0
+
+    raise typer.Exit(run(go))
+
+
+def _draft_id(reply: Any) -> str | None:
+    for button in reply.buttons:
+        if button.action_id.startswith("update:") and ":" in button.value:
+            return str(button.value.split(":")[0])
+    return None
+
+
+def update_command(
+    target: Annotated[str, typer.Argument(help="A project, or `approve` / `discard` / `export`.")],
+    draft_id: Annotated[
+        str | None, typer.Argument(help="The draft id, after approve/discard/export.")
+    ] = None,
+    tone: ToneOption = "friendly",
+    tenant: TenantOption = None,
+    user: UserOption = "you",
+    as_json: JsonOption = False,
+) -> None:
+    """Draft a client update for a project (prints it and its id), or act on a draft.
+
+    `atelier update acme --tone formal`, then `atelier update approve u1a2b3c`.
+    """
+    settings = settings_or_exit()
+    from adapters.runtime import running_bot
+    from bot.drafts import get_draft
+    from bot.skills.updates import act
+    from bot.update_text import TONES
+
+    who = tenant or settings.default_tenant
+    verb = target.lower()
+    if verb in {"approve", "discard", "export"} and not draft_id:
+        stderr.print(f"error: `atelier update {verb}` needs a draft id")
+        raise typer.Exit(2)
+    if tone.lower() not in TONES:
+        stderr.print(f"error: --tone must be one of {', '.join(TONES)}")
+        raise typer.Exit(2)
+
+    async def draft() -> int:
+        async with running_bot(settings) as bot:
+            text = f"{target} {tone.lower()}"
+            reply = await bot.handle(cli_request(settings, who, user, "update", text))
+            assert reply is not None
+            made = _draft_id(reply) if reply.visibility == "dm" else None
+            if as_json:
+                print_json({**reply_to_dict(reply), "draft_id": made})
+            else:
+                await ask_bot_render(bot, reply, who, user)
+                if made:
+                    stdout.print(f"Draft id: {made}", markup=False, highlight=False)
+            return 0 if made else 1
+
+    async def on_draft() -> int:
+        assert draft_id is not None
+        wanted = {"approve": "approved", "discard": "discarded"}.get(verb)
+        async with running_bot(settings) as bot:
+            before = await get_draft(bot.services.db, who, draft_id)
+            reply = await act(verb, draft_id, None, tenant=who, user_id=user, services=bot.services)
+            after = await get_draft(bot.services.db, who, draft_id)
+            done = after is not None and (
+                wanted is None
+                or (before is not None and before.draft.status != wanted == after.draft.status)
+            )
+            if verb == "export":
+                done = done and after is not None and after.draft.requester_id == user
+            if as_json:
+                print_json({**reply_to_dict(reply), "ok": done})
+            else:
+                await ask_bot_render(bot, reply, who, user)
+            return 0 if done else 1
+
+    raise typer.Exit(
+        run(on_draft if draft_id and verb in {"approve", "discard", "export"} else draft)
+    )
+
+
+async def ask_bot_render(bot: Any, reply: Any, tenant: str, user: str) -> None:
+    from adapters.console import ConsoleAdapter
+
+    console = ConsoleAdapter(
+        bot,
+        stdout,
+        tenant=tenant,
+        user_id=user,
+        image_dir=bot.services.settings.data_dir / "images",
+    )
+    await console.render(reply)
+
+
+# --- `atelier projects add|close` --------------------------------------------------------------
+
+
+def projects_add_command(
+    title: Annotated[str, typer.Option("--title", "--name", help="Project name.")],
+    client: Annotated[str | None, typer.Option(help="Client name.")] = None,
+    aliases: Annotated[str | None, typer.Option(help="Comma-separated short names.")] = None,
+    estimate_hours: Annotated[
+        float | None, typer.Option("--estimate-hours", min=0.01, help="Estimated hours.")
+    ] = None,
+    estimate_id: Annotated[
+        str | None, typer.Option("--estimate-id", help="A saved /scope estimate id instead.")
+    ] = None,
+    budget: Annotated[float | None, typer.Option(min=0.01, help="Budget (money).")] = None,
+    rate: Annotated[float | None, typer.Option(min=0.01, help="Hourly rate (private).")] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO 4217 code.")] = None,
+    start: Annotated[str | None, typer.Option(help="Start date, YYYY-MM-DD.")] = None,
+    due: Annotated[str | None, typer.Option(help="Due date, YYYY-MM-DD.")] = None,
+    client_channel: Annotated[
+        str | None, typer.Option("--client-channel", help="Channel id for approved updates.")
+    ] = None,
+    summary: Annotated[str | None, typer.Option(help="What the project is.")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="e.g. web-shop.")] = None,
+    active: Annotated[
+        bool, typer.Option("--active", help="Track it as in progress (the only kind added here).")
+    ] = True,
+    tenant: TenantOption = None,
+    user: UserOption = "you",
+    as_json: JsonOption = False,
+) -> None:
+    """Start tracking a project in progress (every field an option, no prompts)."""
+    settings = settings_or_exit()
+    if not active:
+        stderr.print("error: past projects are added with `atelier projects import`")
+        raise typer.Exit(2)
+    from adapters.runtime import running_bot
+    from bot.registry import SkillError
+    from bot.skills.active_projects import validate_fields
+    from bot.worklog import create_project
+
+    who = tenant or settings.default_tenant
+    values = {
+        "name": title,
+        "client": client,
+        "aliases": aliases,
+        "estimate": estimate_id or (f"{estimate_hours:g}" if estimate_hours else None),
+        "budget": f"{budget:g}" if budget else None,
+        "rate": f"{rate:g}" if rate else None,
+        "currency": currency,
+        "start": start,
+        "due": due,
+        "client_channel": client_channel,
+        "summary": summary,
+        "type": type,
+    }
+
+    async def go() -> int:
+        async with running_bot(settings) as bot:
+            services = bot.services
+            new, errors = await validate_fields(
+                {k: v for k, v in values.items() if v}, who, services
+            )
+            if new is None:
+                message = "; ".join(f"{field}: {text}" for field, text in errors.items())
+                return _fail(f"nothing was saved ({message})", as_json)
+            try:
+                project = await create_project(services.db, who, new, user, services.clock())
+            except SkillError as problem:
+                return _fail(str(problem), as_json)
+            data = {
+                "id": project.id,
+                "name": project.name,
+                "tenant": who,
+                "estimate_hours": project.estimate_hours,
+                "due_date": project.due_date.isoformat() if project.due_date else None,
+                "status": project.status,
+            }
+            if as_json:
+                print_json(data)
+            else:
+                stdout.print(f"Added {project.name} ({project.id}).", markup=False)
+            return 0
+
+    raise typer.Exit(run(go))
+
+
+def projects_close_command(
+    project: Annotated[str, typer.Argument(help="Project name, alias or id.")],
+    hours: Annotated[
+        float | None, typer.Argument(help="Actual hours (default: the sum of the log).")
+    ] = None,
+    tenant: TenantOption = None,
+    user: UserOption = "you",
+    as_json: JsonOption = False,
+) -> None:
+    """Close a project: its actual hours become history that future estimates learn from."""
+    settings = settings_or_exit()
+    from adapters.runtime import running_bot
+    from bot.registry import SkillError
+    from bot.skills.active_projects import handle_subcommand
+
+    args = project + (f" {hours:g}" if hours is not None else "")
+
+    async def go() -> int:
+        async with running_bot(settings) as bot:
+            request = cli_request(settings, tenant, user, "projects", f"close {args}")
+            try:
+                reply = await handle_subcommand("close", args, request, bot.services)
+            except SkillError as problem:
+                return _fail(str(problem), as_json)
+            if as_json:
+                print_json(reply_to_dict(reply))
+            else:
+                await ask_bot_render(bot, reply, request.tenant, user)
+            return 0 if reply.text.startswith("Closed") else 1
+
+    raise typer.Exit(run(go))
+
+
+def register(app: typer.Typer, projects_app: typer.Typer | None = None) -> None:
+    """Add `log` and `update` to the CLI, and `add` / `close` to `atelier projects`."""
+    app.command("log")(log_command)
+    app.command("update")(update_command)
+    if projects_app is not None:
+        projects_app.command("add")(projects_add_command)
+        projects_app.command("close")(projects_close_command)
