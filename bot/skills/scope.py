@@ -150,15 +150,22 @@ def _usable(matches: Sequence[Any], floor: float) -> int:
 def find_matches(
     store: Any, tenant: str, brief: str, k: int, floor: float
 ) -> tuple[list[Any], list[Any], dict[str, Any]]:
-    """(closed projects, matches, filters used); runs in a worker thread (sync store)."""
+    """(closed projects, matches, filters used); runs in a worker thread (sync store).
+
+    A type/tag the brief names narrows the search only while enough evidence is left: at
+    least ``MIN_FILTERED`` usable analogues and half as many as without the filter. Otherwise
+    a filter would trade several good analogues for a wider, shrunk range.
+    """
     closed = store.list(tenant, status="closed")
     if not closed:
         return [], [], {}
+    unfiltered = _search(store, tenant, brief, k, {})
+    enough = max(MIN_FILTERED, (_usable(unfiltered, floor) + 1) // 2)
     for filters in filter_options(brief, closed):
         matches = _search(store, tenant, brief, k, filters)
-        if _usable(matches, floor) >= MIN_FILTERED:
+        if _usable(matches, floor) >= enough:
             return closed, matches, filters
-    return closed, _search(store, tenant, brief, k, {}), {}
+    return closed, unfiltered, {}
 
 
 def _knowledge(services: Services) -> Any:
