@@ -150,28 +150,26 @@ class SlackAdapter:
     # --- listeners -------------------------------------------------------------------------
 
     def _register(self) -> None:
-        self.app.middleware(self.track)
+        # Listener middleware runs only when its listener matched, inside the dispatch and
+        # before the ack goes out: the right moment to count the delivery as in flight.
+        begin = [self.begin_work]
         # One listener per registered command: a new skill is picked up without edits here.
         for name in self.bot.registry.commands:
-            self.app.command(f"/{name}")(self.on_command)
-        self.app.event("app_mention")(self.on_event)
-        self.app.event("message")(self.on_event)
-        self.app.action(re.compile(r".+"))(self.on_action)
-        self.app.view_submission(re.compile(r".*"))(self.on_view_submission)
+            self.app.command(f"/{name}", middleware=begin)(self.on_command)
+        self.app.event("app_mention", middleware=begin)(self.on_event)
+        self.app.event("message", middleware=begin)(self.on_event)
+        self.app.action(re.compile(r".+"), middleware=begin)(self.on_action)
+        self.app.view_submission(re.compile(r".*"), middleware=begin)(self.on_view_submission)
         self.app.error(self.on_error)
 
-    async def track(self, context: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
-        """Count a delivery as in flight from routing until its listener has finished."""
-        ticket = self.in_flight.begin()
-        context[TICKET] = ticket
-        try:
-            response = await next()
-        except BaseException:
-            ticket.end()
-            raise
-        if response is None or getattr(response, "status", 200) != 200:
-            ticket.end()  # no listener of ours ran
-        return response
+    async def begin_work(
+        self,
+        context: dict[str, Any],
+        next: Callable[[], Awaitable[None]],
+    ) -> None:
+        """Count a delivery as in flight until its listener has finished (see _tracked)."""
+        context[TICKET] = self.in_flight.begin()
+        await next()
 
     @_tracked
     async def on_command(

@@ -72,7 +72,9 @@ class Sender:
             await self.open_form(rendered, delivery)
         if not rendered.messages and not rendered.images:
             return
-        if reply.channel_id:
+        if reply.replace_original and self._can_replace(reply, delivery):
+            await self._replace(rendered, delivery)
+        elif reply.channel_id:
             await self._to_channel(rendered, reply.channel_id, delivery)
             if reply.notice:
                 await self.ephemeral([plain_message(reply.notice)], delivery)
@@ -81,7 +83,7 @@ class Sender:
         elif reply.visibility is Visibility.PUBLIC:
             await self._public(rendered, delivery)
         else:
-            await self.ephemeral(rendered.messages, delivery, replace=reply.replace_original)
+            await self.ephemeral(rendered.messages, delivery)
             await self._images_privately(rendered.images, delivery)
 
     def render(self, reply: Reply) -> Rendered:
@@ -122,15 +124,15 @@ class Sender:
 
     # --- destinations ----------------------------------------------------------------------
 
-    async def ephemeral(
-        self, messages: list[SlackMessage], delivery: Delivery, *, replace: bool = False
-    ) -> None:
-        for index, message in enumerate(messages):
+    async def ephemeral(self, messages: list[SlackMessage], delivery: Delivery) -> None:
+        for message in messages:
             if delivery.response_url:
-                payload: dict[str, Any] = {"response_type": "ephemeral"}
-                if replace:
-                    payload["replace_original"] = index == 0
-                if await self.webhook(delivery.response_url, message, **payload):
+                if await self.webhook(
+                    delivery.response_url,
+                    message,
+                    response_type="ephemeral",
+                    replace_original=False,
+                ):
                     continue
             elif delivery.is_im and delivery.channel_id:
                 if await self.post(delivery.channel_id, message, delivery.thread_ts):
@@ -145,6 +147,26 @@ class Sender:
             ):
                 continue
             await self._dm_fallback(message, delivery)
+
+    @staticmethod
+    def _can_replace(reply: Reply, delivery: Delivery) -> bool:
+        """A button's answer may replace its message only where the same people see both:
+        a private answer to a message in the bot's DM, or an ephemeral one in place."""
+        if not delivery.response_url or reply.channel_id:
+            return False
+        if reply.visibility is Visibility.EPHEMERAL:
+            return True
+        return reply.visibility is Visibility.DM and delivery.is_im
+
+    async def _replace(self, rendered: Rendered, delivery: Delivery) -> None:
+        assert delivery.response_url
+        first, *rest = rendered.messages or [None]
+        if first is not None and not await self.webhook(
+            delivery.response_url, first, replace_original=True
+        ):
+            rest.insert(0, first)
+        await self.ephemeral(rest, delivery)
+        await self._images_privately(rendered.images, delivery)
 
     async def _public(self, rendered: Rendered, delivery: Delivery) -> None:
         for message in rendered.messages:

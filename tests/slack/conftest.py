@@ -9,9 +9,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -53,6 +55,11 @@ class SlackHarness:
         self.fake = fake
         self.base_url = base_url
         self.session = aiohttp.ClientSession()
+        self._deliveries = itertools.count(1)
+
+    def trigger_id(self) -> str:
+        """Slack gives every invocation its own trigger id (the core de-duplicates on it)."""
+        return f"13345224609.738474920.{next(self._deliveries):012d}"
 
     async def close(self) -> None:
         await self.session.close()
@@ -74,16 +81,18 @@ class SlackHarness:
             return response.status, await response.text()
 
     async def command(self, name: str, text: str = "", **changes: Any) -> tuple[int, str]:
-        fields = payload("slash_command", command=f"/{name}", text=text, **changes)
-        fields["response_url"] = self.fake.response_url(name)
-        return await self.post(urlencode(fields), "application/x-www-form-urlencoded", **{})
+        fields = payload("slash_command", command=f"/{name}", text=text)
+        fields |= {"response_url": self.fake.response_url(name), "trigger_id": self.trigger_id()}
+        fields |= changes
+        return await self.post(urlencode(fields), "application/x-www-form-urlencoded")
 
     async def event(self, body: dict[str, Any], **options: Any) -> tuple[int, str]:
         return await self.post(json.dumps(body), "application/json", **options)
 
     async def interact(self, body: dict[str, Any]) -> tuple[int, str]:
+        body = {**body, "trigger_id": body.get("trigger_id") or self.trigger_id()}
         if body.get("response_url") == "{response_url}":
-            body = {**body, "response_url": self.fake.response_url("action")}
+            body["response_url"] = self.fake.response_url("action")
         form = urlencode({"payload": json.dumps(body)})
         return await self.post(form, "application/x-www-form-urlencoded")
 
@@ -118,16 +127,42 @@ async def slack_bot(slack_settings: Settings) -> AsyncIterator[Bot]:
     await bot.close()
 
 
-@pytest.fixture
-async def slack(slack_bot: Bot, slack_settings: Settings, fake_slack: FakeSlack):
-    adapter = SlackAdapter(slack_bot, slack_settings)
+@asynccontextmanager
+async def serving(bot: Bot, settings: Settings, fake: FakeSlack) -> AsyncIterator[SlackHarness]:
+    """The adapter's real aiohttp app on a free loopback port."""
+    adapter = SlackAdapter(bot, settings)
     runner = web.AppRunner(adapter.web_app())
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    harness = SlackHarness(adapter, fake_slack, f"http://127.0.0.1:{port}")
-    yield harness
-    await adapter.in_flight.wait_idle(10)
-    await harness.close()
-    await runner.cleanup()
+    harness = SlackHarness(adapter, fake, f"http://127.0.0.1:{port}")
+    try:
+        yield harness
+    finally:
+        await adapter.in_flight.wait_idle(10)
+        await harness.close()
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def slack(
+    slack_bot: Bot, slack_settings: Settings, fake_slack: FakeSlack
+) -> AsyncIterator[SlackHarness]:
+    """The adapter over the small test skills (tests/slack/fake_skills.py)."""
+    async with serving(slack_bot, slack_settings, fake_slack) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def product_slack(
+    slack_settings: Settings, fake_slack: FakeSlack
+) -> AsyncIterator[SlackHarness]:
+    """The adapter over the product's own skills."""
+    bot = Bot(build_services(slack_settings))
+    await bot.start()
+    try:
+        async with serving(bot, slack_settings, fake_slack) as harness:
+            yield harness
+    finally:
+        await bot.close()

@@ -17,8 +17,8 @@ from bot.messages import (
     Buttons,
     Citation,
     Citations,
-    Fields,
     FieldItem,
+    Fields,
     Form,
     FormField,
     Heading,
@@ -45,8 +45,8 @@ def tiny_png() -> bytes:
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
 
 
@@ -56,7 +56,12 @@ async def scope(request: Request, services: Services) -> Reply:
         blocks=(
             Heading(text="Estimate: 80–120 h"),
             Paragraph(text=f"Based on **3** similar projects for: _{request.text}_"),
-            Fields(items=(FieldItem(label="P50", value="96 h"), FieldItem(label="Price", value="$9,600"))),
+            Fields(
+                items=(
+                    FieldItem(label="P50", value="96 h"),
+                    FieldItem(label="Price", value="$9,600"),
+                )
+            ),
             Table(
                 columns=("project", "hours"),
                 rows=(("Harbor Coffee shop", "88"), ("Lumen Books store", "104")),
@@ -80,10 +85,15 @@ async def update(request: Request, services: Services) -> Reply:
             Paragraph(text=DRAFT_TEXT),
             Buttons(
                 items=(
-                    Button(label="Approve", action_id="update:approve", value="draft-1",
-                           style="primary"),
-                    Button(label="Discard", action_id="update:discard", value="draft-1",
-                           style="danger"),
+                    Button(
+                        label="Approve",
+                        action_id="update:approve",
+                        value="draft-1",
+                        style="primary",
+                    ),
+                    Button(
+                        label="Discard", action_id="update:discard", value="draft-1", style="danger"
+                    ),
                 )
             ),
         ),

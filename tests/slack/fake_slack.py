@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ class Call:
     method: str
     payload: dict[str, Any]
     path: str = ""
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def text(self) -> str:
@@ -135,8 +137,9 @@ class FakeSlack:
         if script:
             status, headers = script.pop(0)
             await self._record(Call(f"{method}!{status}", payload))
-            return web.json_response({"ok": False, "error": "scripted"}, status=status,
-                                     headers=headers)
+            return web.json_response(
+                {"ok": False, "error": "scripted"}, status=status, headers=headers
+            )
         await self._record(Call(method, payload))
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
@@ -146,8 +149,14 @@ class FakeSlack:
         self._ids += 1
         match method:
             case "auth.test":
-                return {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": TEAM,
-                        "user": "atelier", "team": "Northwind Studio"}
+                return {
+                    "ok": True,
+                    "user_id": BOT_USER,
+                    "bot_id": "BBOT",
+                    "team_id": TEAM,
+                    "user": "atelier",
+                    "team": "Northwind Studio",
+                }
             case "conversations.open":
                 return {"ok": True, "channel": {"id": f"D{payload.get('users', 'X')}"}}
             case "chat.postMessage":
@@ -158,8 +167,11 @@ class FakeSlack:
                 return {"ok": True, "view": {"id": f"V{self._ids}"}}
             case "files.getUploadURLExternal":
                 file_id = f"F{self._ids}"
-                return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}",
-                        "file_id": file_id}
+                return {
+                    "ok": True,
+                    "upload_url": f"{self.url}/upload/{file_id}",
+                    "file_id": file_id,
+                }
             case "files.completeUploadExternal":
                 return {"ok": True, "files": [{"id": f["id"]} for f in _files(payload)]}
         return {"ok": True}
@@ -176,10 +188,14 @@ class FakeSlack:
 
 
 async def _payload(request: web.Request) -> dict[str, Any]:
+    """Arguments however the client sent them: JSON body, form body or query string."""
+    arguments: dict[str, Any] = dict(request.query)
     if request.content_type == "application/json":
         found = await request.json()
-        return found if isinstance(found, dict) else {}
-    return dict(parse_qsl(await request.text()))
+        arguments.update(found if isinstance(found, dict) else {})
+    else:
+        arguments.update(parse_qsl(await request.text()))
+    return arguments
 
 
 def _files(payload: dict[str, Any]) -> list[dict[str, Any]]:
