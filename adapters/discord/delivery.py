@@ -183,7 +183,9 @@ class Delivery:
         public = reply.visibility is Visibility.PUBLIC
         if public and thinking:
             # The deferred "thinking…" message is ephemeral and can't change: it becomes a note.
-            await interaction.edit_original_response(content=POSTED_BELOW)
+            await interaction.edit_original_response(
+                content=POSTED_BELOW, allowed_mentions=NO_MENTIONS
+            )
         await self._respond(interaction, messages, owner_id, ephemeral=not public)
 
     async def _respond(
