@@ -257,7 +257,7 @@ async def test_form_errors_keep_answers_and_reopen_the_faulty_field_first(
     again = make_interaction()
     await retry.open_button.callback(again)
     reopened = again.response.modal
-    assert list(reopened.inputs)[0] == "hours"
+    assert next(iter(reopened.inputs)) == "hours"
     assert reopened.inputs["hours"].value == "forty"
     assert reopened.inputs["notes"].value == "Keep me"  # nothing typed is lost
 

@@ -1,0 +1,55 @@
+"""`atelier sync-commands [--guild ID]`: register the Discord slash commands."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from adapters.cli.common import run, settings_or_exit, stdout
+
+NO_TOKEN = (
+    "error: setting DISCORD_TOKEN is not set. Copy the bot token from the Discord Developer "
+    "Portal (Applications → your app → Bot → Reset Token) into .env, then run this again.\n"
+)
+
+
+def sync_commands_command(
+    guild: Annotated[
+        str | None,
+        typer.Option(
+            "--guild",
+            help="Register in this server only (a guild id): instant, handy while testing. "
+            "Without it the commands are registered for every server the bot is in.",
+        ),
+    ] = None,
+) -> None:
+    """Register Atelier's slash commands (/scope, /log, /update, /projects, /help) with Discord."""
+    settings = settings_or_exit()
+    if settings.discord_token is None:
+        sys.stderr.write(NO_TOKEN)
+        raise typer.Exit(2)
+    if guild is not None and not guild.strip().isdigit():
+        sys.stderr.write(f"error: --guild must be a numeric server id (got {guild[:40]!r})\n")
+        raise typer.Exit(2)
+    import discord
+
+    from adapters.discord.sync import sync_commands
+
+    try:
+        synced = run(lambda: sync_commands(settings, guild.strip() if guild else None))
+    except discord.LoginFailure:
+        sys.stderr.write("error: Discord rejected DISCORD_TOKEN; copy the token again.\n")
+        raise typer.Exit(1) from None
+    except discord.HTTPException as problem:
+        sys.stderr.write(f"error: Discord refused the commands: {problem.text or problem}\n")
+        raise typer.Exit(1) from None
+    where = f"server {synced.guild_id}" if synced.guild_id else "every server (global)"
+    stdout.print(f"Registered {len(synced.commands)} commands in {where}: ", end="")
+    stdout.print(", ".join(f"/{name}" for name in synced.commands), highlight=False)
+    stdout.print(f"Invite the bot with: {synced.invite}", highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync-commands")(sync_commands_command)
