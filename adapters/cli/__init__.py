@@ -93,6 +93,9 @@ def _register() -> None:
     from adapters.cli.eval import register as register_eval
 
     register_eval(app)
+    from adapters.cli.discord_cli import register as register_discord
+
+    register_discord(app)
 
 
 _register()
