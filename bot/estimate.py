@@ -133,7 +133,9 @@ def weighted_quantile(
     Interpolation: weighted Hazen (midpoint CDF). Sorted value ``i`` sits at cumulative
     probability ``(W_i - w_i / 2) / W``, where ``W_i`` is the running weight and ``W`` the total;
     between those points the quantile is linear, outside them it is the smallest/largest value.
-    With equal weights this is Hyndman & Fan's type 5 (``(i - 0.5) / n``). Zero weights are
+    With equal weights this is Hyndman & Fan's type 5 (``(i - 0.5) / n``, numpy's
+    ``method="hazen"``) and is monotone in every value; with unequal weights it is monotone in
+    values that keep their order (positions follow the sorted weights). Zero weights are
     ignored. Raises ``ValueError`` when nothing has positive weight or ``q`` is outside 0..1.
     """
     return weighted_quantiles(values, weights, [q])[0]
