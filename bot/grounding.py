@@ -214,7 +214,8 @@ def _parse(text: str) -> _Parsed:
 
 def _words(text: str) -> Iterator[tuple[str, bool]]:
     for match in _WORD.finditer(text):
-        before = text[: match.start()].rstrip(" \t*_`\"'“‘(>#•-")
+        # A short look-back is enough to skip markdown and bullets (and keeps this linear).
+        before = text[max(0, match.start() - 40) : match.start()].rstrip(" \t*_`\"'“‘(>#•-")
         starts = not before or before[-1] in ".!?:\n;—–"
         yield match.group(0), starts
 
@@ -281,7 +282,7 @@ class Evidence:
             if number.currency:
                 self.currencies.add(number.currency)
         self.identifiers.update(i.lower() for i in parsed.identifiers)
-        self.words.update(word.lower() for word, _ in _words(text))
+        self.words.update(word.lower() for word, _ in parsed.words)
         self.currencies.update(
             code for code in ("USD", "EUR", "GBP", "JPY", "CAD", "AUD") if code in text
         )
