@@ -4,6 +4,10 @@ Skills compute every figure themselves and write a deterministic draft from temp
 offline composer's output). A :class:`Composer` may only re-phrase that draft; an LLM-backed
 composer must check that every number and name it writes is one of the facts, and fall back
 to the draft otherwise.
+
+:class:`OfflineComposer` is the default and needs nothing. ``bot.llm.LLMComposer`` (loaded only
+when ``ATELIER_LLM`` is set) re-phrases the draft with a langchain chat model and checks the
+result with :mod:`bot.grounding`.
 """
 
 from __future__ import annotations
