@@ -1,0 +1,45 @@
+"""Search quality on the demo portfolio: briefs find the right kind of past project."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.store import ProjectStore
+
+
+def test_the_demo_is_realistic(demo_store: ProjectStore) -> None:
+    projects = demo_store.list("local")
+    assert 45 <= len(projects) <= 60
+    assert all(p.status == "closed" and p.actual_hours and p.estimated_hours for p in projects)
+    ratios = sorted(p.actual_hours / p.estimated_hours for p in projects)  # type: ignore[operator]
+    median = ratios[len(ratios) // 2]
+    assert 1.15 <= median <= 1.45  # typical overrun
+    assert sum(r < 1 for r in ratios) >= 4  # and some came in under
+    for p in projects:
+        assert sum(p.phases.values()) == pytest.approx(p.actual_hours, abs=0.01), p.id
+    assert len({p.type for p in projects}) >= 8
+
+
+def test_shopify_brief_returns_e_commerce_first(demo_store: ProjectStore) -> None:
+    matches = demo_store.search("local", "Shopify store with custom theme", k=8)
+    top = [m.project for m in matches[:5]]
+    assert all(p.type == "e-commerce" for p in top), [p.title for p in top]
+    assert all("shopify" in p.tags for p in top[:3])
+
+
+@pytest.mark.parametrize(
+    ("brief", "expected_type"),
+    [
+        ("logo, colours and packaging for a small bakery", "brand-identity"),
+        ("React Native app for workout tracking", "mobile-app"),
+        ("move our blog from WordPress to a headless CMS", "migration"),
+        ("internal dashboard with sales KPIs and charts", "dashboard"),
+        ("sync orders from the shop to our ERP via API", "api-integration"),
+    ],
+)
+def test_briefs_find_their_kind(demo_store: ProjectStore, brief: str, expected_type: str) -> None:
+    assert demo_store.search("local", brief, k=1)[0].project.type == expected_type
+
+
+def test_other_tenants_see_none_of_the_demo(demo_store: ProjectStore) -> None:
+    assert demo_store.search("T0TEAM", "Shopify store with custom theme") == []
