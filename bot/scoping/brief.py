@@ -78,6 +78,36 @@ _GUESS = re.compile(
 )
 
 
+# The question around a brief asked in plain words: "how long would … take?", "what would … cost?"
+_VERB = r"(?:would|will|does|did|might|could|should)"
+_BUILD = (
+    r"(?:it\s+(?:take|cost)\s+(?:me\s+|us\s+)?(?:to\s+(?:build|make|do|create|design)\s+|to\s+)?)?"
+)
+_LEAD_IN = re.compile(
+    r"^(?:(?:hey|hi|ok|so)[\s,]+)?(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?"
+    rf"(?:how\s+long\s+{_VERB}\s+{_BUILD}|how\s+much\s+{_VERB}\s+{_BUILD}|"
+    rf"how\s+many\s+hours\s+{_VERB}\s+{_BUILD}|what\s+{_VERB}\s+{_BUILD}|"
+    r"(?:give\s+me\s+)?(?:an?\s+)?(?:estimate|quote|ballpark|scope)\s+(?:for|of|on)\s+)",
+    re.IGNORECASE,
+)
+_TRAILER = re.compile(
+    r"\s+(?:take|cost|be|run)(?:\s+(?:me|us))?(?:\s+to\s+(?:build|make|do))?\s*([?.!]*)$",
+    re.IGNORECASE,
+)
+
+
+def strip_question(text: str) -> str:
+    """ "How long would a Shopify store take?" -> "a Shopify store"; other text unchanged."""
+    lead = _LEAD_IN.match(text)
+    if not lead or lead.end() == 0:
+        return text
+    rest = text[lead.end() :]
+    rest = _TRAILER.sub("", rest).rstrip(" ?.!")
+    if rest.lower() in {"it", "this", "that"} or not re.search(r"[^\W\d_]{2}", rest):
+        return text  # nothing left to scope: keep the question as it was asked
+    return rest
+
+
 @dataclass(frozen=True)
 class ParsedBrief:
     """A brief with the overrides taken out of it."""
@@ -152,4 +182,5 @@ def parse_brief(text: str) -> ParsedBrief:
         brief = brief[:start] + " " + brief[end:]
     brief = re.sub(r"\s+([?.!,;:])", r"\1", re.sub(r"\s{2,}", " ", brief)).strip(" ,;:-")
     brief = re.sub(r"([?.!,;:])\1+", r"\1", brief)
+    brief = strip_question(brief.strip())
     return ParsedBrief(brief=brief.strip(), rate=rate, currency=currency, guess_hours=guess)

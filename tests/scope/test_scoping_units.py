@@ -17,7 +17,7 @@ from bot.scoping.risks import top_risks
     [
         (
             "How long would a Shopify store take at €90/h? I think 60h",
-            "How long would a Shopify store take?",
+            "a Shopify store",
             90.0,
             "EUR",
             60.0,
@@ -45,6 +45,21 @@ def test_overrides_are_taken_out_of_the_brief(text, brief, rate, currency, guess
         currency,
         guess,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "brief"),
+    [
+        ("What would a booking app for a dentist cost?", "a booking app for a dentist"),
+        ("how long would it take to build a React dashboard?", "a React dashboard"),
+        ("what would it cost to migrate a Magento shop", "migrate a Magento shop"),
+        ("can you estimate for a landing page", "a landing page"),
+        ("how long does it take?", "how long does it take?"),
+        ("Shopify store with a custom theme", "Shopify store with a custom theme"),
+    ],
+)
+def test_the_question_around_a_plain_words_brief_is_dropped(text, brief):
+    assert parse_brief(text).brief == brief
 
 
 def test_a_silly_rate_is_refused_plainly():
