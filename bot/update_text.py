@@ -21,12 +21,15 @@ Tone = Literal["friendly", "formal", "brief"]
 TONES: tuple[Tone, ...] = ("friendly", "formal", "brief")
 
 # Money per hour/day, and the words for what we keep: never for a client's eyes.
+_PER_TIME = r"(?:\s*/\s*|\s+per\s+|\s+an?\s+)(?:h|hr|hrs|hour|day)\b"
 _RATE_OR_MARGIN = re.compile(
-    r"\b(?:margins?|mark-?ups?|profit|our rate|hourly rate|day rate|rate card|billable rate)\b"
-    r"|[$€£¥]\s?\d[\d,.]*\s*(?:k\s*)?(?:/|per|an?)\s*(?:h|hr|hrs|hour|day|d)\b"
-    r"|\d[\d,.]*\s*(?:usd|eur|gbp|chf|cad|aud|dollars?|euros?|pounds?|[$€£])\s*"
-    r"(?:/|per|an?)\s*(?:h|hr|hrs|hour|day|d)\b"
-    r"|\b\d[\d,.]*\s*/\s*(?:h|hr|hour)\b",
+    r"\b(?:mark-?ups?|profit margins?|our rate|hourly rate|day rate|rate card|billable rate)\b"
+    r"|\b(?:our|gross|net|thin|low|good|healthy)\s+margins?\b|\bmargins?\s+(?:on|is|are)\b"
+    r"|[$€£¥]\s?\d[\d,.]*\s*k?"
+    + _PER_TIME
+    + r"|\b\d[\d,.]*\s*k?\s*(?:usd|eur|gbp|chf|cad|aud|dollars?|euros?|pounds?|[$€£])"
+    + _PER_TIME
+    + r"|\b\d[\d,.]*\s*/\s*(?:h|hr|hour)\b|\b\d[\d,.]*\s+(?:an|per)\s+hour\b",
     re.IGNORECASE,
 )
 _DURATION_ONLY = re.compile(
