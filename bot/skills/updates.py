@@ -416,6 +416,7 @@ async def _post(
         blocks=(Paragraph(text=text),),
         visibility=Visibility.PUBLIC,
         channel_id=project.client_channel,
+        notice=f"Posted the approved update for {project.name} to the client channel.",
     )
 
 

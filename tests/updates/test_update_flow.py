@@ -147,6 +147,7 @@ async def test_posting_goes_to_the_client_channel_once_with_an_audit_row(harness
     approved = await harness.press(button(draft, "Approve"))
     posted = await harness.press(button(approved, "Post to client channel"))
     assert posted.visibility is Visibility.PUBLIC and posted.channel_id == "C0CLIENT"
+    assert posted.notice.startswith("Posted the approved update")
     assert "Staging is live" in posted.text and not can_ping(posted.text)
     for secret in ("pays late", "invoice", "margin", "$100/h", "100/h"):
         assert secret not in posted.text, secret
