@@ -47,6 +47,7 @@ NOT_A_MEMBER = (
 )
 FAILED = "Sorry, something went wrong on my side (error id `{error_id}`). Nothing was lost."
 EXPIRED_BUTTON = "That button has expired. Please run the command again."
+OTHER_SERVER = "That button belongs to another server; run the command again here."
 
 
 def intents() -> discord.Intents:
@@ -114,7 +115,7 @@ class AtelierClient(discord.Client):
         tenant, refusal = await self.tenant_for(message.author, message.guild)
         owner_id = str(message.author.id)
         if tenant is None:
-            await self.delivery.send(message.channel, text_messages(refusal), owner_id, message)
+            await self.delivery.send(message.channel, text_messages(refusal), owner_id, "", message)
             return
         request = message_request(message, tenant, self.user.id)
         try:
@@ -128,7 +129,7 @@ class AtelierClient(discord.Client):
             error_id = uuid.uuid4().hex[:8]
             log.exception("discord_message_failed", error_id=error_id, tenant=tenant)
             note = text_messages(FAILED.format(error_id=error_id))
-            await self.delivery.send(message.channel, note, owner_id, message)
+            await self.delivery.send(message.channel, note, owner_id, tenant, message)
 
     # --- interactions -----------------------------------------------------------------------
 
@@ -192,13 +193,13 @@ class AtelierClient(discord.Client):
         await self._guarded(interaction, self._press_button(interaction, custom_id), "button")
 
     async def _press_button(self, interaction: discord.Interaction, custom_id: str) -> None:
-        tenant, refusal = await self.tenant_for(interaction.user, interaction.guild)
-        if tenant is None:
-            await self._refuse(interaction, refusal)
-            return
         pressed = await self.keys.decode(custom_id)
         if pressed is None:
             await self._refuse(interaction, EXPIRED_BUTTON)
+            return
+        tenant, refusal = await self._button_tenant(interaction, pressed.tenant)
+        if tenant is None:
+            await self._refuse(interaction, refusal)
             return
         action = interaction_action(interaction, tenant, pressed.action_id, pressed.value)
         reply, thinking = await self._within_budget(
@@ -207,16 +208,36 @@ class AtelierClient(discord.Client):
         if reply is not None:
             await self.delivery.answer_interaction(interaction, reply, tenant, thinking=thinking)
 
+    async def _button_tenant(
+        self, interaction: discord.Interaction, tenant: str
+    ) -> tuple[str | None, str]:
+        """The tenant a button or form acts in: the one its reply was made in (DM buttons
+        have no server of their own); never a different server than the one it is pressed in."""
+        if not tenant:
+            return await self.tenant_for(interaction.user, interaction.guild)
+        if interaction.guild is not None and str(interaction.guild.id) != tenant:
+            return None, OTHER_SERVER
+        return tenant, ""
+
     async def submit_form(
-        self, interaction: discord.Interaction, form: Form, values: Mapping[str, str]
+        self,
+        interaction: discord.Interaction,
+        form: Form,
+        values: Mapping[str, str],
+        tenant: str,
     ) -> None:
         """A form's last modal page was submitted."""
-        await self._guarded(interaction, self._submit_form(interaction, form, values), "form")
+        work = self._submit_form(interaction, form, values, tenant)
+        await self._guarded(interaction, work, "form")
 
     async def _submit_form(
-        self, interaction: discord.Interaction, form: Form, values: Mapping[str, str]
+        self,
+        interaction: discord.Interaction,
+        form: Form,
+        values: Mapping[str, str],
+        form_tenant: str,
     ) -> None:
-        tenant, refusal = await self.tenant_for(interaction.user, interaction.guild)
+        tenant, refusal = await self._button_tenant(interaction, form_tenant)
         if tenant is None:
             await self._refuse(interaction, refusal)
             return
@@ -227,7 +248,8 @@ class AtelierClient(discord.Client):
         if reply is None:
             return
         if reply.form_errors:
-            text, view = retry_form(form, str(interaction.user.id), values, reply.form_errors)
+            owner_id = str(interaction.user.id)
+            text, view = retry_form(form, owner_id, tenant, values, reply.form_errors)
             if interaction.response.is_done():
                 await interaction.followup.send(
                     text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS

@@ -58,7 +58,11 @@ class Delivery:
         self.keys = keys
 
     async def _kwargs(
-        self, message: Outgoing, owner_id: str, view: discord.ui.View | None = None
+        self,
+        message: Outgoing,
+        owner_id: str,
+        tenant: str,
+        view: discord.ui.View | None = None,
     ) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
         if message.content:
@@ -68,7 +72,7 @@ class Delivery:
         if message.attachments:
             kwargs["files"] = message.files()
         if message.buttons:
-            kwargs["view"] = await button_view(message.buttons, owner_id, self.keys)
+            kwargs["view"] = await button_view(message.buttons, owner_id, tenant, self.keys)
         elif view is not None:
             kwargs["view"] = view
         return kwargs
@@ -78,20 +82,25 @@ class Delivery:
         target: discord.abc.Messageable,
         messages: Sequence[Outgoing],
         owner_id: str,
+        tenant: str,
         reference: discord.Message | None = None,
     ) -> None:
-        """Send messages in order; the first one replies to ``reference`` when given."""
+        """Send messages in order; the first one replies to ``reference`` when given.
+
+        Buttons are reserved for ``owner_id`` and act in ``tenant``."""
         for index, message in enumerate(messages):
-            kwargs = await self._kwargs(message, owner_id)
+            kwargs = await self._kwargs(message, owner_id, tenant)
             if index == 0 and reference is not None:
                 await reference.reply(**kwargs)
             else:
                 await target.send(**kwargs)
 
-    async def to_dms(self, user: discord.abc.User, messages: Sequence[Outgoing]) -> bool:
+    async def to_dms(
+        self, user: discord.abc.User, messages: Sequence[Outgoing], tenant: str
+    ) -> bool:
         """Deliver privately; False when the user's DMs are closed to the bot."""
         try:
-            await self.send(user, messages, str(user.id))
+            await self.send(user, messages, str(user.id), tenant)
         except discord.Forbidden:
             return False
         return True
@@ -99,6 +108,7 @@ class Delivery:
     async def to_channel(self, channel_id: str, tenant: str, reply: Reply, owner_id: str) -> str:
         """Post a reply to another channel of the same server; returns what to tell the user."""
         channel: Any = None
+        channel_id = channel_id.strip().removeprefix("<#").removesuffix(">").lstrip("#")
         if channel_id.isdigit():
             channel = self.client.get_channel(int(channel_id))
             if channel is None:
@@ -111,7 +121,7 @@ class Delivery:
         if channel is None or guild is None or str(guild.id) != tenant:
             return "I can't find that channel in this server, so nothing was posted."
         try:
-            await self.send(channel, to_messages(without_form(reply)), owner_id)
+            await self.send(channel, to_messages(without_form(reply)), owner_id, tenant)
         except discord.Forbidden:
             return (
                 f"I'm not allowed to post in <#{channel_id}>. Give me **Send Messages** and "
@@ -130,15 +140,15 @@ class Delivery:
             reply = without_form(reply, form_hint(reply.form, command))
         if reply.channel_id:
             note = await self.to_channel(reply.channel_id, tenant, reply, owner_id)
-            await self.send(message.channel, text_messages(note), owner_id, reference=message)
+            await self.send(message.channel, text_messages(note), owner_id, tenant, message)
             return
         messages = to_messages(reply)
         if reply.visibility is Visibility.DM and message.guild is not None:
-            sent = await self.to_dms(message.author, messages)
+            sent = await self.to_dms(message.author, messages, tenant)
             note = (reply.notice or DM_SENT) if sent else DM_CLOSED
-            await self.send(message.channel, text_messages(note), owner_id, reference=message)
+            await self.send(message.channel, text_messages(note), owner_id, tenant, message)
             return
-        await self.send(message.channel, messages, owner_id, reference=message)
+        await self.send(message.channel, messages, owner_id, tenant, message)
 
     # --- interactions ----------------------------------------------------------------------
 
@@ -155,28 +165,28 @@ class Delivery:
         if reply.form is not None:
             form = reply.form
             rest = without_form(reply)
-            modal = FormModal(form, owner_id=owner_id)
+            modal = FormModal(form, owner_id=owner_id, tenant=tenant)
             if not rest.blocks and not interaction.response.is_done():
                 await interaction.response.send_modal(modal)
                 return
             # A modal must be the first response; after a deferral, a button opens it.
             messages = [*to_messages(rest), Outgoing(content=f"**{form.title}**")]
             await self._respond(
-                interaction, messages, owner_id, ephemeral=True, view=OpenFormView(modal)
+                interaction, messages, owner_id, tenant, ephemeral=True, view=OpenFormView(modal)
             )
             return
         if reply.channel_id:
             note = await self.to_channel(reply.channel_id, tenant, reply, owner_id)
-            await self._respond(interaction, text_messages(note), owner_id, ephemeral=True)
+            await self._respond(interaction, text_messages(note), owner_id, tenant, ephemeral=True)
             return
         messages = to_messages(reply)
         if reply.visibility is Visibility.DM and not in_dm:
-            sent = await self.to_dms(interaction.user, messages)
+            sent = await self.to_dms(interaction.user, messages, tenant)
             note = (reply.notice or DM_SENT) if sent else DM_CLOSED
-            await self._respond(interaction, text_messages(note), owner_id, ephemeral=True)
+            await self._respond(interaction, text_messages(note), owner_id, tenant, ephemeral=True)
             return
         if reply.replace_original and getattr(interaction, "message", None) is not None:
-            await self._replace(interaction, messages, owner_id)
+            await self._replace(interaction, messages, owner_id, tenant)
             messages = messages[1:]
             if not messages:
                 return
@@ -186,13 +196,14 @@ class Delivery:
             await interaction.edit_original_response(
                 content=POSTED_BELOW, allowed_mentions=NO_MENTIONS
             )
-        await self._respond(interaction, messages, owner_id, ephemeral=not public)
+        await self._respond(interaction, messages, owner_id, tenant, ephemeral=not public)
 
     async def _respond(
         self,
         interaction: discord.Interaction,
         messages: Sequence[Outgoing],
         owner_id: str,
+        tenant: str,
         *,
         ephemeral: bool,
         view: discord.ui.View | None = None,
@@ -201,18 +212,22 @@ class Delivery:
         follow-ups. ``view`` goes on the last message."""
         for index, message in enumerate(messages):
             last = index == len(messages) - 1
-            kwargs = await self._kwargs(message, owner_id, view if last else None)
+            kwargs = await self._kwargs(message, owner_id, tenant, view if last else None)
             if not interaction.response.is_done():
                 await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
             else:
                 await interaction.followup.send(**kwargs, ephemeral=ephemeral)
 
     async def _replace(
-        self, interaction: discord.Interaction, messages: Sequence[Outgoing], owner_id: str
+        self,
+        interaction: discord.Interaction,
+        messages: Sequence[Outgoing],
+        owner_id: str,
+        tenant: str,
     ) -> None:
         """Edit the message the button was on into the first rendered message."""
         first = messages[0] if messages else Outgoing(content="Done.")
-        kwargs = await self._kwargs(first, owner_id)
+        kwargs = await self._kwargs(first, owner_id, tenant)
         edit: dict[str, Any] = {
             "content": kwargs.get("content"),
             "embeds": kwargs.get("embeds", []),

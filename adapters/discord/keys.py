@@ -1,9 +1,11 @@
 """Button custom ids that survive a restart.
 
-A Discord ``custom_id`` holds at most 100 characters. A button's id carries who may press it
-and the neutral action: ``atl:<owner id>:<action_id>|<value>``. When that does not fit, the
-action and value are stored in SQL under a short random key and the id becomes
-``atl:<owner id>:#<key>`` — still resolvable after a restart or on another replica.
+A Discord ``custom_id`` holds at most 100 characters. A button's id carries who may press it,
+the tenant (server) its reply was made in, and the neutral action:
+``atl:<owner id>:<tenant>:<action_id>|<value>``. The tenant travels with the button because a
+draft's buttons are pressed in DMs, where there is no server to tell. When that does not fit,
+the action and value are stored in SQL under a short random key and the id becomes
+``atl:<owner id>:<tenant>:#<key>`` — still resolvable after a restart or on another replica.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from bot.state import Database, utcnow
 
 CUSTOM_ID_LIMIT = 100
 PREFIX = "atl"
-# owner is a Discord user id (digits) or empty when anyone may press the button.
-TEMPLATE = re.compile(rf"^{PREFIX}:(?P<owner>\d*):(?P<body>.+)$", re.DOTALL)
+# owner is a Discord user id (digits) or empty when anyone may press the button; tenant is a
+# guild id.
+TEMPLATE = re.compile(rf"^{PREFIX}:(?P<owner>\d*):(?P<tenant>[\w-]*):(?P<body>.+)$", re.DOTALL)
 
 
 class _Base(DeclarativeBase):
@@ -42,6 +45,7 @@ class Pressed:
     """What a button's custom id stands for."""
 
     owner_id: str  # "" when anyone may press it
+    tenant: str
     action_id: str
     value: str
 
@@ -56,8 +60,10 @@ class ButtonKeys:
         async with self.db.engine.begin() as connection:
             await connection.run_sync(_Base.metadata.create_all)
 
-    async def encode(self, owner_id: str, action_id: str, value: str) -> str:
-        inline = f"{PREFIX}:{owner_id}:{action_id}|{value}"
+    async def encode(self, owner_id: str, tenant: str, action_id: str, value: str) -> str:
+        if not re.fullmatch(r"[\w-]*", tenant):
+            raise ValueError(f"unexpected tenant id {tenant!r}")
+        inline = f"{PREFIX}:{owner_id}:{tenant}:{action_id}|{value}"
         if (
             len(inline) <= CUSTOM_ID_LIMIT
             and "|" not in action_id
@@ -67,22 +73,22 @@ class ButtonKeys:
         key = secrets.token_hex(8)
         async with self.db.transaction() as session:
             session.add(ButtonKey(key=key, action_id=action_id, value=value))
-        return f"{PREFIX}:{owner_id}:#{key}"
+        return f"{PREFIX}:{owner_id}:{tenant}:#{key}"
 
     async def decode(self, custom_id: str) -> Pressed | None:
         """The action behind a custom id; ``None`` when it is not ours or its key is gone."""
         found = TEMPLATE.match(custom_id)
         if not found:
             return None
-        owner, body = found["owner"], found["body"]
+        owner, tenant, body = found["owner"], found["tenant"], found["body"]
         if body.startswith("#"):
             async with self.db.sessions() as session:
                 row = await session.scalar(select(ButtonKey).where(ButtonKey.key == body[1:]))
             if row is None:
                 return None
-            return Pressed(owner, row.action_id, row.value)
+            return Pressed(owner, tenant, row.action_id, row.value)
         action_id, _, value = body.partition("|")
-        return Pressed(owner, action_id, value)
+        return Pressed(owner, tenant, action_id, value)
 
 
 def owner_of(custom_id: str) -> str:

@@ -40,7 +40,7 @@ class Handlers(Protocol):
     async def press_button(self, interaction: discord.Interaction, custom_id: str) -> None: ...
 
     async def submit_form(
-        self, interaction: discord.Interaction, form: Form, values: Mapping[str, str]
+        self, interaction: discord.Interaction, form: Form, values: Mapping[str, str], tenant: str
     ) -> None: ...
 
 
@@ -90,12 +90,12 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE)
 
 
 async def button_view(
-    buttons: Sequence[Button], owner_id: str, keys: ButtonKeys
+    buttons: Sequence[Button], owner_id: str, tenant: str, keys: ButtonKeys
 ) -> discord.ui.View:
     """A persistent view (no timeout) of up to 25 buttons, 5 per row."""
     view = discord.ui.View(timeout=None)
     for index, button in enumerate(buttons[:25]):
-        custom_id = await keys.encode(owner_id, button.action_id, button.value)
+        custom_id = await keys.encode(owner_id, tenant, button.action_id, button.value)
         item = ActionButton(
             custom_id,
             label=_fit(button.label, BUTTON_LABEL) or "…",
@@ -132,12 +132,14 @@ class FormModal(discord.ui.Modal):
         form: Form,
         *,
         owner_id: str,
+        tenant: str,
         values: Mapping[str, str] | None = None,
         first: Sequence[str] = (),
         page: int = 0,
     ) -> None:
         self.form = form
         self.owner_id = owner_id
+        self.tenant = tenant  # where the form was asked for: its answers belong there
         self.values: dict[str, str] = dict(values or {f.name: f.initial for f in form.fields})
         self.first = tuple(first)
         self.pages = form_pages(form, first)
@@ -176,11 +178,14 @@ class FormModal(discord.ui.Modal):
         for name, text_input in self.inputs.items():
             self.values[name] = text_input.value.strip()
         if self.is_last_page:
-            await _handlers(interaction).submit_form(interaction, self.form, dict(self.values))
+            await _handlers(interaction).submit_form(
+                interaction, self.form, dict(self.values), self.tenant
+            )
             return
         following = FormModal(
             self.form,
             owner_id=self.owner_id,
+            tenant=self.tenant,
             values=self.values,
             first=self.first,
             page=self.page + 1,
@@ -215,12 +220,12 @@ class OpenFormView(discord.ui.View):
 
 
 def retry_form(
-    form: Form, owner_id: str, values: Mapping[str, str], errors: Mapping[str, str]
+    form: Form, owner_id: str, tenant: str, values: Mapping[str, str], errors: Mapping[str, str]
 ) -> tuple[str, OpenFormView]:
     """The message and button shown when a submitted form has errors: nothing typed is lost,
     the fields with problems come first and keep their answers."""
     labels = {f.name: f.label for f in form.fields}
     lines = [f"- **{labels.get(name, name)}**: {message}" for name, message in errors.items()]
-    modal = FormModal(form, owner_id=owner_id, values=values, first=tuple(errors))
+    modal = FormModal(form, owner_id=owner_id, tenant=tenant, values=values, first=tuple(errors))
     text = f"**{form.title}** was not saved yet:\n" + "\n".join(lines)
     return text, OpenFormView(modal, label="Fix and resubmit")

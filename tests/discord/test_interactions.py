@@ -12,7 +12,7 @@ from typing import Any
 import discord
 import discord.ext.test as dpytest
 
-from adapters.discord.client import EXPIRED_BUTTON, NO_HOME_GUILD, AtelierClient
+from adapters.discord.client import EXPIRED_BUTTON, NO_HOME_GUILD, OTHER_SERVER, AtelierClient
 from adapters.discord.delivery import DM_CLOSED, POSTED_BELOW
 from adapters.discord.keys import ButtonKeys
 from adapters.discord.views import ActionButton, FormModal, OpenFormView
@@ -126,7 +126,8 @@ async def test_rich_reply_sends_embeds_files_and_persistent_buttons(
     assert view.timeout is None and view.is_persistent()
     [button] = view.children
     assert isinstance(button, ActionButton)
-    assert button.custom_id == "atl:111:fake:save|s1"
+    guild = dpytest.get_config().guilds[0]
+    assert button.custom_id == f"atl:111:{guild.id}:fake:save|s1"
 
 
 # --- buttons ---------------------------------------------------------------------------------
@@ -169,12 +170,13 @@ async def test_another_user_pressing_a_draft_button_is_refused(
 async def test_buttons_survive_a_restart_even_with_long_values(
     client: AtelierClient, make_interaction: Any, discord_bot: Any
 ) -> None:
-    custom_id = await client.keys.encode("111", "fake:approve", "v" * 150)
-    assert len(custom_id) <= 100 and custom_id.startswith("atl:111:#")
+    guild_id = str(dpytest.get_config().guilds[0].id)
+    custom_id = await client.keys.encode("111", guild_id, "fake:approve", "v" * 150)
+    assert len(custom_id) <= 100 and custom_id.startswith(f"atl:111:{guild_id}:#")
     # A new process: fresh key store on the same database, button rebuilt from its id alone.
     restarted = AtelierClient(discord_bot, discord_bot.services.settings)
     pressed = await ButtonKeys(discord_bot.services.db).decode(custom_id)
-    assert pressed is not None and pressed.value == "v" * 150
+    assert pressed is not None and pressed.value == "v" * 150 and pressed.tenant == guild_id
     match = ActionButton.__discord_ui_compiled_template__.match(custom_id)
     assert match is not None
     press = make_interaction(FakeUser(111))
@@ -185,11 +187,31 @@ async def test_buttons_survive_a_restart_even_with_long_values(
     assert press.sent()[0].kwargs["content"].startswith("approve " + "v" * 150 + " by 111")
 
 
+async def test_draft_buttons_pressed_in_dms_act_where_the_draft_was_made(
+    client: AtelierClient, make_interaction: Any
+) -> None:
+    approve, _discard = await _draft_buttons(client, make_interaction, FakeUser(111))
+    press = make_interaction(FakeUser(111), in_guild=False)  # the draft lives in DMs
+    await approve.callback(press)
+    guild = dpytest.get_config().guilds[0]
+    assert press.sent()[0].kwargs["content"] == f"approve d1 by 111 in {guild.id}"
+
+
+async def test_a_button_never_acts_in_another_server(
+    client: AtelierClient, make_interaction: Any
+) -> None:
+    approve, _discard = await _draft_buttons(client, make_interaction, FakeUser(111))
+    press = make_interaction(FakeUser(111))
+    press.guild_id = 424242  # somehow pressed in a different server
+    await approve.callback(press)
+    assert press.sent()[0].kwargs["content"] == OTHER_SERVER
+
+
 async def test_unknown_button_key_says_expired(
     client: AtelierClient, make_interaction: Any
 ) -> None:
     press = make_interaction()
-    await client.press_button(press, "atl:111:#0000000000000000")
+    await client.press_button(press, "atl:111:1:#0000000000000000")
     assert press.sent()[0].kwargs["content"] == EXPIRED_BUTTON
 
 
