@@ -168,15 +168,6 @@ def find_matches(
     return closed, unfiltered, {}
 
 
-def _knowledge(services: Services) -> Any:
-    from knowledge.store import KnowledgeUnavailable
-
-    try:
-        return services.knowledge
-    except KnowledgeUnavailable as problem:
-        raise SkillError(_unavailable(problem)) from None
-
-
 def _unavailable(problem: Exception) -> str:
     return (
         f"The knowledge store is unavailable right now ({problem}), so I can't look up your "
@@ -197,10 +188,11 @@ async def scope_result(
 
     settings = services.settings
     pricing = await tenant_pricing(services, tenant)
-    store = _knowledge(services)
     params = EstimatorParams(k=settings.scope_k, min_similarity=settings.scope_min_similarity)
 
     def work() -> ScopeResult:
+        # In the worker thread: the first use opens the store and loads the embedding model.
+        store = services.knowledge
         closed, matches, filters = find_matches(
             store, tenant, parsed.brief, settings.scope_k, settings.scope_min_similarity
         )
@@ -351,13 +343,12 @@ async def _more(action: Action, services: Services, run: ScopeRun) -> Reply:
     """
     from knowledge.store import KnowledgeUnavailable
 
-    store = _knowledge(services)
     used = list(run.analogue_ids or [])
     skip = max(run.shown - len(used), 0)  # extra projects shown by earlier pages
     k = min(len(used) + skip + MORE_PAGE + 1, MAX_SEARCH)  # one extra: is there a next page?
 
     def work() -> list[Any]:
-        matches = _search(store, run.tenant, run.brief, k, {})
+        matches = _search(services.knowledge, run.tenant, run.brief, k, {})
         return [m for m in matches if m.project.actual_hours is not None]
 
     try:
