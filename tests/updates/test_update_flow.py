@@ -245,3 +245,10 @@ async def test_drafts_are_invisible_to_other_tenants(harness, clock) -> None:
     refused = await other.press(button(draft, "Approve"))
     assert "can't find the draft" in refused.text
     assert "I don't know an active project" in (await other.say("/log acme done: x")).text
+
+
+async def test_plain_words_draft_an_update(harness, clock) -> None:
+    await add_project(harness, ACME)
+    await harness.say("log acme: done: hero section 2h")
+    draft = await harness.say("draft an update for acme?")
+    assert draft.visibility is Visibility.DM and "Hero section" in client_text(draft)
