@@ -252,3 +252,19 @@ async def test_plain_words_draft_an_update(harness, clock) -> None:
     await harness.say("log acme: done: hero section 2h")
     draft = await harness.say("draft an update for acme?")
     assert draft.visibility is Visibility.DM and "Hero section" in client_text(draft)
+
+
+async def test_two_clicks_at_once_approve_only_once(harness, clock) -> None:
+    import asyncio
+
+    await add_project(harness, ACME)
+    await log_all(harness, ["done: hero section 2h", "next: footer"])
+    draft = await harness.say("/update acme")
+    approve = button(draft, "Approve")
+    first, second = await asyncio.gather(harness.press(approve), harness.press(approve))
+    answers = sorted([first.text[:8], second.text[:8]])
+    assert answers[0].startswith("Approved"), answers
+    assert not answers[1].startswith("Approved"), answers
+    async with harness.bot.services.db.sessions() as session:
+        reported = (await session.execute(select(LogEntry.reported_draft_id))).scalars().all()
+    assert len(reported) == 2 and len(set(reported)) == 1
