@@ -446,6 +446,15 @@ def _expected_rows(path: Path, format: str) -> int | None:
     return None
 
 
+def check_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Refuse an unusable file (or folder) before anything is written; returns its format."""
+    path = Path(path)
+    format = detect_format(path)
+    for file in _files(path) if path.is_dir() else [path]:
+        check_file(file, max_bytes)
+    return format
+
+
 def import_file(
     store: ProjectStore,
     tenant: str,
@@ -458,9 +467,7 @@ def import_file(
     """Validate a file and store its valid projects for ``tenant``; the report says what
     happened to every row. Raises :class:`ImportRefused` when the file can't be read at all."""
     path = Path(path)
-    format = detect_format(path)
-    for file in _files(path) if path.is_dir() else [path]:
-        check_file(file, max_bytes)
+    format = check_path(path, max_bytes)
     report = ImportReport(path=str(path), format=format)
     expected = _expected_rows(path, format)
     batch: list[PastProject] = []
@@ -501,6 +508,7 @@ __all__ = [
     "Problem",
     "Row",
     "check_file",
+    "check_path",
     "detect_format",
     "import_file",
     "parse_markdown",

@@ -7,6 +7,7 @@ done (a row not imported, an unknown id, the store unavailable), 2 a bad setting
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,7 +46,7 @@ def _fail(message: str, as_json: bool = False) -> None:
     if as_json:
         print_json({"error": message})
     else:
-        stderr.print(f"error: {message}", markup=False, highlight=False)
+        sys.stderr.write(f"error: {message}\n")  # one line, never wrapped
     raise typer.Exit(1)
 
 
@@ -87,13 +88,14 @@ def import_command(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from knowledge.importers import ImportRefused, import_file
+    from knowledge.importers import ImportRefused, check_path, import_file
 
     settings = settings_or_exit()
     who = tenant or settings.default_tenant
     store = _store(settings)
     max_bytes = int(max_mb * 1024 * 1024)
     try:
+        check_path(path, max_bytes)
         if as_json:
             report = _guarded(as_json, lambda: import_file(store, who, path, max_bytes=max_bytes))
         else:
