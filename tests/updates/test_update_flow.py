@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from bot.drafts import audit_rows, versions
 from bot.mentions import can_ping
 from bot.messages import Button, Reply, Visibility
 from bot.state import Draft, LogEntry
+from tests.conftest import Harness
 from tests.updates.conftest import add_project
 
 ACME = (
@@ -239,8 +242,6 @@ async def test_drafts_are_invisible_to_other_tenants(harness, clock) -> None:
     await add_project(harness, ACME)
     await log_all(harness, ["done: hero 1h"])
     draft = await harness.say("/update acme")
-    from tests.conftest import Harness
-
     other = Harness(harness.bot, user_id="alice", tenant="T-OTHER")
     refused = await other.press(button(draft, "Approve"))
     assert "can't find the draft" in refused.text
@@ -255,8 +256,6 @@ async def test_plain_words_draft_an_update(harness, clock) -> None:
 
 
 async def test_two_clicks_at_once_approve_only_once(harness, clock) -> None:
-    import asyncio
-
     await add_project(harness, ACME)
     await log_all(harness, ["done: hero section 2h", "next: footer"])
     draft = await harness.say("/update acme")
