@@ -45,6 +45,7 @@ _KIND_PREFIX = re.compile(
 )
 
 BURN_AHEAD_MARGIN = 0.15  # burn may run this far ahead of the calendar before we warn
+MAX_ITEMS_PER_SECTION = 12
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,13 @@ def _status(figures: ProjectFigures) -> tuple[list[str], str | None, dict[str, A
     return lines, warning, facts
 
 
+def _capped(items: list[str], limit: int = MAX_ITEMS_PER_SECTION) -> list[str]:
+    """A client reads a dozen bullets, not a hundred: the rest is summarised in one line."""
+    if len(items) <= limit:
+        return items
+    return [*items[: limit - 1], f"…and {len(items) - limit + 1} more"]
+
+
 def _bullets(items: Sequence[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
@@ -308,6 +316,8 @@ def build_update(
 ) -> UpdateDraft:
     """The update's client text (ping-proof), its private notes and the facts it states."""
     sections, notes = sort_entries(entries)
+    for name in ("done", "next", "needs", "risks", "decisions", "notes"):
+        setattr(sections, name, _capped(getattr(sections, name)))
     status, warning, status_facts = _status(figures)
     text = _WRITERS[tone](figures, sections, status, warning, on_track)
     if warning:

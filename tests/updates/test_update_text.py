@@ -133,3 +133,11 @@ def test_client_text_never_pings(texts, tone) -> None:  # type: ignore[no-untype
     name = "@here <!channel>"
     draft = build_update(figures(name=name, client="@everyone"), entries, tone)
     assert not can_ping(draft.client_text)
+
+
+def test_long_sections_are_summarised() -> None:
+    entries = [EntryLine(i, "done", f"done: item {i}") for i in range(1, 41)]
+    draft = build_update(figures(), entries)
+    assert "Item 11" in draft.client_text and "Item 12" not in draft.client_text
+    assert "…and 29 more" in draft.client_text
+    assert draft.entry_ids == tuple(range(1, 41))  # all of them count as reported
