@@ -91,9 +91,9 @@ class Delivery:
         for index, message in enumerate(messages):
             kwargs = await self._kwargs(message, owner_id, tenant)
             if index == 0 and reference is not None:
-                await reference.reply(**kwargs)
-            else:
-                await target.send(**kwargs)
+                # Still answer if the question was deleted meanwhile (no silent drop).
+                kwargs["reference"] = reference.to_reference(fail_if_not_exists=False)
+            await target.send(**kwargs)
 
     async def to_dms(
         self, user: discord.abc.User, messages: Sequence[Outgoing], tenant: str
