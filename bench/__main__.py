@@ -3,7 +3,7 @@
 Each benchmark module exposes ``run(quick: bool = False) -> list[dict]``; a row is
 ``{name, value, unit, baseline, ratio, target}`` where ``baseline`` was measured in the same
 run and ``ratio = value / baseline``. A numeric ``target`` is the largest acceptable ratio (or,
-for rows without a baseline, the largest acceptable value).
+for rows without a baseline or with ``"target_on": "value"``, the largest acceptable value).
 
 Every module runs in its own subprocess, so one benchmark's memory, threads or crash cannot
 skew or stop the next; a failing or missing module is reported as a row, never fatal.
@@ -70,7 +70,8 @@ def judge(row: Row) -> str:
     target = row.get("target")
     if not isinstance(target, int | float) or isinstance(target, bool):
         return "-"
-    measured = row.get("ratio") if row.get("ratio") is not None else row.get("value")
+    on_value = row.get("target_on") == "value" or row.get("ratio") is None
+    measured = row.get("value") if on_value else row.get("ratio")
     if not isinstance(measured, int | float) or not math.isfinite(measured):
         return "-"
     return "ok" if measured <= target else "over"
@@ -155,7 +156,10 @@ def render(rows: list[Row], console: Console) -> None:
             problems.append(f"{row['module']}: {row['error']}")
         ratio = f"{row['ratio']:.2f}×" if isinstance(row.get("ratio"), int | float) else "-"
         target = row.get("target")
-        shown_target = f"≤ {target}" if isinstance(target, int | float) else _number(target)
+        shown_target = _number(target)
+        if isinstance(target, int | float):
+            on_value = row.get("target_on") == "value" or row.get("ratio") is None
+            shown_target = f"≤ {target}{unit}" if on_value else f"≤ {target}×"
         table.add_row(
             row["module"],
             name,
@@ -205,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     console = Console()
+    if not console.is_terminal:  # piped into a file or CI log: don't squeeze names to 80 columns
+        console = Console(width=160)
     started = time.monotonic()
     modules = args.modules or discover()
     rows: list[Row] = []

@@ -27,9 +27,10 @@ def test_normalise_derives_ratio_and_verdict() -> None:
             {"name": "slow", "value": 20.0, "unit": "ms", "baseline": 10.0, "target": 1.3},
             {"name": "rss", "value": 380.0, "unit": "MB", "baseline": None, "target": 400},
             {"name": "info", "value": 3, "unit": "", "baseline": None, "target": None},
+            {"name": "abs", "value": 120.0, "baseline": 10.0, "target": 100, "target_on": "value"},
         ],
     )
-    assert [row["status"] for row in rows] == ["ok", "over", "ok", "-"]
+    assert [row["status"] for row in rows] == ["ok", "over", "ok", "-", "over"]
     assert rows[0]["ratio"] == 1.2 and rows[2]["ratio"] is None
     assert all(row["module"] == "scope" for row in rows)
 
