@@ -14,6 +14,7 @@ on ``ATELIER_PORT`` with ``POST /slack/events`` for events, commands and interac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
@@ -101,17 +102,51 @@ class Ticket:
             owner._end()
 
 
+class AckFirst:
+    """Lets the work after an ack wait while other requests still wait for theirs.
+
+    Slack's 3-second ack deadline is hard; an answer's is not. Under a burst, answers that
+    start while requests are still being acknowledged slow those acks down (one event loop),
+    so answers hold back until no request is mid-dispatch, for at most ``max_wait`` seconds
+    so a steady stream of requests can never starve them.
+    """
+
+    def __init__(self, max_wait: float = 1.0) -> None:
+        self.max_wait = max_wait
+        self.acking = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    def enter(self) -> None:
+        self.acking += 1
+        self._quiet.clear()
+
+    def leave(self) -> None:
+        self.acking -= 1
+        if self.acking == 0:
+            self._quiet.set()
+
+    async def wait(self) -> None:
+        if self.acking:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._quiet.wait(), self.max_wait)
+
+
 def _tracked(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """End the delivery's ticket when the listener finishes, however it finishes."""
+    """Count the listener's delivery as in flight until the listener finishes, however it
+    finishes. Commands and interactions reach their listener before the ack is sent, so
+    the count starts there; events are acked by Bolt before their listener is scheduled, so
+    a listener middleware starts their count earlier (see ``begin_work``)."""
 
     @functools.wraps(listener)
-    async def run(*args: Any, **kwargs: Any) -> None:
+    async def run(adapter: SlackAdapter, *args: Any, **kwargs: Any) -> None:
+        ticket = kwargs["context"].get(TICKET)
+        if not isinstance(ticket, Ticket):
+            ticket = adapter.in_flight.begin()
         try:
-            await listener(*args, **kwargs)
+            await listener(adapter, *args, **kwargs)
         finally:
-            ticket = kwargs["context"].get(TICKET)
-            if isinstance(ticket, Ticket):
-                ticket.end()
+            ticket.end()
 
     return run
 
@@ -137,6 +172,7 @@ class SlackAdapter:
         )
         self.sender = Sender(self.client)
         self.in_flight = InFlight()
+        self.ack_first = AckFirst()
         self.app = AsyncApp(
             client=self.client,
             signing_secret=signing_secret or "",
@@ -151,15 +187,15 @@ class SlackAdapter:
 
     def _register(self) -> None:
         # Listener middleware runs only when its listener matched, inside the dispatch and
-        # before the ack goes out: the right moment to count the delivery as in flight.
+        # before Bolt acks an event: the moment to count the event as in flight.
         begin = [self.begin_work]
         # One listener per registered command: a new skill is picked up without edits here.
         for name in self.bot.registry.commands:
-            self.app.command(f"/{name}", middleware=begin)(self.on_command)
+            self.app.command(f"/{name}")(self.on_command)
         self.app.event("app_mention", middleware=begin)(self.on_event)
         self.app.event("message", middleware=begin)(self.on_event)
-        self.app.action(re.compile(r".+"), middleware=begin)(self.on_action)
-        self.app.view_submission(re.compile(r".*"), middleware=begin)(self.on_view_submission)
+        self.app.action(re.compile(r".+"))(self.on_action)
+        self.app.view_submission(re.compile(r".*"))(self.on_view_submission)
         self.app.error(self.on_error)
 
     async def begin_work(
@@ -167,7 +203,7 @@ class SlackAdapter:
         context: dict[str, Any],
         next: Callable[[], Awaitable[None]],
     ) -> None:
-        """Count a delivery as in flight until its listener has finished (see _tracked)."""
+        """Count an event as in flight until its listener has finished (see _tracked)."""
         context[TICKET] = self.in_flight.begin()
         await next()
 
@@ -175,12 +211,11 @@ class SlackAdapter:
     async def on_command(
         self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any], context: dict[str, Any]
     ) -> None:
-        incoming = command_to_request(body)
-        if incoming.command in SLOW_COMMANDS:
+        if str(body.get("command", "")).lstrip("/").lower() in SLOW_COMMANDS:
             await ack(response_type="ephemeral", text=WORKING)
         else:
             await ack()
-        await self.answer(incoming)
+        await self.answer(command_to_request(body))
 
     @_tracked
     async def on_event(
@@ -240,6 +275,7 @@ class SlackAdapter:
 
     async def answer(self, incoming: Request | Action) -> None:
         """Run the bot and send its answer; a failure still gets the user a message."""
+        await self.ack_first.wait()
         reply = await self._run(incoming)
         if reply is not None:
             await self.sender.deliver(reply, delivery_of(incoming))
@@ -269,8 +305,17 @@ class SlackAdapter:
         return application
 
     async def _http_events(self, request: web.Request) -> web.Response:
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        self.ack_first.enter()
+        try:
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        finally:
+            self.ack_first.leave()
         return await to_aiohttp_response(bolt_response)
+
+    async def close(self) -> None:
+        """Let acknowledged work finish (bounded), then release connections."""
+        await self.in_flight.wait_idle(DRAIN_SECONDS)
+        await self.sender.close()
 
     async def warm_up(self) -> None:
         """Check the token once at start; a Web API outage is logged, not fatal."""
@@ -289,8 +334,8 @@ class SlackAdapter:
             log.info("slack_http_listening", port=port or self.settings.port, path=EVENTS_PATH)
             await asyncio.Event().wait()
         finally:
-            await self.in_flight.wait_idle(DRAIN_SECONDS)
-            await runner.cleanup()
+            await runner.cleanup()  # stop accepting first, then drain
+            await self.close()
 
     async def serve_socket_mode(self, app_token: str) -> None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -302,7 +347,7 @@ class SlackAdapter:
             await asyncio.Event().wait()
         finally:
             await handler.close_async()
-            await self.in_flight.wait_idle(DRAIN_SECONDS)
+            await self.close()
 
 
 async def _healthz(_request: web.Request) -> web.Response:

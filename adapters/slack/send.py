@@ -62,6 +62,21 @@ class Sender:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        """One connection pool for every Web API and response-URL call (made on first use,
+        inside the running event loop); a session per call would cost a TCP+TLS handshake."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+            self.client.session = self._session
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+            self.client.session = None
 
     # --- the entry points -----------------------------------------------------------------
 
@@ -247,6 +262,7 @@ class Sender:
         return found is not None
 
     async def upload(self, image: Image, channel: str, thread_ts: str | None = None) -> bool:
+        self.session()
         try:
             await self.client.files_upload_v2(
                 channel=channel,
@@ -263,6 +279,7 @@ class Sender:
 
     async def call(self, method: str, **arguments: Any) -> dict[str, Any] | None:
         """One Web API call; its data, or None after logging why it failed."""
+        self.session()
         try:
             response = await self.client.api_call(method, json=arguments)
         except _FAILURES as problem:
@@ -272,7 +289,9 @@ class Sender:
 
     async def webhook(self, url: str, message: SlackMessage, **extra: Any) -> bool:
         payload = {"text": message.text, "blocks": message.blocks, **extra}
-        client = AsyncWebhookClient(url=url, retry_handlers=retry_handlers())
+        client = AsyncWebhookClient(
+            url=url, session=self.session(), retry_handlers=retry_handlers()
+        )
         try:
             response = await client.send_dict(payload)
         except _FAILURES as problem:

@@ -140,7 +140,7 @@ async def serving(bot: Bot, settings: Settings, fake: FakeSlack) -> AsyncIterato
     try:
         yield harness
     finally:
-        await adapter.in_flight.wait_idle(10)
+        await adapter.close()
         await harness.close()
         await runner.cleanup()
 
