@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.logs import get_logger
 from bot.messages import Form, Reply
-from bot.router import route
+from bot.router import clean_text, route
 
 log = get_logger(__name__)
 
@@ -123,8 +123,12 @@ class AtelierClient(discord.Client):
                 reply = await self.bot.handle(request)
                 if reply is None:  # a redelivered message already answered
                     return
-                command = route(request, self.bot.registry).command
-                await self.delivery.answer_message(message, reply, tenant, command)
+                found = route(request, self.bot.registry)
+                # Arguments only when typed as a command ("/projects add"), not plain words.
+                typed = clean_text(request.text).startswith("/")
+                await self.delivery.answer_message(
+                    message, reply, tenant, found.command, found.text if typed else ""
+                )
         except Exception:
             error_id = uuid.uuid4().hex[:8]
             log.exception("discord_message_failed", error_id=error_id, tenant=tenant)

@@ -34,9 +34,11 @@ DM_SENT = "Sent to your DMs."
 POSTED_BELOW = "Posted for everyone in the channel."
 
 
-def form_hint(form: Form, command: str | None) -> str:
+def form_hint(form: Form, command: str | None, text: str = "") -> str:
     """What a mention gets instead of a form: forms open from slash commands only."""
     how = f"`/{command}`" if command else "the slash command"
+    if command and text:
+        how += f" with `{text[:60]}`"
     return (
         f"**{form.title}** is a form: type {how} (as a slash command) and I'll open it for you. "
         f"It asks for: {', '.join(f.label for f in form.fields)}."
@@ -132,12 +134,17 @@ class Delivery:
     # --- mentions and DMs ------------------------------------------------------------------
 
     async def answer_message(
-        self, message: discord.Message, reply: Reply, tenant: str, command: str | None
+        self,
+        message: discord.Message,
+        reply: Reply,
+        tenant: str,
+        command: str | None,
+        text: str = "",
     ) -> None:
-        """Answer a mention or a DM."""
+        """Answer a mention or a DM (``command``/``text``: what it was routed to)."""
         owner_id = str(message.author.id)
         if reply.form is not None:
-            reply = without_form(reply, form_hint(reply.form, command))
+            reply = without_form(reply, form_hint(reply.form, command, text))
         if reply.channel_id:
             note = await self.to_channel(reply.channel_id, tenant, reply, owner_id)
             await self.send(message.channel, text_messages(note), owner_id, tenant, message)

@@ -288,15 +288,17 @@ class _EmbedBuilder:
 
     def image(self, image: Image) -> None:
         item = self.current
-        if item.embed.image.url or item.attachments:
-            item = self.open(image.title or None)
+        footer = image.alt_text[:2048]
+        crowded = len(item.embed) + len(footer) + len(image.title) > EMBED_TOTAL
+        if item.embed.image.url or item.attachments or crowded:
+            item = self.open(image.title[:EMBED_TITLE] or None)
         elif image.title and not item.embed.title:
             item.embed.title = image.title[:EMBED_TITLE]
         filename = _safe_filename(image.filename, self.filenames)
         item.attachments.append(Attachment(image.data, filename, image.alt_text))
         item.embed.set_image(url=f"attachment://{filename}")
-        if image.alt_text:
-            item.embed.set_footer(text=image.alt_text[:2048])
+        if footer:
+            item.embed.set_footer(text=footer)
 
     def finished(self) -> list[_Item]:
         return [i for i in self.items if not _is_empty(i.embed) or i.attachments]

@@ -128,7 +128,11 @@ async def test_closed_dms_explain_how_to_open_them_and_post_nothing(
 async def test_form_in_a_mention_points_to_the_slash_command(client: AtelierClient) -> None:
     await dpytest.message(f"<@{client.user.id}> new form")
     (answer,) = _sent()
-    assert "`/form`" in answer.content and "Estimated hours" in answer.content
+    assert "type `/form` (as a slash command)" in answer.content
+    assert "Estimated hours" in answer.content
+    await dpytest.message(f"<@{client.user.id}> /form now please")
+    (answer,) = _sent()
+    assert "type `/form` with `now please`" in answer.content
 
 
 async def test_reply_for_another_channel_is_posted_there_only_in_the_same_guild(

@@ -138,3 +138,19 @@ def test_more_than_25_buttons_spill_into_another_message() -> None:
     messages = to_messages(Reply(blocks=(Paragraph(text="pick"), Buttons(items=buttons))))
     assert [len(m.buttons) for m in messages] == [25, 5]
     assert messages[0].content == "pick"
+
+
+def test_an_image_after_a_full_embed_gets_its_own_embed() -> None:
+    reply = Reply(
+        blocks=(
+            Heading(text="Chart"),
+            Paragraph(text="d" * 4000),
+            Fields(items=tuple(FieldItem(label=f"f{i}", value="v" * 60) for i in range(25))),
+            Image(data=PNG, filename="c.png", alt_text="a" * 2000, title="Hours"),
+        )
+    )
+    messages = to_messages(reply)
+    _within_limits(messages)
+    assert sum(len(m.attachments) for m in messages) == 1
+    everything = "\n\n".join(m.visible_text() for m in messages)
+    assert "a" * 2000 in everything and "d" * 4000 in everything
