@@ -96,6 +96,7 @@ class AtelierClient(discord.Client):
             return None, NO_HOME_GUILD
         home_guild = self.get_guild(int(home))
         if home_guild is None:
+            log.warning("discord_home_guild_unknown", hint="the bot is not in that server")
             return None, NOT_A_MEMBER
         member = home_guild.get_member(user.id)
         if member is None:

@@ -132,6 +132,10 @@ async def on_fake(action: Action, services: Services) -> Reply:
     return reply
 
 
+async def broken(request: Request, services: Services) -> Reply:
+    return "not a reply"  # type: ignore[return-value]  # a skill bug the adapter must survive
+
+
 def setup(registry: SkillRegistry) -> None:
     def add(name: str, handler, usage: str = "<text>", option=None) -> None:  # type: ignore[no-untyped-def]
         registry.command(
@@ -153,10 +157,12 @@ def setup(registry: SkillRegistry) -> None:
     add("loud", loud, usage="")
     add("elsewhere", elsewhere)
     add("form", form, usage="")
+    add("broken", broken, usage="")
     registry.intent("echo", r"^echo (?P<rest>.*)$", text_group="rest")
     registry.intent("draft", r"^draft (?P<rest>.*)$", text_group="rest")
     registry.intent("form", r"^new form$")
     registry.intent("loud", r"^be loud$")
+    registry.intent("broken", r"^break$")
     registry.intent("elsewhere", r"^post to (?P<rest>\d+)$", text_group="rest")
     registry.action("fake", on_fake)
     registry.action("fakeform", on_form)

@@ -305,3 +305,17 @@ async def test_someone_else_cannot_open_or_submit_your_form(
     await run(client, interaction, "form")
     intruder = make_interaction(FakeUser(222))
     assert await interaction.response.modal.interaction_check(intruder) is False
+
+
+async def test_a_failure_while_answering_a_command_is_answered_privately(
+    client: AtelierClient, make_interaction: Any
+) -> None:
+    quick, slow = make_interaction(), make_interaction()
+    await run(client, quick, "broken")
+    client.reply_budget = 0
+    await run(client, slow, "broken")
+    assert [c.name for c in quick.calls()] == ["send_message"]
+    assert [c.name for c in slow.calls()] == ["defer", "followup"]
+    for interaction in (quick, slow):
+        [call] = interaction.sent()
+        assert call.kwargs["ephemeral"] is True and "error id" in call.kwargs["content"]

@@ -152,3 +152,9 @@ async def test_reply_for_another_channel_is_posted_there_only_in_the_same_guild(
     await dpytest.message(f"<@{client.user.id}> post to {elsewhere.id}")
     (answer,) = _sent()
     assert answer.channel.id == here.id and "nothing was posted" in answer.content
+
+
+async def test_a_failure_while_answering_still_gets_an_answer(client: AtelierClient) -> None:
+    await dpytest.message(f"<@{client.user.id}> break")
+    (answer,) = _sent()
+    assert answer.content.startswith("Sorry, something went wrong") and "error id" in answer.content
