@@ -319,3 +319,14 @@ async def test_a_failure_while_answering_a_command_is_answered_privately(
     for interaction in (quick, slow):
         [call] = interaction.sent()
         assert call.kwargs["ephemeral"] is True and "error id" in call.kwargs["content"]
+
+
+async def test_help_by_slash_command_shows_discord_syntax(
+    client: AtelierClient, make_interaction: Any
+) -> None:
+    interaction = make_interaction()
+    await run(client, interaction, "help")
+    [call] = interaction.sent()
+    [embed] = call.kwargs["embeds"]
+    assert embed.title == "Atelier — what I can do" and call.kwargs["ephemeral"] is True
+    assert "```" in embed.description and "/echo words: x" in embed.description
