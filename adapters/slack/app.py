@@ -106,30 +106,42 @@ class AckFirst:
     """Lets the work after an ack wait while other requests still wait for theirs.
 
     Slack's 3-second ack deadline is hard; an answer's is not. Under a burst, answers that
-    start while requests are still being acknowledged slow those acks down (one event loop),
-    so answers hold back until no request is mid-dispatch, for at most ``max_wait`` seconds
-    so a steady stream of requests can never starve them.
+    start while requests are still arriving slow those acks down (one event loop), so an
+    answer starts once no request has been mid-dispatch for ``settle`` seconds, or after
+    ``max_wait`` seconds at most, so a steady stream of requests can never starve answers.
     """
 
-    def __init__(self, max_wait: float = 1.0) -> None:
+    def __init__(self, max_wait: float = 1.0, settle: float = 0.02) -> None:
         self.max_wait = max_wait
+        self.settle = settle
         self.acking = 0
         self._quiet = asyncio.Event()
         self._quiet.set()
+        self._last_change = 0.0
 
     def enter(self) -> None:
         self.acking += 1
         self._quiet.clear()
+        self._last_change = asyncio.get_running_loop().time()
 
     def leave(self) -> None:
         self.acking -= 1
+        self._last_change = asyncio.get_running_loop().time()
         if self.acking == 0:
             self._quiet.set()
 
     async def wait(self) -> None:
-        if self.acking:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._quiet.wait(), self.max_wait)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.max_wait
+        while (now := loop.time()) < deadline:
+            if self.acking:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._quiet.wait(), deadline - now)
+                continue
+            quiet_for = now - self._last_change
+            if quiet_for >= self.settle:
+                return
+            await asyncio.sleep(min(self.settle - quiet_for, deadline - now))
 
 
 def _tracked(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
