@@ -32,6 +32,7 @@ DM_CLOSED = (
 )
 DM_SENT = "Sent to your DMs."
 POSTED_BELOW = "Posted for everyone in the channel."
+DONE = "Done."
 
 
 def form_hint(form: Form, command: str | None, text: str = "") -> str:
@@ -50,6 +51,11 @@ def without_form(reply: Reply, hint: str | None = None) -> Reply:
     if hint:
         blocks = (*blocks, Paragraph(text=hint))
     return reply.model_copy(update={"blocks": blocks})
+
+
+def rendered(reply: Reply) -> list[Outgoing]:
+    """The reply's messages; an empty reply still says something (answers never vanish)."""
+    return to_messages(reply) or text_messages(DONE)
 
 
 class Delivery:
@@ -120,10 +126,11 @@ class Delivery:
                     channel = None
         guild = getattr(channel, "guild", None)
         # Tenants never reach each other: the target must be in the requester's own server.
-        if channel is None or guild is None or str(guild.id) != tenant:
+        postable = isinstance(channel, discord.abc.Messageable)
+        if not postable or guild is None or str(guild.id) != tenant:
             return "I can't find that channel in this server, so nothing was posted."
         try:
-            await self.send(channel, to_messages(without_form(reply)), owner_id, tenant)
+            await self.send(channel, rendered(without_form(reply)), owner_id, tenant)
         except discord.Forbidden:
             return (
                 f"I'm not allowed to post in <#{channel_id}>. Give me **Send Messages** and "
@@ -149,7 +156,7 @@ class Delivery:
             note = await self.to_channel(reply.channel_id, tenant, reply, owner_id)
             await self.send(message.channel, text_messages(note), owner_id, tenant, message)
             return
-        messages = to_messages(reply)
+        messages = rendered(reply)
         if reply.visibility is Visibility.DM and message.guild is not None:
             sent = await self.to_dms(message.author, messages, tenant)
             note = (reply.notice or DM_SENT) if sent else DM_CLOSED
@@ -186,7 +193,7 @@ class Delivery:
             note = await self.to_channel(reply.channel_id, tenant, reply, owner_id)
             await self._respond(interaction, text_messages(note), owner_id, tenant, ephemeral=True)
             return
-        messages = to_messages(reply)
+        messages = rendered(reply)
         if reply.visibility is Visibility.DM and not in_dm:
             sent = await self.to_dms(interaction.user, messages, tenant)
             note = (reply.notice or DM_SENT) if sent else DM_CLOSED

@@ -136,6 +136,10 @@ async def broken(request: Request, services: Services) -> Reply:
     return "not a reply"  # type: ignore[return-value]  # a skill bug the adapter must survive
 
 
+async def empty(request: Request, services: Services) -> Reply:
+    return Reply()
+
+
 def setup(registry: SkillRegistry) -> None:
     def add(name: str, handler, usage: str = "<text>", option=None) -> None:  # type: ignore[no-untyped-def]
         registry.command(
@@ -158,6 +162,7 @@ def setup(registry: SkillRegistry) -> None:
     add("elsewhere", elsewhere)
     add("form", form, usage="")
     add("broken", broken, usage="")
+    add("empty", empty, usage="")
     registry.intent("echo", r"^echo (?P<rest>.*)$", text_group="rest")
     registry.intent("draft", r"^draft (?P<rest>.*)$", text_group="rest")
     registry.intent("form", r"^new form$")

@@ -330,3 +330,13 @@ async def test_help_by_slash_command_shows_discord_syntax(
     [embed] = call.kwargs["embeds"]
     assert embed.title == "Atelier — what I can do" and call.kwargs["ephemeral"] is True
     assert "```" in embed.description and "/echo words: x" in embed.description
+
+
+async def test_an_empty_reply_still_answers_the_interaction(
+    client: AtelierClient, make_interaction: Any
+) -> None:
+    client.reply_budget = 0  # deferred: the "thinking…" state must be resolved
+    interaction = make_interaction()
+    await run(client, interaction, "empty")
+    assert [c.name for c in interaction.calls()] == ["defer", "followup"]
+    assert interaction.calls()[1].kwargs["content"] == "Done."
