@@ -46,3 +46,14 @@ async def test_an_invented_figure_in_a_client_update_falls_back(harness, clock):
     text, logs = await _update(harness, _invent)
     assert "14 days" not in text and "20 Dec 2026" in text
     assert "number '14'" in next(e for e in logs if e["event"] == "llm_fallback")["reason"]
+
+
+async def test_client_names_stay_out_of_a_real_update_prompt(harness, clock):  # noqa: F811
+    model = RecordingModel(respond=lambda prompt: quoted_block(prompt, "draft"))
+    harness.bot.services.composer = LLMComposer(model, exclude_client_names=True)
+    await add_project(harness, "name=Bloom client=Acme estimate=120 due=2026-12-20")
+    await harness.say("/log bloom done: checkout for Acme with Stripe 6h")
+    reply = await harness.say("/update bloom")
+    (prompt,) = model.prompts
+    assert "Acme" not in prompt and "CLIENT_A" in prompt
+    assert "Acme" in reply.text and "CLIENT_A" not in reply.text
