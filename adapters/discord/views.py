@@ -23,7 +23,7 @@ MODAL_INPUTS = 5
 MODAL_TITLE = 45
 INPUT_LABEL = 45
 BUTTON_LABEL = 80
-FORM_TIMEOUT = 15 * 60  # seconds: a form left half-filled expires with the interaction
+FORM_TIMEOUT = 30 * 60  # seconds: an abandoned form is forgotten (it is held in memory)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
