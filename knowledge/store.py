@@ -305,7 +305,7 @@ class ProjectStore:
             collection = self._collection(tenant, create=False)
             if collection is None:
                 return []
-            where = _where(tenant, status, None, None)
+            where = _where(status, None, None)
             projects = _projects_from(collection.get(where=where, include=["metadatas"]), tenant)
         return sorted(
             projects, key=lambda p: (p.finished or p.started or dt.date.min, p.id), reverse=True
@@ -340,14 +340,11 @@ class ProjectStore:
             collection = self._collection(tenant, create=False)
             if collection is None:
                 return []
-            total = collection.count()
-            if total == 0:
-                return []
             query = self.embedder.embed([text.strip()])
             found = collection.query(
                 query_embeddings=query,
-                n_results=min(k, total),
-                where=_where(tenant, status, type, tags),
+                n_results=k,
+                where=_where(status, type, tags),
                 include=["metadatas", "distances"],
             )
         matches = []
@@ -378,9 +375,11 @@ def _metadata(tenant: str, project: PastProject, created: str | None) -> dict[st
 
 
 def _where(
-    tenant: str, status: str | None, type: str | None, tags: Sequence[str] | None
-) -> dict[str, Any]:
-    conditions: list[dict[str, Any]] = [{"tenant": tenant}]
+    status: str | None, type: str | None, tags: Sequence[str] | None
+) -> dict[str, Any] | None:
+    # The collection is already the tenant's own; records are checked again when read, so the
+    # tenant needs no filter here (Chroma's pre-filter would cost every query a metadata scan).
+    conditions: list[dict[str, Any]] = []
     if status:
         conditions.append({"status": status})
     if type:
@@ -388,6 +387,8 @@ def _where(
     for tag in tags or ():
         if normalise_tag(tag):
             conditions.append({_tag_key(tag): True})
+    if not conditions:
+        return None
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 

@@ -1,0 +1,77 @@
+"""Ingest throughput: ``ProjectStore.upsert`` against the raw embedding model on the same texts.
+
+- **raw** (the baseline): ``embedder.embed`` over the projects' texts in the store's batch size
+  — the work no ingest can avoid;
+- **store**: ``store.upsert(tenant, projects)`` — embedding plus validation, JSON records,
+  keeping creation dates and the Chroma write.
+
+Each side runs twice, alternating, into a fresh collection, and the better run of each counts
+(machine noise only ever slows a run down). Reported as milliseconds per project so the shared
+runner's "ratio ≤ target" reads: store time ≤ 1.18× raw time, i.e. throughput ≥ 0.85× raw.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench._portfolio import synthetic_projects
+
+TENANT = "bench-ingest"
+THROUGHPUT_TARGET = 0.85  # of the raw model's projects per second
+
+
+def measure(count: int, repeats: int = 2) -> dict[str, float]:
+    from knowledge.store import BATCH, ProjectStore
+
+    projects = synthetic_projects(count, seed=23)
+    texts = [p.embedding_text() for p in projects]
+    best = {"raw": float("inf"), "store": float("inf")}
+    with tempfile.TemporaryDirectory() as directory:
+        store = ProjectStore.open(Path(directory))
+        store.embedder.embed(texts[:8])  # load the weights before timing
+        for attempt in range(repeats):
+            started = time.perf_counter()
+            for start in range(0, len(texts), BATCH):
+                store.embedder.embed(texts[start : start + BATCH])
+            best["raw"] = min(best["raw"], time.perf_counter() - started)
+            tenant = f"{TENANT}-{attempt}"  # a fresh collection each time: inserts, not updates
+            started = time.perf_counter()
+            store.upsert(tenant, projects)
+            best["store"] = min(best["store"], time.perf_counter() - started)
+            assert store.count(tenant) == count
+        store.close()
+    return best
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    count = 300 if quick else 2_000
+    best = measure(count)
+    raw_ms, store_ms = best["raw"] / count * 1000, best["store"] / count * 1000
+    return [
+        {
+            "name": f"ingest time per project ({count:,} projects)",
+            "value": round(store_ms, 3),
+            "unit": "ms/project",
+            "baseline": round(raw_ms, 3),
+            "ratio": round(store_ms / raw_ms, 3),
+            "target": round(1 / THROUGHPUT_TARGET, 3),
+        },
+        {
+            "name": "ingest throughput (store / raw model)",
+            "value": round(count / best["store"], 1),
+            "unit": "projects/s",
+            "baseline": round(count / best["raw"], 1),
+            "ratio": round(best["raw"] / best["store"], 3),
+            "target": None,
+        },
+    ]
+
+
+if __name__ == "__main__":
+    import sys
+
+    for row in run(quick="--quick" in sys.argv):
+        print(row)
