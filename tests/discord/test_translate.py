@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import discord
 import discord.ext.test as dpytest
 
 from adapters.discord.client import AtelierClient
@@ -25,3 +28,35 @@ async def test_message_request_carries_tenant_user_channel_and_event(
     assert request.thread_id is None and request.is_private is False
     assert request.event_id == f"message:{message.id}" and request.command is None
     assert dpytest.sent_queue.empty()
+
+
+def test_a_mention_inside_a_thread_keeps_the_thread(client: AtelierClient) -> None:
+    guild = dpytest.get_config().guilds[0]
+    thread = discord.Thread(
+        guild=guild,
+        state=client._connection,
+        data={  # type: ignore[typeddict-item]
+            "id": "5000",
+            "parent_id": str(dpytest.get_config().channels[0].id),
+            "owner_id": "3",
+            "name": "Acme launch",
+            "type": 11,
+            "guild_id": str(guild.id),
+            "message_count": 0,
+            "member_count": 0,
+            "rate_limit_per_user": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 60,
+                "archive_timestamp": "2026-01-01T00:00:00+00:00",
+                "locked": False,
+            },
+        },
+    )
+    author = dpytest.get_config().members[0]
+    message = SimpleNamespace(
+        id=77, author=author, channel=thread, guild=guild, content=f"<@{client.user.id}> hi"
+    )
+    request = message_request(message, str(guild.id), client.user.id)  # type: ignore[arg-type]
+    assert request.thread_id == "5000" and request.channel_id == "5000"
+    assert request.text == "hi"
