@@ -222,7 +222,7 @@ async def serve_both(api_url: str) -> None:
 
 async def measure(quick: bool) -> list[Row]:
     count = 50 if quick else 200
-    rounds = 2 if quick else 7
+    rounds = 2 if quick else 11
     fake = FakeSlack()
     await fake.start()
     child = await asyncio.create_subprocess_exec(

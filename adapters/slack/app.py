@@ -111,7 +111,7 @@ class AckFirst:
     ``max_wait`` seconds at most, so a steady stream of requests can never starve answers.
     """
 
-    def __init__(self, max_wait: float = 1.0, settle: float = 0.02) -> None:
+    def __init__(self, max_wait: float = 1.0, settle: float = 0.05) -> None:
         self.max_wait = max_wait
         self.settle = settle
         self.acking = 0
