@@ -33,6 +33,7 @@ def sync_commands_command(
     if guild is not None and not guild.strip().isdigit():
         sys.stderr.write(f"error: --guild must be a numeric server id (got {guild[:40]!r})\n")
         raise typer.Exit(2)
+    import aiohttp
     import discord
 
     from adapters.discord.sync import sync_commands
@@ -44,6 +45,9 @@ def sync_commands_command(
         raise typer.Exit(1) from None
     except discord.HTTPException as problem:
         sys.stderr.write(f"error: Discord refused the commands: {problem.text or problem}\n")
+        raise typer.Exit(1) from None
+    except (aiohttp.ClientError, OSError):
+        sys.stderr.write("error: can't reach Discord; check the network connection.\n")
         raise typer.Exit(1) from None
     where = f"server {synced.guild_id}" if synced.guild_id else "every server (global)"
     stdout.print(f"Registered {len(synced.commands)} commands in {where}: ", end="")
