@@ -81,3 +81,24 @@ def test_sync_commands_rejects_a_bad_guild_id(
     assert result.exit_code == 2
     assert "--guild must be a numeric server id" in result.output
     assert "not-a-real-token" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (discord.LoginFailure("Improper token"), "Discord rejected DISCORD_TOKEN"),
+        (OSError("network is unreachable"), "can't reach Discord"),
+    ],
+)
+def test_sync_commands_login_problems_are_one_clear_line(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, failure: Exception, message: str
+) -> None:
+    async def static_login(self: discord.http.HTTPClient, token: str) -> None:
+        raise failure
+
+    monkeypatch.setattr(discord.http.HTTPClient, "static_login", static_login)
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-real-token")
+    result = CliRunner().invoke(app, ["sync-commands", "--guild", "123"])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert "not-a-real-token" not in result.output
