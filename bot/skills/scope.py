@@ -25,6 +25,7 @@ from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.scoping import wording as w
 from bot.scoping.brief import ParsedBrief, check_rate, currency_code, parse_brief
 from bot.scoping.chart import estimate_chart
+from bot.scoping.history import TenantHistory, tenant_history
 from bot.scoping.reply import analogue_citations, analogue_table, scope_blocks, summary_draft
 from bot.scoping.result import AnalogueRow, ScopeResult, compute_scope
 from bot.services import Services
@@ -32,6 +33,7 @@ from bot.state import SavedEstimate, ScopeRun, TenantSettings
 
 MIN_FILTERED = 3  # a type/tag filter is kept only if it leaves this many usable analogues
 MORE_PAGE = 5  # analogues added per "Show more analogues"
+SEARCH_WIDTH = 4  # one search fetches this many times k, so filters need no second search
 MAX_SEARCH = 50
 
 USAGE = (
@@ -123,11 +125,11 @@ def _named(label: str, brief_words: str) -> bool:
     return any(f" {form} " in brief_words or f" {form}s " in brief_words for form in forms)
 
 
-def filter_options(brief: str, closed: Sequence[Any]) -> list[dict[str, Any]]:
+def filter_options(brief: str, history: TenantHistory) -> list[dict[str, Any]]:
     """Metadata filters the brief names (a project type, stack tags), narrowest first."""
     brief_words = _words(brief)
-    types = sorted({p.type for p in closed if p.type and _named(p.type, brief_words)})
-    tags = sorted({t for p in closed for t in p.tags or () if _named(t, brief_words)})
+    types = sorted(t for t in history.types if _named(t, brief_words))
+    tags = sorted(t for t in history.tags if _named(t, brief_words))
     options: list[dict[str, Any]] = []
     kind = types[0] if len(types) == 1 else None  # two named types: let similarity decide
     if kind and tags:
@@ -139,33 +141,42 @@ def filter_options(brief: str, closed: Sequence[Any]) -> list[dict[str, Any]]:
     return options
 
 
-def _search(store: Any, tenant: str, brief: str, k: int, filters: dict[str, Any]) -> list[Any]:
-    return store.search(tenant, brief, k=k, status="closed", **filters)
+def _search(store: Any, tenant: str, brief: str, k: int) -> list[Any]:
+    return store.search(tenant, brief, k=k, status="closed")
 
 
-def _usable(matches: Sequence[Any], floor: float) -> int:
-    return sum(1 for m in matches if m.similarity >= floor and m.project.actual_hours is not None)
+def _passes(project: Any, filters: dict[str, Any]) -> bool:
+    if filters.get("type") and project.type != filters["type"]:
+        return False
+    return set(filters.get("tags") or ()) <= set(project.tags or ())
+
+
+def _usable(matches: Sequence[Any], floor: float, k: int) -> int:
+    usable = [m for m in matches if m.project.actual_hours is not None]
+    return sum(1 for m in usable[:k] if m.similarity >= floor)
 
 
 def find_matches(
     store: Any, tenant: str, brief: str, k: int, floor: float
-) -> tuple[list[Any], list[Any], dict[str, Any]]:
+) -> tuple[Sequence[Any], list[Any], dict[str, Any]]:
     """(closed projects, matches, filters used); runs in a worker thread (sync store).
 
-    A type/tag the brief names narrows the search only while enough evidence is left: at
-    least ``MIN_FILTERED`` usable analogues and half as many as without the filter. Otherwise
-    a filter would trade several good analogues for a wider, shrunk range.
+    One search, wide enough (``SEARCH_WIDTH`` x k) to filter afterwards: embedding the brief is
+    the expensive part, so the type/tag filters are applied to its results rather than paid for
+    with more searches. A filter the brief names is used only while enough evidence is left:
+    at least ``MIN_FILTERED`` usable analogues and half as many as without it; otherwise it
+    would trade several good analogues for a wider, shrunk range.
     """
-    closed = store.list(tenant, status="closed")
-    if not closed:
-        return [], [], {}
-    unfiltered = _search(store, tenant, brief, k, {})
-    enough = max(MIN_FILTERED, (_usable(unfiltered, floor) + 1) // 2)
-    for filters in filter_options(brief, closed):
-        matches = _search(store, tenant, brief, k, filters)
-        if _usable(matches, floor) >= enough:
-            return closed, matches, filters
-    return closed, unfiltered, {}
+    history = tenant_history(store, tenant)
+    if not history.closed:
+        return (), [], {}
+    found = _search(store, tenant, brief, min(max(k * SEARCH_WIDTH, 32), MAX_SEARCH))
+    enough = max(MIN_FILTERED, (_usable(found, floor, k) + 1) // 2)
+    for filters in filter_options(brief, history):
+        narrowed = [m for m in found if _passes(m.project, filters)]
+        if _usable(narrowed, floor, k) >= enough:
+            return history.closed, narrowed, filters
+    return history.closed, found, {}
 
 
 def _unavailable(problem: Exception) -> str:
@@ -348,7 +359,7 @@ async def _more(action: Action, services: Services, run: ScopeRun) -> Reply:
     k = min(len(used) + skip + MORE_PAGE + 1, MAX_SEARCH)  # one extra: is there a next page?
 
     def work() -> list[Any]:
-        matches = _search(services.knowledge, run.tenant, run.brief, k, {})
+        matches = _search(services.knowledge, run.tenant, run.brief, k)
         return [m for m in matches if m.project.actual_hours is not None]
 
     try:
