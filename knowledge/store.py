@@ -48,6 +48,9 @@ from knowledge.models import PastProject, normalise_tag
 
 BATCH = 256  # projects embedded and written per round trip
 MAX_K = 100
+# chromadb's HTTP client waits forever on a server that accepts but never answers (httpx
+# timeout=None, hard-coded in chromadb 1.5); every server call is bounded by this instead.
+SERVER_TIMEOUT_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,12 @@ class ProjectStore:
             port = url.port or (443 if ssl else 8000)
             where = f"the Chroma server at {url.scheme}://{url.hostname}:{port}"
             try:
+                # HttpClient() itself makes requests: probe first, with a bound.
+                _probe(f"{url.scheme}://{url.hostname}:{port}")
                 client = chromadb.HttpClient(
                     host=url.hostname, port=port, ssl=ssl, settings=chroma_settings
                 )
+                _bound_requests(client)
                 client.heartbeat()
             except Exception as problem:
                 raise KnowledgeUnavailable(
@@ -354,6 +360,28 @@ class ProjectStore:
                 similarity = float(min(1.0, max(0.0, 1.0 - float(distance))))
                 matches.append(Match(project=project, similarity=similarity))
         return matches
+
+
+# --- server calls -------------------------------------------------------------------------
+
+
+def _probe(base_url: str) -> None:
+    """Raise when the server does not answer its heartbeat within the bound."""
+    import urllib.request
+
+    with urllib.request.urlopen(
+        f"{base_url}/api/v2/heartbeat", timeout=SERVER_TIMEOUT_SECONDS
+    ) as answer:
+        answer.read()
+
+
+def _bound_requests(client: Any) -> None:
+    """Give the client's HTTP session a timeout (a slow server becomes KnowledgeUnavailable)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(SERVER_TIMEOUT_SECONDS)
 
 
 # --- records ------------------------------------------------------------------------------
