@@ -106,42 +106,48 @@ class AckFirst:
     """Lets the work after an ack wait while other requests still wait for theirs.
 
     Slack's 3-second ack deadline is hard; an answer's is not. Under a burst, answers that
-    start while requests are still arriving slow those acks down (one event loop), so an
-    answer starts once no request has been mid-dispatch for ``settle`` seconds, or after
-    ``max_wait`` seconds at most, so a steady stream of requests can never starve answers.
+    start while requests are still arriving slow those acks down (one event loop), so answers
+    start once no request has been mid-dispatch for ``settle`` seconds, or after ``max_wait``
+    seconds at most, so a steady stream of requests can never starve them. One timer decides
+    when the gate opens; waiting answers are woken once, not on every ack.
     """
 
     def __init__(self, max_wait: float = 1.0, settle: float = 0.05) -> None:
         self.max_wait = max_wait
         self.settle = settle
         self.acking = 0
-        self._quiet = asyncio.Event()
-        self._quiet.set()
+        self._open = asyncio.Event()
+        self._open.set()
         self._last_change = 0.0
+        self._timer: asyncio.TimerHandle | None = None
 
     def enter(self) -> None:
         self.acking += 1
-        self._quiet.clear()
+        self._open.clear()
         self._last_change = asyncio.get_running_loop().time()
 
     def leave(self) -> None:
         self.acking -= 1
-        self._last_change = asyncio.get_running_loop().time()
-        if self.acking == 0:
-            self._quiet.set()
+        loop = asyncio.get_running_loop()
+        self._last_change = loop.time()
+        if self.acking == 0 and self._timer is None:
+            self._timer = loop.call_later(self.settle, self._check)
+
+    def _check(self) -> None:
+        self._timer = None
+        if self.acking:
+            return  # the next leave() re-arms the timer
+        loop = asyncio.get_running_loop()
+        quiet_for = loop.time() - self._last_change
+        if quiet_for >= self.settle:
+            self._open.set()
+        else:
+            self._timer = loop.call_later(self.settle - quiet_for, self._check)
 
     async def wait(self) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.max_wait
-        while (now := loop.time()) < deadline:
-            if self.acking:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._quiet.wait(), deadline - now)
-                continue
-            quiet_for = now - self._last_change
-            if quiet_for >= self.settle:
-                return
-            await asyncio.sleep(min(self.settle - quiet_for, deadline - now))
+        if not self._open.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._open.wait(), self.max_wait)
 
 
 def _tracked(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
