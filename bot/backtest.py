@@ -26,14 +26,18 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.estimate import Analogue, EstimatorParams, calibrate_margin, estimate
+from bot.estimate import Analogue, EstimatorParams, Prior, calibrate_margin, estimate
 from bot.tfidf import TfidfIndex, cosine_matrix
 
 # The inner-validation grid: small on purpose (fewer knobs, less overfitting to history).
 GRID_K = (5, 10, 20, 40)
 GRID_PRIOR_STRENGTH = (0.25, 0.5, 1.0, 2.0, 4.0)
 GRID_SIMILARITY_POWER = (1.0, 3.0)
-INNER_TRAIN_FRACTION = 0.75
+GRID_HISTORY_HALF_LIFE = (0.0, 100.0, 300.0)
+# Rolling-origin validation inside the history: each window (as fractions of the history)
+# is predicted from everything before it. Several windows average out the noise of one.
+VALIDATION_WINDOWS = ((0.75, 1.0),)
+CALIBRATION_WINDOWS = ((0.4, 0.55), (0.55, 0.7), (0.7, 0.85), (0.85, 1.0))
 MIN_ROWS = 10  # fewer and the inner split has nothing to learn from
 
 
@@ -137,12 +141,13 @@ def _predict(
 ) -> list[Prediction]:
     """One prediction per query row from its pre-ranked neighbours (indices into history)."""
     out: list[Prediction] = []
+    prior = Prior.from_history(history, params.history_half_life)  # once, not per row
     for row in range(neighbours.shape[0]):
         analogues = [
             Analogue(str(i), float(history[i]), float(s))
             for i, s in zip(neighbours[row, : params.k], similarities[row, : params.k], strict=True)
         ]
-        result = estimate(analogues, history, params)
+        result = estimate(analogues, prior, params)
         if result is None:  # only when history is empty, which callers rule out
             raise BacktestError("nothing to estimate from")
         out.append(Prediction(result.point, result.p10, result.p90))
@@ -158,46 +163,77 @@ def _top_neighbours(similarity: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
     return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_sims, order, axis=1)
 
 
-def tune(texts: Sequence[str], targets: np.ndarray, k: int | None = None) -> EstimatorParams:
-    """Estimator knobs for this history, chosen on an inner time split of the history only.
+@dataclass(frozen=True)
+class Fold:
+    """One inner time split of the history: rows before ``cut`` predict the window after it."""
 
-    The older ``INNER_TRAIN_FRACTION`` predicts the rest; the grid point with the lowest MAE
-    wins (ties go to the simpler, more shrunk setting); then the interval margin is
-    calibrated on those same inner predictions (split conformal).
-    """
+    neighbours: np.ndarray
+    similarities: np.ndarray
+    history: np.ndarray
+    outcomes: np.ndarray
+
+
+def _fold(texts: Sequence[str], targets: np.ndarray, cut: int, end: int, k: int) -> Fold:
+    # The vocabulary is learned from the fold's own past only, as in the real backtest.
+    vectors = TfidfIndex.fit(texts[:cut]).transform(texts[:end])
+    neighbours, sims = _top_neighbours(cosine_matrix(vectors[cut:end], vectors[:cut]), k)
+    return Fold(neighbours, sims, targets[:cut], targets[cut:end])
+
+
+def _predict_folds(
+    folds: Sequence[Fold], params: EstimatorParams
+) -> tuple[list[Prediction], np.ndarray]:
+    predictions: list[Prediction] = []
+    for fold in folds:
+        predictions += _predict(fold.neighbours, fold.similarities, fold.history, params)
+    return predictions, np.concatenate([fold.outcomes for fold in folds])
+
+
+def inner_folds(texts: Sequence[str], targets: np.ndarray, k: int) -> list[Fold]:
+    """Rolling-origin splits of the history (see ``VALIDATION_WINDOWS``)."""
     n = len(targets)
-    cut = max(1, min(n - 1, int(n * INNER_TRAIN_FRACTION)))
-    index = TfidfIndex.fit(texts[:cut])
-    vectors = index.transform(texts)
-    similarity = cosine_matrix(vectors[cut:], vectors[:cut])
-    ks = (k,) if k else GRID_K
-    neighbours, sims = _top_neighbours(similarity, max(ks))
-    history, outcomes = targets[:cut], targets[cut:]
+    folds = []
+    for start, stop in VALIDATION_WINDOWS:
+        cut, end = max(int(n * start), 1), int(n * stop)
+        if end > cut:
+            folds.append(_fold(texts, targets, cut, end, k))
+    return folds
 
+
+def tune(texts: Sequence[str], targets: np.ndarray, k: int | None = None) -> EstimatorParams:
+    """Estimator knobs for this history, chosen on inner time splits of the history only.
+
+    Each window of ``VALIDATION_WINDOWS`` is predicted from the rows before it (rolling
+    origin, like the real protocol); the grid point with the lowest pooled MAE wins, ties
+    going to the more shrunk setting. Then the band is calibrated on the newest window(s).
+    """
+    ks = (k,) if k else GRID_K
+    folds = inner_folds(texts, targets, max(ks))
     base = EstimatorParams(min_similarity=0.0, low_confidence_widening=1.0)
     best: tuple[float, EstimatorParams] | None = None
-    for k_value, strength, power in itertools.product(
-        ks, sorted(GRID_PRIOR_STRENGTH, reverse=True), GRID_SIMILARITY_POWER
+    for k_value, strength, power, half_life in itertools.product(
+        ks, sorted(GRID_PRIOR_STRENGTH, reverse=True), GRID_SIMILARITY_POWER, GRID_HISTORY_HALF_LIFE
     ):
-        params = replace(base, k=k_value, prior_strength=strength, similarity_power=power)
-        mae = _errors(_predict(neighbours, sims, history, params), outcomes)[0]
+        params = replace(
+            base,
+            k=k_value,
+            prior_strength=strength,
+            similarity_power=power,
+            history_half_life=half_life,
+        )
+        mae = _errors(*_predict_folds(folds, params))[0]
         if best is None or mae < best[0] - 1e-12:
             best = (mae, params)
     assert best is not None
-    return calibrate_interval(best[1], neighbours, sims, history, outcomes)
-
-
-def _coverage(predictions: Sequence[Prediction], outcomes: np.ndarray) -> float:
-    return _errors(predictions, outcomes)[2]
+    calibration = [
+        _fold(texts, targets, max(int(len(targets) * a), 1), int(len(targets) * b), best[1].k)
+        for a, b in CALIBRATION_WINDOWS
+    ]
+    return calibrate_interval(best[1], calibration)
 
 
 def calibrate_interval(
-    params: EstimatorParams,
-    neighbours: np.ndarray,
-    similarities: np.ndarray,
-    history: np.ndarray,
-    outcomes: np.ndarray,
-    target: float = 0.8,
+    params: EstimatorParams, folds: Sequence[Fold], target: float = 0.8
 ) -> EstimatorParams:
     """Calibrate the band on held-out predictions so it covers ``target`` of outcomes.
 
@@ -207,12 +243,12 @@ def calibrate_interval(
     log-space margin (:func:`bot.estimate.calibrate_margin`) fixes what is left for
     continuous outcomes; it is 0 when the tail alone got there.
     """
-    n = len(outcomes)
+    n = sum(len(fold.outcomes) for fold in folds)
     level = min(math.ceil((n + 1) * target) / n, 1.0)
 
     def covers(tail: float) -> bool:
         trial = replace(params, interval_tail=tail, interval_margin=0.0)
-        return _coverage(_predict(neighbours, similarities, history, trial), outcomes) >= level
+        return _errors(*_predict_folds(folds, trial))[2] >= level
 
     low, high = 0.0, 0.45
     if covers(high):
@@ -225,7 +261,7 @@ def calibrate_interval(
             else:
                 high = middle
     tuned = replace(params, interval_tail=low, interval_margin=0.0)
-    inner = _predict(neighbours, similarities, history, tuned)
+    inner, outcomes = _predict_folds(folds, tuned)
     margin = calibrate_margin(
         [p.point for p in inner], [p.p10 for p in inner], [p.p90 for p in inner], outcomes, target
     )

@@ -11,7 +11,8 @@ The method, in short:
 2. Shrink towards the tenant-wide distribution: the history gets a pseudo-weight
    ``prior_strength`` against the analogues' total weight, so few or weak analogues lean on the
    tenant's overall spread (which is wider, so the range widens honestly).
-3. Read P10/P50/P90 off the mixture with weighted Hazen (midpoint-CDF) quantiles; the point
+3. Read P10/P50/P90 off the mixture with weighted mid-quantiles (Hazen's midpoint CDF over
+   the distinct values, see :func:`weighted_quantile`); the point
    estimate is the weighted median (the value minimising expected absolute error). The tail
    probability of the band (``interval_tail``, 0.1 by default) is itself calibrated by
    backtests when outcomes are discrete (story points), where a margin cannot move coverage
@@ -85,6 +86,9 @@ class EstimatorParams:
     # Tail probability read off each side of the mixture for the band (0.1 gives the raw
     # P10/P90); backtests move it so that the band really holds ~80% of outcomes.
     interval_tail: float = 0.1
+    # 0: every past project counts the same in the tenant-wide distribution. Otherwise the
+    # history is taken as oldest first and weighs a project this many places older half.
+    history_half_life: float = 0.0
     low_confidence_widening: float = 1.25
     # Confidence thresholds: analogues kept and their mean similarity.
     high_min_analogues: int = 5
@@ -96,7 +100,11 @@ class EstimatorParams:
 def _sorted_positive(
     values: Sequence[float] | np.ndarray, weights: Sequence[float] | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Values with positive weight, sorted, with their weights; ``ValueError`` if none."""
+    """Distinct values with positive weight, sorted, with their summed weights.
+
+    Tied values are merged, so the result depends only on the weighted distribution, not on
+    how it was listed. ``ValueError`` if nothing has positive weight.
+    """
     v = np.asarray(values, dtype=float).ravel()
     w = np.asarray(weights, dtype=float).ravel()
     if v.shape != w.shape:
@@ -108,7 +116,9 @@ def _sorted_positive(
     if v.size == 0:
         raise ValueError("no values with positive weight")
     order = np.argsort(v, kind="stable")
-    return v[order], w[order]
+    v, w = v[order], w[order]
+    starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
+    return v[starts], np.add.reduceat(w, starts)
 
 
 def weighted_quantiles(
@@ -116,7 +126,7 @@ def weighted_quantiles(
     weights: Sequence[float] | np.ndarray,
     qs: Sequence[float],
 ) -> list[float]:
-    """Several weighted Hazen quantiles at once (one sort); see :func:`weighted_quantile`."""
+    """Several weighted mid-quantiles at once (one sort); see :func:`weighted_quantile`."""
     if any(not 0.0 <= q <= 1.0 for q in qs):
         raise ValueError(f"quantiles must be between 0 and 1, got {list(qs)}")
     v, w = _sorted_positive(values, weights)
@@ -130,13 +140,18 @@ def weighted_quantile(
 ) -> float:
     """The ``q``-quantile (0..1) of ``values`` weighted by ``weights``.
 
-    Interpolation: weighted Hazen (midpoint CDF). Sorted value ``i`` sits at cumulative
-    probability ``(W_i - w_i / 2) / W``, where ``W_i`` is the running weight and ``W`` the total;
-    between those points the quantile is linear, outside them it is the smallest/largest value.
-    With equal weights this is Hyndman & Fan's type 5 (``(i - 0.5) / n``, numpy's
-    ``method="hazen"``) and is monotone in every value; with unequal weights it is monotone in
-    values that keep their order (positions follow the sorted weights). Zero weights are
-    ignored. Raises ``ValueError`` when nothing has positive weight or ``q`` is outside 0..1.
+    Interpolation: the weighted mid-distribution (Hazen / midpoint-CDF) quantile. Tied
+    values are merged first; distinct value ``j`` then sits at cumulative probability
+    ``(W_j - w_j / 2) / W`` (``W_j`` the running weight, ``W`` the total), and the quantile is
+    linear between those points and the smallest/largest value outside them. This is
+    Parzen's mid-quantile, made for discrete outcomes such as story points: it depends only
+    on the weighted distribution (listing a value twice equals doubling its weight). With
+    distinct, equally weighted values it is Hyndman & Fan's type 5 (``(i - 0.5) / n``,
+    numpy's ``method="hazen"``). It is monotone in ``q``, equivariant to scaling, and
+    monotone in values as long as they keep their order and ties (merging or splitting a tie
+    moves the midpoints).
+    Zero weights are ignored. Raises ``ValueError`` when nothing has positive weight or ``q``
+    is outside 0..1.
     """
     return weighted_quantiles(values, weights, [q])[0]
 
@@ -197,29 +212,65 @@ def usable_analogues(
     return kept[: max(params.k, 0)]
 
 
+@dataclass(frozen=True)
+class Prior:
+    """The tenant-wide distribution of past effort, prepared once for many estimates.
+
+    Distinct values (sorted) with weights summing to 1. :meth:`from_history` builds it from
+    actual efforts, oldest first; with ``half_life`` > 0 a project that many places older
+    counts half as much (effort levels drift over time).
+    """
+
+    values: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def from_history(cls, history: Sequence[float] | np.ndarray, half_life: float = 0.0) -> Prior:
+        raw = np.asarray(history, dtype=float).ravel()
+        valid = np.isfinite(raw) & (raw >= 0)
+        if not valid.any():
+            return cls(np.empty(0), np.empty(0))
+        if half_life > 0:
+            age = (raw.size - 1 - np.arange(raw.size))[valid]
+            weights = 0.5 ** (age / half_life)
+        else:
+            weights = np.ones(int(valid.sum()))
+        values, summed = _sorted_positive(raw[valid], weights)
+        return cls(values, summed / summed.sum())
+
+    @property
+    def empty(self) -> bool:
+        return self.values.size == 0
+
+
 def estimate(
     analogues: Sequence[Analogue],
-    history: Sequence[float] | np.ndarray,
+    history: Sequence[float] | np.ndarray | Prior,
     params: EstimatorParams | None = None,
 ) -> Estimate | None:
     """A calibrated effort range from similar projects, shrunk towards the tenant's history.
 
     ``analogues`` are candidate similar projects (any order; filtered by ``params``);
-    ``history`` is the actual effort of all the tenant's closed projects (the prior). Returns
+    ``history`` is the actual effort of all the tenant's closed projects, oldest first (the
+    prior), or a :class:`Prior` prepared from it (faster when estimating many items against
+    the same history; its half-life then wins over ``params.history_half_life``). Returns
     ``None`` when there is no usable number at all.
     """
     params = params or EstimatorParams()
     used = usable_analogues(analogues, params)
-    prior = np.asarray(history, dtype=float).ravel()
-    prior = prior[np.isfinite(prior) & (prior >= 0)]
-    if not used and prior.size == 0:
+    prior = (
+        history
+        if isinstance(history, Prior)
+        else Prior.from_history(history, params.history_half_life)
+    )
+    if not used and prior.empty:
         return None
 
     hours = np.asarray([a.hours for a in used], dtype=float)
     sims = np.asarray([a.similarity for a in used], dtype=float)
     weights = sims**params.similarity_power
     evidence = float(weights.sum())
-    if prior.size == 0:
+    if prior.empty:
         shrinkage = 0.0
     elif evidence <= 0:
         shrinkage = 1.0
@@ -232,8 +283,8 @@ def estimate(
         parts_v.append(hours)
         parts_w.append(weights / evidence * (1.0 - shrinkage))
     if shrinkage > 0:
-        parts_v.append(prior)
-        parts_w.append(np.full(prior.size, shrinkage / prior.size))
+        parts_v.append(prior.values)
+        parts_w.append(prior.weights * shrinkage)
     values = np.concatenate(parts_v)
     mix = np.concatenate(parts_w)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from bot.estimate import (
     Analogue,
     EstimatorParams,
+    Prior,
     calibrate_margin,
     estimate,
     overrun,
@@ -193,3 +195,29 @@ def test_more_effort_in_means_more_effort_out(
     assert before is not None and after is not None
     for name in ("p10", "p50", "p90", "point"):
         assert getattr(after, name) >= getattr(before, name) - 1e-6
+
+
+def test_recent_history_counts_more_with_a_half_life() -> None:
+    # Oldest first: 10 is one place older than 20, so with a half-life of 1 it weighs 1/2
+    # against 1 -> shares 1/3 and 2/3, midpoints 1/6 and 2/3, median 10 + (1/3) / (1/2) * 10.
+    prior = Prior.from_history([10.0, 20.0], half_life=1.0)
+    assert prior.values.tolist() == [10.0, 20.0]
+    assert prior.weights.tolist() == pytest.approx([1 / 3, 2 / 3])
+    params = replace(EXACT, history_half_life=1.0)
+    result = estimate([], [10.0, 20.0], params)
+    assert result is not None
+    assert result.p50 == pytest.approx(10 + (1 / 3) / (1 / 2) * 10)
+    assert result.point == 20.0
+    # Without a half-life both count the same: midpoints 1/4 and 3/4, median 15.
+    flat = estimate([], [10.0, 20.0], EXACT)
+    assert flat is not None and flat.p50 == pytest.approx(15.0)
+
+
+def test_a_prepared_prior_gives_the_same_estimate() -> None:
+    history = [3.0, 5.0, 5.0, 8.0, 1.0, float("nan"), -1.0, 13.0]
+    analogues = [Analogue("a", 5, 0.7), Analogue("b", 8, 0.4)]
+    params = replace(EXACT, history_half_life=3.0)
+    direct = estimate(analogues, history, params)
+    prepared = estimate(analogues, Prior.from_history(history, 3.0), params)
+    assert direct == prepared
+    assert Prior.from_history([float("nan")]).empty
