@@ -227,8 +227,12 @@ async def scope_result(
 async def scope_reply(
     services: Services, tenant: str, result: ScopeResult, run_id: str | None
 ) -> Reply:
-    """Compose the summary and build the blocks (with the chart when there is an estimate)."""
-    summary = await services.composer.compose(
+    """Compose the summary and build the blocks (with the chart when there is an estimate).
+
+    The chart is drawn in a worker thread while the composer writes (a language model may
+    take a while), so neither waits for the other.
+    """
+    composing = services.composer.compose(
         Composition(
             kind="estimate_summary",
             tenant=tenant,
@@ -236,16 +240,17 @@ async def scope_reply(
             facts=result.facts(),
         )
     )
-    chart = None
-    if result.has_estimate and result.estimate is not None:
-        est = result.estimate
-        chart = await asyncio.to_thread(
-            estimate_chart,
-            [(w.safe(a.title), a.actual_hours, a.similarity) for a in result.analogues],
-            est.p10,
-            est.p50,
-            est.p90,
-        )
+    if not result.has_estimate or result.estimate is None:
+        return Reply(blocks=scope_blocks(result, await composing, run_id=run_id, chart=None))
+    est = result.estimate
+    drawing = asyncio.to_thread(
+        estimate_chart,
+        [(w.safe(a.title), a.actual_hours, a.similarity) for a in result.analogues],
+        est.p10,
+        est.p50,
+        est.p90,
+    )
+    summary, chart = await asyncio.gather(composing, drawing)
     return Reply(blocks=scope_blocks(result, summary, run_id=run_id, chart=chart))
 
 
@@ -261,17 +266,20 @@ async def scope_command(request: Request, services: Services) -> Reply:
     if not re.search(r"[^\W\d_]{2}", parsed.brief):
         return text_reply(USAGE)
     result = await scope_result(services, request.tenant, parsed)
-    run_id = None
-    if result.has_estimate:
-        run_id = await _remember(services, request, result)
-    return await scope_reply(services, request.tenant, result, run_id)
+    if not result.has_estimate:
+        return await scope_reply(services, request.tenant, result, None)
+    run_id = "est-" + uuid.uuid4().hex[:8]
+    _, answer = await asyncio.gather(
+        _remember(services, request, result, run_id),
+        scope_reply(services, request.tenant, result, run_id),
+    )
+    return answer
 
 
-async def _remember(services: Services, request: Request, result: ScopeResult) -> str:
+async def _remember(services: Services, request: Request, result: ScopeResult, run_id: str) -> None:
     """Keep the answer server-side so its buttons carry a short id, never the brief."""
     est = result.estimate
     assert est is not None
-    run_id = "est-" + uuid.uuid4().hex[:8]
     async with services.db.transaction() as session:
         session.add(
             ScopeRun(
@@ -288,7 +296,6 @@ async def _remember(services: Services, request: Request, result: ScopeResult) -
                 shown=len(result.analogues),
             )
         )
-    return run_id
 
 
 # --- buttons -------------------------------------------------------------------------------
