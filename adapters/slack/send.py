@@ -116,7 +116,12 @@ class Sender:
         assert form is not None
         if not delivery.trigger_id:
             await self.ephemeral(
-                [plain_message(f"*{form.title}* needs a form; please run the command again.")],
+                [
+                    plain_message(
+                        f"**{form.title}** is a form, and Slack opens forms only from a slash "
+                        "command or a button: please use the slash command."
+                    )
+                ],
                 delivery,
             )
             return

@@ -116,6 +116,11 @@ async def projects(request: Request, services: Services) -> Reply:
     return text_reply("No active projects yet.")
 
 
+async def long(request: Request, services: Services) -> Reply:
+    """More blocks than one Slack message holds."""
+    return Reply(blocks=tuple(Paragraph(text=f"item {i}") for i in range(120)))
+
+
 async def boom(request: Request, services: Services) -> Reply:
     raise RuntimeError("the database fell over")
 
@@ -144,6 +149,7 @@ def setup(registry: SkillRegistry) -> None:
         ("update", update),
         ("projects", projects),
         ("boom", boom),
+        ("long", long),
     ):
         registry.command(
             Command(name=name, summary=f"test {name}", usage="", examples=("",), handler=handler)

@@ -110,6 +110,17 @@ async def test_projects_add_opens_a_modal_with_the_trigger_id(slack):
     assert not slack.fake.posts
 
 
+async def test_a_long_answer_arrives_in_several_messages_in_order(slack):
+    await slack.command("long")
+    await slack.fake.wait_for(_has("response_url", 3))
+    await slack.settle()
+    answers = slack.fake.of("response_url")
+    assert len(answers) == 3 and all(len(a.payload["blocks"]) <= 50 for a in answers)
+    shown = [block["text"]["text"] for a in answers for block in a.payload["blocks"]]
+    assert shown == [f"item {i}" for i in range(120)]  # all of it, in order
+    assert all(a.payload["text"].startswith("item ") for a in answers)
+
+
 async def test_a_failing_skill_still_answers_with_an_error_id(slack):
     await slack.command("boom")
     await slack.fake.wait_for(_has("response_url"))

@@ -1,0 +1,58 @@
+"""Starting and stopping the Slack adapter the way `make run` does (HTTP mode)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import aiohttp
+from structlog.testing import capture_logs
+
+from adapters.slack.app import serve_slack
+from tests.slack.fake_slack import FakeSlack
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def _healthz(port: int, timeout: float = 10.0) -> int:
+    """GET /healthz, retrying while the server is still binding its port (bounded)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    return response.status
+            except aiohttp.ClientConnectionError:
+                if loop.time() > deadline:
+                    raise
+                await asyncio.sleep(0.05)
+
+
+async def test_http_mode_serves_healthz_and_stops_cleanly(slack_bot, slack_settings, fake_slack):
+    port = _free_port()
+    settings = slack_settings.model_copy(update={"port": port})
+    server = asyncio.ensure_future(serve_slack(slack_bot, settings))
+    assert await _healthz(port) == 200
+    assert [c.method for c in fake_slack.calls] == ["auth.test"]  # token checked at start
+    server.cancel()
+    await asyncio.gather(server, return_exceptions=True)
+    assert server.cancelled()
+
+
+async def test_start_with_slack_unreachable_is_logged_not_fatal(slack_bot, slack_settings):
+    down = FakeSlack()
+    await down.start()
+    await down.stop()  # a port where nothing listens any more
+    port = _free_port()
+    settings = slack_settings.model_copy(update={"port": port, "slack_api_url": down.api_url})
+    with capture_logs() as logs:
+        server = asyncio.ensure_future(serve_slack(slack_bot, settings))
+        assert await _healthz(port, timeout=30) == 200
+    server.cancel()
+    await asyncio.gather(server, return_exceptions=True)
+    assert any(entry["event"] == "slack_auth_test_failed" for entry in logs)
