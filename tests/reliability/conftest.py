@@ -83,47 +83,64 @@ def _as_server_user(command: list[str]) -> list[str]:
     return [runuser, "-u", "postgres", "--", *command]
 
 
+class LocalPostgres:
+    """A throwaway cluster in /tmp on a free loopback port; fault tests stop and restart it."""
+
+    def __init__(self) -> None:
+        initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
+        if not initdb or not pg_ctl:
+            raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
+        self.pg_ctl = pg_ctl
+        # Under /tmp rather than pytest's tmp dir: the server user must be able to reach it.
+        self.root = Path(tempfile.mkdtemp(prefix="atelier-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.root, user="postgres")
+        self.data, self.log = self.root / "data", self.root / "server.log"
+        self.port = free_port()
+        self._run([initdb, "-D", str(self.data), *INITDB_OPTIONS])
+
+    @property
+    def server(self) -> PostgresServer:
+        return PostgresServer("127.0.0.1", self.port, "atelier")
+
+    def _run(self, command: list[str]) -> None:
+        try:
+            subprocess.run(
+                _as_server_user(command),
+                check=True,
+                capture_output=True,
+                timeout=START_TIMEOUT_SECONDS,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as problem:
+            detail = getattr(problem, "stderr", b"") or b""
+            if self.log.exists():
+                detail += self.log.read_bytes()[-300:]
+            message = detail.decode(errors="replace").strip()[-300:]
+            raise RuntimeError(f"{problem}: {message}") from None
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -F"
+        self._run(
+            [self.pg_ctl, "start", "-w", "-D", str(self.data), "-l", str(self.log), "-o", options]
+        )
+
+    def stop(self) -> None:
+        self._run([self.pg_ctl, "stop", "-w", "-m", "immediate", "-D", str(self.data)])
+
+    def remove(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def _started_postgres() -> Iterator[PostgresServer]:
-    initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
-    # Under /tmp rather than pytest's tmp dir: the server user must be able to reach it.
-    root = Path(tempfile.mkdtemp(prefix="atelier-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, user="postgres")
-    data, log = root / "data", root / "server.log"
-    port = free_port()
+    cluster = LocalPostgres()
     try:
-        subprocess.run(
-            _as_server_user([initdb, "-D", str(data), *INITDB_OPTIONS]),
-            check=True,
-            capture_output=True,
-            timeout=START_TIMEOUT_SECONDS,
-        )
-        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -F"
-        start = [pg_ctl, "start", "-w", "-D", str(data), "-l", str(log), "-o", options]
-        subprocess.run(
-            _as_server_user(start),
-            check=True,
-            capture_output=True,
-            timeout=START_TIMEOUT_SECONDS,
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as problem:
-        detail = getattr(problem, "stderr", b"") or b""
-        if log.exists():
-            detail += log.read_bytes()[-300:]
-        shutil.rmtree(root, ignore_errors=True)
-        raise RuntimeError(f"{problem}: {detail.decode(errors='replace').strip()[-300:]}") from None
-    try:
-        yield PostgresServer("127.0.0.1", port, "atelier")
+        cluster.start()
+        yield cluster.server
     finally:
-        subprocess.run(
-            _as_server_user([pg_ctl, "stop", "-w", "-m", "immediate", "-D", str(data)]),
-            capture_output=True,
-            timeout=START_TIMEOUT_SECONDS,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.remove()
 
 
 def _existing_postgres(url: str) -> PostgresServer:
