@@ -191,11 +191,13 @@ class SlackAdapter:
         self.sender = Sender(self.client)
         self.in_flight = InFlight()
         self.ack_first = AckFirst()
+        self.signing_secret = signing_secret
         self.app = AsyncApp(
             client=self.client,
+            # Bolt skips signature checks for Socket Mode frames (the app token authenticates
+            # the socket); HTTP mode refuses to start without a secret (see web_app).
             signing_secret=signing_secret or "",
-            # Socket Mode frames are authenticated by the app token, not signed.
-            request_verification_enabled=signing_secret is not None,
+            request_verification_enabled=True,
             process_before_response=process_before_response,
             logger=logging.getLogger("slack_bolt"),
         )
@@ -317,6 +319,11 @@ class SlackAdapter:
 
     def web_app(self) -> web.Application:
         """The HTTP app: Slack requests on ``POST /slack/events``, ``GET /healthz``."""
+        if not self.signing_secret:
+            # Without a secret anyone could forge requests (an empty HMAC key is public).
+            raise RuntimeError(
+                "Slack HTTP mode needs SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)"
+            )
         application = web.Application()
         application.router.add_post(EVENTS_PATH, self._http_events)
         application.router.add_get("/healthz", _healthz)
@@ -407,8 +414,6 @@ async def serve_slack(bot: Bot, settings: Settings) -> None:
     app_token = _secret(settings.slack_app_token)
     if app_token:
         await adapter.serve_socket_mode(app_token)
-    elif settings.slack_signing_secret is None:
-        raise RuntimeError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN)")
     else:
         await adapter.serve_http()
 

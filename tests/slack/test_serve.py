@@ -6,9 +6,10 @@ import asyncio
 import socket
 
 import aiohttp
+import pytest
 from structlog.testing import capture_logs
 
-from adapters.slack.app import serve_slack
+from adapters.slack.app import SlackAdapter, serve_slack
 from tests.slack.fake_slack import FakeSlack
 
 
@@ -56,3 +57,9 @@ async def test_start_with_slack_unreachable_is_logged_not_fatal(slack_bot, slack
     server.cancel()
     await asyncio.gather(server, return_exceptions=True)
     assert any(entry["event"] == "slack_auth_test_failed" for entry in logs)
+
+
+async def test_http_mode_refuses_to_start_without_a_signing_secret(slack_bot, slack_settings):
+    settings = slack_settings.model_copy(update={"slack_signing_secret": None})
+    with pytest.raises(RuntimeError, match="SLACK_SIGNING_SECRET"):
+        SlackAdapter(slack_bot, settings).web_app()
