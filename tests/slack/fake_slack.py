@@ -69,6 +69,8 @@ class FakeSlack:
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _runner: web.AppRunner | None = None
     _ids: int = 0
+    # Socket Mode: envelopes to push to the connected app
+    _outbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -77,6 +79,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{token}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -172,6 +175,8 @@ class FakeSlack:
                     "upload_url": f"{self.url}/upload/{file_id}",
                     "file_id": file_id,
                 }
+            case "apps.connections.open":
+                return {"ok": True, "url": self.url.replace("http", "ws", 1) + "/socket"}
             case "files.completeUploadExternal":
                 return {"ok": True, "files": [{"id": f["id"]} for f in _files(payload)]}
         return {"ok": True}
@@ -180,6 +185,31 @@ class FakeSlack:
         payload = await request.json()
         await self._record(Call("response_url", payload, path=request.path))
         return web.Response(text="ok")
+
+    async def push(self, envelope: dict[str, Any]) -> None:
+        """Socket Mode: send an envelope to the connected app."""
+        await self._outbox.put(envelope)
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode's websocket: say hello, push envelopes, record the app's acks."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await self._record(Call("socket_connected", {}))
+        await socket.send_json({"type": "hello", "num_connections": 1})
+
+        async def pump() -> None:
+            while True:
+                await socket.send_json(await self._outbox.get())
+
+        pumping = asyncio.ensure_future(pump())
+        try:
+            async for message in socket:
+                if message.type == web.WSMsgType.TEXT:
+                    await self._record(Call("socket_ack", json.loads(message.data)))
+        finally:
+            pumping.cancel()
+            await self._record(Call("socket_closed", {}))
+        return socket
 
     async def _upload(self, request: web.Request) -> web.Response:
         data = await request.read()

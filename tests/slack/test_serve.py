@@ -7,9 +7,11 @@ import socket
 
 import aiohttp
 import pytest
+from pydantic import SecretStr
 from structlog.testing import capture_logs
 
 from adapters.slack.app import SlackAdapter, serve_slack
+from tests.slack.conftest import payload
 from tests.slack.fake_slack import FakeSlack
 
 
@@ -63,3 +65,36 @@ async def test_http_mode_refuses_to_start_without_a_signing_secret(slack_bot, sl
     settings = slack_settings.model_copy(update={"slack_signing_secret": None})
     with pytest.raises(RuntimeError, match="SLACK_SIGNING_SECRET"):
         SlackAdapter(slack_bot, settings).web_app()
+
+
+async def test_socket_mode_answers_a_slash_command_and_closes_its_socket(
+    slack_bot, slack_settings, fake_slack
+):
+    settings = slack_settings.model_copy(
+        update={"slack_app_token": SecretStr("xapp-1-A0TEST-0000"), "slack_signing_secret": None}
+    )
+    server = asyncio.ensure_future(serve_slack(slack_bot, settings))
+    await fake_slack.wait_for(_seen("socket_connected"))
+    command = payload("slash_command", command="/log", text="socket works")
+    command["response_url"] = fake_slack.response_url("socket")
+    await fake_slack.push(
+        {
+            "envelope_id": "env-1",
+            "type": "slash_commands",
+            "payload": command,
+            "accepts_response_payload": True,
+        }
+    )
+    await fake_slack.wait_for(_seen("response_url"))
+    (ack,) = fake_slack.of("socket_ack")
+    assert ack.payload["envelope_id"] == "env-1"
+    (answer,) = fake_slack.of("response_url")
+    assert "Logged for you: socket works" in answer.text
+
+    server.cancel()
+    await asyncio.gather(server, return_exceptions=True)
+    await fake_slack.wait_for(_seen("socket_closed"))
+
+
+def _seen(method: str):  # type: ignore[no-untyped-def]
+    return lambda calls: any(call.method == method for call in calls)
