@@ -26,6 +26,9 @@ from pathlib import Path
 
 import pytest
 
+# The Slack adapter's fixtures (a fake Web API on loopback, the adapter served over HTTP).
+from tests.slack.conftest import fake_slack, slack, slack_bot, slack_settings  # noqa: F401
+
 # Loopback servers start in about a second; these bounds only stop a broken start from hanging.
 START_TIMEOUT_SECONDS = 60
 # Trust on loopback only (listen_addresses below); no fsync: a throwaway test cluster.
