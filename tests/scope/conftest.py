@@ -1,30 +1,19 @@
-"""Scope fixtures: the demo portfolio in a real store (built once), bots that use it."""
+"""Scope fixtures: a bot whose store holds the demo portfolio, and a store that is down."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from bot.core import Bot
-from knowledge.demo import load_demo_portfolio
 from knowledge.store import KnowledgeUnavailable, ProjectStore
 from tests.conftest import Harness
 
 
-@pytest.fixture(scope="session")
-def portfolio_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProjectStore]:
-    """A real embedded store with the demo portfolio for tenant "local" (read-only in tests)."""
-    store = ProjectStore.open(tmp_path_factory.mktemp("scope-knowledge"))
-    load_demo_portfolio(store, "local")
-    yield store
-    store.close()
-
-
 @pytest.fixture
-async def scope_harness(bot: Bot, portfolio_store: ProjectStore) -> Harness:
-    bot.services.set_knowledge(portfolio_store)
+async def scope_harness(bot: Bot, demo_store: ProjectStore) -> Harness:
+    """The console harness on tenant "local", with the demo portfolio in a real store."""
     return Harness(bot)
 
 
