@@ -28,6 +28,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.names import UserNames
 from adapters.slack.send import Sender, retry_handlers
 from adapters.slack.translate import (
     block_action_to_action,
@@ -191,6 +192,7 @@ class SlackAdapter:
         self.sender = Sender(self.client)
         self.in_flight = InFlight()
         self.ack_first = AckFirst()
+        self.names = UserNames(self.sender.call)
         self.signing_secret = signing_secret
         self.app = AsyncApp(
             client=self.client,
@@ -248,6 +250,10 @@ class SlackAdapter:
         retry = _retry_number(request.headers)
         if retry:
             log.info("slack_event_retry", event_id=incoming.event_id, retry=retry)
+        await self.ack_first.wait()
+        name = await self.names.name_of(incoming.tenant, incoming.user_id)
+        if name:
+            incoming = incoming.model_copy(update={"user_name": name})
         await self.answer(incoming)
 
     @_tracked

@@ -73,7 +73,7 @@ async def scope(request: Request, services: Services) -> Reply:
 
 
 async def log(request: Request, services: Services) -> Reply:
-    return text_reply(f"Logged for you: {request.text}")
+    return text_reply(f"Logged for {request.user_name or request.user_id}: {request.text}")
 
 
 async def update(request: Request, services: Services) -> Reply:

@@ -175,6 +175,16 @@ class FakeSlack:
                     "upload_url": f"{self.url}/upload/{file_id}",
                     "file_id": file_id,
                 }
+            case "users.info":
+                user = str(payload.get("user", ""))
+                return {
+                    "ok": True,
+                    "user": {
+                        "id": user,
+                        "name": user.lower(),
+                        "profile": {"display_name": "", "real_name": f"Person {user}"},
+                    },
+                }
             case "apps.connections.open":
                 return {"ok": True, "url": self.url.replace("http", "ws", 1) + "/socket"}
             case "files.completeUploadExternal":

@@ -89,7 +89,7 @@ async def test_socket_mode_answers_a_slash_command_and_closes_its_socket(
     (ack,) = fake_slack.of("socket_ack")
     assert ack.payload["envelope_id"] == "env-1"
     (answer,) = fake_slack.of("response_url")
-    assert "Logged for you: socket works" in answer.text
+    assert "Logged for alice: socket works" in answer.text
 
     server.cancel()
     await asyncio.gather(server, return_exceptions=True)

@@ -164,6 +164,18 @@ async def test_dm_is_answered_in_the_dm(slack):
     assert "thread_ts" not in answer.payload
 
 
+async def test_dm_author_gets_their_display_name_looked_up_once(slack):
+    for number, text in enumerate(("/log first", "/log second")):
+        event = payload("message_im", event_id=f"Ev0NAME{number}")
+        event["event"]["text"] = text
+        await slack.event(event)
+        await slack.settle()
+    answers = [call.text for call in slack.fake.of("chat.postMessage")]
+    assert "Logged for Person U0ALICE: first" in answers[0]
+    assert "Logged for Person U0ALICE: second" in answers[1]
+    assert len(slack.fake.of("users.info")) == 1  # cached
+
+
 async def test_bot_messages_and_edits_are_ignored(slack):
     own = payload("message_im", event_id="Ev0BOT")
     own["event"] |= {"bot_id": "BBOT", "user": "UBOT"}
@@ -270,7 +282,7 @@ async def test_web_api_down_is_logged_and_the_app_keeps_serving(slack):
         assert status == 200
         await slack.settle(30)
     failures = [entry for entry in logs if entry["event"] == "slack_api_failed"]
-    assert failures and failures[0]["method"] in {"chat.postMessage", "conversations.open"}
+    assert {"users.info", "chat.postMessage"} <= {entry["method"] for entry in failures}
 
     async with slack.session.get(slack.base_url + "/healthz") as response:
         assert response.status == 200
