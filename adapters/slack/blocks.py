@@ -358,8 +358,20 @@ def fallback_text(parts: Iterable[str]) -> str:
 
 def plain_message(text: str) -> SlackMessage:
     """A short text-only answer (errors, notices), escaped and formatted."""
-    mrkdwn = to_mrkdwn(text)
+    return trusted_message(to_mrkdwn(text))
+
+
+def trusted_message(mrkdwn: str) -> SlackMessage:
+    """A message from mrkdwn the adapter wrote itself (already escaped where needed)."""
     return _pack(_section(mrkdwn))[0] if mrkdwn.strip() else SlackMessage(text=" ")
+
+
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+
+
+def channel_link(channel_id: str) -> str:
+    """``<#C123>`` for a well-formed channel id (Slack shows its name); else the id escaped."""
+    return f"<#{channel_id}>" if _CHANNEL_ID.match(channel_id) else f"`{escape(channel_id)}`"
 
 
 # --- modals -------------------------------------------------------------------------------
@@ -417,6 +429,7 @@ __all__ = [
     "MAX_SECTION",
     "Rendered",
     "SlackMessage",
+    "channel_link",
     "escape",
     "fallback_text",
     "original_action_id",
@@ -426,5 +439,6 @@ __all__ = [
     "to_blocks",
     "to_modal",
     "to_mrkdwn",
+    "trusted_message",
     "unique_action_id",
 ]

@@ -34,9 +34,11 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack.blocks import (
     Rendered,
     SlackMessage,
+    channel_link,
     plain_message,
     to_blocks,
     to_modal,
+    trusted_message,
 )
 from adapters.slack.translate import Delivery
 from bot.logs import get_logger
@@ -45,6 +47,10 @@ from bot.messages import Image, Reply, Visibility
 log = get_logger(__name__)
 
 DEFAULT_NOTICE = "Sent to your DMs."
+DM_FAILED = (
+    "I couldn't deliver that to your DMs just now, so nothing was shown here either "
+    "(it is private). Please try again in a moment."
+)
 _FAILURES = (SlackClientError, aiohttp.ClientError, OSError, TimeoutError, ValueError)
 
 
@@ -202,28 +208,27 @@ class Sender:
                 await self._images_privately((image,), delivery)
 
     async def _to_dm(self, rendered: Rendered, notice: str, delivery: Delivery) -> None:
+        """Private content goes to the IM or nowhere: never shown in the channel instead."""
         channel = await self.open_im(delivery.user_id)
-        if channel is None:
-            await self.ephemeral(
-                [plain_message("I couldn't open a DM with you; here it is."), *rendered.messages],
-                delivery,
-            )
-            return
-        for message in rendered.messages:
-            await self.post(channel, message)
-        for image in rendered.images:
-            await self.upload(image, channel)
-        if channel != delivery.channel_id:
+        delivered = channel is not None
+        if channel is not None:
+            for message in rendered.messages:
+                delivered = await self.post(channel, message) and delivered
+            for image in rendered.images:
+                await self.upload(image, channel)
+        if not delivered:
+            await self.error(DM_FAILED, delivery)
+        elif channel != delivery.channel_id:
             await self.ephemeral([plain_message(notice)], delivery)
 
     async def _to_channel(self, rendered: Rendered, channel: str, delivery: Delivery) -> None:
         for message in rendered.messages:
             if not await self.post(channel, message):
-                await self.error(
-                    f"I couldn't post to <#{channel}>; is the app a member of that channel? "
-                    "Nothing was sent there.",
-                    delivery,
+                text = (
+                    f"I couldn't post to {channel_link(channel)}; is the app a member of that "
+                    "channel? (`/invite @Atelier` there.) Nothing was sent."
                 )
+                await self.ephemeral([trusted_message(text)], delivery)
                 return
         for image in rendered.images:
             await self.upload(image, channel)

@@ -116,6 +116,15 @@ async def projects(request: Request, services: Services) -> Reply:
     return text_reply("No active projects yet.")
 
 
+async def announce(request: Request, services: Services) -> Reply:
+    """A post to another channel (as approved client updates are)."""
+    return Reply(
+        blocks=(Paragraph(text=f"Release notes: {request.text}"),),
+        visibility=Visibility.PUBLIC,
+        channel_id="C0CLIENT",
+    )
+
+
 async def long(request: Request, services: Services) -> Reply:
     """More blocks than one Slack message holds."""
     return Reply(blocks=tuple(Paragraph(text=f"item {i}") for i in range(120)))
@@ -150,6 +159,7 @@ def setup(registry: SkillRegistry) -> None:
         ("projects", projects),
         ("boom", boom),
         ("long", long),
+        ("announce", announce),
     ):
         registry.command(
             Command(name=name, summary=f"test {name}", usage="", examples=("",), handler=handler)

@@ -96,6 +96,31 @@ async def test_update_draft_goes_only_to_the_requesters_dm(slack):
     assert not slack.fake.of("chat.postEphemeral")
 
 
+async def test_private_draft_is_never_shown_in_the_channel_when_the_dm_fails(slack):
+    slack.fake.errors["conversations.open"] = "cannot_dm_bot"
+    await slack.command("update", "harbor")
+    await slack.fake.wait_for(_has("response_url"))
+    await slack.settle()
+    (answer,) = slack.fake.of("response_url")
+    assert "couldn't deliver that to your DMs" in answer.text
+    assert all(DRAFT_TEXT not in call.text for call in slack.fake.calls)
+
+
+async def test_post_to_another_channel_goes_there_or_explains_why_not(slack):
+    await slack.command("announce", "v2 is live")
+    await slack.fake.wait_for(_has("chat.postMessage"))
+    await slack.settle()
+    (posted,) = slack.fake.of("chat.postMessage")
+    assert posted.payload["channel"] == "C0CLIENT" and "v2 is live" in posted.text
+
+    slack.fake.errors["chat.postMessage"] = "not_in_channel"
+    await slack.command("announce", "v3 is live")
+    await slack.fake.wait_for(_has("response_url"))
+    await slack.settle()
+    (refusal,) = slack.fake.of("response_url")
+    assert "I couldn't post to <#C0CLIENT>" in refusal.text and "Nothing was sent" in refusal.text
+
+
 async def test_projects_add_opens_a_modal_with_the_trigger_id(slack):
     await slack.command("projects", "add", trigger_id="1334.7384.projects-add")
     await slack.fake.wait_for(_has("views.open"))
