@@ -264,6 +264,14 @@ async def test_modal_errors_are_shown_in_the_modal(slack):
 # --- security and robustness ---------------------------------------------------------------
 
 
+async def test_url_verification_challenge_is_answered(slack):
+    body = {"token": "t", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification"}  # fmt: skip
+    status, text = await slack.event(body)
+    assert status == 200 and json.loads(text) == {"challenge": body["challenge"]}
+    assert not slack.fake.posts
+
+
 async def test_bad_signature_is_rejected_without_any_api_call(slack):
     status, _ = await slack.command("help")  # warm up: a valid request first
     await slack.settle()
