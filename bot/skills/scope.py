@@ -425,9 +425,10 @@ def setup(registry: SkillRegistry) -> None:
         )
     )
     # Free text: "how long would …", "how much would … cost", "can you estimate/quote …".
+    # Not the past tense: "how long did Acme take?" asks about history, not for an estimate.
     registry.intent(
         "scope",
-        r"\b(how\s+long\s+(would|will|does|did|might|could|to)|how\s+much\s+(would|will|does|"
+        r"\b(how\s+long\s+(would|will|does|might|could|to)|how\s+much\s+(would|will|does|"
         r"might|could|to|for)|how\s+many\s+hours|what\s+(would|will|does|might)\b.{0,80}\bcost|"
         r"estimate\s+(for|of|on|a|an|the|this|how)|ballpark|quote\s+(for|on|a|an|the|this)|"
         r"scope\s+(this|a|an|the))\b",
