@@ -7,6 +7,7 @@ embedded Chroma and on a `chroma run` server (with the bot's state on SQLite and
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.config import Settings
 from knowledge.store import ProjectStore
 from tests.reliability.portfolio import KINDS, QUERIES, make_projects
 
@@ -103,3 +105,74 @@ def test_isolation_on_chroma_server(chroma_server, tmp_path: Path) -> None:  # t
     tenants = fill(store, "server-")
     assert mixed_queries(store, tenants) > QUERY_COUNT
     assert store.count("server-T-NOBODY") == 0
+
+
+# --- through the bot: skills, SQL state and vectors together ----------------------------------
+
+BOT_ROUNDS = 40
+
+
+@pytest.fixture(params=["sqlite+embedded", "postgresql+chroma-server"])
+def deployment(request: pytest.FixtureRequest, settings) -> Settings:  # type: ignore[no-untyped-def]
+    """The single-machine set-up and the scaled-out one."""
+    if request.param == "sqlite+embedded":
+        return settings
+    return settings.model_copy(
+        update={
+            "database_url": request.getfixturevalue("postgres_url"),
+            "chroma_url": request.getfixturevalue("chroma_server").url,
+        }
+    )
+
+
+async def test_isolation_through_the_bot(deployment: Settings) -> None:
+    from adapters.runtime import build_services
+    from bot.core import Bot
+    from tests.conftest import Harness
+
+    bot = Bot(build_services(deployment))
+    await bot.start()
+    try:
+        store = await asyncio.to_thread(lambda: bot.services.knowledge)
+        store.embedder = RememberingEmbedder(store.embedder)
+        prefix = "bot-pg-" if deployment.database_url else "bot-lite-"
+        tenants = {f"{prefix}{tenant}": marker for tenant, marker in TENANTS.items()}
+        harnesses = {}
+        for seed, (tenant, marker) in enumerate(tenants.items()):
+            projects = [
+                p.model_copy(update={"title": f"{marker} {p.title}"})
+                for p in make_projects(PROJECTS_PER_TENANT, marker, seed=seed)
+            ]
+            await asyncio.to_thread(store.upsert, tenant, projects)
+            harness = Harness(bot, tenant=tenant)
+            harnesses[tenant] = harness
+            # The same project name and alias in both workspaces.
+            added = await harness.say(f"/projects add name=Acme client={marker} aliases=acme")
+            assert added.text.startswith("Added"), added.text
+            await harness.say(f"/log acme done: {marker} checkout flow 2h")
+
+        chooser = random.Random(7)
+        own_data_shown = 0
+        for _ in range(BOT_ROUNDS):
+            tenant = chooser.choice(list(tenants))
+            other = next(m for t, m in tenants.items() if t != tenant)
+            line = chooser.choice(
+                [
+                    f"/scope {chooser.choice(QUERIES)}",
+                    f"/projects search {chooser.choice(QUERIES)}",
+                    "/projects show p00003",
+                    "/projects list",
+                    "/log acme",
+                    "/update acme",
+                    f"/log acme next: {tenants[tenant]} review",
+                ]
+            )
+            reply = await harnesses[tenant].say(line)
+            assert other not in reply.text, (tenant, line, reply.text[:300])
+            screen = harnesses[tenant].screen()
+            assert other not in screen, (tenant, line)
+            own_data_shown += tenants[tenant] in screen
+        # Not vacuous: the answers do show the workspace's own projects and entries.
+        assert own_data_shown >= BOT_ROUNDS // 2
+    finally:
+        await bot.close()
