@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -18,6 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STEP_SECONDS = 120  # one console step; bounded so a hung process fails the test
+END_OF_DRAFT = r"\[export-text-\d+\]"  # the last button of a draft
 
 pytestmark = pytest.mark.slow
 
@@ -53,14 +55,18 @@ class Chat:
         return cls(process)
 
     async def say(self, line: str, expect: str) -> str:
-        """Type ``line``; return the screen once ``expect`` appears on it."""
+        """Type ``line``; return the screen once ``expect`` (a regex) appears on it.
+
+        ``expect`` should match the *end* of the answer, so that no part of it is still on its
+        way when the next line is typed.
+        """
         assert self.process.stdin is not None and self.process.stdout is not None
         start = len(self.screen)
         self.process.stdin.write(line.encode() + b"\n")
         await self.process.stdin.drain()
 
         async def printed() -> None:
-            while expect not in self.screen[start:]:
+            while not re.search(expect, self.screen[start:]):
                 chunk = await self.process.stdout.read(4096)  # type: ignore[union-attr]
                 if not chunk:
                     raise AssertionError(f"chat ended before {expect!r}: {self.screen[-500:]}")
@@ -103,11 +109,13 @@ async def test_killed_mid_draft_then_restarted(tmp_path: Path) -> None:
     database = data_dir / "atelier.db"
     chat = await Chat.start(data_dir, tmp_path)
     try:
-        await chat.say("/projects add name=Acme aliases=acme client=Acme estimate=10", "Added")
-        await chat.say("/log acme done: checkout flow 2h", "Logged #1")
-        await chat.say("/log acme blocker: waiting for the API keys", "Logged #2")
-        await chat.say("/update acme", "Buttons:")
-        await chat.say("change-tone-formal-3", "Buttons:")  # a second version of the draft
+        await chat.say(
+            "/projects add name=Acme aliases=acme client=Acme estimate=10", "/update acme"
+        )
+        await chat.say("/log acme done: checkout flow 2h", r"Logged #1 .*\)\.")
+        await chat.say("/log acme blocker: waiting for the API keys", r"Logged #2 .*\)\.")
+        await chat.say("/update acme", END_OF_DRAFT)
+        await chat.say("change-tone-formal-3", END_OF_DRAFT)  # a second version of the draft
     finally:
         chat.kill()  # no shutdown, no flush, no goodbye
         await chat.process.wait()
@@ -124,7 +132,7 @@ async def test_killed_mid_draft_then_restarted(tmp_path: Path) -> None:
     try:
         listing = await chat.say("/log acme", "waiting for the API keys")
         assert "checkout flow" in listing.lower()
-        draft = await chat.say("/update acme", "Buttons:")
+        draft = await chat.say("/update acme", END_OF_DRAFT)
         assert "Checkout flow" in draft and "Waiting for the API keys" in draft
         approved = await chat.say("approve-1", "are now marked")
         assert "2 log entries" in approved
