@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.estimate import Analogue, EstimatorParams, Prior, calibrate_margin, estimate
-from bot.tfidf import TfidfIndex, cosine_matrix
+from bot.tfidf import TfidfIndex, top_neighbours
 
 # The inner-validation grid: small on purpose (fewer knobs, less overfitting to history).
 GRID_K = (5, 10, 20, 40)
@@ -154,13 +154,13 @@ def _predict(
     return out
 
 
-def _top_neighbours(similarity: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and similarities of each row's ``k`` most similar columns, best first."""
-    k = min(k, similarity.shape[1])
-    part = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
-    part_sims = np.take_along_axis(similarity, part, axis=1)
-    order = np.argsort(-part_sims, axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_sims, order, axis=1)
+def _neighbours(texts: Sequence[str], cut: int, end: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest history rows (``texts[:cut]``) of each row of ``texts[cut:end]``.
+
+    The vocabulary is learned from the history only, as a real estimate would see it.
+    """
+    vectors = TfidfIndex.fit(texts[:cut]).transform(texts[:end])
+    return top_neighbours(vectors.slice(cut, end), vectors.slice(0, cut), k)
 
 
 @dataclass(frozen=True)
@@ -175,8 +175,7 @@ class Fold:
 
 def _fold(texts: Sequence[str], targets: np.ndarray, cut: int, end: int, k: int) -> Fold:
     # The vocabulary is learned from the fold's own past only, as in the real backtest.
-    vectors = TfidfIndex.fit(texts[:cut]).transform(texts[:end])
-    neighbours, sims = _top_neighbours(cosine_matrix(vectors[cut:end], vectors[:cut]), k)
+    neighbours, sims = _neighbours(texts, cut, end, k)
     return Fold(neighbours, sims, targets[:cut], targets[cut:end])
 
 
@@ -289,9 +288,7 @@ def backtest_rows(
         )
     started = time.perf_counter()
     params = tune(texts[:cut], y[:cut], k)
-    index = TfidfIndex.fit(texts[:cut])
-    vectors = index.transform(texts)
-    neighbours, sims = _top_neighbours(cosine_matrix(vectors[cut:], vectors[:cut]), params.k)
+    neighbours, sims = _neighbours(texts, cut, n, params.k)
     history, outcomes = y[:cut], y[cut:]
     predictions = _predict(neighbours, sims, history, params)
     elapsed = time.perf_counter() - started

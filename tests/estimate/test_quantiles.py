@@ -133,7 +133,12 @@ def test_weighted_raising_a_value_within_its_gap_never_lowers_a_quantile(
 
 
 @given(
-    st.lists(st.tuples(finite, weight), min_size=1, max_size=20),
+    # Whole numbers, so scaling cannot round two distinct values into a tie.
+    st.lists(
+        st.tuples(st.integers(min_value=-(10**6), max_value=10**6), weight),
+        min_size=1,
+        max_size=20,
+    ),
     st.floats(min_value=0.01, max_value=100),
     st.floats(min_value=0, max_value=1),
 )
