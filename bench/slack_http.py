@@ -197,7 +197,10 @@ async def serve_both(api_url: str) -> None:
 
     logging.getLogger("slack_bolt").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as data_dir:
+        # Isolated from the developer's .env: a throwaway SQLite database, no real tokens.
         settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=None,
             data_dir=Path(data_dir),
             slack_bot_token=SecretStr(TOKEN),
             slack_signing_secret=SecretStr(SECRET),
