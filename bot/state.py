@@ -113,7 +113,13 @@ class Database:
                 kwargs.update(connect_args={"connect_timeout": 10})
         else:
             kwargs.update(connect_args={"timeout": 15})
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        try:
+            self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        except ModuleNotFoundError as missing:  # e.g. PostgreSQL without the `postgres` extra
+            raise DatabaseUnavailable(
+                f"the database driver `{missing.name}` is not installed (for PostgreSQL use "
+                "postgresql+psycopg://… and pip install 'atelier-bot[postgres]')"
+            ) from None
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

@@ -128,6 +128,11 @@ async def test_unusable_sqlite_path_is_one_clear_line(tmp_path: Path) -> None:
         await database.close()
 
 
+def test_a_missing_database_driver_is_one_clear_line() -> None:
+    with pytest.raises(DatabaseUnavailable, match="driver `asyncpg` is not installed"):
+        Database("postgresql+asyncpg://atelier:pw@127.0.0.1/atelier")
+
+
 def test_atelier_exits_2_with_one_line_when_the_database_is_down(tmp_path: Path) -> None:
     from tests.reliability.conftest import free_port
 
