@@ -60,7 +60,7 @@ def _fail(message: str, as_json: bool) -> typer.Exit:
     return typer.Exit(2)
 
 
-async def _tenant_backtest(tenant: str) -> BacktestResult:
+async def _tenant_backtest(tenant: str, k: int | None) -> BacktestResult:
     """Leave-one-out over the tenant's closed projects in the knowledge store."""
     from adapters.launch import load_demo_if_empty
     from adapters.runtime import running_bot
@@ -84,7 +84,9 @@ async def _tenant_backtest(tenant: str) -> BacktestResult:
                 (m.project.id, m.similarity) for m in store.search(tenant, text, k, status="closed")
             ]
 
-        params = EstimatorParams(k=settings.scope_k, min_similarity=settings.scope_min_similarity)
+        params = EstimatorParams(
+            k=k or settings.scope_k, min_similarity=settings.scope_min_similarity
+        )
         # Searches are synchronous (embedding + vector store): keep them off the event loop.
         return await asyncio.to_thread(backtest_leave_one_out, cases, search, params)
 
@@ -107,7 +109,12 @@ def eval_command(
     ] = 0.8,
     k: Annotated[
         int | None,
-        typer.Option("--k", help="Similar rows per estimate (default: chosen on history)."),
+        typer.Option(
+            "--k",
+            min=1,
+            help="Similar items per estimate (default: learned from the FILE's history; "
+            "ATELIER_SCOPE_K for a tenant).",
+        ),
     ] = None,
     tenant: TenantOption = None,
     as_json: JsonOption = False,
@@ -129,8 +136,8 @@ def eval_command(
         else:
             settings = settings_or_exit()
             who = tenant or settings.default_tenant
-            result = run(lambda: _tenant_backtest(who))
-            title = f"Leave-one-out over {result.n} closed projects"
+            result = run(lambda: _tenant_backtest(who, k))
+            title = f"Leave-one-out over {result.n} closed projects of {who}"
     except BacktestError as problem:
         raise _fail(str(problem), as_json) from None
     except Exception as problem:
