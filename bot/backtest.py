@@ -34,8 +34,9 @@ GRID_K = (5, 10, 20, 40)
 GRID_PRIOR_STRENGTH = (0.25, 0.5, 1.0, 2.0, 4.0)
 GRID_SIMILARITY_POWER = (1.0, 3.0)
 GRID_HISTORY_HALF_LIFE = (0.0, 100.0, 300.0)
-# Rolling-origin validation inside the history: each window (as fractions of the history)
-# is predicted from everything before it. Several windows average out the noise of one.
+# Validation inside the history, as fractions of it: each window is predicted from all the
+# rows before it. Knobs are chosen on the newest quarter; the band is calibrated on four
+# rolling windows (more rows make a steadier conformal quantile).
 VALIDATION_WINDOWS = ((0.75, 1.0),)
 CALIBRATION_WINDOWS = ((0.4, 0.55), (0.55, 0.7), (0.7, 0.85), (0.85, 1.0))
 MIN_ROWS = 10  # fewer and the inner split has nothing to learn from
@@ -200,11 +201,13 @@ def inner_folds(texts: Sequence[str], targets: np.ndarray, k: int) -> list[Fold]
 
 
 def tune(texts: Sequence[str], targets: np.ndarray, k: int | None = None) -> EstimatorParams:
-    """Estimator knobs for this history, chosen on inner time splits of the history only.
+    """Estimator knobs for this history, chosen on an inner time split of the history only.
 
-    Each window of ``VALIDATION_WINDOWS`` is predicted from the rows before it (rolling
-    origin, like the real protocol); the grid point with the lowest pooled MAE wins, ties
-    going to the more shrunk setting. Then the band is calibrated on the newest window(s).
+    The newest quarter of the history (``VALIDATION_WINDOWS``) is predicted from the rows
+    before it, like the real protocol; the grid point with the lowest MAE wins (on a tie, the
+    first in grid order: fewer analogues, more shrinkage). The newest rows are the best guide
+    to the rows that come next: effort levels drift, and with several older windows pooled
+    the choice was worse. Then the band is calibrated on ``CALIBRATION_WINDOWS``.
     """
     ks = (k,) if k else GRID_K
     folds = inner_folds(texts, targets, max(ks))
