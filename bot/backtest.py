@@ -4,9 +4,10 @@ Two protocols:
 
 * **Time split** (:func:`backtest_rows`): rows in file order, the first ``train_fraction`` is
   history and each later row is estimated from that history only. The estimator's knobs
-  (``k``, similarity weighting, shrinkage) are chosen on the *history alone* by an inner time
-  split (older three quarters predict the newest quarter), and the interval margin is
-  conformally calibrated on the same inner split, so nothing is tuned on the rows being scored.
+  (``k``, similarity weighting, shrinkage, recency) are chosen on the *history alone* by an
+  inner time split (older three quarters predict the newest quarter), and the band is
+  conformally calibrated on rolling windows of the history, so nothing is tuned on the rows
+  being scored.
 * **Leave-one-out** (:func:`backtest_leave_one_out`): each closed project is estimated from
   all the others (a small portfolio has no time to split).
 
