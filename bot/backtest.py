@@ -84,27 +84,36 @@ class Prediction:
 def read_rows(path: Path, text_columns: Sequence[str], target: str) -> tuple[list[str], np.ndarray]:
     """Texts (the ``text_columns`` joined) and numeric targets of a CSV file, in file order.
 
-    Rows whose target is empty or not a non-negative number are skipped (they carry no
-    outcome); a missing file or column raises :class:`BacktestError` naming it.
+    Commas are the usual separator; a header with semicolons or tabs and no comma is read
+    with that separator instead (spreadsheet exports). Rows whose target is empty or not a
+    non-negative number are skipped (they carry no outcome); a missing file or column or an
+    unreadable file raises :class:`BacktestError` naming it.
     """
     if not text_columns:
         raise BacktestError("give at least one --text column")
+    # Long descriptions (logs, stack traces) exceed the csv module's default 128 KB field limit.
+    csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as problem:
         raise BacktestError(f"cannot read {path.name}: {problem.strerror or problem}") from None
+    texts: list[str] = []
+    targets: list[float] = []
     with handle:
-        reader = csv.DictReader(handle)
-        columns = reader.fieldnames or []
-        missing = [c for c in [*text_columns, target] if c not in columns]
-        if missing:
-            raise BacktestError(
-                f"{path.name} has no column {', '.join(repr(c) for c in missing)} "
-                f"(columns: {', '.join(columns) or 'none'})"
-            )
-        texts: list[str] = []
-        targets: list[float] = []
         try:
+            header = handle.readline()
+            handle.seek(0)
+            delimiter = ","
+            if "," not in header:
+                delimiter = ";" if ";" in header else "\t" if "\t" in header else ","
+            reader = csv.DictReader(handle, delimiter=delimiter)
+            columns = reader.fieldnames or []
+            missing = [c for c in [*text_columns, target] if c not in columns]
+            if missing:
+                raise BacktestError(
+                    f"{path.name} has no column {', '.join(repr(c) for c in missing)} "
+                    f"(columns: {', '.join(columns) or 'none'})"
+                )
             for row in reader:
                 try:
                     value = float((row.get(target) or "").strip())
@@ -115,7 +124,8 @@ def read_rows(path: Path, text_columns: Sequence[str], target: str) -> tuple[lis
                 texts.append(" \n ".join(row.get(c) or "" for c in text_columns))
                 targets.append(value)
         except (csv.Error, UnicodeDecodeError) as problem:
-            raise BacktestError(f"{path.name} is not a readable CSV file: {problem}") from None
+            message = f"{path.name} is not a readable UTF-8 CSV file: {problem}"
+            raise BacktestError(message) from None
     return texts, np.asarray(targets, dtype=float)
 
 

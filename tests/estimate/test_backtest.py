@@ -145,3 +145,24 @@ def test_missing_file_and_bad_fractions(tmp_path: Path) -> None:
         backtest_rows(texts[:8], targets[:8])
     with pytest.raises(BacktestError, match="--k"):
         backtest_rows(texts, targets, k=0)
+
+
+def test_semicolons_long_fields_and_bad_encodings(tmp_path: Path) -> None:
+    long_text = "stack trace line\n" * 20_000  # ~340 KB, over the csv module's default limit
+    semicolons = tmp_path / "export.csv"
+    semicolons.write_text(
+        f'title;points\n"Login";3\n"{long_text}";5\n', encoding="utf-8", newline=""
+    )
+    texts, targets = read_rows(semicolons, ["title"], "points")
+    assert texts[0] == "Login" and len(texts[1]) == len(long_text)
+    assert targets.tolist() == [3.0, 5.0]
+
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("title,points\nCaf\xe9 menu,3\n".encode("latin-1"))
+    with pytest.raises(BacktestError, match="not a readable UTF-8 CSV"):
+        read_rows(latin, ["title"], "points")
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(BacktestError, match="columns: none"):
+        read_rows(empty, ["title"], "points")
