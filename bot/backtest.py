@@ -245,23 +245,36 @@ def tune(texts: Sequence[str], targets: np.ndarray, k: int | None = None) -> Est
     return calibrate_interval(best[1], calibration)
 
 
+Predictor = Callable[[EstimatorParams], tuple[list[Prediction], np.ndarray]]
+
+
 def calibrate_interval(
     params: EstimatorParams, folds: Sequence[Fold], target: float = 0.8
 ) -> EstimatorParams:
-    """Calibrate the band on held-out predictions so it covers ``target`` of outcomes.
+    """Calibrate the band on the folds' held-out predictions (see :func:`calibrate_band`)."""
+    return calibrate_band(params, lambda trial: _predict_folds(folds, trial), target)
 
-    First the tail probability: the largest tail (narrowest band) whose coverage reaches
-    the conformal level ``ceil((n + 1) * target) / n``, by bisection (coverage only falls as
-    the tail grows). With discrete outcomes that already lands close to the target. Then a
-    log-space margin (:func:`bot.estimate.calibrate_margin`) fixes what is left for
-    continuous outcomes; it is 0 when the tail alone got there.
+
+def calibrate_band(
+    params: EstimatorParams, predict: Predictor, target: float = 0.8
+) -> EstimatorParams:
+    """``params`` with a band that covers ``target`` of the outcomes ``predict`` scores.
+
+    ``predict(params)`` returns held-out predictions and their outcomes. First the tail
+    probability: the largest tail (narrowest band) whose coverage reaches the conformal level
+    ``ceil((n + 1) * target) / n``, by bisection (coverage only falls as the tail grows). With
+    discrete outcomes that already lands close to the target. Then a log-space margin
+    (:func:`bot.estimate.calibrate_margin`) fixes what is left for continuous outcomes; it is
+    0 when the tail alone got there.
     """
-    n = sum(len(fold.outcomes) for fold in folds)
+    n = len(predict(params)[1])
+    if n == 0:
+        return params
     level = min(math.ceil((n + 1) * target) / n, 1.0)
 
     def covers(tail: float) -> bool:
         trial = replace(params, interval_tail=tail, interval_margin=0.0)
-        return _errors(*_predict_folds(folds, trial))[2] >= level
+        return _errors(*predict(trial))[2] >= level
 
     low, high = 0.0, 0.45
     if covers(high):
@@ -274,9 +287,13 @@ def calibrate_interval(
             else:
                 high = middle
     tuned = replace(params, interval_tail=low, interval_margin=0.0)
-    inner, outcomes = _predict_folds(folds, tuned)
+    held_out, outcomes = predict(tuned)
     margin = calibrate_margin(
-        [p.point for p in inner], [p.p10 for p in inner], [p.p90 for p in inner], outcomes, target
+        [p.point for p in held_out],
+        [p.p10 for p in held_out],
+        [p.p90 for p in held_out],
+        outcomes,
+        target,
     )
     return replace(tuned, interval_margin=max(margin, 0.0))
 
@@ -345,11 +362,21 @@ class Case:
 SearchFunction = Callable[[str, int], Sequence[tuple[str, float]]]
 
 
-def backtest_leave_one_out(
-    cases: Sequence[Case], search: SearchFunction, params: EstimatorParams | None = None
-) -> BacktestResult:
-    """Estimate each case from all the others through ``search`` and score the estimates."""
-    params = params or EstimatorParams()
+@dataclass(frozen=True)
+class LeftOut:
+    """One leave-one-out round: a project's analogues among the others, their actuals, its own."""
+
+    analogues: list[Analogue]
+    history: list[float]
+    actual: float
+
+
+def leave_one_out(cases: Sequence[Case], search: SearchFunction, k: int) -> list[LeftOut]:
+    """For each case, its ``k`` nearest other cases (through ``search``) and the others' actuals.
+
+    Searching is the slow part, so it is done once here and the rounds reused for scoring and
+    calibration. Raises :class:`BacktestError` with fewer than two usable cases.
+    """
     usable = [c for c in cases if math.isfinite(c.actual) and c.actual >= 0]
     if len(usable) < 2:
         raise BacktestError(
@@ -357,27 +384,42 @@ def backtest_leave_one_out(
             f"(found {len(usable)}); close projects or run /projects import"
         )
     actual = {c.id: c.actual for c in usable}
-    started = time.perf_counter()
-    predictions: list[Prediction] = []
-    outcomes: list[float] = []
-    mean_errors: list[float] = []
-    median_errors: list[float] = []
+    rounds = []
     for case in usable:
-        found = search(case.text, params.k + 1)
+        found = search(case.text, k + 1)  # one more: the case usually finds itself
         analogues = [
             Analogue(project_id, actual[project_id], similarity)
             for project_id, similarity in found
             if project_id != case.id and project_id in actual
         ]
         history = [c.actual for c in usable if c.id != case.id]
-        result = estimate(analogues, history, params)
-        assert result is not None  # history has at least one project
+        rounds.append(LeftOut(analogues, history, case.actual))
+    return rounds
+
+
+def _predict_left_out(
+    rounds: Sequence[LeftOut], params: EstimatorParams
+) -> tuple[list[Prediction], np.ndarray]:
+    predictions = []
+    for left_out in rounds:
+        result = estimate(left_out.analogues, left_out.history, params)
+        assert result is not None  # every round has at least one other project
         predictions.append(Prediction(result.point, result.p10, result.p90))
-        outcomes.append(case.actual)
-        mean_errors.append(abs(float(np.mean(history)) - case.actual))
-        median_errors.append(abs(float(np.median(history)) - case.actual))
+    return predictions, np.asarray([r.actual for r in rounds], dtype=float)
+
+
+def backtest_leave_one_out(
+    cases: Sequence[Case], search: SearchFunction, params: EstimatorParams | None = None
+) -> BacktestResult:
+    """Estimate each case from all the others through ``search`` and score the estimates."""
+    params = params or EstimatorParams()
+    started = time.perf_counter()
+    rounds = leave_one_out(cases, search, params.k)
+    predictions, outcomes = _predict_left_out(rounds, params)
     elapsed = time.perf_counter() - started
-    mae, mdae, coverage, width = _errors(predictions, np.asarray(outcomes))
+    mae, mdae, coverage, width = _errors(predictions, outcomes)
+    mean_errors = [abs(float(np.mean(r.history)) - r.actual) for r in rounds]
+    median_errors = [abs(float(np.median(r.history)) - r.actual) for r in rounds]
     return BacktestResult(
         mae=mae,
         mdae=mdae,
@@ -389,3 +431,20 @@ def backtest_leave_one_out(
         params=params,
         seconds_per_estimate=elapsed / len(outcomes),
     )
+
+
+def calibrate_leave_one_out(
+    cases: Sequence[Case],
+    search: SearchFunction,
+    params: EstimatorParams | None = None,
+    target: float = 0.8,
+) -> EstimatorParams:
+    """``params`` with the band calibrated on the tenant's own leave-one-out estimates.
+
+    For `/scope`: with its result, the P10–P90 band of new estimates holds ~``target`` of
+    outcomes if new projects resemble the closed ones. A portfolio of a few dozen projects
+    gives a rough calibration; the conformal level already allows for the small sample.
+    """
+    params = params or EstimatorParams()
+    rounds = leave_one_out(cases, search, params.k)
+    return calibrate_band(params, lambda trial: _predict_left_out(rounds, trial), target)

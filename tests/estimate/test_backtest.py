@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import random
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.backtest import (
     backtest_file,
     backtest_leave_one_out,
     backtest_rows,
+    calibrate_leave_one_out,
     read_rows,
 )
 from bot.estimate import EstimatorParams
@@ -166,3 +168,45 @@ def test_semicolons_long_fields_and_bad_encodings(tmp_path: Path) -> None:
     empty.write_text("", encoding="utf-8")
     with pytest.raises(BacktestError, match="columns: none"):
         read_rows(empty, ["title"], "points")
+
+
+def portfolio(n: int, seed: int) -> list[Case]:
+    """Projects of four kinds whose hours scatter log-normally around each kind's size."""
+    rng = random.Random(seed)
+    sizes = {"landing": 20.0, "shop": 40.0, "app": 80.0, "platform": 160.0}
+    cases = []
+    for i in range(n):
+        kind = rng.choice(list(sizes))
+        hours = sizes[kind] * math.exp(rng.gauss(0, 0.4))
+        cases.append(Case(f"{seed}-{i}", f"{kind} {seed}-{i}", hours))
+    return cases
+
+
+def kind_search(cases: list[Case]):  # type: ignore[no-untyped-def]
+    """Same kind: similarity 0.6-0.9 (varying by pair, as real searches do); others 0.3."""
+
+    def similarity(query: str, case: Case) -> float:
+        if query.split()[0] != case.text.split()[0]:
+            return 0.3
+        return 0.6 + 0.3 * random.Random(f"{query}|{case.id}").random()
+
+    def search(text: str, k: int) -> list[tuple[str, float]]:
+        scored = [(c.id, 1.0 if c.text == text else similarity(text, c)) for c in cases]
+        return sorted(scored, key=lambda pair: -pair[1])[:k]
+
+    return search
+
+
+def test_leave_one_out_calibration_reaches_the_target_and_carries_over() -> None:
+    history = portfolio(200, seed=1)
+    params = EstimatorParams(k=5, min_similarity=0.25)
+    calibrated = calibrate_leave_one_out(history, kind_search(history), params)
+    assert calibrated.k == 5 and calibrated.min_similarity == 0.25
+    own = backtest_leave_one_out(history, kind_search(history), calibrated)
+    assert own.coverage_80 >= 0.8  # conformal level on its own rounds
+    # New projects from the same practice: the calibrated band holds roughly 80% of them.
+    fresh = portfolio(400, seed=2)
+    coverage = backtest_leave_one_out(fresh, kind_search(fresh), calibrated).coverage_80
+    assert 0.72 <= coverage <= 0.88
+    # Calibration changed the band (the default 10% tails are not 80% bands here).
+    assert (calibrated.interval_tail, calibrated.interval_margin) != (0.1, 0.0)
