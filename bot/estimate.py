@@ -73,8 +73,10 @@ class OverrunStats:
 class EstimatorParams:
     """Knobs of :func:`estimate`; the defaults suit a small freelance portfolio.
 
-    ``interval_margin`` and ``prior_strength`` are meant to be learned from the tenant's own
-    history by backtesting (see ``bot.backtest``); the defaults are neutral starting points.
+    The band (``interval_tail``, ``interval_margin``) and, for a CSV backtest, ``k``,
+    ``similarity_power``, ``prior_strength`` and ``history_half_life`` are meant to be learned
+    from the tenant's own history (``bot.backtest.tune``, ``calibrate_leave_one_out``); the
+    defaults are neutral starting points.
     """
 
     k: int = 8
