@@ -24,8 +24,9 @@ async def launch(settings: Settings, demo: bool = True) -> int:
 
             runners.append(serve_discord(bot, settings))
         if runners:
-            await asyncio.gather(*runners)
-            return 0
+            results = await asyncio.gather(*runners)
+            # Every platform refused to start (bad token, missing intent): say so by exit code.
+            return 1 if all(result is False for result in results) else 0
         if demo and settings.demo_data:
             await load_demo_if_empty(bot, settings.default_tenant)
         console = ConsoleAdapter(

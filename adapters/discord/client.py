@@ -285,17 +285,20 @@ INTENT_MISSING = (
 )
 
 
-async def serve_discord(bot: Bot, settings: Settings) -> None:
+async def serve_discord(bot: Bot, settings: Settings) -> bool:
     """Run the Discord client until cancelled. A bad token or a missing intent is logged as
-    one clear line and stops only Discord (other platforms keep running)."""
+    one clear line and stops only Discord (other platforms keep running); returns False then."""
     if settings.discord_token is None:
         log.error("discord_not_configured", hint="set DISCORD_TOKEN")
-        return
+        return False
     client = AtelierClient(bot, settings)
     try:
         async with client:
             await client.start(settings.discord_token.get_secret_value())
     except discord.LoginFailure:
         log.error("discord_login_failed", hint=LOGIN_FAILED)
+        return False
     except discord.PrivilegedIntentsRequired:
         log.error("discord_intent_missing", hint=INTENT_MISSING)
+        return False
+    return True
