@@ -28,7 +28,7 @@ import json
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +48,7 @@ from knowledge.models import PastProject, normalise_tag
 
 BATCH = 256  # projects embedded and written per round trip
 MAX_K = 100
+_OVERFETCH = 4  # unfiltered neighbours fetched per wanted result before filtering
 # chromadb's HTTP client waits forever on a server that accepts but never answers (httpx
 # timeout=None, hard-coded in chromadb 1.5); every server call is bounded by this instead.
 SERVER_TIMEOUT_SECONDS = 15.0
@@ -347,14 +348,29 @@ class ProjectStore:
             if collection is None:
                 return []
             query = self.embedder.embed([text.strip()])
-            found = collection.query(
-                query_embeddings=query,
-                n_results=k,
-                where=_where(status, type, tags),
-                include=["metadatas", "distances"],
-            )
+            where = _where(status, type, tags)
+            hits: list[tuple[dict[str, Any], float]] = []
+            if where is not None:
+                # Chroma pre-filters by scanning metadata, which costs more than the vector
+                # search itself; when the filter keeps most projects (status=closed, the usual
+                # case), the k best of a few k unfiltered neighbours are the same answer.
+                found = collection.query(
+                    query_embeddings=query,
+                    n_results=min(k * _OVERFETCH, MAX_K * _OVERFETCH),
+                    include=["metadatas", "distances"],
+                )
+                wanted = _matcher(status, type, tags)
+                hits = [hit for hit in _hits(found) if wanted(hit[0])][:k]
+            if len(hits) < k:
+                found = collection.query(
+                    query_embeddings=query,
+                    n_results=k,
+                    where=where,
+                    include=["metadatas", "distances"],
+                )
+                hits = _hits(found)
         matches = []
-        for metadata, distance in zip(found["metadatas"][0], found["distances"][0], strict=True):
+        for metadata, distance in hits:
             project = _project_from(metadata, tenant)
             if project is not None:
                 similarity = float(min(1.0, max(0.0, 1.0 - float(distance))))
@@ -400,6 +416,27 @@ def _metadata(tenant: str, project: PastProject, created: str | None) -> dict[st
     for tag in project.tags:
         metadata[_tag_key(tag)] = True
     return metadata
+
+
+def _hits(found: dict[str, Any]) -> list[tuple[dict[str, Any], float]]:
+    return list(zip(found["metadatas"][0], found["distances"][0], strict=True))
+
+
+def _matcher(
+    status: str | None, type: str | None, tags: Sequence[str] | None
+) -> Callable[[dict[str, Any]], bool]:
+    """The same test as :func:`_where`, applied to a record in Python."""
+    wanted_type = normalise_tag(type) if type else None
+    tag_keys = [_tag_key(tag) for tag in tags or () if normalise_tag(tag)]
+
+    def matches(metadata: dict[str, Any]) -> bool:
+        return (
+            (not status or metadata.get("status") == status)
+            and (not wanted_type or metadata.get("type") == wanted_type)
+            and all(metadata.get(key) is True for key in tag_keys)
+        )
+
+    return matches
 
 
 def _where(

@@ -190,3 +190,32 @@ def test_a_server_that_is_down_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_bad_server_url_is_explained(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeUnavailable, match="ATELIER_CHROMA_URL"):
         ProjectStore.open(tmp_path, chroma_url="http://")
+
+
+def test_filtered_search_equals_chromas_own_filter(store: ProjectStore) -> None:
+    kinds = ["e-commerce", "mobile-app", "dashboard"]
+    projects = [
+        project(
+            f"p{i}",
+            f"{kinds[i % 3]} project {i} for client {i % 7}",
+            type=kinds[i % 3],
+            status="active" if i % 5 == 0 else "closed",
+            tags=["rare"] if i == 7 else ["common"],
+        )
+        for i in range(40)
+    ]
+    store.upsert("t1", projects)
+    collection = store._collection("t1", create=False)
+    query = store.embedder.embed(["shop project for a client"])
+    for filters, where in (
+        ({"status": "closed"}, {"status": "closed"}),  # keeps most: answered from neighbours
+        ({"status": "active"}, {"status": "active"}),  # keeps few: Chroma's filter
+        ({"tags": ["rare"]}, {"tag_rare": True}),
+        (
+            {"type": "dashboard", "status": "closed"},
+            {"$and": [{"status": "closed"}, {"type": "dashboard"}]},
+        ),
+    ):
+        expected = collection.query(query_embeddings=query, n_results=5, where=where)["ids"][0]
+        found = store.search("t1", "shop project for a client", k=5, **filters)
+        assert [m.project.id for m in found] == expected, filters
