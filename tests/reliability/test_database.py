@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from bot.migrations import current_revision, downgrade, head_revision, needs_adoption, upgrade
 from bot.state import Base, Database, DatabaseUnavailable
+from tests.reliability.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,8 +104,6 @@ def test_cli_db_upgrade_then_check(settings, monkeypatch: pytest.MonkeyPatch) ->
 
 
 async def test_unreachable_postgres_is_one_clear_line_without_the_password() -> None:
-    from tests.reliability.conftest import free_port
-
     database = Database(f"postgresql+psycopg://atelier:hunter2@127.0.0.1:{free_port()}/atelier")
     try:
         with pytest.raises(DatabaseUnavailable) as raised:
@@ -117,8 +116,6 @@ async def test_unreachable_postgres_is_one_clear_line_without_the_password() -> 
 
 
 async def test_unusable_sqlite_path_is_one_clear_line(tmp_path: Path) -> None:
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("a file where the database directory should be")
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
     (tmp_path / "db.sqlite").mkdir()  # a directory where the database file should be
     try:
@@ -134,8 +131,6 @@ def test_a_missing_database_driver_is_one_clear_line() -> None:
 
 
 def test_atelier_exits_2_with_one_line_when_the_database_is_down(tmp_path: Path) -> None:
-    from tests.reliability.conftest import free_port
-
     environment = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
