@@ -371,11 +371,16 @@ class LeftOut:
     actual: float
 
 
-def leave_one_out(cases: Sequence[Case], search: SearchFunction, k: int) -> list[LeftOut]:
+def leave_one_out(
+    cases: Sequence[Case], search: SearchFunction, k: int, limit: int | None = None
+) -> list[LeftOut]:
     """For each case, its ``k`` nearest other cases (through ``search``) and the others' actuals.
 
     Searching is the slow part, so it is done once here and the rounds reused for scoring and
-    calibration. Raises :class:`BacktestError` with fewer than two usable cases.
+    calibration. With ``limit``, only the first ``limit`` usable cases are left out in turn
+    (callers list the newest first), while analogues and history still come from all cases:
+    a portfolio of thousands is calibrated on its recent projects for the cost of ``limit``
+    searches. Raises :class:`BacktestError` with fewer than two usable cases.
     """
     usable = [c for c in cases if math.isfinite(c.actual) and c.actual >= 0]
     if len(usable) < 2:
@@ -385,7 +390,7 @@ def leave_one_out(cases: Sequence[Case], search: SearchFunction, k: int) -> list
         )
     actual = {c.id: c.actual for c in usable}
     rounds = []
-    for case in usable:
+    for case in usable if limit is None else usable[: max(limit, 0)]:
         found = search(case.text, k + 1)  # one more: the case usually finds itself
         analogues = [
             Analogue(project_id, actual[project_id], similarity)
@@ -438,13 +443,15 @@ def calibrate_leave_one_out(
     search: SearchFunction,
     params: EstimatorParams | None = None,
     target: float = 0.8,
+    limit: int | None = None,
 ) -> EstimatorParams:
     """``params`` with the band calibrated on the tenant's own leave-one-out estimates.
 
     For `/scope`: with its result, the P10–P90 band of new estimates holds ~``target`` of
     outcomes if new projects resemble the closed ones. A portfolio of a few dozen projects
     gives a rough calibration; the conformal level already allows for the small sample.
+    ``limit`` caps the rounds as in :func:`leave_one_out`.
     """
     params = params or EstimatorParams()
-    rounds = leave_one_out(cases, search, params.k)
+    rounds = leave_one_out(cases, search, params.k, limit)
     return calibrate_band(params, lambda trial: _predict_left_out(rounds, trial), target)

@@ -45,6 +45,11 @@ def summary_draft(result: ScopeResult) -> str:
             f"; as they are few or not very close, the range leans "
             f"{w.percent(est.shrinkage)} on all {result.n_closed} of your closed projects"
         )
+    if result.band_calibrated_on:
+        basis += (
+            f". The {w.percent(RANGE_COVERAGE)} range is calibrated on "
+            f"{result.band_calibrated_on} of your past projects (each estimated from the others)"
+        )
     lines.append(basis + ".")
     if result.filters:
         lines.append("Compared only with past projects " + _filters_text(result) + ".")

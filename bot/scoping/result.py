@@ -6,7 +6,7 @@ Pure: the caller has already fetched the tenant's closed projects and the matche
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from bot.estimate import (
@@ -95,6 +95,7 @@ class ScopeResult:
     risks: tuple[Risk, ...]
     questions: tuple[Question, ...]
     filters: dict[str, Any] = field(default_factory=dict)
+    band_calibrated_on: int = 0  # closed projects the P10–P90 band was calibrated on (0: default)
 
     @property
     def has_estimate(self) -> bool:
@@ -114,6 +115,7 @@ class ScopeResult:
             "closed_projects": self.n_closed,
             "min_similarity": self.min_similarity,
             "range_coverage": RANGE_COVERAGE,
+            "band_calibrated_on": self.band_calibrated_on,
             "filters": dict(self.filters),
             "has_estimate": est is not None,
             "estimate": None,
@@ -191,16 +193,21 @@ def compute_scope(
     currency: str,
     guess_hours: float | None = None,
     filters: dict[str, Any] | None = None,
+    calibrated_on: int = 0,
 ) -> ScopeResult:
     """Everything `/scope` says about ``brief``.
 
     ``closed`` are the tenant's closed projects (the history); ``matches`` the search results
-    for the brief as (project, similarity), closest first.
+    for the brief as (project, similarity), closest first. ``calibrated_on``: how many of them
+    the band in ``params`` was calibrated on (``bot.scoping.calibration``), 0 for the default.
     """
     history = [float(p.actual_hours) for p in closed if _has_actual(p)]  # type: ignore[arg-type]
     ranked = sorted(((p, float(s)) for p, s in matches if _has_actual(p)), key=lambda m: -m[1])
     candidates_in = [Analogue(p.id, float(p.actual_hours), s) for p, s in ranked]  # type: ignore[arg-type]
     result = estimate(candidates_in, history, params)
+    if result is not None and calibrated_on > 0:
+        method = f"{result.method}; band calibrated on {calibrated_on} of your projects"
+        result = replace(result, method=method)
     used_ids = _used_ids(candidates_in, params) if result and result.n_analogues else set()
 
     candidates = tuple(
@@ -259,6 +266,7 @@ def compute_scope(
         risks=tuple(risks),
         questions=tuple(open_questions(brief)),
         filters=dict(filters or {}),
+        band_calibrated_on=calibrated_on,
     )
 
 

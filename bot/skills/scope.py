@@ -24,6 +24,7 @@ from bot.messages import Action, Button, Buttons, Paragraph, Reply, Request, tex
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.scoping import wording as w
 from bot.scoping.brief import ParsedBrief, check_rate, currency_code, parse_brief
+from bot.scoping.calibration import tenant_band
 from bot.scoping.chart import estimate_chart
 from bot.scoping.history import TenantHistory, tenant_history
 from bot.scoping.reply import analogue_citations, analogue_table, scope_blocks, summary_draft
@@ -207,11 +208,14 @@ async def scope_result(
         closed, matches, filters = find_matches(
             store, tenant, parsed.brief, settings.scope_k, settings.scope_min_similarity
         )
+        # The band calibrated on this tenant's own projects (cached; computed on first use).
+        band = tenant_band(store, tenant, tenant_history(store, tenant), params) if closed else None
         return compute_scope(
             parsed.brief,
             closed,
             [(m.project, m.similarity) for m in matches],
-            params=params,
+            params=band.params if band else params,
+            calibrated_on=band.projects if band else 0,
             rate=rate or parsed.rate or pricing.rate,
             currency=currency or parsed.currency or pricing.currency,
             guess_hours=parsed.guess_hours,

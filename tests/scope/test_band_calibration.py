@@ -1,0 +1,123 @@
+"""The `/scope` band calibrated on each tenant's own closed projects, and its cache."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from bot.estimate import Analogue, EstimatorParams, estimate
+from bot.scoping import calibration
+from bot.scoping.calibration import tenant_band
+from bot.scoping.history import tenant_history
+from tests.conftest import Harness
+
+
+@dataclass
+class Project:
+    id: str
+    title: str
+    summary: str
+    actual_hours: float | None
+    type: str = "web"
+    tags: tuple[str, ...] = ()
+    status: str = "closed"
+
+
+@dataclass(frozen=True)
+class Hit:
+    project: Project
+    similarity: float
+
+
+class PortfolioStore:
+    """Two tenants with two kinds of project (shops and blogs), searched by kind.
+
+    At "tight" a kind says how long a project takes (shops ~200 h, blogs ~40 h, within a few
+    percent), so similar projects predict well. At "wide" hours are dispersed whatever the
+    kind, so the few analogues of an estimate understate how far the outcome may land.
+    """
+
+    def __init__(self) -> None:
+        rng = random.Random(7)
+        self.projects: dict[str, list[Project]] = {"tight": [], "wide": []}
+        for i in range(40):
+            kind = ("shop", "blog")[i % 2]
+            tight = (200.0 if kind == "shop" else 40.0) * math.exp(rng.gauss(0, 0.05))
+            wide = 100.0 * math.exp(rng.gauss(0, 0.9))
+            for tenant, hours in (("tight", tight), ("wide", wide)):
+                self.projects[tenant].append(Project(f"{tenant}-{i}", kind, f"A {kind}", hours))
+        self.searches = 0
+
+    def count(self, tenant: str) -> int:
+        return len(self.projects.get(tenant, []))
+
+    def list(self, tenant: str, status: str | None = None) -> list[Project]:
+        return list(self.projects.get(tenant, []))
+
+    def search(self, tenant: str, text: str, k: int = 8, *, status: str | None = None) -> list[Hit]:
+        self.searches += 1
+        kind = text.split()[0]
+        hits = [
+            Hit(
+                p, 0.8 + 0.15 * random.Random(f"{text}|{p.id}").random() if p.title == kind else 0.3
+            )
+            for p in self.projects[tenant]
+        ]
+        return sorted(hits, key=lambda h: -h.similarity)[:k]
+
+
+PARAMS = EstimatorParams(k=5, min_similarity=0.25)
+# One fixed set of analogues, so the two bands differ only by their calibration.
+ANALOGUES = [Analogue(str(i), h, 0.7) for i, h in enumerate((70.0, 90.0, 100.0, 110.0, 140.0))]
+HISTORY = [20.0 * 1.2**i for i in range(18)]  # 20 h to 443 h
+
+
+def _spread(params: EstimatorParams) -> float:
+    result = estimate(ANALOGUES, HISTORY, params)
+    assert result is not None
+    return result.p90 / result.p10
+
+
+def test_a_dispersed_history_gets_a_wider_band_than_a_tight_one() -> None:
+    store = PortfolioStore()
+    tight = tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
+    wide = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
+    assert tight.projects == wide.projects == 40
+    # Against the default 10% tails: narrower where analogues predict well, wider where not.
+    assert _spread(tight.params) <= _spread(PARAMS) < _spread(wide.params)
+    assert _spread(wide.params) > 3 * _spread(tight.params)
+    # Calibration moves only the band; the other knobs are kept.
+    assert (wide.params.k, wide.params.min_similarity) == (5, 0.25)
+
+
+def test_the_band_is_cached_until_the_tenant_has_new_projects() -> None:
+    store = PortfolioStore()
+    first = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
+    searches = store.searches
+    assert searches == 40  # one per project left out
+    assert tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS) is first
+    assert store.searches == searches
+
+    store.projects["wide"].append(Project("wide-new", "shop", "A shop", 300.0))
+    again = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
+    assert again is not first and again.projects == 41 and store.searches == searches + 41
+
+
+def test_rounds_are_capped_on_a_large_portfolio(monkeypatch) -> None:
+    monkeypatch.setattr(calibration, "MAX_ROUNDS", 12)
+    store = PortfolioStore()
+    band = tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
+    assert band.projects == 12 and store.searches == 12
+
+
+def test_too_few_projects_keep_the_default_band() -> None:
+    store = PortfolioStore()
+    store.projects["tight"] = store.projects["tight"][: calibration.MIN_PROJECTS - 1]
+    band = tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
+    assert band.projects == 0 and band.params == PARAMS and store.searches == 0
+
+
+async def test_the_reply_says_what_the_band_is_calibrated_on(scope_harness: Harness) -> None:
+    reply = await scope_harness.say("/scope Shopify store with a custom theme for a tea shop")
+    assert "80% range is calibrated on 50 of your past projects" in reply.text, reply.text
