@@ -251,7 +251,11 @@ Raw = tuple[int | None, dict[str, Any]]
 
 def _read_csv(path: Path, report: ImportReport) -> Iterator[Raw | Problem]:
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+        # Spreadsheets in many locales export with ';' between cells.
+        first = handle.readline()
+        handle.seek(0)
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.DictReader(handle, delimiter=delimiter)
         header = reader.fieldnames or []
         unknown = [name for name in header if name and name.strip() not in _FIELDS]
         if unknown:

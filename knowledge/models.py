@@ -68,6 +68,18 @@ class PastProject(BaseModel):
     def _empty_client(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("tags", "lessons", "assets", mode="before")
+    @classmethod
+    def _text_as_list(cls, value: object, info: ValidationInfo) -> object:
+        # Hand-written files give "shopify, theme" where a list is meant.
+        if isinstance(value, str):
+            separators = ";," if info.field_name == "tags" else "|"
+            for separator in separators:
+                if separator in value:
+                    return [part for part in value.split(separator) if part.strip()]
+            return [value] if value.strip() else []
+        return value
+
     @field_validator("type")
     @classmethod
     def _type(cls, value: str) -> str:

@@ -202,3 +202,22 @@ def test_large_files_stream_in_batches_with_progress(tmp_path: Path, store: Proj
     assert report.imported == 30 and store.count("t1") == 30
     assert [done for done, _ in seen] == [8, 16, 24, 30, 30]
     assert all(total == 30 for _, total in seen)
+
+
+def test_semicolon_separated_csv_and_text_lists(tmp_path: Path, store: ProjectStore) -> None:
+    text = (
+        "\ufefftitle;summary;tags;phases;actual_hours\n"
+        'Wine shop;WooCommerce with age check;woocommerce, wine;"design:5;build:20";25\n'
+    )
+    report = import_file(store, "t1", write(tmp_path, "excel.csv", text))
+    assert report.ok and report.imported == 1
+    stored = store.get("t1", report.ids[0])
+    assert stored is not None
+    assert stored.tags == ["woocommerce", "wine"] and stored.phases == {"design": 5, "build": 20}
+
+
+def test_markdown_lists_written_as_text(tmp_path: Path, store: ProjectStore) -> None:
+    text = "---\ntitle: Bakery logo\ntags: branding, packaging\n---\nLogo and labels.\n"
+    report = import_file(store, "t1", write(tmp_path, "bakery.md", text))
+    assert report.ok
+    assert store.get("t1", report.ids[0]).tags == ["branding", "packaging"]  # type: ignore[union-attr]

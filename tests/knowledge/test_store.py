@@ -219,3 +219,19 @@ def test_filtered_search_equals_chromas_own_filter(store: ProjectStore) -> None:
         expected = collection.query(query_embeddings=query, n_results=5, where=where)["ids"][0]
         found = store.search("t1", "shop project for a client", k=5, **filters)
         assert [m.project.id for m in found] == expected, filters
+
+
+class BrokenEmbedder(HashingEmbedder):
+    name = "test:broken"
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the model crashed")
+
+
+def test_a_failed_reindex_loses_nothing(store: ProjectStore) -> None:
+    store.upsert("t1", [SHOP, APP])
+    broken = ProjectStore(store.client, BrokenEmbedder(), store.where)
+    with pytest.raises(KnowledgeUnavailable, match="Nothing was changed"):
+        broken.reindex("t1")
+    assert store.count("t1") == 2
+    assert store.search("t1", "online shop", k=1)[0].project.id == "shop"
