@@ -49,4 +49,11 @@ async def load_demo_if_empty(bot, tenant: str) -> None:  # type: ignore[no-untyp
         from knowledge.demo import load_demo_portfolio
     except ImportError:
         return
-    await asyncio.to_thread(load_demo_portfolio, bot.services.knowledge, tenant)
+    from knowledge.store import KnowledgeUnavailable
+
+    try:
+        # Opening the store and embedding 50 projects block: keep them off the event loop.
+        await asyncio.to_thread(lambda: load_demo_portfolio(bot.services.knowledge, tenant))
+    except KnowledgeUnavailable as problem:
+        # The chat still starts; commands that need past projects explain the problem.
+        log.warning("demo_not_loaded", reason=str(problem))

@@ -106,3 +106,13 @@ async def test_demo_loads_on_first_start_only(bot) -> None:  # type: ignore[no-u
     bot.services.knowledge.delete("local", "demo-001")
     await load_demo_if_empty(bot, "local")
     assert bot.services.knowledge.count("local") == 49  # not empty: left alone
+
+
+async def test_the_chat_starts_even_when_the_demo_cannot_load(bot) -> None:  # type: ignore[no-untyped-def]
+    from adapters.launch import load_demo_if_empty
+
+    def down() -> ProjectStore:
+        raise KnowledgeUnavailable("I can't open the project store.")
+
+    bot.services.knowledge_factory = down
+    await load_demo_if_empty(bot, "local")  # logs, does not raise
