@@ -211,60 +211,75 @@ def _bullets(items: Sequence[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def _friendly(
-    fig: ProjectFigures, s: _Sections, status: list[str], warning: str | None, on_track: bool
+@dataclass(frozen=True)
+class _Letter:
+    """The wording of a letter-style update; the structure is shared by every such tone."""
+
+    greeting: str  # "{client}" is filled in
+    anonymous_client: str
+    on_track: str  # "{name}" is filled in
+    opening: str  # "{name}" and "{summary}" are filled in
+    titles: tuple[str, str, str, str, str, str]  # done, decisions, notes, next, needs, risks
+    sign_off: str
+
+
+_FRIENDLY = _Letter(
+    greeting="Hi {client},",
+    anonymous_client="there",
+    on_track="A quick note on {name}: no big news since the last update, and the work is "
+    "on track.",
+    opening="Here's where {name} stands. {summary}",
+    titles=("Done", "Decisions", "Also", "Next", "What we need from you", "Risks and blockers"),
+    sign_off="Thanks, and shout if anything is unclear!",
+)
+_FORMAL = _Letter(
+    greeting="Dear {client},",
+    anonymous_client="client",
+    on_track="There are no notable changes on {name} since our last update; the project "
+    "remains on track.",
+    opening="Please find below the current status of {name}. {summary}",
+    titles=(
+        "Completed", "Decisions", "Further notes", "Next steps", "Required from you",
+        "Risks and blockers",
+    ),
+    sign_off="Kind regards",
+)
+
+
+def _letter(
+    wording: _Letter,
+    fig: ProjectFigures,
+    s: _Sections,
+    status: list[str],
+    warning: str | None,
+    on_track: bool,
 ) -> str:
-    parts = [f"Hi {fig.client or 'there'},", ""]
+    parts = [wording.greeting.format(client=fig.client or wording.anonymous_client), ""]
     if on_track:
-        parts.append(
-            f"A quick note on {fig.name}: no big news since the last update, and the work is "
-            "on track."
-        )
+        parts.append(wording.on_track.format(name=fig.name))
     else:
-        parts.append(f"Here's where {fig.name} stands. {_summary(s)}")
-    for title, items in (
-        ("Done", s.done),
-        ("Decisions", s.decisions),
-        ("Also", s.notes),
-        ("Next", s.next),
-        ("What we need from you", s.needs),
-        ("Risks and blockers", s.risks),
-    ):
+        parts.append(wording.opening.format(name=fig.name, summary=_summary(s)))
+    sections = (s.done, s.decisions, s.notes, s.next, s.needs, s.risks)
+    for title, items in zip(wording.titles, sections, strict=True):
         if items:
             parts += ["", f"**{title}**", _bullets(items)]
     parts += ["", "**Status**", _bullets(status)]
     if warning:
         parts += ["", warning]
-    parts += ["", "Thanks, and shout if anything is unclear!"]
+    parts += ["", wording.sign_off]
     return "\n".join(parts)
+
+
+def _friendly(
+    fig: ProjectFigures, s: _Sections, status: list[str], warning: str | None, on_track: bool
+) -> str:
+    return _letter(_FRIENDLY, fig, s, status, warning, on_track)
 
 
 def _formal(
     fig: ProjectFigures, s: _Sections, status: list[str], warning: str | None, on_track: bool
 ) -> str:
-    parts = [f"Dear {fig.client or 'client'},", ""]
-    if on_track:
-        parts.append(
-            f"There are no notable changes on {fig.name} since our last update; the project "
-            "remains on track."
-        )
-    else:
-        parts.append(f"Please find below the current status of {fig.name}. {_summary(s)}")
-    for title, items in (
-        ("Completed", s.done),
-        ("Decisions", s.decisions),
-        ("Further notes", s.notes),
-        ("Next steps", s.next),
-        ("Required from you", s.needs),
-        ("Risks and blockers", s.risks),
-    ):
-        if items:
-            parts += ["", f"**{title}**", _bullets(items)]
-    parts += ["", "**Status**", _bullets(status)]
-    if warning:
-        parts += ["", warning]
-    parts += ["", "Kind regards"]
-    return "\n".join(parts)
+    return _letter(_FORMAL, fig, s, status, warning, on_track)
 
 
 def _brief(
