@@ -35,14 +35,13 @@ def upgrade_command(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply the database migrations (run this before `atelier run` in production)."""
-    from bot.migrations import head_revision, needs_adoption, upgrade
+    from bot.migrations import head_revision, upgrade
 
     settings = settings_or_exit()
     url = settings.sqlalchemy_url
     run(lambda: _reachable(url))
     # A database made by an older `atelier run` (tables, no revision) is adopted, not re-created.
-    adopt = run(lambda: needs_adoption(url))
-    upgrade(url, revision, adopt=adopt)
+    adopt = upgrade(url, revision)
     target = head_revision() if revision == "head" else revision
     stdout.print(f"database is at revision {target}" + (" (adopted)" if adopt else ""))
 

@@ -7,19 +7,29 @@ adopted: it is stamped with the initial revision, then upgraded.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.pool import NullPool
 
 from bot.state import Database
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 INITIAL_REVISION = "0001"
+ADVISORY_LOCK_KEY = 0x41544C52  # "ATLR": which PostgreSQL advisory lock migrations take
+
+try:
+    import fcntl
+except ImportError:  # not on POSIX: SQLite upgrades are not serialised
+    fcntl = None  # type: ignore[assignment]
 
 
 def alembic_config(url: str) -> Config:
@@ -66,16 +76,55 @@ async def needs_adoption(url: str) -> bool:
     return current is None and "seen_events" in tables
 
 
-def upgrade(url: str, revision: str = "head", adopt: bool = False) -> None:
-    """Bring the database to ``revision``; ``adopt`` first stamps a ``create_all`` database.
+@contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    """One migrating process at a time: replicas all run `atelier db upgrade` as they start.
+
+    PostgreSQL: a session advisory lock. SQLite: an exclusive lock on a file beside the
+    database. Anything else: no lock.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # The same psycopg driver, used synchronously, holds the lock for the whole upgrade.
+        engine = create_engine(parsed.set(drivername="postgresql+psycopg"), poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql(f"SELECT pg_advisory_lock({ADVISORY_LOCK_KEY})")
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.exec_driver_sql(f"SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})")
+                    connection.commit()
+        finally:
+            engine.dispose()
+        return
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    lock_path = Path(database).with_name(Path(database).name + ".migrate-lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def upgrade(url: str, revision: str = "head", adopt: bool | None = None) -> bool:
+    """Bring the database to ``revision``; returns True when a ``create_all`` database was
+    adopted (stamped with the initial revision first). ``adopt=None`` detects it.
 
     Synchronous on purpose: Alembic's env runs its own event loop, so call this from a
     thread (``asyncio.to_thread``) when a loop is already running.
     """
-    config = alembic_config(url)
-    if adopt:
-        command.stamp(config, INITIAL_REVISION)
-    command.upgrade(config, revision)
+    with migration_lock(url):
+        if adopt is None:
+            adopt = asyncio.run(needs_adoption(url))
+        config = alembic_config(url)
+        if adopt:
+            command.stamp(config, INITIAL_REVISION)
+        command.upgrade(config, revision)
+    return adopt
 
 
 def downgrade(url: str, revision: str = "base") -> None:

@@ -75,7 +75,7 @@ async def test_a_create_all_database_is_adopted_without_losing_rows(database_url
     await database.close()
 
     assert await needs_adoption(database_url)
-    await asyncio.to_thread(upgrade, database_url, "head", True)
+    assert await asyncio.to_thread(upgrade, database_url)  # detected and adopted
     assert await current_revision(database_url) == head_revision()
     assert not await needs_adoption(database_url)
     database = Database(database_url)
@@ -196,3 +196,11 @@ async def test_two_processes_racing_on_the_same_events_win_each_once(
     assert [await process.wait() for process in processes] == [0, 0]
     won = [json.loads(out.read_text()) for out in outputs]
     assert sorted(won[0] + won[1]) == sorted(keys)  # each event handled once, none lost
+
+
+@pytest.mark.slow
+async def test_replicas_upgrading_at_once_both_succeed(database_url: str) -> None:
+    # Every replica runs `atelier db upgrade` when it starts; they may all start together.
+    await asyncio.gather(*(asyncio.to_thread(upgrade, database_url) for _ in range(3)))
+    assert await current_revision(database_url) == head_revision()
+    assert await schema_differences(database_url) == []
