@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.estimate import Analogue, EstimatorParams, Prior, calibrate_margin, estimate
-from bot.tfidf import TfidfIndex, top_neighbours
+from bot.ridge import fit_ridge
+from bot.tfidf import SparseRows, TfidfIndex, top_neighbours
 
 # The inner-validation grid: small on purpose (fewer knobs, less overfitting to history).
 GRID_K = (5, 10, 20, 40)
@@ -41,6 +42,10 @@ GRID_HISTORY_HALF_LIFE = (0.0, 100.0, 300.0)
 VALIDATION_WINDOWS = ((0.75, 1.0),)
 CALIBRATION_WINDOWS = ((0.4, 0.55), (0.55, 0.7), (0.7, 0.85), (0.85, 1.0))
 MIN_ROWS = 10  # fewer and the inner split has nothing to learn from
+# The text regression's second opinion (CSV backtests): its L2 penalty and its share of the
+# point estimate, both chosen on the same validation window as the knobs above.
+GRID_RIDGE_PENALTY = (1.0, 3.0, 10.0, 30.0)
+GRID_BLEND = (0.25, 0.5, 0.75, 1.0)
 
 
 class BacktestError(ValueError):
@@ -60,6 +65,7 @@ class BacktestResult:
     baseline_median_mae: float
     params: EstimatorParams = field(default_factory=EstimatorParams)
     seconds_per_estimate: float = 0.0
+    second_opinion: SecondOpinion = field(default_factory=lambda: SecondOpinion())
 
     def metrics(self) -> dict[str, float | int]:
         """The seven headline numbers, keyed exactly as ``atelier eval --json`` prints them."""
@@ -72,6 +78,14 @@ class BacktestResult:
             "baseline_mean_mae": self.baseline_mean_mae,
             "baseline_median_mae": self.baseline_median_mae,
         }
+
+
+@dataclass(frozen=True)
+class SecondOpinion:
+    """The text regression's share of the point estimate (0: nearest neighbours alone)."""
+
+    blend: float = 0.0
+    penalty: float = 0.0  # its L2 penalty (0 when unused)
 
 
 @dataclass(frozen=True)
@@ -166,13 +180,96 @@ def _predict(
     return out
 
 
-def _neighbours(texts: Sequence[str], cut: int, end: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` nearest history rows (``texts[:cut]``) of each row of ``texts[cut:end]``.
+def _vectorise(texts: Sequence[str], cut: int, end: int) -> tuple[SparseRows, int]:
+    """TF-IDF rows of ``texts[:end]`` and the vocabulary size, learned from ``texts[:cut]``.
 
     The vocabulary is learned from the history only, as a real estimate would see it.
     """
-    vectors = TfidfIndex.fit(texts[:cut]).transform(texts[:end])
+    index = TfidfIndex.fit(texts[:cut])
+    return index.transform(texts[:end]), len(index.vocabulary)
+
+
+def _neighbours(
+    texts: Sequence[str], cut: int, end: int, k: int, vectors: SparseRows | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest history rows (``texts[:cut]``) of each row of ``texts[cut:end]``."""
+    if vectors is None:
+        vectors = _vectorise(texts, cut, end)[0]
     return top_neighbours(vectors.slice(cut, end), vectors.slice(0, cut), k)
+
+
+def nearest_observed(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Each of ``values`` moved to the closest of ``observed`` (sorted; the lower on a tie).
+
+    A blended point estimate lands between categories (3.6 story points); the closest value
+    that really occurred is what an absolute-error estimate over discrete outcomes should say.
+    """
+    values = np.asarray(values, dtype=float)
+    if observed.size == 0:
+        return values
+    upper = np.clip(np.searchsorted(observed, values), 0, observed.size - 1)
+    lower = np.clip(upper - 1, 0, observed.size - 1)
+    below, above = observed[lower], observed[upper]
+    return np.where(np.abs(values - below) <= np.abs(above - values), below, above)
+
+
+def _regressions(
+    vectors: SparseRows, n_terms: int, history: np.ndarray, penalties: Sequence[float]
+) -> dict[float, np.ndarray]:
+    """Text-regression estimates of the rows after the history, one array per penalty.
+
+    Fitted in log(1 + x) space, as effort is skewed; the estimate is read back in effort units.
+    """
+    cut = history.size
+    train, queries = vectors.slice(0, cut), vectors.slice(cut, len(vectors))
+    logged = np.log1p(history)
+    return {
+        penalty: np.expm1(fit_ridge(train, logged, penalty, n_terms).predict(queries))
+        for penalty in penalties
+    }
+
+
+def _blend(
+    predictions: Sequence[Prediction], regression: np.ndarray, blend: float, observed: np.ndarray
+) -> list[Prediction]:
+    """Points moved ``blend`` of the way to the regression (then to an observed value)."""
+    if blend <= 0:
+        return list(predictions)
+    knn = np.asarray([p.point for p in predictions])
+    points = nearest_observed((1.0 - blend) * knn + blend * regression, observed)
+    # The band keeps containing the point estimate.
+    return [
+        Prediction(float(point), min(p.p10, float(point)), max(p.p90, float(point)))
+        for p, point in zip(predictions, points, strict=True)
+    ]
+
+
+def tune_second_opinion(
+    texts: Sequence[str], targets: np.ndarray, params: EstimatorParams
+) -> SecondOpinion:
+    """How much to trust the text regression, judged on the history's validation window.
+
+    The window (``VALIDATION_WINDOWS``) is estimated by nearest neighbours with ``params`` and
+    by the regression fitted on the rows before it; the blend and penalty with the lowest MAE
+    win, and a tie keeps the neighbours alone.
+    """
+    n = len(targets)
+    start = VALIDATION_WINDOWS[0][0]
+    cut = max(int(n * start), 1)
+    if n - cut < 1:
+        return SecondOpinion()
+    vectors, n_terms = _vectorise(texts, cut, n)
+    neighbours, sims = _neighbours(texts, cut, n, params.k, vectors)
+    history, outcomes = targets[:cut], targets[cut:]
+    knn = _predict(neighbours, sims, history, params)
+    observed = np.unique(history)
+    best_mae, best = _errors(knn, outcomes)[0], SecondOpinion()
+    for penalty, regression in _regressions(vectors, n_terms, history, GRID_RIDGE_PENALTY).items():
+        for blend in GRID_BLEND:
+            mae = _errors(_blend(knn, regression, blend, observed), outcomes)[0]
+            if mae < best_mae - 1e-12:
+                best_mae, best = mae, SecondOpinion(blend, penalty)
+    return best
 
 
 @dataclass(frozen=True)
@@ -319,9 +416,14 @@ def backtest_rows(
         )
     started = time.perf_counter()
     params = tune(texts[:cut], y[:cut], k)
-    neighbours, sims = _neighbours(texts, cut, n, params.k)
+    opinion = tune_second_opinion(texts[:cut], y[:cut], params)
+    vectors, n_terms = _vectorise(texts, cut, n)
+    neighbours, sims = _neighbours(texts, cut, n, params.k, vectors)
     history, outcomes = y[:cut], y[cut:]
     predictions = _predict(neighbours, sims, history, params)
+    if opinion.blend > 0:
+        regression = _regressions(vectors, n_terms, history, [opinion.penalty])[opinion.penalty]
+        predictions = _blend(predictions, regression, opinion.blend, np.unique(history))
     elapsed = time.perf_counter() - started
     mae, mdae, coverage, width = _errors(predictions, outcomes)
     return BacktestResult(
@@ -334,6 +436,7 @@ def backtest_rows(
         baseline_median_mae=float(np.abs(np.median(history) - outcomes).mean()),
         params=params,
         seconds_per_estimate=elapsed / len(outcomes),
+        second_opinion=opinion,
     )
 
 

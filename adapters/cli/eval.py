@@ -43,6 +43,12 @@ def _print_table(result: BacktestResult, title: str) -> None:
         f"prior strength {params.prior_strength:g}, band tails {params.interval_tail:.3f}; "
         f"{result.seconds_per_estimate * 1000:.1f} ms per estimate"
     )
+    opinion = result.second_opinion
+    if opinion.blend > 0:
+        stdout.print(
+            f"text regression (penalty {opinion.penalty:g}) weighs "
+            f"{round(opinion.blend * 100)}% in the point estimates"
+        )
 
 
 def _report(result: BacktestResult, title: str, as_json: bool) -> None:

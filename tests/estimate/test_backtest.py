@@ -68,6 +68,7 @@ def test_scored_rows_never_influence_their_own_estimates() -> None:
     shifted = targets[:cut] + [t + 100.0 for t in targets[cut:]]
     moved = backtest_rows(texts, shifted)
     assert moved.params == base.params
+    assert moved.second_opinion == base.second_opinion
     assert moved.baseline_median_mae == pytest.approx(base.baseline_median_mae + 100.0, rel=0.2)
     assert moved.coverage_80 == 0.0
 
