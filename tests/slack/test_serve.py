@@ -85,7 +85,10 @@ async def test_socket_mode_answers_a_slash_command_and_closes_its_socket(
             "accepts_response_payload": True,
         }
     )
-    await fake_slack.wait_for(_seen("response_url"))
+    # The ack travels over the websocket and the answer over HTTP: either may be recorded first.
+    await fake_slack.wait_for(
+        lambda calls: _seen("response_url")(calls) and _seen("socket_ack")(calls)
+    )
     (ack,) = fake_slack.of("socket_ack")
     assert ack.payload["envelope_id"] == "env-1"
     (answer,) = fake_slack.of("response_url")
