@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
+
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.logs import get_logger
 from bot.messages import Action, Paragraph, Reply, Request, text_reply
@@ -11,10 +14,15 @@ from bot.registry import ActionId, SkillError, SkillRegistry
 from bot.router import Route, route
 from bot.services import Services
 from bot.skills import SKILL_MODULES
+from bot.state import DatabaseUnavailable
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 MAX_TEXT = 20_000  # characters; a brief longer than a few pages is a file, not a message
+
+# The database being down or locked is not a bug in a skill: say so plainly.
+_DATABASE_ERRORS = (DatabaseUnavailable, OperationalError, InterfaceError)
 
 
 class Bot:
@@ -40,7 +48,12 @@ class Bot:
 
     async def handle(self, request: Request) -> Reply | None:
         """Answer a request; ``None`` only for a platform retry of an event already handled."""
-        if await self.is_retry(request.platform, request.tenant, request.event_id):
+        retry = await self._run(
+            self.is_retry(request.platform, request.tenant, request.event_id), request, "dedupe"
+        )
+        if isinstance(retry, Reply):
+            return retry
+        if retry:
             log.info("duplicate_event", event_id=request.event_id, tenant=request.tenant)
             return None
         if len(request.text) > MAX_TEXT:
@@ -59,7 +72,12 @@ class Bot:
         return await self._run(command.handler(routed, self.services), request, found.command)
 
     async def handle_action(self, action: Action) -> Reply | None:
-        if await self.is_retry(action.platform, action.tenant, action.event_id):
+        retry = await self._run(
+            self.is_retry(action.platform, action.tenant, action.event_id), action, "dedupe"
+        )
+        if isinstance(retry, Reply):
+            return retry
+        if retry:
             return None
         parsed = ActionId.parse(action.action_id)
         handler = self.registry.actions.get(parsed.prefix)
@@ -67,11 +85,20 @@ class Bot:
             return text_reply("That button is no longer supported. Please run the command again.")
         return await self._run(handler(action, self.services), action, action.action_id)
 
-    async def _run(self, pending, source: Request | Action, what: str) -> Reply:  # type: ignore[no-untyped-def]
+    async def _run(self, pending: Awaitable[T], source: Request | Action, what: str) -> T | Reply:
         try:
             return await pending
         except SkillError as problem:
             return text_reply(str(problem))
+        except _DATABASE_ERRORS:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception(
+                "database_unavailable", error_id=error_id, what=what, tenant=source.tenant
+            )
+            return text_reply(
+                f"I can't reach my database right now (error id `{error_id}`), so I couldn't "
+                "finish that; nothing was half-saved. Please try again in a minute."
+            )
         except Exception:
             error_id = uuid.uuid4().hex[:8]
             log.exception(

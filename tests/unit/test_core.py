@@ -60,3 +60,19 @@ async def test_oversized_text_gets_a_clear_answer(bot):
 async def test_unknown_button(bot):
     reply = await bot.handle_action(Action(action_id="gone:away", tenant="T", user_id="U"))
     assert "no longer supported" in reply.text
+
+
+async def test_a_database_outage_is_named_not_called_a_bug(bot, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    async def locked(event_key: str) -> bool:
+        raise OperationalError("INSERT INTO seen_events", {}, Exception("database is locked"))
+
+    # The dedupe insert is the first thing every request writes.
+    monkeypatch.setattr(bot.services.db, "claim_event", locked)
+    reply = await bot.handle(_request(command="help", event_id="Ev9"))
+    assert "can't reach my database" in reply.text and "error id" in reply.text
+    action = await bot.handle_action(
+        Action(action_id="update:approve", tenant="T", user_id="U", event_id="A1")
+    )
+    assert "can't reach my database" in action.text
