@@ -143,12 +143,13 @@ def _guess_text(result: ScopeResult) -> str:
     )
 
 
-def analogue_table(rows: Sequence[AnalogueRow], caption: str) -> Table:
+def analogue_table(rows: Sequence[AnalogueRow], caption: str, *, numbered: bool = False) -> Table:
+    """The analogues as a table; ``numbered`` rows start "1." as the chart's bars are labelled."""
     return Table(
         columns=("past project", "actual", "estimate → actual", "similarity"),
         rows=tuple(
             (
-                w.safe(row.title, TITLE_SHOWN),
+                (f"{number}. " if numbered else "") + w.safe(row.title, TITLE_SHOWN),
                 w.hours(row.actual_hours),
                 (
                     f"{w.hours(row.estimated_hours)} → {w.hours(row.actual_hours)} "
@@ -158,7 +159,7 @@ def analogue_table(rows: Sequence[AnalogueRow], caption: str) -> Table:
                 ),
                 w.percent(row.similarity) + ("" if row.used else " (not used)"),
             )
-            for row in rows
+            for number, row in enumerate(rows, start=1)
         ),
         caption=caption,
     )
@@ -197,7 +198,9 @@ def scope_blocks(
     if result.has_estimate:
         est = result.estimate
         assert est is not None
-        blocks.append(analogue_table(result.analogues, "Similar past projects"))
+        blocks.append(
+            analogue_table(result.analogues, "Similar past projects", numbered=chart is not None)
+        )
         blocks.append(analogue_citations(result.analogues))
         if result.phases:
             blocks.append(
@@ -230,9 +233,12 @@ def scope_blocks(
             Image(
                 data=chart,
                 filename=f"scope-{run_id or 'estimate'}.png",
-                alt_text=f"Actual hours of the {len(result.analogues)} closest past projects, "
-                f"with the {w.percent(RANGE_COVERAGE)} range shaded and the estimate marked",
-                title="Estimate against similar past projects",
+                alt_text=f"Actual hours of the {len(result.analogues)} closest past projects "
+                f"(bars numbered as in the table), the {w.percent(RANGE_COVERAGE)} range "
+                f"shaded ({w.hours_range(est.p10, est.p90)}) and the estimate marked in red "
+                f"({w.hours(est.p50)})",
+                title="Actual hours of similar past projects · shaded: "
+                f"{w.percent(RANGE_COVERAGE)} range · red: estimate",
             )
         )
     buttons: list[Button] = []

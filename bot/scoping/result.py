@@ -120,7 +120,8 @@ class ScopeResult:
             "has_estimate": est is not None,
             "estimate": None,
             "price": None,
-            "analogues": [_row(a) for a in self.analogues],
+            # rank: the row number the table and the chart's bars show (1 = closest)
+            "analogues": [{**_row(a), "rank": n} for n, a in enumerate(self.analogues, start=1)],
             "closest": _row(self.candidates[0]) if self.candidates else None,
             "overrun_all": _ratio(self.overrun_all),
             "overrun_similar": _ratio(self.overrun_similar),

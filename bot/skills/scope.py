@@ -249,7 +249,7 @@ async def scope_reply(
     est = result.estimate
     drawing = asyncio.to_thread(
         estimate_chart,
-        [(w.safe(a.title), a.actual_hours, a.similarity) for a in result.analogues],
+        [(a.actual_hours, a.similarity) for a in result.analogues],
         est.p10,
         est.p50,
         est.p90,
