@@ -10,12 +10,15 @@ edited project keeps the count).
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from bot.scoping.result import HistoryFacts, history_facts
 
 MAX_AGE = 60.0  # seconds
 
@@ -30,6 +33,11 @@ class TenantHistory:
     loaded_at: float
     types: frozenset[str] = field(default_factory=frozenset)
     tags: frozenset[str] = field(default_factory=frozenset)
+
+    @functools.cached_property
+    def facts(self) -> HistoryFacts:
+        """The tenant-wide figures every answer uses, computed once per loaded history."""
+        return history_facts(self.closed)
 
 
 def tenant_history(store: Any, tenant: str) -> TenantHistory:

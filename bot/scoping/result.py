@@ -184,6 +184,28 @@ def _has_actual(project: ProjectLike) -> bool:
     return project.actual_hours is not None and project.actual_hours >= 0
 
 
+@dataclass(frozen=True)
+class HistoryFacts:
+    """What the answer reads of *all* closed projects; the same for every brief of a tenant.
+
+    Worth keeping with the cached history: at 10k projects, walking them per brief cost more
+    than the search itself.
+    """
+
+    actual_hours: tuple[float, ...]  # closed projects with actual hours (the tenant's spread)
+    overrun_all: OverrunStats | None  # actual/estimate over every project that has both
+
+
+def history_facts(closed: Sequence[ProjectLike]) -> HistoryFacts:
+    """Summarise the tenant's closed projects once (see :class:`HistoryFacts`)."""
+    return HistoryFacts(
+        actual_hours=tuple(float(p.actual_hours) for p in closed if _has_actual(p)),  # type: ignore[arg-type]
+        overrun_all=overrun(
+            [(float(p.estimated_hours), float(p.actual_hours)) for p in closed if _paired(p)]  # type: ignore[arg-type]
+        ),
+    )
+
+
 def compute_scope(
     brief: str,
     closed: Sequence[ProjectLike],
@@ -195,14 +217,17 @@ def compute_scope(
     guess_hours: float | None = None,
     filters: dict[str, Any] | None = None,
     calibrated_on: int = 0,
+    summary: HistoryFacts | None = None,
 ) -> ScopeResult:
     """Everything `/scope` says about ``brief``.
 
     ``closed`` are the tenant's closed projects (the history); ``matches`` the search results
     for the brief as (project, similarity), closest first. ``calibrated_on``: how many of them
     the band in ``params`` was calibrated on (``bot.scoping.calibration``), 0 for the default.
+    ``summary``: :func:`history_facts` of ``closed`` when the caller keeps it (else computed).
     """
-    history = [float(p.actual_hours) for p in closed if _has_actual(p)]  # type: ignore[arg-type]
+    summary = summary if summary is not None else history_facts(closed)
+    history = list(summary.actual_hours)
     ranked = sorted(((p, float(s)) for p, s in matches if _has_actual(p)), key=lambda m: -m[1])
     candidates_in = [Analogue(p.id, float(p.actual_hours), s) for p, s in ranked]  # type: ignore[arg-type]
     result = estimate(candidates_in, history, params)
@@ -225,9 +250,7 @@ def compute_scope(
     analogues = tuple(row for row in candidates if row.used)
     used_projects = [(p, s) for p, s in ranked if p.id in used_ids]
 
-    overrun_all = overrun(
-        [(float(p.estimated_hours), float(p.actual_hours)) for p in closed if _paired(p)]  # type: ignore[arg-type]
-    )
+    overrun_all = summary.overrun_all
     similar_pairs = [(p, s) for p, s in used_projects if _paired(p)]
     overrun_similar = (
         overrun(

@@ -12,7 +12,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -159,8 +159,8 @@ def _usable(matches: Sequence[Any], floor: float, k: int) -> int:
 
 def find_matches(
     store: Any, tenant: str, brief: str, k: int, floor: float
-) -> tuple[Sequence[Any], list[Any], dict[str, Any]]:
-    """(closed projects, matches, filters used); runs in a worker thread (sync store).
+) -> tuple[TenantHistory, list[Any], dict[str, Any]]:
+    """(the tenant's history, matches, filters used); runs in a worker thread (sync store).
 
     One search, wide enough (``SEARCH_WIDTH`` x k) to filter afterwards: embedding the brief is
     the expensive part, so the type/tag filters are applied to its results rather than paid for
@@ -170,14 +170,14 @@ def find_matches(
     """
     history = tenant_history(store, tenant)
     if not history.closed:
-        return (), [], {}
+        return history, [], {}
     found = _search(store, tenant, brief, min(max(k * SEARCH_WIDTH, 32), MAX_SEARCH))
     enough = max(MIN_FILTERED, (_usable(found, floor, k) + 1) // 2)
     for filters in filter_options(brief, history):
         narrowed = [m for m in found if _passes(m.project, filters)]
         if _usable(narrowed, floor, k) >= enough:
-            return history.closed, narrowed, filters
-    return history.closed, found, {}
+            return history, narrowed, filters
+    return history, found, {}
 
 
 def _unavailable(problem: Exception) -> str:
@@ -199,33 +199,41 @@ async def scope_result(
     from knowledge.store import KnowledgeUnavailable
 
     settings = services.settings
-    pricing = await tenant_pricing(services, tenant)
     params = EstimatorParams(k=settings.scope_k, min_similarity=settings.scope_min_similarity)
 
     def work() -> ScopeResult:
         # In the worker thread: the first use opens the store and loads the embedding model.
         store = services.knowledge
-        closed, matches, filters = find_matches(
+        history, matches, filters = find_matches(
             store, tenant, parsed.brief, settings.scope_k, settings.scope_min_similarity
         )
         # The band calibrated on this tenant's own projects (cached; computed on first use).
-        band = tenant_band(store, tenant, tenant_history(store, tenant), params) if closed else None
+        band = tenant_band(store, tenant, history, params) if history.closed else None
         return compute_scope(
             parsed.brief,
-            closed,
+            history.closed,
             [(m.project, m.similarity) for m in matches],
             params=band.params if band else params,
             calibrated_on=band.projects if band else 0,
-            rate=rate or parsed.rate or pricing.rate,
-            currency=currency or parsed.currency or pricing.currency,
+            rate=0.0,  # priced below, once the workspace's rate is read
+            currency="",
             guess_hours=parsed.guess_hours,
             filters=filters,
+            summary=history.facts if history.closed else None,
         )
 
+    # The workspace's rate is read while the brief is embedded and searched.
     try:
-        return await asyncio.to_thread(work)
+        pricing, result = await asyncio.gather(
+            tenant_pricing(services, tenant), asyncio.to_thread(work)
+        )
     except KnowledgeUnavailable as problem:
         raise SkillError(_unavailable(problem)) from None
+    return replace(
+        result,
+        rate=rate or parsed.rate or pricing.rate,
+        currency=currency or parsed.currency or pricing.currency,
+    )
 
 
 async def scope_reply(
