@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.state import Database, Draft, DraftVersion, LogEntry, PostAudit
 
@@ -117,18 +118,15 @@ async def add_version(
     """A new version (regenerate / another tone); only from the current version of a draft."""
     new_number = expected_version + 1
     async with db.transaction() as session:
-        moved = await session.execute(
-            update(Draft)
-            .where(
-                Draft.tenant == tenant,
-                Draft.id == draft_id,
-                Draft.status == "draft",
-                Draft.version == expected_version,
-            )
-            .values(version=new_number, tone=tone, entry_ids=list(entry_ids))
+        await _transition(
+            session,
+            tenant,
+            draft_id,
+            status="draft",
+            at_version=expected_version,
+            values={"version": new_number, "tone": tone, "entry_ids": list(entry_ids)},
+            stale="This draft changed meanwhile; use the buttons of the latest version.",
         )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
-            raise StaleDraft("This draft changed meanwhile; use the buttons of the latest version.")
         version = DraftVersion(
             draft_id=draft_id,
             version=new_number,
@@ -145,18 +143,15 @@ async def add_version(
 async def approve(db: Database, tenant: str, draft_id: str, version: int, now: dt.datetime) -> int:
     """Approve ``version``; the entries it covers become reported. Returns how many."""
     async with db.transaction() as session:
-        moved = await session.execute(
-            update(Draft)
-            .where(
-                Draft.tenant == tenant,
-                Draft.id == draft_id,
-                Draft.status == "draft",
-                Draft.version == version,
-            )
-            .values(status="approved", approved_at=now)
+        await _transition(
+            session,
+            tenant,
+            draft_id,
+            status="draft",
+            at_version=version,
+            values={"status": "approved", "approved_at": now},
+            stale="This draft was approved, discarded or changed meanwhile.",
         )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
-            raise StaleDraft("This draft was approved, discarded or changed meanwhile.")
         draft = await session.get(Draft, draft_id)
         assert draft is not None
         if not draft.entry_ids:
@@ -174,13 +169,16 @@ async def approve(db: Database, tenant: str, draft_id: str, version: int, now: d
 
 
 async def discard(db: Database, tenant: str, draft_id: str, version: int | None) -> None:
-    conditions = [Draft.tenant == tenant, Draft.id == draft_id, Draft.status == "draft"]
-    if version is not None:
-        conditions.append(Draft.version == version)
     async with db.transaction() as session:
-        moved = await session.execute(update(Draft).where(*conditions).values(status="discarded"))
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
-            raise StaleDraft("This draft was approved, discarded or changed meanwhile.")
+        await _transition(
+            session,
+            tenant,
+            draft_id,
+            status="draft",
+            at_version=version,
+            values={"status": "discarded"},
+            stale="This draft was approved, discarded or changed meanwhile.",
+        )
 
 
 async def mark_posted(
@@ -207,18 +205,15 @@ async def mark_posted(
         posted_at=now,
     )
     async with db.transaction() as session:
-        moved = await session.execute(
-            update(Draft)
-            .where(
-                Draft.tenant == tenant,
-                Draft.id == draft_id,
-                Draft.status == "approved",
-                Draft.version == version,
-            )
-            .values(status="posted", posted_at=now)
+        await _transition(
+            session,
+            tenant,
+            draft_id,
+            status="approved",
+            at_version=version,
+            values={"status": "posted", "posted_at": now},
+            stale="This update was already posted, or changed meanwhile.",
         )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
-            raise StaleDraft("This update was already posted, or changed meanwhile.")
         session.add(audit)
     return audit
 
@@ -240,3 +235,26 @@ async def versions(db: Database, tenant: str, draft_id: str) -> list[DraftVersio
             .order_by(DraftVersion.version)
         )
         return list(rows.scalars())
+
+
+async def _transition(
+    session: AsyncSession,
+    tenant: str,
+    draft_id: str,
+    *,
+    status: str,
+    at_version: int | None,
+    values: dict[str, object],
+    stale: str,
+) -> None:
+    """Move a draft out of ``status`` (at ``at_version``) in one conditional UPDATE.
+
+    The condition is the state machine: a stale button or a double click matches no row and
+    raises :class:`StaleDraft` instead of applying twice.
+    """
+    conditions = [Draft.tenant == tenant, Draft.id == draft_id, Draft.status == status]
+    if at_version is not None:
+        conditions.append(Draft.version == at_version)
+    moved = await session.execute(update(Draft).where(*conditions).values(**values))
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDraft(stale)
