@@ -64,7 +64,7 @@ async def _measure(projects: int, rounds: int) -> dict[str, Any]:
                 assert reply is not None and reply.text, "scope gave no answer"
                 return elapsed
 
-            for brief in BRIEFS[:5]:  # warm-up: model, caches, matplotlib fonts
+            for brief in BRIEFS[:5]:  # warm-up: model, caches, the chart font
                 raw(brief)
                 await end_to_end(brief)
             raw_ms: list[float] = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,13 +34,24 @@ class Services:
     # ``await intent_classifier(text, registry.commands) -> command name | None``.
     intent_classifier: Callable[[str, Mapping[str, Any]], Awaitable[str | None]] | None = None
 
+    _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
     @property
     def knowledge(self) -> Any:
+        """The knowledge store, opened on first use (blocking: call it from a worker thread)."""
         if self._knowledge is None:
-            if self.knowledge_factory is None:
-                raise RuntimeError("no knowledge store is configured")
-            self._knowledge = self.knowledge_factory()
+            with self._opening:  # two threads' first uses must not open it twice
+                if self._knowledge is None:
+                    if self.knowledge_factory is None:
+                        raise RuntimeError("no knowledge store is configured")
+                    self._knowledge = self.knowledge_factory()
         return self._knowledge
+
+    async def open_knowledge(self) -> Any:
+        """The knowledge store, opened in a worker thread the first time (never blocks the loop)."""
+        if self._knowledge is not None:
+            return self._knowledge
+        return await asyncio.to_thread(lambda: self.knowledge)
 
     def set_knowledge(self, store: Any) -> None:
         self._knowledge = store

@@ -95,6 +95,7 @@ class ProjectStore:
         self._function = ChromaEmbeddingFunction(embedder)
         self._collections: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._generations: Counter[str] = Counter()
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -147,6 +148,18 @@ class ProjectStore:
                 "exists and is writable, or set ATELIER_DATA_DIR."
             ) from None
         return cls(client, embedder, where)
+
+    def generation(self, tenant: str) -> int:
+        """How many times this store object has written ``tenant``'s projects.
+
+        Lets callers that cache a tenant's projects notice this process's own writes at once,
+        without asking Chroma (writes by other processes need a :meth:`count`).
+        """
+        return self._generations[tenant]
+
+    def _wrote(self, tenant: str) -> None:
+        with self._lock:
+            self._generations[tenant] += 1
 
     def close(self) -> None:
         """Forget cached handles (the embedded client is shared per path by Chroma)."""
@@ -228,23 +241,37 @@ class ProjectStore:
         written = 0
         with self._guard("save the projects"):
             collection = self._collection(tenant, create=True)
-            for start in range(0, len(projects), BATCH):
-                batch = projects[start : start + BATCH]
-                documents = [p.embedding_text() for p in batch]
-                vectors = (
-                    embeddings[start : start + BATCH]
-                    if embeddings is not None
-                    else self.embedder.embed(documents)
-                )
-                created = self._created_dates(collection, [p.id for p in batch])
-                metadatas = [_metadata(tenant, p, created.get(p.id)) for p in batch]
-                collection.upsert(
-                    ids=[p.id for p in batch],
-                    embeddings=np.asarray(vectors, dtype=np.float32),
-                    documents=documents,
-                    metadatas=metadatas,
-                )
-                written += len(batch)
+            try:
+                written = self._write(collection, tenant, projects, embeddings)
+            finally:
+                self._wrote(tenant)
+        return written
+
+    def _write(  # upsert's batches, once its arguments are checked
+        self,
+        collection: Any,
+        tenant: str,
+        projects: list[PastProject],
+        embeddings: np.ndarray | None,
+    ) -> int:
+        written = 0
+        for start in range(0, len(projects), BATCH):
+            batch = projects[start : start + BATCH]
+            documents = [p.embedding_text() for p in batch]
+            vectors = (
+                embeddings[start : start + BATCH]
+                if embeddings is not None
+                else self.embedder.embed(documents)
+            )
+            created = self._created_dates(collection, [p.id for p in batch])
+            metadatas = [_metadata(tenant, p, created.get(p.id)) for p in batch]
+            collection.upsert(
+                ids=[p.id for p in batch],
+                embeddings=np.asarray(vectors, dtype=np.float32),
+                documents=documents,
+                metadatas=metadatas,
+            )
+            written += len(batch)
         return written
 
     def _created_dates(self, collection: Any, ids: list[str]) -> dict[str, str]:
@@ -264,6 +291,7 @@ class ProjectStore:
             if collection is None or not collection.get(ids=[project_id])["ids"]:
                 return False
             collection.delete(ids=[project_id])
+            self._wrote(tenant)
             return True
 
     def reindex(self, tenant: str) -> int:
@@ -323,6 +351,29 @@ class ProjectStore:
         with self._guard("count the projects"):
             collection = self._collection(tenant, create=False)
             return 0 if collection is None else int(collection.count())
+
+    def nearest(self, tenant: str, text: str, n: int = 32) -> list[tuple[str, float]]:
+        """The ids of the ``n`` projects closest in meaning to ``text``, any status, best first.
+
+        Ids and similarities only, for a caller that already holds the tenant's projects (the
+        scope history): reading and validating each record's metadata costs several times more
+        than the vector search, so a wide net is cheap only without them. An id is just a key
+        into the caller's own copy of this tenant's projects, so isolation is unchanged.
+        """
+        _check_tenant(tenant)
+        if not text or not text.strip():
+            return []
+        n = max(1, min(int(n), MAX_K * _OVERFETCH))
+        with self._guard("search the projects"):
+            collection = self._collection(tenant, create=False)
+            if collection is None:
+                return []
+            query = self.embedder.embed([text.strip()])
+            found = collection.query(query_embeddings=query, n_results=n, include=["distances"])
+        return [
+            (str(record_id), float(min(1.0, max(0.0, 1.0 - float(distance)))))
+            for record_id, distance in zip(found["ids"][0], found["distances"][0], strict=True)
+        ]
 
     def search(
         self,

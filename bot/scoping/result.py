@@ -14,6 +14,7 @@ from bot.estimate import (
     Estimate,
     EstimatorParams,
     OverrunStats,
+    Prior,
     estimate,
     overrun,
     usable_analogues,
@@ -194,6 +195,16 @@ class HistoryFacts:
 
     actual_hours: tuple[float, ...]  # closed projects with actual hours (the tenant's spread)
     overrun_all: OverrunStats | None  # actual/estimate over every project that has both
+    _priors: dict[float, Prior] = field(default_factory=dict, compare=False, repr=False)
+
+    def prior(self, half_life: float) -> Prior:
+        """The tenant distribution prepared for the estimator (sorted once, not per brief)."""
+        found = self._priors.get(half_life)
+        if found is None:
+            # ``actual_hours`` lists the most recently finished first; the prior wants oldest first.
+            found = Prior.from_history(self.actual_hours[::-1], half_life)
+            self._priors[half_life] = found  # a race only computes the same value twice
+        return found
 
 
 def history_facts(closed: Sequence[ProjectLike]) -> HistoryFacts:
@@ -227,10 +238,9 @@ def compute_scope(
     ``summary``: :func:`history_facts` of ``closed`` when the caller keeps it (else computed).
     """
     summary = summary if summary is not None else history_facts(closed)
-    history = list(summary.actual_hours)
     ranked = sorted(((p, float(s)) for p, s in matches if _has_actual(p)), key=lambda m: -m[1])
     candidates_in = [Analogue(p.id, float(p.actual_hours), s) for p, s in ranked]  # type: ignore[arg-type]
-    result = estimate(candidates_in, history, params)
+    result = estimate(candidates_in, summary.prior(params.history_half_life), params)
     if result is not None and calibrated_on > 0:
         method = f"{result.method}; band calibrated on {calibrated_on} of your projects"
         result = replace(result, method=method)
@@ -278,7 +288,7 @@ def compute_scope(
         brief=brief,
         rate=rate,
         currency=currency,
-        n_closed=len(history),
+        n_closed=len(summary.actual_hours),
         min_similarity=params.min_similarity,
         analogues=analogues,
         candidates=candidates,

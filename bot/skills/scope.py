@@ -34,7 +34,8 @@ from bot.state import SavedEstimate, ScopeRun, TenantSettings
 
 MIN_FILTERED = 3  # a type/tag filter is kept only if it leaves this many usable analogues
 MORE_PAGE = 5  # analogues added per "Show more analogues"
-SEARCH_WIDTH = 4  # one search fetches this many times k, so filters need no second search
+SEARCH_WIDTH = 4  # candidates an answer considers, per k (the estimate uses the closest k)
+NEAREST = 128  # neighbours fetched (ids only) so that type/tag filters need no second search
 MAX_SEARCH = 50
 
 USAGE = (
@@ -146,38 +147,62 @@ def _search(store: Any, tenant: str, brief: str, k: int) -> list[Any]:
     return store.search(tenant, brief, k=k, status="closed")
 
 
+Candidate = tuple[Any, float]  # (past project, similarity to the brief)
+
+
 def _passes(project: Any, filters: dict[str, Any]) -> bool:
     if filters.get("type") and project.type != filters["type"]:
         return False
     return set(filters.get("tags") or ()) <= set(project.tags or ())
 
 
-def _usable(matches: Sequence[Any], floor: float, k: int) -> int:
-    usable = [m for m in matches if m.project.actual_hours is not None]
-    return sum(1 for m in usable[:k] if m.similarity >= floor)
+def _usable(matches: Sequence[Candidate], floor: float, k: int) -> int:
+    usable = [(p, s) for p, s in matches if p.actual_hours is not None]
+    return sum(1 for _, s in usable[:k] if s >= floor)
 
 
-def find_matches(
-    store: Any, tenant: str, brief: str, k: int, floor: float
-) -> tuple[TenantHistory, list[Any], dict[str, Any]]:
-    """(the tenant's history, matches, filters used); runs in a worker thread (sync store).
+def _width(k: int) -> int:
+    return min(max(k * SEARCH_WIDTH, 32), MAX_SEARCH)
 
-    One search, wide enough (``SEARCH_WIDTH`` x k) to filter afterwards: embedding the brief is
-    the expensive part, so the type/tag filters are applied to its results rather than paid for
-    with more searches. A filter the brief names is used only while enough evidence is left:
-    at least ``MIN_FILTERED`` usable analogues and half as many as without it; otherwise it
-    would trade several good analogues for a wider, shrunk range.
+
+def closed_candidates(
+    store: Any,
+    tenant: str,
+    brief: str,
+    history: TenantHistory,
+    nearest: Sequence[tuple[str, float]],
+    k: int,
+) -> list[Candidate]:
+    """The closed projects among the brief's nearest neighbours, closest first.
+
+    ``nearest`` are (id, similarity) pairs from one wide, metadata-free search; the projects
+    themselves come from the cached history. When the net caught too few closed projects (a
+    tenant with many projects still open), the store's own filtered search is asked instead.
     """
-    history = tenant_history(store, tenant)
-    if not history.closed:
-        return history, [], {}
-    found = _search(store, tenant, brief, min(max(k * SEARCH_WIDTH, 32), MAX_SEARCH))
+    closed = history.by_id
+    found = [(closed[i], s) for i, s in nearest if i in closed]
+    if len(found) < min(_width(k), len(closed)) and len(nearest) >= NEAREST:
+        return [(m.project, m.similarity) for m in _search(store, tenant, brief, _width(k))]
+    return found
+
+
+def choose_matches(
+    brief: str, history: TenantHistory, candidates: Sequence[Candidate], k: int, floor: float
+) -> tuple[list[Candidate], dict[str, Any]]:
+    """(matches, filters used): the candidates narrowed by a type/tag filter the brief names.
+
+    A filter is used only while enough evidence is left: at least ``MIN_FILTERED`` usable
+    analogues and half as many as without it; otherwise it would trade several good analogues
+    for a wider, shrunk range. The filters apply to every candidate of the one search (the
+    brief's embedding is the expensive part), so they never cost a second search.
+    """
+    found = list(candidates[: _width(k)])
     enough = max(MIN_FILTERED, (_usable(found, floor, k) + 1) // 2)
     for filters in filter_options(brief, history):
-        narrowed = [m for m in found if _passes(m.project, filters)]
+        narrowed = [c for c in candidates if _passes(c[0], filters)][: _width(k)]
         if _usable(narrowed, floor, k) >= enough:
-            return history, narrowed, filters
-    return history, found, {}
+            return narrowed, filters
+    return found, {}
 
 
 def _unavailable(problem: Exception) -> str:
@@ -199,20 +224,24 @@ async def scope_result(
     from knowledge.store import KnowledgeUnavailable
 
     settings = services.settings
-    params = EstimatorParams(k=settings.scope_k, min_similarity=settings.scope_min_similarity)
+    k, floor = settings.scope_k, settings.scope_min_similarity
+    params = EstimatorParams(k=k, min_similarity=floor)
 
-    def work() -> ScopeResult:
-        # In the worker thread: the first use opens the store and loads the embedding model.
-        store = services.knowledge
-        history, matches, filters = find_matches(
-            store, tenant, parsed.brief, settings.scope_k, settings.scope_min_similarity
-        )
-        # The band calibrated on this tenant's own projects (cached; computed on first use).
-        band = tenant_band(store, tenant, history, params) if history.closed else None
+    def compute(
+        store: Any, history: TenantHistory, nearest: list[tuple[str, float]]
+    ) -> ScopeResult:
+        matches: list[Candidate] = []
+        filters: dict[str, Any] = {}
+        band = None
+        if history.closed:
+            candidates = closed_candidates(store, tenant, parsed.brief, history, nearest, k)
+            matches, filters = choose_matches(parsed.brief, history, candidates, k, floor)
+            # The band calibrated on this tenant's own projects (cached; computed on first use).
+            band = tenant_band(store, tenant, history, params)
         return compute_scope(
             parsed.brief,
             history.closed,
-            [(m.project, m.similarity) for m in matches],
+            matches,
             params=band.params if band else params,
             calibrated_on=band.projects if band else 0,
             rate=0.0,  # priced below, once the workspace's rate is read
@@ -222,11 +251,16 @@ async def scope_result(
             summary=history.facts if history.closed else None,
         )
 
-    # The workspace's rate is read while the brief is embedded and searched.
+    # Three waits at once: the workspace's rate (database), the history freshness check and
+    # the brief's embedding + search (two worker threads; both release the GIL in native code).
     try:
-        pricing, result = await asyncio.gather(
-            tenant_pricing(services, tenant), asyncio.to_thread(work)
+        store = await services.open_knowledge()
+        pricing, history, nearest = await asyncio.gather(
+            tenant_pricing(services, tenant),
+            asyncio.to_thread(tenant_history, store, tenant),
+            asyncio.to_thread(store.nearest, tenant, parsed.brief, NEAREST),
         )
+        result = await asyncio.to_thread(compute, store, history, nearest)
     except KnowledgeUnavailable as problem:
         raise SkillError(_unavailable(problem)) from None
     return replace(

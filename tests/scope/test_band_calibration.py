@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 
 from bot.estimate import Analogue, EstimatorParams, estimate
-from bot.scoping import calibration
+from bot.scoping import calibration, history
 from bot.scoping.calibration import tenant_band
 from bot.scoping.history import tenant_history
 from tests.conftest import Harness
@@ -91,7 +91,8 @@ def test_a_dispersed_history_gets_a_wider_band_than_a_tight_one() -> None:
     assert (wide.params.k, wide.params.min_similarity) == (5, 0.25)
 
 
-def test_the_band_is_cached_until_the_tenant_has_new_projects() -> None:
+def test_the_band_is_cached_until_the_tenant_has_new_projects(monkeypatch) -> None:
+    monkeypatch.setattr(history, "RECHECK", 0.0)  # the new project below is written "elsewhere"
     store = PortfolioStore()
     first = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
     searches = store.searches
