@@ -64,7 +64,12 @@ class Pricing:
 async def tenant_pricing(services: Services, tenant: str) -> Pricing:
     """The workspace's rate and currency, falling back to the settings' defaults."""
     async with services.db.sessions() as session:
-        row = await session.get(TenantSettings, tenant)
+        return await read_pricing(session, services, tenant)
+
+
+async def read_pricing(session: Any, services: Services, tenant: str) -> Pricing:
+    """:func:`tenant_pricing` inside the caller's session (one round trip with its other work)."""
+    row = await session.get(TenantSettings, tenant)
     settings = services.settings
     if row is None or (row.rate is None and row.currency is None):
         return Pricing(settings.rate, settings.currency, "settings")
@@ -221,15 +226,39 @@ async def scope_result(
     currency: str | None = None,
 ) -> ScopeResult:
     """The full answer's numbers. ``rate``/``currency`` (CLI flags) beat the brief's own."""
+    result = await unpriced_result(services, tenant, parsed)
+    return priced(result, parsed, await tenant_pricing(services, tenant), rate, currency)
+
+
+def priced(
+    result: ScopeResult,
+    parsed: ParsedBrief,
+    pricing: Pricing,
+    rate: float | None = None,
+    currency: str | None = None,
+) -> ScopeResult:
+    """The result at the first rate given: explicit, the brief's own, the workspace's."""
+    return replace(
+        result,
+        rate=rate or parsed.rate or pricing.rate,
+        currency=currency or parsed.currency or pricing.currency,
+    )
+
+
+async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) -> ScopeResult:
+    """The answer's numbers in hours (rate 0): the store's part of the work."""
     from knowledge.store import KnowledgeUnavailable
 
     settings = services.settings
     k, floor = settings.scope_k, settings.scope_min_similarity
     params = EstimatorParams(k=k, min_similarity=floor)
 
-    def compute(
-        store: Any, history: TenantHistory, nearest: list[tuple[str, float]]
-    ) -> ScopeResult:
+    def work(store: Any) -> ScopeResult:
+        # One worker thread, in order: run side by side, the embedding (numpy, GIL-bound
+        # between its BLAS calls), the database driver and the history check slowed each
+        # other down more than their overlap saved.
+        history = tenant_history(store, tenant)
+        nearest = store.nearest(tenant, parsed.brief, NEAREST) if history.closed else []
         matches: list[Candidate] = []
         filters: dict[str, Any] = {}
         band = None
@@ -251,23 +280,11 @@ async def scope_result(
             summary=history.facts if history.closed else None,
         )
 
-    # Three waits at once: the workspace's rate (database), the history freshness check and
-    # the brief's embedding + search (two worker threads; both release the GIL in native code).
     try:
         store = await services.open_knowledge()
-        pricing, history, nearest = await asyncio.gather(
-            tenant_pricing(services, tenant),
-            asyncio.to_thread(tenant_history, store, tenant),
-            asyncio.to_thread(store.nearest, tenant, parsed.brief, NEAREST),
-        )
-        result = await asyncio.to_thread(compute, store, history, nearest)
+        return await asyncio.to_thread(work, store)
     except KnowledgeUnavailable as problem:
         raise SkillError(_unavailable(problem)) from None
-    return replace(
-        result,
-        rate=rate or parsed.rate or pricing.rate,
-        currency=currency or parsed.currency or pricing.currency,
-    )
 
 
 async def scope_reply(
@@ -275,29 +292,29 @@ async def scope_reply(
 ) -> Reply:
     """Compose the summary and build the blocks (with the chart when there is an estimate).
 
-    The chart is drawn in a worker thread while the composer writes (a language model may
-    take a while), so neither waits for the other.
+    The chart (well under a millisecond) is drawn while the composer's task runs, so a
+    language model's wait is not added to it.
     """
-    composing = services.composer.compose(
-        Composition(
-            kind="estimate_summary",
-            tenant=tenant,
-            draft=summary_draft(result),
-            facts=result.facts(),
+    composing = asyncio.ensure_future(
+        services.composer.compose(
+            Composition(
+                kind="estimate_summary",
+                tenant=tenant,
+                draft=summary_draft(result),
+                facts=result.facts(),
+            )
         )
     )
-    if not result.has_estimate or result.estimate is None:
-        return Reply(blocks=scope_blocks(result, await composing, run_id=run_id, chart=None))
-    est = result.estimate
-    drawing = asyncio.to_thread(
-        estimate_chart,
-        [(a.actual_hours, a.similarity) for a in result.analogues],
-        est.p10,
-        est.p50,
-        est.p90,
-    )
-    summary, chart = await asyncio.gather(composing, drawing)
-    return Reply(blocks=scope_blocks(result, summary, run_id=run_id, chart=chart))
+    chart = None
+    if result.has_estimate and result.estimate is not None:
+        est = result.estimate
+        analogues = [(a.actual_hours, a.similarity) for a in result.analogues]
+        try:
+            chart = estimate_chart(analogues, est.p10, est.p50, est.p90)
+        except BaseException:
+            composing.cancel()
+            raise
+    return Reply(blocks=scope_blocks(result, await composing, run_id=run_id, chart=chart))
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -311,37 +328,33 @@ async def scope_command(request: Request, services: Services) -> Reply:
     parsed = parse_brief(text)
     if not re.search(r"[^\W\d_]{2}", parsed.brief):
         return text_reply(USAGE)
-    result = await scope_result(services, request.tenant, parsed)
-    if not result.has_estimate:
-        return await scope_reply(services, request.tenant, result, None)
-    run_id = "est-" + uuid.uuid4().hex[:8]
-    _, answer = await asyncio.gather(
-        _remember(services, request, result, run_id),
-        scope_reply(services, request.tenant, result, run_id),
-    )
-    return answer
+    result = await unpriced_result(services, request.tenant, parsed)
+    run_id = "est-" + uuid.uuid4().hex[:8] if result.has_estimate else None
+    # One round trip: the workspace's rate, and the answer kept before its buttons can be
+    # pressed (they carry this short id, never the brief).
+    async with services.db.transaction() as session:
+        result = priced(result, parsed, await read_pricing(session, services, request.tenant))
+        if run_id is not None:
+            session.add(_run_row(request, result, run_id))
+    return await scope_reply(services, request.tenant, result, run_id)
 
 
-async def _remember(services: Services, request: Request, result: ScopeResult, run_id: str) -> None:
-    """Keep the answer server-side so its buttons carry a short id, never the brief."""
+def _run_row(request: Request, result: ScopeResult, run_id: str) -> ScopeRun:
     est = result.estimate
     assert est is not None
-    async with services.db.transaction() as session:
-        session.add(
-            ScopeRun(
-                id=run_id,
-                tenant=request.tenant,
-                user_id=request.user_id,
-                brief=result.brief,
-                p10_hours=est.p10,
-                p50_hours=est.p50,
-                p90_hours=est.p90,
-                rate=result.rate,
-                currency=result.currency,
-                analogue_ids=[a.id for a in result.analogues],
-                shown=len(result.analogues),
-            )
-        )
+    return ScopeRun(
+        id=run_id,
+        tenant=request.tenant,
+        user_id=request.user_id,
+        brief=result.brief,
+        p10_hours=est.p10,
+        p50_hours=est.p50,
+        p90_hours=est.p90,
+        rate=result.rate,
+        currency=result.currency,
+        analogue_ids=[a.id for a in result.analogues],
+        shown=len(result.analogues),
+    )
 
 
 # --- buttons -------------------------------------------------------------------------------
