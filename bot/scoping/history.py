@@ -71,14 +71,15 @@ def tenant_history(store: Any, tenant: str) -> TenantHistory:
             entry = _caches.get(store, {}).get(tenant)
         except TypeError:  # a store that can't be weakly referenced: no caching
             entry = None
-    fresh = entry is not None and entry.generation == generation
-    if entry is not None and fresh and now - entry.history.loaded_at < MAX_AGE:
-        if now - entry.checked_at < RECHECK:
-            return entry.history
-        if int(store.count(tenant)) == entry.history.count:
+    if entry is None or entry.generation != generation or now - entry.history.loaded_at >= MAX_AGE:
+        count = int(store.count(tenant))
+    elif now - entry.checked_at < RECHECK:
+        return entry.history
+    else:
+        count = int(store.count(tenant))
+        if count == entry.history.count:
             entry.checked_at = now
             return entry.history
-    count = int(store.count(tenant))
     closed = store.list(tenant, status="closed") if count else []
     history = TenantHistory(
         closed=tuple(closed),

@@ -258,11 +258,11 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
         # between its BLAS calls), the database driver and the history check slowed each
         # other down more than their overlap saved.
         history = tenant_history(store, tenant)
-        nearest = store.nearest(tenant, parsed.brief, NEAREST) if history.closed else []
         matches: list[Candidate] = []
         filters: dict[str, Any] = {}
         band = None
         if history.closed:
+            nearest = store.nearest(tenant, parsed.brief, NEAREST)
             candidates = closed_candidates(store, tenant, parsed.brief, history, nearest, k)
             matches, filters = choose_matches(parsed.brief, history, candidates, k, floor)
             # The band calibrated on this tenant's own projects (cached; computed on first use).
@@ -292,29 +292,22 @@ async def scope_reply(
 ) -> Reply:
     """Compose the summary and build the blocks (with the chart when there is an estimate).
 
-    The chart (well under a millisecond) is drawn while the composer's task runs, so a
-    language model's wait is not added to it.
+    The chart takes well under a millisecond, so it is simply drawn first.
     """
-    composing = asyncio.ensure_future(
-        services.composer.compose(
-            Composition(
-                kind="estimate_summary",
-                tenant=tenant,
-                draft=summary_draft(result),
-                facts=result.facts(),
-            )
-        )
-    )
     chart = None
     if result.has_estimate and result.estimate is not None:
         est = result.estimate
         analogues = [(a.actual_hours, a.similarity) for a in result.analogues]
-        try:
-            chart = estimate_chart(analogues, est.p10, est.p50, est.p90)
-        except BaseException:
-            composing.cancel()
-            raise
-    return Reply(blocks=scope_blocks(result, await composing, run_id=run_id, chart=chart))
+        chart = estimate_chart(analogues, est.p10, est.p50, est.p90)
+    summary = await services.composer.compose(
+        Composition(
+            kind="estimate_summary",
+            tenant=tenant,
+            draft=summary_draft(result),
+            facts=result.facts(),
+        )
+    )
+    return Reply(blocks=scope_blocks(result, summary, run_id=run_id, chart=chart))
 
 
 # --- the command ---------------------------------------------------------------------------
