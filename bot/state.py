@@ -233,7 +233,12 @@ class LogEntry(Base):
 
 
 class Draft(Base):
-    """A client update in the making: draft -> approved -> posted, or discarded."""
+    """A client update in the making: draft -> approved -> sending -> posted, or discarded,
+    or superseded (a newer approved update reported its news).
+
+    ``sending`` means the platform was asked to post and has not confirmed yet; only its
+    confirmation makes the draft ``posted`` (see ``bot/drafts.py``).
+    """
 
     __tablename__ = "update_drafts"
 
@@ -250,6 +255,13 @@ class Draft(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     posted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The post in flight: when it was handed to the platform, and the attempt's token.
+    sending_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    delivery_attempt: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The newer approved update that reported this draft's news (status "superseded").
+    superseded_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The state of the log the current version was written from (see worklog.log_mark).
+    log_mark: Mapped[str] = mapped_column(String(64), default="")
 
 
 class DraftVersion(Base):
@@ -267,7 +279,8 @@ class DraftVersion(Base):
 
 
 class PostAudit(Base):
-    """What was posted to a client, by whom, when, where and which version."""
+    """What was posted to a client, by whom, when, where and which version: written only
+    once the platform confirmed the post, with the id it gave the message."""
 
     __tablename__ = "post_audit"
 
@@ -280,3 +293,8 @@ class PostAudit(Base):
     channel_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     posted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The platform's id of the message (Slack ts, Discord message id) and its link.
+    message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    permalink: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # Anything the record must add, e.g. a post the user confirmed after an interrupted send.
+    note: Mapped[str | None] = mapped_column(String(300), nullable=True)
