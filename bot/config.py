@@ -6,15 +6,34 @@ Our own settings use the ``ATELIER_`` prefix; platform secrets keep their ecosys
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class SettingsError(ValueError):
     """A missing or malformed setting; the message names it in one line."""
+
+
+# A list of ids in one variable: "U012AB3CD,U045EF6GH" (commas or spaces), not JSON.
+IdList = Annotated[tuple[str, ...], NoDecode]
+
+
+def _ids(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+    return tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+
+
+def _check_ids(ids: tuple[str, ...], pattern: str, example: str) -> tuple[str, ...]:
+    for item in ids:
+        if not re.fullmatch(pattern, item):
+            raise ValueError(f"expected ids like {example}, separated by commas")
+    return ids
 
 
 def _secret(name: str) -> object:
@@ -32,7 +51,8 @@ class Settings(BaseSettings):
 
     # --- storage --------------------------------------------------------------------------
     data_dir: Path = Field(default=Path(".atelier"), description="where state and vectors live")
-    database_url: str | None = Field(
+    # A secret: a PostgreSQL URL carries the password, which must not show in a repr or log.
+    database_url: SecretStr | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite file in the data dir"
     )
     chroma_url: str | None = Field(
@@ -60,6 +80,11 @@ class Settings(BaseSettings):
     log_json: bool = False
     log_level: str = "INFO"
 
+    # --- running --------------------------------------------------------------------------
+    # On SIGTERM/SIGINT, how long acknowledged work may take to finish before the process exits
+    # (keep it below the orchestrator's kill timeout, e.g. compose `stop_grace_period`).
+    shutdown_grace_seconds: Annotated[float, Field(gt=0, le=3600)] = 20.0
+
     # --- Slack ------------------------------------------------------------------------------
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
     slack_api_url: str | None = None
@@ -70,6 +95,50 @@ class Settings(BaseSettings):
     # --- Discord ----------------------------------------------------------------------------
     discord_token: SecretStr | None = _secret("DISCORD_TOKEN")  # type: ignore[assignment]
     discord_home_guild: str | None = None
+
+    # --- who may use Atelier ------------------------------------------------------------------
+    slack_allowed_users: IdList = Field(
+        default=(), description="Slack user ids allowed to use Atelier; empty = every member"
+    )
+    slack_allowed_groups: IdList = Field(
+        default=(), description="Slack user group ids whose members are allowed"
+    )
+    discord_roles: IdList = Field(
+        default=(),
+        description="Discord role ids allowed to use Atelier (besides Manage Server holders)",
+    )
+    discord_client_roles: IdList = Field(
+        default=(), description="Discord role ids of clients: channels they can read are shared"
+    )
+    access_cache_seconds: Annotated[float, Field(ge=0, le=3600)] = Field(
+        default=300.0, description="how long what the platform says about a person is kept"
+    )
+
+    @field_validator(
+        "slack_allowed_users",
+        "slack_allowed_groups",
+        "discord_roles",
+        "discord_client_roles",
+        mode="before",
+    )
+    @classmethod
+    def _split_ids(cls, value: object) -> tuple[str, ...]:
+        return _ids(value)
+
+    @field_validator("slack_allowed_users")
+    @classmethod
+    def _slack_users(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_ids(value, r"[UW][A-Z0-9]{2,}", "U012AB3CD")
+
+    @field_validator("slack_allowed_groups")
+    @classmethod
+    def _slack_groups(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_ids(value, r"S[A-Z0-9]{2,}", "S0614TZR7")
+
+    @field_validator("discord_roles", "discord_client_roles")
+    @classmethod
+    def _discord_roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_ids(value, r"[0-9]{5,25}", "123456789012345678")
 
     @field_validator("currency")
     @classmethod
@@ -89,8 +158,12 @@ class Settings(BaseSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        if self.database_url:
-            return self.database_url
+        """The database URL in clear (for the engine only; never print or log it)."""
+        url = self.database_url
+        if isinstance(url, SecretStr):
+            url = url.get_secret_value()  # type: ignore[assignment]
+        if url:  # a plain string too: ``model_copy(update=...)`` skips validation
+            return str(url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'atelier.db').as_posix()}"
 
     @property

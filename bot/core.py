@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from bot.access import AccessPolicy, keep_private
 from bot.logs import get_logger
 from bot.messages import Action, Paragraph, Reply, Request, text_reply
 from bot.registry import ActionId, SkillError, SkillRegistry
@@ -33,6 +34,7 @@ class Bot:
         self.registry = SkillRegistry()
         self.registry.load(skills)
         services.registry = self.registry
+        self.access = AccessPolicy.from_settings(services.settings)
 
     async def start(self) -> None:
         await self.services.db.create_all()
@@ -56,6 +58,10 @@ class Bot:
         if retry:
             log.info("duplicate_event", event_id=request.event_id, tenant=request.tenant)
             return None
+        # Who may ask is decided here, once, before any skill runs.
+        refusal = self.access.refusal(request)
+        if refusal is not None:
+            return refusal
         if len(request.text) > MAX_TEXT:
             return text_reply(
                 f"That message is {len(request.text):,} characters long; I read up to "
@@ -69,7 +75,8 @@ class Bot:
             return self._not_understood(request, found.text)
         command = self.registry.commands[found.command]
         routed = request.model_copy(update={"command": found.command, "text": found.text})
-        return await self._run(command.handler(routed, self.services), request, found.command)
+        answer = await self._run(command.handler(routed, self.services), request, found.command)
+        return keep_private(answer, request.access)
 
     async def handle_action(self, action: Action) -> Reply | None:
         retry = await self._run(
@@ -79,11 +86,15 @@ class Bot:
             return retry
         if retry:
             return None
+        refusal = self.access.refusal(action)
+        if refusal is not None:
+            return refusal
         parsed = ActionId.parse(action.action_id)
         handler = self.registry.actions.get(parsed.prefix)
         if handler is None:
             return text_reply("That button is no longer supported. Please run the command again.")
-        return await self._run(handler(action, self.services), action, action.action_id)
+        answer = await self._run(handler(action, self.services), action, action.action_id)
+        return keep_private(answer, action.access)
 
     async def _run(self, pending: Awaitable[T], source: Request | Action, what: str) -> T | Reply:
         try:

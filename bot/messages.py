@@ -29,6 +29,41 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Role(StrEnum):
+    """What the platform says a person is, relative to the workspace that installed Atelier."""
+
+    MEMBER = "member"  # a full member of the installing workspace / server
+    GUEST = "guest"  # a guest account (Slack single- and multi-channel guests)
+    EXTERNAL = "external"  # from another organisation (Slack Connect, another team)
+    UNKNOWN = "unknown"  # not known: the lookup failed or was not made
+
+
+class Access(_Frozen):
+    """Who is asking, and where: the platform's facts, filled in by the adapter.
+
+    The core decides from these alone whether the person may use Atelier and whether answers
+    must stay private. The default is the console's and the CLI's local user: a member, in a
+    private place. Platform adapters start from :attr:`Role.UNKNOWN` and fill in what the
+    platform says, so a request whose lookup was skipped or failed is refused.
+    """
+
+    role: Role = Role.MEMBER
+    group_ids: frozenset[str] = Field(
+        default_factory=frozenset,
+        description="user groups / roles the person belongs to (as far as allowlists need)",
+    )
+    is_admin: bool = Field(
+        default=False, description="holds the platform's manage-the-workspace permission"
+    )
+    shared_channel: bool = Field(
+        default=False, description="people from outside the studio can read the channel"
+    )
+    private_in_place: bool = Field(
+        default=True,
+        description="an answer only the requester sees can be shown where they asked",
+    )
+
+
 class Request(_Frozen):
     """Something a person said to the bot: a slash command, a mention or a DM."""
 
@@ -42,6 +77,7 @@ class Request(_Frozen):
     text: str = ""
     event_id: str | None = None
     platform: str = "console"
+    access: Access = Field(default_factory=Access)
     raw: Mapping[str, Any] = Field(default_factory=dict, repr=False)
 
 
@@ -58,6 +94,7 @@ class Action(_Frozen):
     values: Mapping[str, str] = Field(default_factory=dict, description="form fields")
     event_id: str | None = None
     platform: str = "console"
+    access: Access = Field(default_factory=Access)
     raw: Mapping[str, Any] = Field(default_factory=dict, repr=False)
 
 
@@ -229,6 +266,7 @@ def text_reply(text: str, visibility: Visibility = Visibility.EPHEMERAL) -> Repl
 
 
 __all__ = [
+    "Access",
     "Action",
     "Block",
     "Button",
@@ -244,6 +282,7 @@ __all__ = [
     "Paragraph",
     "Reply",
     "Request",
+    "Role",
     "Table",
     "Visibility",
     "plain_text",
