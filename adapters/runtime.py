@@ -21,6 +21,7 @@ def build_services(settings: Settings) -> Services:
     ):
         if secret is not None:
             register_secret(secret.get_secret_value())
+    register_secret(_database_password(settings))
     return Services(
         settings=settings,
         db=Database(settings.sqlalchemy_url),
@@ -28,6 +29,19 @@ def build_services(settings: Settings) -> Services:
         composer=build_composer(settings),
         intent_classifier=build_intent_classifier(settings),
     )
+
+
+def _database_password(settings: Settings) -> str | None:
+    """The password inside ATELIER_DATABASE_URL, scrubbed from logs like the tokens."""
+    if settings.database_url is None:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(settings.sqlalchemy_url).password  # type: ignore[return-value]
+    except ArgumentError:
+        return None  # not a URL: the engine will say so, without echoing it
 
 
 def open_knowledge(settings: Settings):  # type: ignore[no-untyped-def]

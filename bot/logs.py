@@ -79,6 +79,10 @@ def configure_logging(json_output: bool = False, level: str = "INFO") -> None:
     root.setLevel(level)
     for noisy in ("chromadb", "httpx", "urllib3", "discord.gateway", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # Database engines and drivers log statements *with their parameters* (user text) at
+    # INFO/DEBUG: they stay at WARNING whatever the level, so DEBUG never leaks entries.
+    for driver in ("sqlalchemy", "aiosqlite", "psycopg", "asyncpg"):
+        logging.getLogger(driver).setLevel(max(logging.WARNING, root.level))
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

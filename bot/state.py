@@ -106,7 +106,9 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite and ":///" in url and not url.endswith(":memory:"):
             Path(url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-        kwargs: dict[str, object] = {}
+        # SQL parameters hold user text (log entries, briefs): never echo them, and keep them
+        # out of error messages too, since errors end up in logs and tracebacks.
+        kwargs: dict[str, object] = {"echo": False, "hide_parameters": True}
         if not self.is_sqlite:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
             if "+psycopg" in url:  # fail within seconds, not minutes, when the server is gone
