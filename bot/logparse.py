@@ -3,6 +3,12 @@
 People write log lines the way they talk ("done: checkout flow, 2h30", "blocked — waiting for
 API keys", "internal: client pays late"). Parsing is forgiving and total: any text gives a
 :class:`ParsedEntry`, never an exception.
+
+An entry may hold several lines ("done: checkout, 2h" / "internal: client pays late" / "next:
+payment page"): each line gets its own kind and internal flag (:attr:`ParsedEntry.lines`), and
+whether a line is internal is decided by :mod:`bot.leaks`, the rules every client text obeys.
+A line without a kind of its own continues the one above it: after an internal line it is
+internal too, until a line starts with a kind (``done:``, ``next:``…) again.
 """
 
 from __future__ import annotations
@@ -10,6 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
+
+from bot.leaks import cut_internal_parentheticals, is_internal, is_marker_only, strip_lead
+from bot.leaks import visible as _visible
 
 Kind = Literal["done", "next", "blocker", "decision", "question", "note"]
 KINDS: tuple[Kind, ...] = ("done", "next", "blocker", "decision", "question", "note")
@@ -42,8 +51,17 @@ _PREFIX = re.compile(
     r"\s*[:\-–—]\s*",
     re.IGNORECASE,
 )
-_INTERNAL_PREFIX = re.compile(r"^\s*(?:internal|private)\s*[:\-–—]\s*", re.IGNORECASE)
-_INTERNAL_TAG = re.compile(r"(?:#internal\b|\(internal\)|\[internal\])", re.IGNORECASE)
+_INTERNAL_PREFIX = re.compile(
+    r"^\s*(?:internal(?:\s+notes?)?|private|confidential|intern|interne|vertraulich"
+    r"|note\s+to\s+self)\s*[:\-–—;.]\s*",
+    re.IGNORECASE,
+)
+_INTERNAL_TAG = re.compile(
+    r"(?:#(?:internal|private|confidential)\b|[(\[](?:internal|private|confidential)[)\]])",
+    re.IGNORECASE,
+)
+# Markdown emphasis around a leading label: "**done:**", "_internal_:", "*next*:".
+_EMPHASISED_LABEL = re.compile(r"^[*_~`]+\s*([^*_~`:\n]{1,30}?)\s*[*_~`]*\s*([:\-–—;.])[*_~`]*\s*")
 
 # Keyword guesses, in priority order: a blocker mentioned alongside work done is still a blocker.
 _GUESSES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
@@ -84,11 +102,23 @@ _MINUTES_ONLY = re.compile(
 
 
 @dataclass(frozen=True)
-class ParsedEntry:
+class ParsedLine:
+    """One line of an entry."""
+
     kind: Kind
     hours: float | None
     internal: bool
+    text: str  # without kind/internal prefixes and internal parentheticals
+    explicit: bool = False  # the kind was written ("done:"), not guessed or carried over
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    kind: Kind  # the kind of its first line for the client (of its first line if none is)
+    hours: float | None
+    internal: bool  # every line is internal
     text: str  # the text without the kind/internal prefixes
+    lines: tuple[ParsedLine, ...] = ()
 
 
 def parse_hours(text: str) -> float | None:
@@ -140,20 +170,76 @@ def guess_kind(text: str) -> Kind:
     return "note"
 
 
-def parse_entry(text: str) -> ParsedEntry:
-    """Classify a log line; total on every input."""
-    raw = " ".join(text.split())
+def _tidy(line: str) -> str:
+    """A line as a reader sees it: no invisible characters, list/quote markers or emphasis
+    around its leading label ("> **done:** x" reads "done: x")."""
+    text = strip_lead(_visible(line)).strip()
+    return _EMPHASISED_LABEL.sub(r"\1\2 ", text, count=1)
+
+
+def _parse_line(line: str, after_internal: bool, previous: Kind | None) -> ParsedLine:
+    tidy, cut = cut_internal_parentheticals(_tidy(line))
+    raw = " ".join(tidy.split())
     body, kind, internal = _strip_prefixes(raw)
     if _INTERNAL_TAG.search(body):
         internal = True
         body = " ".join(_INTERNAL_TAG.sub(" ", body).split())
+    internal = internal or is_internal(raw) or is_marker_only(raw)
+    if after_internal and kind is None:
+        internal = True  # a continuation of an internal line (or block) stays internal
     body = body or raw
-    return ParsedEntry(
-        kind=kind or guess_kind(body),
-        hours=parse_hours(raw),
+    guessed = guess_kind(body)
+    if kind is None and guessed == "note" and previous is not None:
+        guessed = previous  # "also the cart page" continues the line above
+    return ParsedLine(
+        kind=kind or guessed,
+        hours=parse_hours(line),
         internal=internal,
-        text=body,
+        text=body.strip(" ,;") if cut else body,
+        explicit=kind is not None,
     )
 
 
-__all__ = ["KINDS", "Kind", "ParsedEntry", "guess_kind", "parse_entry", "parse_hours"]
+def parse_lines(text: str) -> tuple[ParsedLine, ...]:
+    """Each non-blank line of an entry, classified; internal blocks carried over."""
+    lines: list[ParsedLine] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        previous = lines[-1] if lines else None
+        lines.append(
+            _parse_line(
+                line,
+                after_internal=previous is not None and previous.internal,
+                previous=previous.kind if previous is not None else None,
+            )
+        )
+    return tuple(lines)
+
+
+def parse_entry(text: str) -> ParsedEntry:
+    """Classify a log entry (one line or several); total on every input."""
+    raw = " ".join(text.split())
+    lines = parse_lines(text)
+    if not lines:
+        return ParsedEntry(kind=guess_kind(raw), hours=parse_hours(raw), internal=False, text=raw)
+    for_client = [line for line in lines if not line.internal]
+    return ParsedEntry(
+        kind=(for_client or lines)[0].kind,
+        hours=parse_hours(raw),
+        internal=not for_client,
+        text="\n".join(line.text for line in lines),
+        lines=lines,
+    )
+
+
+__all__ = [
+    "KINDS",
+    "Kind",
+    "ParsedEntry",
+    "ParsedLine",
+    "guess_kind",
+    "parse_entry",
+    "parse_hours",
+    "parse_lines",
+]

@@ -1,9 +1,10 @@
 """The offline text of a client update, per tone, and the facts behind it.
 
 Everything here is pure: entries and project figures in, a :class:`UpdateDraft` out. The text is
-good enough to send as is; a composer may only re-phrase it. Two kinds of lines never reach the
-client text and are listed in the private notes instead: entries marked ``internal:`` and lines
-that mention rates or margins.
+good enough to send as is; a composer may only re-phrase it. Every line of every entry is judged
+by :mod:`bot.leaks`; what never reaches the client text is listed in the private notes instead:
+internal lines (``internal:`` and its many spellings), lines that mention rates or margins, and
+lines naming another client of the studio.
 """
 
 from __future__ import annotations
@@ -14,24 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.logparse import parse_hours
+from bot.leaks import REASONS, LeakFilter
+from bot.leaks import mentions_rate_or_margin as _mentions_rate_or_margin
+from bot.logparse import parse_hours, parse_lines
 from bot.mentions import neutralise_mentions
 
 Tone = Literal["friendly", "formal", "brief"]
 TONES: tuple[Tone, ...] = ("friendly", "formal", "brief")
 
-# Money per hour/day, and the words for what we keep: never for a client's eyes.
-_PER_TIME = r"(?:\s*/\s*|\s+per\s+|\s+an?\s+)(?:h|hr|hrs|hour|day)\b"
-_RATE_OR_MARGIN = re.compile(
-    r"\b(?:mark-?ups?|profit margins?|our rate|hourly rate|day rate|rate card|billable rate)\b"
-    r"|\b(?:our|gross|net|thin|low|good|healthy)\s+margins?\b|\bmargins?\s+(?:on|is|are)\b"
-    r"|[$€£¥]\s?\d[\d,.]*\s*k?"
-    + _PER_TIME
-    + r"|\b\d[\d,.]*\s*k?\s*(?:usd|eur|gbp|chf|cad|aud|dollars?|euros?|pounds?|[$€£])"
-    + _PER_TIME
-    + r"|\b\d[\d,.]*\s*/\s*(?:h|hr|hour)\b|\b\d[\d,.]*\s+(?:an|per)\s+hour\b",
-    re.IGNORECASE,
-)
 _DURATION_ONLY = re.compile(
     r"^\s*(?:spent|logged|worked)?\s*[\d.,]+\s*(?:h|hrs?|hours?|m|mins?|minutes?)"
     r"(?:\s*[\d]+\s*(?:m|mins?|minutes?)?)?\s*[.!]?\s*$",
@@ -95,7 +86,8 @@ class _Sections:
 
 
 def mentions_rate_or_margin(text: str) -> bool:
-    return _RATE_OR_MARGIN.search(text) is not None
+    """Rates, margins, mark-ups or costs in ``text`` (the rules of :mod:`bot.leaks`)."""
+    return _mentions_rate_or_margin(text)
 
 
 def _clean(text: str) -> str:
@@ -111,32 +103,52 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def sort_entries(entries: Sequence[EntryLine]) -> tuple[_Sections, list[str]]:
-    """Entries into client sections; what must stay private goes to the notes."""
+def _entry_lines(entry: EntryLine) -> list[tuple[str, str, str, bool, str]]:
+    """(kind, line as written, text for a bullet, internal, where) for each line of an entry.
+
+    A one-line entry keeps the entry's kind; the lines of a longer one have their own.
+    """
+    written = [line for line in entry.text.splitlines() if line.strip()]
+    lines = parse_lines(entry.text)
+    if len(lines) <= 1:
+        text = lines[0].text if lines else entry.text
+        return [(entry.kind, entry.text, text, bool(lines) and lines[0].internal, f"#{entry.id}")]
+    return [
+        (line.kind, raw, line.text, line.internal, f"#{entry.id} line {number}")
+        for number, (raw, line) in enumerate(zip(written, lines, strict=True), 1)
+    ]
+
+
+def sort_entries(
+    entries: Sequence[EntryLine], leak_filter: LeakFilter | None = None
+) -> tuple[_Sections, list[str]]:
+    """Entries into client sections, judged line by line; what must stay private goes to the
+    notes. ``leak_filter`` knows the names this update must not mention (other clients)."""
+    leak_filter = leak_filter or LeakFilter()
     sections = _Sections()
     notes: list[str] = []
     for entry in entries:
         if entry.internal:
             notes.append(f"Left out (internal, #{entry.id}): “{_short(entry.text)}”")
             continue
-        if mentions_rate_or_margin(entry.text):
-            notes.append(
-                f"Left out (mentions rates or margins, #{entry.id}): “{_short(entry.text)}”"
-            )
-            continue
-        if _DURATION_ONLY.match(entry.text) and parse_hours(entry.text) is not None:
-            continue  # "3h" alone is time tracking, not news
-        line = _clean(entry.text)
-        if not line:
-            continue
-        target = {
-            "done": sections.done,
-            "next": sections.next,
-            "question": sections.needs,
-            "blocker": sections.risks,
-            "decision": sections.decisions,
-        }.get(entry.kind, sections.notes)
-        target.append(line)
+        for kind, written, text, internal, where in _entry_lines(entry):
+            reason = "internal" if internal else leak_filter.judge(written).reason
+            if reason is not None:
+                notes.append(f"Left out ({REASONS[reason]}, {where}): “{_short(text)}”")
+                continue
+            if _DURATION_ONLY.match(text) and parse_hours(text) is not None:
+                continue  # "3h" alone is time tracking, not news
+            line = _clean(text)
+            if not line:
+                continue
+            target = {
+                "done": sections.done,
+                "next": sections.next,
+                "question": sections.needs,
+                "blocker": sections.risks,
+                "decision": sections.decisions,
+            }.get(kind, sections.notes)
+            target.append(line)
     return sections, notes
 
 
@@ -328,9 +340,10 @@ def build_update(
     tone: Tone = "friendly",
     *,
     on_track: bool = False,
+    leak_filter: LeakFilter | None = None,
 ) -> UpdateDraft:
     """The update's client text (ping-proof), its private notes and the facts it states."""
-    sections, notes = sort_entries(entries)
+    sections, notes = sort_entries(entries, leak_filter)
     for name in ("done", "next", "needs", "risks", "decisions", "notes"):
         setattr(sections, name, _capped(getattr(sections, name)))
     status, warning, status_facts = _status(figures)

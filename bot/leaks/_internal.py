@@ -1,0 +1,120 @@
+"""Internal markers: what a studio writes to keep a line (or part of one) to itself.
+
+Judged on the normalised line (:func:`bot.leaks._normalise.normalise`):
+
+- a line that *starts* with a marker followed by a separator or nothing: ``internal:``,
+  ``internal note:``, ``Internal notes:``, ``internal.``, ``internal;``, ``internal -``,
+  ``private:``, ``confidential:``, ``intern:``, ``interne :``, ``vertraulich:`` … A kind label
+  in front does not hide it (``done: internal: …``);
+- a marker with a colon anywhere (``checkout done; internal: client pays late``);
+- a tag anywhere: ``#internal``, ``(internal)``, ``[private]``, ``{confidential}``, ``<intern>``;
+- a phrase that only ever means "not for the client": ``note to self``, ``not for the client``,
+  ``do not share``, ``internal only``, ``off the record``, ``nur intern``, ``pour info interne``.
+
+A parenthetical that *starts* with a marker and says something (``(internal: pays late)``) is
+cut out and the rest of the line kept. A marker used as an ordinary word is left alone:
+"internal links on the blog", "internalised the checkout flow", "private beta launched".
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.leaks._normalise import normalise
+
+_MARKER_WORDS = (
+    r"(?:for\s+)?internal(?:\s+(?:notes?|use|only|memo|remarks?|comments?))*"
+    r"|intern(?:e|es|a|al)?(?:\s+(?:notiz(?:en)?|vermerk|note))?"
+    r"|private?(?:\s+notes?)?|prive(?:e|es)?|privat(?:e)?"
+    r"|confidential|confidentiel(?:le)?|vertraulich|riservato|interno"
+    r"|staff\s+only|team\s+only|studio\s+only|not\s+for\s+(?:the\s+)?clients?"
+    r"|nfc|note\s+to\s+self|notes\s+to\s+self|memo\s+to\s+self"
+)
+# A marker starting the line (after any short "done:"-style labels), then a separator or nothing.
+_LEADING = re.compile(
+    r"^(?:[a-z][a-z ]{0,24}\s*[:\-–—]\s*){0,3}(?:" + _MARKER_WORDS + r")\s*(?:[:;.,!\-–—=>|/]|$)"
+)
+# Anywhere: "…; internal: client pays late".
+_COLON = re.compile(
+    r"(?<![\w-])(?:internal(?:\s+notes?)?|private|confidential|intern|interne|vertraulich)"
+    r"\s*:"
+)
+_TAG = re.compile(
+    r"#(?:internal|intern|private|confidential|nfc)\b"
+    r"|[(\[{<]\s*(?:" + _MARKER_WORDS + r")\s*[)\]}>]"
+)
+_PHRASE = re.compile(
+    r"\b(?:note|notes|memo|reminder)\s+to\s+(?:self|myself|ourselves)\b"
+    r"|\bnot\s+for\s+(?:the\s+)?clients?(?:'s)?(?:\s+eyes)?\b"
+    r"|\b(?:do\s+not|don'?t|never)\s+(?:share|forward|show|tell|send)\b.{0,30}\bclients?\b"
+    r"|\b(?:do\s+not|don'?t)\s+share\b"
+    r"|\binternal\s+only\b|\bfor\s+internal\s+use\b|\bfor\s+(?:our|my)\s+eyes\s+only\b"
+    r"|\boff\s+the\s+record\b|\bbetween\s+us\b|\bnur\s+intern\b|\binterne?\s+info\b"
+    r"|\bpour\s+info\s+interne\b|\busage\s+interne\b|\bne\s+pas\s+partager\b"
+)
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+_PARENTHETICAL = re.compile(r"^(?:" + _MARKER_WORDS + r")\s*[:;.,\-–—=]\s*\S")
+
+
+def is_internal(line: str) -> bool:
+    """Whether the line (judged whole) is marked for the studio only."""
+    judged = normalise(line)
+    return bool(
+        _LEADING.search(judged)
+        or _COLON.search(judged)
+        or _TAG.search(judged)
+        or _PHRASE.search(judged)
+    )
+
+
+def is_marker_only(line: str) -> bool:
+    """A line that is just a marker ("Internal notes:", "**internal**"): a block header."""
+    judged = normalise(line).rstrip(" :;.,!-–—=>")
+    return bool(re.fullmatch(r"(?:" + _MARKER_WORDS + r")", judged))
+
+
+def cut_internal_parentheticals(line: str) -> tuple[str, bool]:
+    """``line`` without its internal parentheticals, and whether any was cut.
+
+    ``done: checkout (internal: pays late)`` → ``done: checkout``. An unclosed one runs to the
+    end of the line. Brackets are matched with nesting on the text as written; each group's
+    content is normalised before it is judged.
+    """
+    out: list[str] = []
+    cut = False
+    index = 0
+    while index < len(line):
+        char = line[index]
+        closer = _OPENERS.get(normalise(char) or char) if char in "([{（［｛" else None
+        if closer is None:
+            out.append(char)
+            index += 1
+            continue
+        end = _closing(line, index)
+        inner = line[index + 1 : end if end is not None else len(line)]
+        if _PARENTHETICAL.match(normalise(inner)):
+            cut = True
+            index = end + 1 if end is not None else len(line)
+            while out and out[-1] in " \t":
+                out.pop()  # no stray space before the cut
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out), cut
+
+
+def _closing(line: str, start: int) -> int | None:
+    """Index of the bracket closing the one at ``start`` (any bracket kind), or None."""
+    depth = 0
+    for index in range(start, len(line)):
+        char = normalise(line[index]) or line[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+__all__ = ["cut_internal_parentheticals", "is_internal", "is_marker_only"]

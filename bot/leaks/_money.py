@@ -1,0 +1,92 @@
+"""Rates, margins and what the studio keeps: never for a client's eyes.
+
+Judged on the normalised line. What counts:
+
+- money per unit of time, in any order and spelling: ``€95/h``, ``$95/hour``, ``95 EUR hourly``,
+  ``€760 daily``, ``95 eur/std``, ``95€ p/h``, ``$90 an hour``, ``95/hrs``, ``95 per hour``;
+- a rate with a figure (``rate €95``, ``bill rate 95``, ``rate: 95``), or a kind of rate
+  (``day rate``, ``hourly rate``, ``rate card``, ``our rates``, ``Stundensatz``, ``TJM``);
+- a margin with a figure (``margin 30%``, ``30% margin``, ``Marge 30%``, ``margin of €2k``) or
+  words (``our margin``, ``profit margin``, ``margins are thin``);
+- ``profit``, ``mark-up`` (and ``markup`` with a figure or on something), ``cost price``,
+  ``at cost``, ``our costs``, ``underquoted``, ``padded the estimate``, salaries.
+
+Look-alikes from web work stay allowed: "rate limiting", "conversion rate 3%", "margin of the
+header set to 30px", "margin: 16px", "HTML markup cleaned up", "non-profit". The trade-off is
+deliberate: a false alarm keeps a harmless line in the private notes (the studio sees it and
+can re-log it), a miss shows a rate to a client.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.leaks._normalise import normalise
+
+_SYMBOL = r"[$€£¥₹₣₤]"
+_CODE = r"(?:usd|eur|gbp|chf|cad|aud|nzd|sek|nok|dkk|pln|czk|huf|jpy|inr|brl|mxn|zar)"
+_WORD = r"(?:dollars?|bucks|euros?|pounds?|quid|francs?|sfr|kr)"
+_NUM = r"\d[\d,.']*(?:\s?k)?"
+_MONEY = (
+    rf"(?:{_SYMBOL}\s?{_NUM}|{_CODE}\s?{_NUM}|{_NUM}\s?(?:{_SYMBOL}|{_CODE}\b|{_WORD}\b))"
+)
+_TIME = r"(?:h|hr|hrs|hour|hours|std|stunde|stunden|tag|d|day|days|jour|j|heure|wk|week)"
+_PER = rf"(?:\s*/\s*{_TIME}\b|\s*p/?h\b|\s+(?:per|an?|the|each|every|pro|par|la|le)\s+{_TIME}\b)"
+_CSS_LENGTH = r"(?:px|em|rem|pt|vh|vw|ch|cm|mm|dp|sp)\b"
+_FIGURE = rf"(?:{_SYMBOL}\s?)?-?\d[\d,.']*(?:\s?k)?(?!\d|[\d,.']*\s*(?:%|percent|{_CSS_LENGTH}))"
+
+_RULES = (
+    # Money per time, and figures per time without a currency.
+    rf"{_MONEY}{_PER}",
+    rf"{_MONEY}\s*(?:hourly|daily|weekly|per\s+diem|/\s*h)",
+    rf"(?<![\w/]){_NUM}\s*/\s*(?:h|hr|hrs|hour|std|stunde|tag|day)\b",
+    rf"(?<![\w/.]){_NUM}\s+(?:per|an?|pro|par)\s+(?:hour|hr|h|day|stunde|heure|jour)\b",
+    rf"(?<![\w/.]){_NUM}\s+hourly\b",
+    # Rates.
+    r"\b(?:hourly|daily|day|bill(?:ing|able)?|blended|charge(?:-?out)?|cost|freelance"
+    r"|contractor|agency|studio|internal|standard|base|sell(?:ing)?|buy(?:ing)?|our|my|his"
+    r"|her|their|your|new|old|special|discounted|mates|friends?)\s+rates?\b",
+    r"\brate\s*cards?\b|\b(?:day|hourly)-rates?\b|\bper\s+hour\s+rate\b",
+    rf"\brates?\s*(?:of|is|are|was|at|=|:|@|~|≈|about|around|roughly|now|went\s+up\s+to)?"
+    rf"\s*(?:{_CODE}\s?)?{_FIGURE}(?!\s*(?:fps|hz|khz|mhz|ms|s|rpm|req|requests|calls|/\s*s|x)\b)",
+    rf"{_MONEY}\s+(?:rates?|hourly\s+rate|day\s+rate)\b",
+    r"\b(?:stundensatz|stundensatze|tagessatz|tagessatze|stundenlohn|verrechnungssatz"
+    r"|taux\s+(?:horaire|journalier)|tarif\s+(?:horaire|journalier)|tjm)\b",
+    # Margins.
+    r"\bmarg(?:ins?|en?|es)\b\s*(?:of|is|are|was|at|=|:|~|≈|de|von|around|about|roughly"
+    r"|approx\.?|only|just|ca\.?|now|down\s+to|up\s+to)?\s*[~≈]?\s*-?\d[\d.,]*\s*"
+    r"(?:%|percent|pct|prozent|pour\s?cent|points?|pts?)",
+    r"\d[\d.,]*\s*(?:%|percent|pct|prozent)\s*(?:gross\s+|net\s+|profit\s+|operating\s+)?"
+    r"marg(?:ins?|en?|es)\b",
+    rf"\bmargins?\s*(?:of|is|=|:)?\s*{_MONEY}",
+    rf"\bmargins?\s*(?:of|is|=|:)?\s*-?\d[\d.,]*(?!\d|[\d.,]*\s*{_CSS_LENGTH}|[\d.,]*\s*%)",
+    r"\b(?:profit|gross|net|operating|contribution|thin|low|lower|higher|high|good|great"
+    r"|healthy|fat|slim|decent|poor|bad|negative|our|my|the\s+studio'?s|studio)\s+margins?\b",
+    r"\bmargins?\s+(?:on|are|were|will|would|look|looks|shrink|shrank|drop|dropped|for\s+us)\b",
+    rf"\bmargins?\s+(?:is|was)\b(?!\s*(?:now\s+|set\s+to\s+|at\s+)?\d[\d.,]*\s*{_CSS_LENGTH})",
+    r"\b(?:gewinnmarge|gewinnspanne|handelsspanne|deckungsbeitrag|marge\s+(?:brute|nette))\b",
+    # Profit, mark-ups, costs.
+    r"(?<!non-)(?<!non )(?<!not-for-)\bprofit(?:s|able|ability|ably)?\b",
+    r"\b(?:gewinn|benefice|benefices)\b",
+    r"\bmark-ups?\b|\baufschlag\b",
+    rf"\bmarkups?\s*(?:of|on|is|=|:|at|~|≈)?\s*[~≈]?\s*(?:{_SYMBOL}|{_CODE}\s?)?\d",
+    r"\d[\d.,]*\s*(?:%|percent|pct)\s*markups?\b",
+    r"\b(?:our|my|studio|agency|price|pricing|hardware|licen[cs]e|resale|reseller|material"
+    r"|standard|usual|the\s+usual)\s+markups?\b|\bmarkups?\s+(?:on|for\s+us)\b",
+    r"\bcost\s+prices?\b|\bat\s+cost\b|\bcost\s+(?:to\s+us|basis|rate)\b"
+    r"|\b(?:our|my|internal|real|true|actual\s+internal)\s+costs?\b|\bwholesale\b"
+    r"|\bbuy(?:ing)?\s+prices?\b|\bprix\s+(?:de\s+revient|d'achat)\b|\beinkaufspreis\b"
+    r"|\bselbstkosten\b",
+    r"\bunder-?(?:quoted|priced|charged|bid)\b|\bover-?charg\w*|\bpadd(?:ed|ing)\b.{0,20}"
+    r"\b(?:estimate|quote|hours|budget|invoice)\b|\bsalar(?:y|ies)\b|\bwages?\b|\bpayroll\b"
+    r"|\bkick-?backs?\b",
+)
+_RATE_OR_MARGIN = re.compile("|".join(f"(?:{rule})" for rule in _RULES))
+
+
+def mentions_rate_or_margin(text: str) -> bool:
+    """Whether ``text`` (any spelling, any markdown) states a rate, a margin or a cost."""
+    return _RATE_OR_MARGIN.search(normalise(text)) is not None
+
+
+__all__ = ["mentions_rate_or_margin"]
