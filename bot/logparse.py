@@ -101,6 +101,14 @@ _MINUTES_ONLY = re.compile(
 )
 
 
+# A minus sign written against a duration ("-3h", "−90m"), not a range ("2-3h") or a dash
+# between words ("blocked - 3h").
+_NEGATIVE_DURATION = re.compile(
+    r"(?:^|(?<=[\s(\[,;:]))[-−]\d{1,5}(?:[.,]\d+)?\s*(?:h|hrs?|hours?|m|mins?|minutes?)(?![\w])",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class ParsedLine:
     """One line of an entry."""
@@ -141,6 +149,12 @@ def parse_hours(text: str) -> float | None:
         total += int(match.group("m")) / 60
         found = True
     return round(total, 4) if found else None
+
+
+def negative_hours(text: str) -> bool:
+    """True when a duration is written negative ("-3h"): hours are never subtracted, so such
+    an entry is refused rather than logged as +3 h."""
+    return _NEGATIVE_DURATION.search(text) is not None
 
 
 def _strip_prefixes(text: str) -> tuple[str, Kind | None, bool]:
@@ -239,6 +253,7 @@ __all__ = [
     "ParsedEntry",
     "ParsedLine",
     "guess_kind",
+    "negative_hours",
     "parse_entry",
     "parse_hours",
     "parse_lines",

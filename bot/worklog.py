@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.logparse import ParsedEntry, parse_entry
+from bot.logparse import ParsedEntry, negative_hours, parse_entry
 from bot.registry import SkillError
 from bot.state import ActiveProject, Database, LogEntry, ProjectAlias, SavedEstimate
+from knowledge.plausibility import ENTRY_MAX_HOURS, check_hours
 
 MAX_ENTRY_CHARS = 4000  # a log line, not a document
-MAX_ENTRY_HOURS = 200.0  # more than this in one line is almost certainly a typo
+MAX_ENTRY_HOURS = ENTRY_MAX_HOURS  # more than this in one line is almost certainly a typo
 
 
 @dataclass(frozen=True)
@@ -209,11 +210,16 @@ def _checked(text: str) -> ParsedEntry:
             f"{MAX_ENTRY_CHARS:,}. Split it into a few entries."
         )
     parsed = parse_entry(text)
-    if parsed.hours is not None and parsed.hours > MAX_ENTRY_HOURS:
-        raise SkillError(
-            f"{parsed.hours:g} hours in one entry looks like a typo (the limit is "
-            f"{MAX_ENTRY_HOURS:g}). Nothing was saved; please log it again."
+    hours = parsed.hours
+    if hours is not None and negative_hours(text):
+        hours = -hours  # refused below: time spent is never negative
+    if problem := check_hours(hours, "entry"):
+        fix = (
+            " To correct hours logged earlier, edit that entry: `/log edit <id> …`."
+            if hours is not None and hours < 0
+            else ""
         )
+        raise SkillError(f"Nothing was saved: {problem.reason}. Please log it again.{fix}")
     return parsed
 
 

@@ -11,10 +11,16 @@ Formats (chosen by extension):
   the fields, the body is the summary, and a ``## Lessons`` section lists lessons as bullets.
 
 Every row is validated on its own: valid rows are imported, invalid ones come back in the
-report with their line number, field and a plain message. A project without an id gets a stable
-one (a hash of title, client and start date), so importing the same file again updates instead
-of duplicating. Files are checked whole before anything is written (size, encoding, emptiness),
-then streamed to the store in batches.
+report with their line number, field and a plain message. Hour figures go through the same
+plausibility rules as ``/log`` and ``/projects close`` (:mod:`knowledge.plausibility`): an
+impossible figure is a problem, an unusual one is imported only when confirmed. A project
+without an id gets a stable one (a hash of title, client and start date), so importing the same
+file again updates instead of duplicating, but a row never overwrites a project that was closed
+in Atelier (its actuals came from the log) unless the import is explicitly an update.
+
+The whole file is read and validated before anything is written: a file that can't be read to
+the end (not UTF-8, nested too deeply, a cell too long for CSV, broken JSON…) is refused with the
+line and the reason, and nothing is stored.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from knowledge.models import PastProject, stable_id
+from knowledge.models import TRACKED, PastProject, stable_id
+from knowledge.plausibility import check_hours
 from knowledge.store import BATCH, ProjectStore
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -43,7 +50,7 @@ FORMATS = {
     ".md": "markdown",
     ".markdown": "markdown",
 }
-_FIELDS = set(PastProject.model_fields)
+_FIELDS = set(PastProject.model_fields) - {"origin"}  # where a project came from is not data
 _LIST_SEPARATORS = {"tags": ";", "lessons": "|", "assets": "|"}
 
 Progress = Callable[[int, int | None], None]  # (rows done, rows expected or None)
@@ -53,14 +60,26 @@ class ImportRefused(ValueError):
     """The whole file can't be imported (wrong type, too big, not UTF-8, empty…)."""
 
 
+@dataclass
+class _Cursor:
+    """Where a reader is, so a failure deep inside a parser can still name the line."""
+
+    source: str
+    line: int | None = None
+
+    def where(self) -> str:
+        return f"{self.source}, line {self.line}" if self.line else self.source
+
+
 @dataclass(frozen=True)
 class Problem:
-    """Why one row (or file) was not imported."""
+    """Why one row (or file) was not imported; ``confirmable`` when confirming would import it."""
 
     line: int | None
     field: str
     message: str
     source: str = ""
+    confirmable: bool = False
 
     def __str__(self) -> str:
         where = [self.source] if self.source else []
@@ -94,6 +113,11 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def confirmable(self) -> bool:
+        """Some rows were held back only for a confirmation (no other problem)."""
+        return bool(self.problems) and all(p.confirmable for p in self.problems)
+
     def summary(self) -> str:
         text = f"Imported {self.imported} of {self.rows} project(s) from {Path(self.path).name}"
         if self.problems:
@@ -108,7 +132,13 @@ class ImportReport:
             "imported": self.imported,
             "ids": self.ids,
             "problems": [
-                {"source": p.source, "line": p.line, "field": p.field, "message": p.message}
+                {
+                    "source": p.source,
+                    "line": p.line,
+                    "field": p.field,
+                    "message": p.message,
+                    "confirmable": p.confirmable,
+                }
                 for p in self.problems
             ],
             "warnings": self.warnings,
@@ -190,11 +220,37 @@ def _problems(error: ValidationError, line: int | None, source: str) -> list[Pro
     return found
 
 
+def _implausible(
+    project: PastProject, line: int | None, source: str, confirmed: bool
+) -> list[Problem]:
+    found = []
+    checks = (
+        ("estimated_hours", project.estimated_hours, "estimate", None),
+        ("actual_hours", project.actual_hours, "actual", project.estimated_hours),
+    )
+    for name, value, kind, estimate in checks:
+        problem = check_hours(value, kind, estimate=estimate, confirmed=confirmed)  # type: ignore[arg-type]
+        if problem is not None:
+            message = problem.reason
+            if problem.confirmable:
+                message += "; if it is right, import again and confirm"
+            found.append(Problem(line, name, message, source, problem.confirmable))
+    return found
+
+
 def build_project(
-    data: dict[str, Any], line: int | None, source: str, now: dt.datetime
+    data: dict[str, Any],
+    line: int | None,
+    source: str,
+    now: dt.datetime,
+    *,
+    confirmed: bool = False,
 ) -> Row | list[Problem]:
-    """Validate one raw record; fill a stable id and timestamps when missing."""
-    data = {k: v for k, v in data.items() if v not in (None, "")}
+    """Validate one raw record; fill a stable id and timestamps when missing.
+
+    Hours must also be plausible (``confirmed`` waives the doubts a user may overrule).
+    """
+    data = {k: v for k, v in data.items() if v not in (None, "") and k != "origin"}
     data.setdefault("created", now)
     data.setdefault("updated", now)
     if "id" in data:
@@ -206,9 +262,10 @@ def build_project(
             started = None  # the model reports the bad date
         data["id"] = stable_id(str(data.get("title", "")), data.get("client"), started)
     try:
-        return Row(line, PastProject.model_validate(data), source)
+        project = PastProject.model_validate(data)
     except ValidationError as error:
         return _problems(error, line, source)
+    return _implausible(project, line, source, confirmed) or Row(line, project, source)
 
 
 def _split(text: str, separator: str) -> list[str]:
@@ -249,7 +306,8 @@ def _csv_record(raw: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, st
 Raw = tuple[int | None, dict[str, Any]]
 
 
-def _read_csv(path: Path, report: ImportReport) -> Iterator[Raw | Problem]:
+def _read_csv(path: Path, report: ImportReport, cursor: _Cursor) -> Iterator[Raw | Problem]:
+    cursor.line = 1
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         # Spreadsheets in many locales export with ';' between cells.
         first = handle.readline()
@@ -268,8 +326,15 @@ def _read_csv(path: Path, report: ImportReport) -> Iterator[Raw | Problem]:
             )
             return
         reader.fieldnames = [name.strip() for name in header]
-        for raw in reader:
-            line = reader.line_num
+        while True:
+            cursor.line = reader.line_num + 1  # the row being read, if it fails
+            try:
+                raw = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as problem:
+                raise ImportRefused(f"{cursor.where()}: {_csv_reason(problem)}") from None
+            line = cursor.line = reader.line_num
             if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
                 continue
             if None in raw:
@@ -283,9 +348,20 @@ def _read_csv(path: Path, report: ImportReport) -> Iterator[Raw | Problem]:
             yield line, data
 
 
-def _read_jsonl(path: Path, report: ImportReport) -> Iterator[Raw | Problem]:
+def _csv_reason(problem: csv.Error) -> str:
+    text = str(problem)
+    if "field larger than field limit" in text:
+        return (
+            f"a cell is longer than {csv.field_size_limit():,} characters (a quote left open, "
+            "or a whole document in one cell)"
+        )
+    return f"the CSV can't be read ({text})"
+
+
+def _read_jsonl(path: Path, report: ImportReport, cursor: _Cursor) -> Iterator[Raw | Problem]:
     with path.open("r", encoding="utf-8-sig") as handle:
         for number, text in enumerate(handle, start=1):
+            cursor.line = number
             if not text.strip():
                 continue
             try:
@@ -299,7 +375,7 @@ def _read_jsonl(path: Path, report: ImportReport) -> Iterator[Raw | Problem]:
             yield number, item
 
 
-def _read_json(path: Path, report: ImportReport) -> Iterator[Raw | Problem]:
+def _read_json(path: Path, report: ImportReport, cursor: _Cursor) -> Iterator[Raw | Problem]:
     """A JSON array, decoded item by item so each one keeps its line number."""
     text = path.read_text(encoding="utf-8-sig")
     decoder = json.JSONDecoder()
@@ -311,7 +387,7 @@ def _read_json(path: Path, report: ImportReport) -> Iterator[Raw | Problem]:
     if position < len(text) and text[position] == "]":
         return
     while position < len(text):
-        line = _line_of(text, position)
+        line = cursor.line = _line_of(text, position)
         try:
             item, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as problem:
@@ -395,8 +471,9 @@ def _markdown_sections(body: list[str]) -> tuple[str, dict[str, list[str]]]:
     return "\n".join(summary).strip(), sections
 
 
-def _read_markdown(path: Path, report: ImportReport) -> Iterator[Raw | Problem]:
+def _read_markdown(path: Path, report: ImportReport, cursor: _Cursor) -> Iterator[Raw | Problem]:
     for file in _files(path):
+        cursor.source, cursor.line = file.name, None
         parsed = parse_markdown(file.read_text(encoding="utf-8-sig"), file.name)
         if isinstance(parsed, Problem):
             yield parsed
@@ -408,12 +485,18 @@ _READERS = {"csv": _read_csv, "json": _read_json, "jsonl": _read_jsonl, "markdow
 
 
 def read_projects(
-    path: Path, report: ImportReport, now: dt.datetime | None = None
+    path: Path,
+    report: ImportReport,
+    now: dt.datetime | None = None,
+    *,
+    confirmed: bool = False,
+    cursor: _Cursor | None = None,
 ) -> Iterator[Row | Problem]:
     """Every record of an already-checked file, validated, duplicates flagged."""
     now = now or dt.datetime.now(dt.UTC)
     seen: dict[str, str] = {}
-    for item in _READERS[report.format](path, report):
+    cursor = cursor or _Cursor(path.name)
+    for item in _READERS[report.format](path, report, cursor):
         if isinstance(item, Problem):
             yield item
             continue
@@ -421,7 +504,7 @@ def read_projects(
         source = str(data.pop("__source", path.name))
         where = f"line {line}" if line is not None else source
         given = str(data.get("id") or "").strip()
-        built = build_project(data, line, source, now)
+        built = build_project(data, line, source, now, confirmed=confirmed)
         project_id = given or (built.project.id if isinstance(built, Row) else "")
         first = seen.get(project_id) if project_id else None
         if first is not None:
@@ -438,16 +521,6 @@ def read_projects(
             yield from built
         else:
             yield built
-
-
-def _expected_rows(path: Path, format: str) -> int | None:
-    if format in {"csv", "jsonl"}:
-        with path.open("rb") as handle:
-            lines = sum(1 for line in handle if line.strip())
-        return max(0, lines - (1 if format == "csv" else 0))
-    if format == "markdown":
-        return len(_files(path))
-    return None
 
 
 def check_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -467,41 +540,96 @@ def import_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     batch_size: int = BATCH,
     progress: Progress | None = None,
+    confirmed: bool = False,
+    update: bool = False,
 ) -> ImportReport:
-    """Validate a file and store its valid projects for ``tenant``; the report says what
-    happened to every row. Raises :class:`ImportRefused` when the file can't be read at all."""
+    """Validate a whole file, then store its valid projects for ``tenant``; the report says
+    what happened to every row.
+
+    Raises :class:`ImportRefused`, having written nothing, when the file can't be read to its
+    end. ``confirmed`` imports hour figures that are unusual but possible; ``update`` lets a row
+    replace a project that was closed in Atelier.
+    """
     path = Path(path)
     format = check_path(path, max_bytes)
     report = ImportReport(path=str(path), format=format)
-    expected = _expected_rows(path, format)
-    batch: list[PastProject] = []
-
-    def flush() -> None:
-        if batch:
-            report.imported += store.upsert(tenant, batch)
-            report.ids.extend(p.id for p in batch)
-            batch.clear()
-            if progress:
-                progress(report.rows, expected)
-
-    for item in read_projects(path, report):
-        if isinstance(item, Problem):
-            # One row can have several problems; count it once.
-            if not report.problems or (report.problems[-1].line, report.problems[-1].source) != (
-                item.line,
-                item.source,
-            ):
-                report.rows += 1
-            report.problems.append(item)
-            continue
-        report.rows += 1
-        batch.append(item.project)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
+    rows = _validated_rows(path, report, confirmed)
+    rows = _without_overwrites(store, tenant, rows, report, update)
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start : start + batch_size]
+        report.imported += store.upsert(tenant, batch)
+        report.ids.extend(p.id for p in batch)
+        if progress:
+            progress(report.imported, len(rows))
     if progress:
-        progress(report.rows, report.rows)
+        progress(len(rows), len(rows))
     return report
+
+
+def _count_problem(report: ImportReport, item: Problem) -> None:
+    # One row can have several problems; count it once.
+    last = report.problems[-1] if report.problems else None
+    if last is None or (last.line, last.source) != (item.line, item.source):
+        report.rows += 1
+    report.problems.append(item)
+
+
+def _validated_rows(path: Path, report: ImportReport, confirmed: bool) -> list[Row]:
+    """Every valid project of the file, read to its end before anything is written."""
+    cursor = _Cursor(path.name)
+    rows: list[Row] = []
+    try:
+        for item in read_projects(path, report, confirmed=confirmed, cursor=cursor):
+            if isinstance(item, Problem):
+                _count_problem(report, item)
+                continue
+            report.rows += 1
+            rows.append(item)
+    except ImportRefused:
+        raise
+    except RecursionError:
+        raise ImportRefused(
+            f"{cursor.where()}: the data is nested too deeply to be a project list"
+        ) from None
+    except (csv.Error, yaml.YAMLError, ValueError, UnicodeError) as problem:
+        reason = str(problem).strip().splitlines()[0][:160] if str(problem).strip() else ""
+        raise ImportRefused(
+            f"{cursor.where()}: it can't be read ({reason or type(problem).__name__})"
+        ) from None
+    except MemoryError:
+        raise ImportRefused(f"{cursor.where()}: it is too large to read at once") from None
+    return rows
+
+
+def _without_overwrites(
+    store: ProjectStore,
+    tenant: str,
+    rows: list[Row],
+    report: ImportReport,
+    update: bool,
+) -> list[PastProject]:
+    """Rows that would replace a project closed in Atelier are held back (unless ``update``)."""
+    if update or not rows:
+        return [row.project for row in rows]
+    existing = store.get_many(tenant, [row.project.id for row in rows])
+    kept = []
+    for row in rows:
+        project = row.project
+        found = existing.get(project.id)
+        if found is not None and found.origin == TRACKED:
+            report.problems.append(
+                Problem(
+                    row.line,
+                    "id",
+                    f"{project.id!r} is a project closed in Atelier (its hours came from the "
+                    "log); this row would overwrite it. Give the row another id, or import "
+                    "again as an update to replace it",
+                    row.source,
+                )
+            )
+            continue
+        kept.append(project)
+    return kept
 
 
 __all__ = [

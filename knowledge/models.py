@@ -22,6 +22,7 @@ VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
 CURRENCIES = frozenset(_CURRENCY_CODES.split())
 
 ProjectStatus = Literal["active", "closed"]
+TRACKED = "tracked"  # origin of a project closed in Atelier: its hours came from the log
 
 
 def _utcnow() -> dt.datetime:
@@ -62,6 +63,9 @@ class PastProject(BaseModel):
     assets: list[str] = Field(default_factory=list)
     created: dt.datetime = Field(default_factory=_utcnow)
     updated: dt.datetime = Field(default_factory=_utcnow)
+    # None: imported (or the demo); "tracked": closed from a project followed in Atelier, so an
+    # import must not overwrite it by accident.
+    origin: Literal["tracked"] | None = None
 
     @field_validator("client", mode="before")
     @classmethod
@@ -136,4 +140,11 @@ class PastProject(BaseModel):
         return ". ".join(p.rstrip(". ") for p in parts if p)
 
 
-__all__ = ["CURRENCIES", "PastProject", "ProjectStatus", "normalise_tag", "stable_id"]
+__all__ = [
+    "CURRENCIES",
+    "TRACKED",
+    "PastProject",
+    "ProjectStatus",
+    "normalise_tag",
+    "stable_id",
+]

@@ -49,6 +49,7 @@ from knowledge.models import PastProject, normalise_tag
 BATCH = 256  # projects embedded and written per round trip
 MAX_K = 100
 _OVERFETCH = 4  # unfiltered neighbours fetched per wanted result before filtering
+_READ_PAGE = 5_000  # ids per read: Chroma's SQLite refuses ~32k variables in one query
 # chromadb's HTTP client waits forever on a server that accepts but never answers (httpx
 # timeout=None, hard-coded in chromadb 1.5); every server call is bounded by this instead.
 SERVER_TIMEOUT_SECONDS = 15.0
@@ -332,6 +333,20 @@ class ProjectStore:
                 return None
             found = _projects_from(collection.get(ids=[project_id], include=["metadatas"]), tenant)
         return found[0] if found else None
+
+    def get_many(self, tenant: str, project_ids: Sequence[str]) -> dict[str, PastProject]:
+        """The tenant's projects among ``project_ids``, by id (unknown ids are left out)."""
+        _check_tenant(tenant)
+        found: dict[str, PastProject] = {}
+        ids = list(dict.fromkeys(project_ids))
+        with self._guard("read the projects"):
+            collection = self._collection(tenant, create=False)
+            if collection is None:
+                return found
+            for start in range(0, len(ids), _READ_PAGE):  # SQLite caps variables per query
+                page = collection.get(ids=ids[start : start + _READ_PAGE], include=["metadatas"])
+                found.update((p.id, p) for p in _projects_from(page, tenant))
+        return found
 
     def list(self, tenant: str, status: str | None = None) -> list[PastProject]:
         """The tenant's projects, most recently finished first."""

@@ -80,11 +80,18 @@ def import_command(
     max_mb: Annotated[
         float, typer.Option("--max-mb", min=0.001, help="Refuse files larger than this.")
     ] = 50,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Accept unusual (not impossible) hour figures.")
+    ] = False,
+    update: Annotated[
+        bool, typer.Option("--update", help="Let rows replace projects closed in Atelier.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import past projects; valid rows are stored, invalid ones reported with their line.
 
-    Importing the same file again updates the projects instead of duplicating them.
+    The whole file is checked before anything is written. Importing the same file again
+    updates the projects instead of duplicating them.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -97,7 +104,12 @@ def import_command(
     try:
         check_path(path, max_bytes)
         if as_json:
-            report = _guarded(as_json, lambda: import_file(store, who, path, max_bytes=max_bytes))
+            report = _guarded(
+                as_json,
+                lambda: import_file(
+                    store, who, path, max_bytes=max_bytes, confirmed=confirm, update=update
+                ),
+            )
         else:
             with Progress(
                 TextColumn("importing"),
@@ -113,7 +125,15 @@ def import_command(
 
                 report = _guarded(
                     as_json,
-                    lambda: import_file(store, who, path, max_bytes=max_bytes, progress=advance),
+                    lambda: import_file(
+                        store,
+                        who,
+                        path,
+                        max_bytes=max_bytes,
+                        progress=advance,
+                        confirmed=confirm,
+                        update=update,
+                    ),
                 )
     except ImportRefused as problem:
         _fail(f"nothing was imported: {problem}", as_json)
@@ -125,6 +145,8 @@ def import_command(
             stdout.print(f"note: {warning}", markup=False, highlight=False)
         for problem in report.problems:
             stdout.print(f"  {problem}", markup=False, highlight=False)
+        if any(p.confirmable for p in report.problems):
+            stdout.print("If those hours are right, import again with --confirm.")
         if report.problems:
             stdout.print("Fix those rows and import the file again: it updates, never duplicates.")
     raise typer.Exit(0 if report.ok else 1)

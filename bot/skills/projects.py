@@ -231,19 +231,37 @@ async def import_projects(text: str, request: Request, services: Services) -> Re
         parts = shlex.split(text)
     except ValueError:
         parts = [text.strip()]
-    if not parts:
+    flags = {p.lower() for p in parts[1:]}
+    if not parts or flags - {"confirm", "update"}:
         return text_reply(
-            "Which file? `/projects import path/to/projects.csv` (CSV, JSON, JSON Lines, "
-            "or Markdown with YAML front matter)."
+            "Which file? `/projects import path/to/projects.csv [confirm] [update]` (CSV, JSON, "
+            "JSON Lines, or Markdown with YAML front matter). `confirm` accepts unusual hours, "
+            "`update` lets rows replace projects closed here."
         )
     from knowledge.importers import ImportRefused, import_file
 
     path = Path(parts[0]).expanduser()
     try:
-        report = await _call(services, lambda store: import_file(store, request.tenant, path))
+        report = await _call(
+            services,
+            lambda store: import_file(
+                store,
+                request.tenant,
+                path,
+                confirmed="confirm" in flags,
+                update="update" in flags,
+            ),
+        )
     except ImportRefused as problem:
         raise SkillError(f"Nothing was imported: {problem}") from None
     blocks: list[Any] = [Paragraph(text=report.summary())]
+    if any(p.confirmable for p in report.problems):
+        blocks.append(
+            Paragraph(
+                text=f"If those hours are right, import again with `/projects import "
+                f"{shlex.quote(parts[0])} confirm`."
+            )
+        )
     for warning in report.warnings:
         blocks.append(Paragraph(text=f"Note: {_safe(warning)}"))
     if report.problems:
