@@ -1,46 +1,23 @@
-"""Top risks: the lessons of the closest analogues, de-duplicated and cited."""
+"""Top risks: the lessons of the closest analogues, cleaned, de-duplicated and cited.
+
+Each lesson goes through :func:`bot.scoping.lessons.clean_lesson` first, so praise and progress
+lines never show as risks and a log's "blocker: blocker: …" reads as one sentence. Two lessons
+that say the same thing (same words up to inflection, or one inside the other) become one
+risk citing both projects.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.scoping.lessons import clean_lesson
+from bot.scoping.lexicon import content_stems
+
 MAX_RISKS = 5
-_SAME_LESSON = 0.6  # word-overlap (Jaccard) above which two lessons say the same thing
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "was",
-        "were",
-        "is",
-        "are",
-        "be",
-        "been",
-        "it",
-        "its",
-        "we",
-        "our",
-        "us",
-        "they",
-        "their",
-        "this",
-        "that",
-        "too",
-        "not",
-        "no",
-    ]
-)
+_SAME_LESSON = 0.6  # overlap of word stems (Jaccard) above which two lessons say the same thing
+_INSIDE = 0.8  # share of the shorter lesson's stems found in the longer one: the same lesson
+_MIN_INSIDE = 3  # ... when the shorter one has at least this many stems
 
 
 @dataclass
@@ -50,14 +27,15 @@ class Risk:
     best_similarity: float = 0.0
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOPWORDS)
-
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+def same_lesson(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two lessons' content stems say the same thing."""
     if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
+        return False
+    shared = len(a & b)
+    if shared / len(a | b) >= _SAME_LESSON:
+        return True
+    shorter = min(len(a), len(b))
+    return shorter >= _MIN_INSIDE and shared / shorter >= _INSIDE
 
 
 def top_risks(
@@ -71,18 +49,18 @@ def top_risks(
     risks: list[tuple[Risk, frozenset[str]]] = []
     for project_id, texts, similarity in lessons:
         for raw in texts:
-            text = " ".join(str(raw).split())
-            if not text:
+            lesson = clean_lesson(raw)
+            if lesson is None:
                 continue
-            words = _words(text)
+            words = content_stems(lesson.core)
             for risk, risk_words in risks:
-                if risk.text.lower() == text.lower() or _overlap(words, risk_words) >= _SAME_LESSON:
+                if risk.text.lower() == lesson.text.lower() or same_lesson(words, risk_words):
                     if project_id not in risk.source_ids:
                         risk.source_ids.append(project_id)
                     risk.best_similarity = max(risk.best_similarity, similarity)
                     break
             else:
-                risks.append((Risk(text, [project_id], similarity), words))
+                risks.append((Risk(lesson.text, [project_id], similarity), words))
     ranked = sorted(
         (risk for risk, _ in risks), key=lambda r: (-len(r.source_ids), -r.best_similarity)
     )
