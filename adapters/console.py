@@ -4,6 +4,10 @@ Lines starting with ``/`` are slash commands; anything else is a direct message.
 shown with a keyword in brackets (``[approve-1]``); typing the keyword presses the button. A form
 (``/projects add``) is asked field by field. Works interactively and with piped stdin: it reads
 to end of input and returns.
+
+The terminal is also where a post "to a client channel" lands: it is printed under a rule
+naming the channel and reported back to the core like any platform's delivery
+(``Bot.confirm_delivery``). Tests inject ``post_to_channel`` to play a refusing platform.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 
 from rich.console import Console
@@ -26,6 +30,7 @@ from bot.messages import (
     Button,
     Buttons,
     Citations,
+    DeliveryOutcome,
     Fields,
     Form,
     Heading,
@@ -36,6 +41,9 @@ from bot.messages import (
     Table,
     Visibility,
 )
+
+# Posts a reply to a channel and says what happened (the console's stand-in for a platform).
+ChannelPoster = Callable[[str, Reply], Awaitable[DeliveryOutcome]]
 
 
 def _slug(label: str) -> str:
@@ -54,6 +62,7 @@ class ConsoleAdapter:
         user_id: str = "you",
         user_name: str = "you",
         image_dir: Path | None = None,
+        post_to_channel: ChannelPoster | None = None,
     ) -> None:
         self.bot = bot
         self.console = console or Console()
@@ -64,6 +73,10 @@ class ConsoleAdapter:
         self.buttons: dict[str, Button] = {}
         self._counter = 0
         self._pending_lines: AsyncIterator[str] | None = None
+        self.post_to_channel: ChannelPoster = post_to_channel or self._print_to_channel
+        self._posted = 0
+        # What the core answered after each delivery it asked to hear about, oldest first.
+        self.follow_ups: list[Reply] = []
 
     # --- input --------------------------------------------------------------------------
 
@@ -95,7 +108,7 @@ class ConsoleAdapter:
             request = self._request(command=None, text=text)
         answer = await self.bot.handle(request)
         if answer is not None:
-            await self.render(answer)
+            await self.deliver(answer)
         return answer
 
     async def press(self, button: Button) -> Reply | None:
@@ -110,7 +123,7 @@ class ConsoleAdapter:
         )
         answer = await self.bot.handle_action(action)
         if answer is not None:
-            await self.render(answer)
+            await self.deliver(answer)
         return answer
 
     def _request(self, command: str | None, text: str) -> Request:
@@ -162,7 +175,7 @@ class ConsoleAdapter:
             if answer is None:
                 return
             if not answer.form_errors:
-                await self.render(answer)
+                await self.deliver(answer)
                 return
             for name, message in answer.form_errors.items():
                 self.console.print(f"[red]{name}: {message}[/red]")
@@ -170,6 +183,29 @@ class ConsoleAdapter:
         self.console.print("[red]The form was not saved; run the command again.[/red]")
 
     # --- output -------------------------------------------------------------------------
+
+    async def deliver(self, answer: Reply) -> None:
+        """Show an answer; a post the core asked to hear about is posted, then reported."""
+        if answer.confirm is None or not answer.channel_id:
+            await self.render(answer)
+            return
+        try:
+            outcome = await self.post_to_channel(answer.channel_id, answer)
+        except Exception as problem:  # whatever happened, the core must hear about it
+            reason = f"posting failed unexpectedly ({type(problem).__name__})"
+            outcome = DeliveryOutcome.unknown(answer.channel_id, "error", reason)
+        follow_up = await self.bot.confirm_delivery(answer.confirm, outcome)
+        if follow_up is not None:
+            self.follow_ups.append(follow_up)
+            await self.deliver(follow_up)
+
+    async def _print_to_channel(self, channel_id: str, answer: Reply) -> DeliveryOutcome:
+        self._posted += 1
+        self.console.rule(Text(f"posted to channel {channel_id}", style="bold"), align="left")
+        for block in answer.blocks:
+            await self._render_block(block)
+        self.console.rule()
+        return DeliveryOutcome.ok(channel_id, f"console-{self._posted}")
 
     async def render(self, answer: Reply) -> None:
         if answer.visibility is Visibility.DM:

@@ -10,7 +10,16 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.access import AccessPolicy, keep_private
 from bot.logs import get_logger
-from bot.messages import Action, Paragraph, Reply, Request, text_reply
+from bot.messages import (
+    Action,
+    ConfirmDelivery,
+    DeliveryOutcome,
+    DeliveryState,
+    Paragraph,
+    Reply,
+    Request,
+    text_reply,
+)
 from bot.registry import ActionId, SkillError, SkillRegistry
 from bot.router import Route, route
 from bot.services import Services
@@ -95,6 +104,51 @@ class Bot:
             return text_reply("That button is no longer supported. Please run the command again.")
         answer = await self._run(handler(action, self.services), action, action.action_id)
         return keep_private(answer, action.access)
+
+    async def confirm_delivery(
+        self, confirm: ConfirmDelivery, outcome: DeliveryOutcome
+    ) -> Reply | None:
+        """What the platform did with a reply that asked for confirmation (``Reply.confirm``).
+
+        Adapters call this after every such post, whatever happened, and deliver the answer to
+        the requester. The skill that asked records the outcome (e.g. "posted" with the
+        platform's message id) and says what happened; None when there is nothing to say.
+        """
+        handler = self.registry.deliveries.get(ActionId.parse(confirm.key).prefix)
+        if handler is None:
+            log.error("delivery_unhandled", key=confirm.key[:80], tenant=confirm.tenant)
+            return None
+        log.info(
+            "delivery_outcome",
+            key=confirm.key[:80],
+            tenant=confirm.tenant,
+            state=outcome.state.value,
+            reason_code=outcome.reason_code,
+        )
+        try:
+            return await handler(confirm, outcome, self.services)
+        except _DATABASE_ERRORS:
+            # The message may be out there while the record could not say so: never claim
+            # "nothing was sent" here; the record stays "sending" and asks for a check later.
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("delivery_unrecorded", error_id=error_id, tenant=confirm.tenant)
+            where = f" ({outcome.permalink})" if outcome.permalink else ""
+            what = {
+                DeliveryState.DELIVERED: f"It was posted{where}, but",
+                DeliveryState.REFUSED: "Nothing was sent, and",
+            }.get(outcome.state, "It may not have arrived, and")
+            return text_reply(
+                f"{what} I can't reach my database to record it (error id `{error_id}`). "
+                "Press **Post** on the update again later: I'll ask you whether it arrived "
+                "before sending anything again."
+            )
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("delivery_record_failed", error_id=error_id, tenant=confirm.tenant)
+            return text_reply(
+                f"Sorry, I couldn't record what happened to that post (error id `{error_id}`). "
+                "Press **Post** on the update again: I'll check with you before sending anything."
+            )
 
     async def _run(self, pending: Awaitable[T], source: Request | Action, what: str) -> T | Reply:
         try:

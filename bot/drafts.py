@@ -1,24 +1,50 @@
-"""Client-update drafts: versions and the state machine draft → approved → posted, or discarded.
+"""Client-update drafts: versions and the state machine
+
+    draft → approved → sending → posted        (or discarded, or superseded)
+                          ↘ approved (the platform refused: nothing was sent, retry later)
 
 Every transition is one conditional UPDATE (``WHERE status = … AND version = …``) inside a
 transaction, so a double click, a stale button or two replicas racing cannot apply it twice.
+
+**Posting tells the truth.** ``approved → sending`` happens when the post is handed to the
+platform (so a double click cannot post twice); only the platform's confirmation makes it
+``posted``, with the audit row holding the platform's message id and permalink. A refusal puts
+the draft back to ``approved``. A process that dies between the platform call and the
+confirmation leaves ``sending`` behind, with ``sending_at``: nobody knows whether the client
+got the message, so the record claims neither. After :data:`SENDING_PATIENCE` a new press on
+*Post* does not post blindly: it asks the requester to look at the channel and either post
+again or record that it arrived (an audit row noting that the person confirmed it, without a
+platform id). A late outcome of an abandoned attempt is ignored (``delivery_attempt``).
+
+**Stale drafts.** Approving an update supersedes the older open drafts of the project whose
+news it now reported (status ``superseded``). A draft whose entries another update reported
+meanwhile, or whose log changed after it was written (``log_mark``), cannot be approved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.state import Database, Draft, DraftVersion, LogEntry, PostAudit
 
+# A send younger than this is still "on its way"; an older one was interrupted.
+SENDING_PATIENCE = dt.timedelta(minutes=2)
+OPEN_STATUSES = ("draft", "approved")
+
 
 class StaleDraft(Exception):
     """The draft is not in the state the button expected; the message says why."""
+
+
+class LogChanged(StaleDraft):
+    """Entries were logged, edited or deleted after the draft's text was written."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +55,24 @@ class DraftText:
 
 def new_draft_id() -> str:
     return "u" + secrets.token_hex(3)
+
+
+async def log_mark(db: Database | AsyncSession, tenant: str, project_id: str) -> str:
+    """A short fingerprint of a project's log: it changes when an entry is logged, edited or
+    deleted (not when an update reports entries), so a text written from an older log can be
+    recognised as out of date."""
+    query = select(
+        func.max(LogEntry.id),
+        func.count(LogEntry.id),
+        func.max(LogEntry.edited_at),
+        func.max(LogEntry.deleted_at),
+    ).where(LogEntry.tenant == tenant, LogEntry.project_id == project_id)
+    if isinstance(db, AsyncSession):
+        row = (await db.execute(query)).one()
+    else:
+        async with db.sessions() as session:
+            row = (await session.execute(query)).one()
+    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:16]
 
 
 async def create_draft(
@@ -44,6 +88,7 @@ async def create_draft(
     client_text: str,
     private_notes: Sequence[str],
     now: dt.datetime,
+    mark: str = "",
 ) -> DraftText:
     draft = Draft(
         id=new_draft_id(),
@@ -57,6 +102,7 @@ async def create_draft(
         entry_ids=list(entry_ids),
         on_track=on_track,
         created_at=now,
+        log_mark=mark,
     )
     version = DraftVersion(
         draft_id=draft.id,
@@ -89,8 +135,15 @@ async def get_draft(db: Database, tenant: str, draft_id: str) -> DraftText | Non
 def why_stale(draft: Draft, version: int | None, wanted: str = "draft") -> str | None:
     """Why a button for ``version`` of this draft no longer applies (None: it applies)."""
     if draft.status != wanted:
+        if draft.status == "superseded":
+            newer = f" `{draft.superseded_by}`" if draft.superseded_by else ""
+            return (
+                f"This draft is out of date: a newer update{newer} was approved and already "
+                "reported its news."
+            )
         return {
             "approved": "This update was already approved.",
+            "sending": "This update is being posted to the client right now.",
             "posted": "This update was already posted to the client.",
             "discarded": "This draft was discarded.",
             "draft": "This draft isn't approved yet; approve it first.",
@@ -114,6 +167,7 @@ async def add_version(
     private_notes: Sequence[str],
     entry_ids: Sequence[int],
     now: dt.datetime,
+    mark: str = "",
 ) -> DraftVersion:
     """A new version (regenerate / another tone); only from the current version of a draft."""
     new_number = expected_version + 1
@@ -124,7 +178,12 @@ async def add_version(
             draft_id,
             status="draft",
             at_version=expected_version,
-            values={"version": new_number, "tone": tone, "entry_ids": list(entry_ids)},
+            values={
+                "version": new_number,
+                "tone": tone,
+                "entry_ids": list(entry_ids),
+                "log_mark": mark,
+            },
             stale="This draft changed meanwhile; use the buttons of the latest version.",
         )
         version = DraftVersion(
@@ -141,7 +200,13 @@ async def add_version(
 
 
 async def approve(db: Database, tenant: str, draft_id: str, version: int, now: dt.datetime) -> int:
-    """Approve ``version``; the entries it covers become reported. Returns how many."""
+    """Approve ``version``; the entries it covers become reported, and older drafts whose news
+    is now reported are superseded. Returns how many entries were marked.
+
+    Refused (:class:`StaleDraft`, nothing changed) when another update reported some of its
+    entries meanwhile, and (:class:`LogChanged`) when the log changed after its text was
+    written: approving would send out-of-date or duplicate news.
+    """
     async with db.transaction() as session:
         await _transition(
             session,
@@ -154,18 +219,77 @@ async def approve(db: Database, tenant: str, draft_id: str, version: int, now: d
         )
         draft = await session.get(Draft, draft_id)
         assert draft is not None
-        if not draft.entry_ids:
-            return 0
-        marked = await session.execute(
-            update(LogEntry)
-            .where(
-                LogEntry.tenant == tenant,
-                LogEntry.id.in_(list(draft.entry_ids)),
-                LogEntry.reported_draft_id.is_(None),
+        if draft.log_mark and draft.log_mark != await log_mark(
+            session, tenant, draft.project_id
+        ):
+            raise LogChanged(
+                "Entries were logged, edited or deleted since this version was written, so it "
+                "is out of date."
             )
-            .values(reported_draft_id=draft_id)
+        reported_elsewhere = (
+            await session.execute(
+                select(LogEntry.reported_draft_id).where(
+                    LogEntry.tenant == tenant,
+                    LogEntry.id.in_(list(draft.entry_ids)),
+                    LogEntry.reported_draft_id.is_not(None),
+                    LogEntry.reported_draft_id != draft_id,
+                )
+            )
+        ).scalars().first()
+        if reported_elsewhere is not None:
+            raise StaleDraft(
+                f"Some of its entries were already reported in update `{reported_elsewhere}`, "
+                "so approving it would tell the client twice."
+            )
+        marked = 0
+        if draft.entry_ids:
+            result = await session.execute(
+                update(LogEntry)
+                .where(
+                    LogEntry.tenant == tenant,
+                    LogEntry.id.in_(list(draft.entry_ids)),
+                    LogEntry.reported_draft_id.is_(None),
+                )
+                .values(reported_draft_id=draft_id)
+            )
+            marked = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        await _supersede_older(session, draft)
+        return marked
+
+
+async def _supersede_older(session: AsyncSession, approved: Draft) -> None:
+    """Older open drafts of the project whose every entry is now reported become stale:
+    their news went out with ``approved`` (an older "still on track" note always does)."""
+    older = (
+        await session.execute(
+            select(Draft).where(
+                Draft.tenant == approved.tenant,
+                Draft.project_id == approved.project_id,
+                Draft.id != approved.id,
+                Draft.status.in_(OPEN_STATUSES),
+                Draft.created_at <= approved.created_at,
+            )
         )
-        return int(marked.rowcount or 0)  # type: ignore[attr-defined]
+    ).scalars()
+    for draft in list(older):
+        if draft.entry_ids:
+            unreported = (
+                await session.execute(
+                    select(func.count(LogEntry.id)).where(
+                        LogEntry.tenant == approved.tenant,
+                        LogEntry.id.in_(list(draft.entry_ids)),
+                        LogEntry.deleted_at.is_(None),
+                        LogEntry.reported_draft_id.is_(None),
+                    )
+                )
+            ).scalar_one()
+            if unreported:
+                continue  # it still has news of its own
+        await session.execute(
+            update(Draft)
+            .where(Draft.id == draft.id, Draft.status == draft.status)
+            .values(status="superseded", superseded_by=approved.id)
+        )
 
 
 async def discard(db: Database, tenant: str, draft_id: str, version: int | None) -> None:
@@ -181,29 +305,16 @@ async def discard(db: Database, tenant: str, draft_id: str, version: int | None)
         )
 
 
-async def mark_posted(
-    db: Database,
-    tenant: str,
-    draft_id: str,
-    version: int,
-    *,
-    posted_by: str,
-    channel_id: str,
-    text: str,
-    project_id: str,
-    now: dt.datetime,
-) -> PostAudit:
-    """Approved → posted, with its audit row, together."""
-    audit = PostAudit(
-        tenant=tenant,
-        draft_id=draft_id,
-        version=version,
-        project_id=project_id,
-        posted_by=posted_by,
-        channel_id=channel_id,
-        text=text,
-        posted_at=now,
-    )
+def new_attempt() -> str:
+    return secrets.token_hex(6)
+
+
+async def start_sending(
+    db: Database, tenant: str, draft_id: str, version: int, now: dt.datetime
+) -> str:
+    """Approved → sending, as the post is handed to the platform; returns the attempt token
+    its outcome must carry. A second press finds it sending and posts nothing."""
+    attempt = new_attempt()
     async with db.transaction() as session:
         await _transition(
             session,
@@ -211,11 +322,101 @@ async def mark_posted(
             draft_id,
             status="approved",
             at_version=version,
-            values={"status": "posted", "posted_at": now},
+            values={"status": "sending", "sending_at": now, "delivery_attempt": attempt},
             stale="This update was already posted, or changed meanwhile.",
+        )
+    return attempt
+
+
+async def send_again(
+    db: Database, tenant: str, draft_id: str, previous_attempt: str, now: dt.datetime
+) -> str:
+    """An interrupted send (the requester checked: it is not in the channel) gets a new
+    attempt; an outcome of the old one arriving later is ignored."""
+    attempt = new_attempt()
+    async with db.transaction() as session:
+        await _transition(
+            session,
+            tenant,
+            draft_id,
+            status="sending",
+            at_version=None,
+            values={"sending_at": now, "delivery_attempt": attempt},
+            stale="This update was posted or changed meanwhile.",
+            where=(Draft.delivery_attempt == previous_attempt,),
+        )
+    return attempt
+
+
+async def confirm_posted(
+    db: Database,
+    tenant: str,
+    draft_id: str,
+    attempt: str,
+    *,
+    posted_by: str,
+    channel_id: str,
+    text: str,
+    now: dt.datetime,
+    message_id: str | None,
+    permalink: str | None = None,
+    note: str | None = None,
+) -> PostAudit:
+    """Sending → posted on the platform's confirmation, with its audit row, together."""
+    async with db.transaction() as session:
+        draft = await session.get(Draft, draft_id)
+        if draft is None or draft.tenant != tenant:
+            raise StaleDraft("This update no longer exists.")
+        await _transition(
+            session,
+            tenant,
+            draft_id,
+            status="sending",
+            at_version=None,
+            values={"status": "posted", "posted_at": now, "delivery_attempt": None},
+            stale="This send was settled already.",
+            where=(Draft.delivery_attempt == attempt,),
+        )
+        audit = PostAudit(
+            tenant=tenant,
+            draft_id=draft_id,
+            version=draft.version,
+            project_id=draft.project_id,
+            posted_by=posted_by,
+            channel_id=channel_id,
+            text=text,
+            posted_at=now,
+            message_id=message_id,
+            permalink=permalink,
+            note=note[:300] if note else None,
         )
         session.add(audit)
     return audit
+
+
+async def release_sending(db: Database, tenant: str, draft_id: str, attempt: str) -> None:
+    """Sending → approved: the platform refused, nothing was sent; it can be retried."""
+    async with db.transaction() as session:
+        await _transition(
+            session,
+            tenant,
+            draft_id,
+            status="sending",
+            at_version=None,
+            values={"status": "approved", "sending_at": None, "delivery_attempt": None},
+            stale="This send was settled already.",
+            where=(Draft.delivery_attempt == attempt,),
+        )
+
+
+def interrupted(draft: Draft, now: dt.datetime) -> bool:
+    """True for a send that never heard back and is older than :data:`SENDING_PATIENCE`."""
+    if draft.status != "sending" or draft.sending_at is None:
+        return False
+    started = draft.sending_at
+    if started.tzinfo is None:  # SQLite hands back naive datetimes
+        started = started.replace(tzinfo=dt.UTC)
+    return now - started >= SENDING_PATIENCE
 
 
 async def audit_rows(db: Database, tenant: str, draft_id: str | None = None) -> list[PostAudit]:
@@ -246,6 +447,7 @@ async def _transition(
     at_version: int | None,
     values: dict[str, object],
     stale: str,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> None:
     """Move a draft out of ``status`` (at ``at_version``) in one conditional UPDATE.
 
@@ -255,6 +457,7 @@ async def _transition(
     conditions = [Draft.tenant == tenant, Draft.id == draft_id, Draft.status == status]
     if at_version is not None:
         conditions.append(Draft.version == at_version)
+    conditions.extend(where)
     moved = await session.execute(update(Draft).where(*conditions).values(**values))
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleDraft(stale)

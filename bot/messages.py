@@ -192,6 +192,79 @@ Block = Annotated[
 ]
 
 
+class DeliveryState(StrEnum):
+    """What the platform did with a message it was asked to post."""
+
+    DELIVERED = "delivered"  # the platform confirmed it and gave it an id
+    REFUSED = "refused"  # the platform said no: nothing was sent
+    UNKNOWN = "unknown"  # no answer (timeout, dropped connection): it may or may not be there
+
+
+class DeliveryOutcome(_Frozen):
+    """An adapter's report of one delivery, in neutral terms (see :class:`ConfirmDelivery`)."""
+
+    state: DeliveryState
+    channel_id: str = ""
+    message_id: str | None = Field(
+        default=None, description="the platform's id: Slack ts, Discord message id"
+    )
+    permalink: str | None = Field(default=None, description="a link to the message, if any")
+    reason_code: str = Field(
+        default="", description="the platform's word for the problem: not_in_channel, forbidden…"
+    )
+    reason: str = Field(default="", description="the problem in plain words, for the requester")
+    complete: bool = Field(
+        default=True, description="False: only the first part of a split message arrived"
+    )
+
+    @property
+    def delivered(self) -> bool:
+        return self.state is DeliveryState.DELIVERED
+
+    @classmethod
+    def ok(
+        cls, channel_id: str, message_id: str | None, permalink: str | None = None
+    ) -> DeliveryOutcome:
+        return cls(
+            state=DeliveryState.DELIVERED,
+            channel_id=channel_id,
+            message_id=message_id,
+            permalink=permalink,
+        )
+
+    @classmethod
+    def refused(cls, channel_id: str, reason_code: str, reason: str) -> DeliveryOutcome:
+        return cls(
+            state=DeliveryState.REFUSED,
+            channel_id=channel_id,
+            reason_code=reason_code,
+            reason=reason,
+        )
+
+    @classmethod
+    def unknown(cls, channel_id: str, reason_code: str, reason: str) -> DeliveryOutcome:
+        return cls(
+            state=DeliveryState.UNKNOWN,
+            channel_id=channel_id,
+            reason_code=reason_code,
+            reason=reason,
+        )
+
+
+class ConfirmDelivery(_Frozen):
+    """Set on a reply whose delivery the core must hear about (a post to a client channel).
+
+    The adapter posts the reply to ``Reply.channel_id``, then hands what the platform did to
+    ``Bot.confirm_delivery(confirm, outcome)`` and delivers the reply it gets back to the
+    requester, like any answer. ``key`` is opaque to adapters (``prefix:…``, like an action
+    id): it routes the outcome to the skill that asked.
+    """
+
+    key: str = Field(min_length=1)
+    tenant: str = Field(min_length=1)
+    user_id: str = Field(min_length=1)
+
+
 class Reply(_Frozen):
     """What the bot answers, as neutral blocks plus who may see it."""
 
@@ -208,6 +281,10 @@ class Reply(_Frozen):
     channel_id: str | None = Field(
         default=None,
         description="deliver to this channel instead of the request's (e.g. a client channel)",
+    )
+    confirm: ConfirmDelivery | None = Field(
+        default=None,
+        description="report what the platform did with this reply to Bot.confirm_delivery",
     )
 
     @property
@@ -273,6 +350,9 @@ __all__ = [
     "Buttons",
     "Citation",
     "Citations",
+    "ConfirmDelivery",
+    "DeliveryOutcome",
+    "DeliveryState",
     "FieldItem",
     "Fields",
     "Form",

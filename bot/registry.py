@@ -8,13 +8,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.messages import Action, Reply, Request
+from bot.messages import Action, ConfirmDelivery, DeliveryOutcome, Reply, Request
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 CommandHandler = Callable[[Request, "Services"], Awaitable[Reply]]
 ActionHandler = Callable[[Action, "Services"], Awaitable[Reply]]
+# What a skill does once the platform said what happened to a reply it asked to hear about.
+DeliveryHandler = Callable[[ConfirmDelivery, DeliveryOutcome, "Services"], Awaitable[Reply | None]]
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class SkillRegistry:
         self.commands: dict[str, Command] = {}
         self.intents: list[Intent] = []
         self.actions: dict[str, ActionHandler] = {}
+        self.deliveries: dict[str, DeliveryHandler] = {}
         self.loaded: list[str] = []
 
     def command(self, command: Command) -> None:
@@ -81,6 +84,12 @@ class SkillRegistry:
         if prefix in self.actions:
             raise ValueError(f"action prefix {prefix!r} is registered twice")
         self.actions[prefix] = handler
+
+    def delivery(self, prefix: str, handler: DeliveryHandler) -> None:
+        """Handle the delivery outcome of every reply whose ``confirm.key`` is ``prefix:…``."""
+        if prefix in self.deliveries:
+            raise ValueError(f"delivery prefix {prefix!r} is registered twice")
+        self.deliveries[prefix] = handler
 
     def load(self, module_names: Sequence[str]) -> None:
         for name in module_names:

@@ -195,12 +195,16 @@ def _status(figures: ProjectFigures) -> tuple[list[str], str | None, dict[str, A
             elapsed = min(max((figures.today - figures.start_date).days / span, 0.0), 1.0)
             facts["time_elapsed_pct"] = round(elapsed * 100)
     warning: str | None = None
+    # Burn against the calendar means nothing before the schedule's second day.
+    scheduled = figures.start_date is None or figures.today > figures.start_date
     if burn is not None:
         if burn > 1.0:
             warning = (
                 f"We are past the estimate ({burn:.0%} used); let's agree together how to "
                 "finish the remaining work."
             )
+        elif not scheduled:
+            pass
         elif elapsed is not None and burn >= 0.25 and burn - elapsed >= BURN_AHEAD_MARGIN:
             warning = (
                 f"Early warning: {burn:.0%} of the budgeted effort is used while {elapsed:.0%} "
@@ -230,6 +234,8 @@ class _Letter:
     greeting: str  # "{client}" is filled in
     anonymous_client: str
     on_track: str  # "{name}" is filled in
+    no_news: str  # "{name}" is filled in: the note when "on track" would not be true
+    overdue: str  # added to ``no_news`` once the due date has passed
     opening: str  # "{name}" and "{summary}" are filled in
     titles: tuple[str, str, str, str, str, str]  # done, decisions, notes, next, needs, risks
     sign_off: str
@@ -240,6 +246,9 @@ _FRIENDLY = _Letter(
     anonymous_client="there",
     on_track="A quick note on {name}: no big news since the last update, and the work is "
     "on track.",
+    no_news="A quick note on {name}: no big news since the last update.",
+    overdue="We are past the planned date, so let's agree together on the timeline for the "
+    "remaining work.",
     opening="Here's where {name} stands. {summary}",
     titles=("Done", "Decisions", "Also", "Next", "What we need from you", "Risks and blockers"),
     sign_off="Thanks, and shout if anything is unclear!",
@@ -249,6 +258,9 @@ _FORMAL = _Letter(
     anonymous_client="client",
     on_track="There are no notable changes on {name} since our last update; the project "
     "remains on track.",
+    no_news="There are no notable changes on {name} since our last update.",
+    overdue="The project is past its planned completion date; we would like to agree the "
+    "timeline for the remaining work with you.",
     opening="Please find below the current status of {name}. {summary}",
     titles=(
         "Completed", "Decisions", "Further notes", "Next steps", "Required from you",
@@ -268,7 +280,7 @@ def _letter(
 ) -> str:
     parts = [wording.greeting.format(client=fig.client or wording.anonymous_client), ""]
     if on_track:
-        parts.append(wording.on_track.format(name=fig.name))
+        parts.append(_no_news(wording, fig, warning))
     else:
         parts.append(wording.opening.format(name=fig.name, summary=_summary(s)))
     sections = (s.done, s.decisions, s.notes, s.next, s.needs, s.risks)
@@ -280,6 +292,19 @@ def _letter(
         parts += ["", warning]
     parts += ["", wording.sign_off]
     return "\n".join(parts)
+
+
+def is_overdue(fig: ProjectFigures) -> bool:
+    return fig.due_date is not None and fig.due_date < fig.today
+
+
+def _no_news(wording: _Letter, fig: ProjectFigures, warning: str | None) -> str:
+    """The "nothing new" note: "on track" only when neither the calendar nor the burn says
+    otherwise."""
+    if not is_overdue(fig) and not warning:
+        return wording.on_track.format(name=fig.name)
+    text = wording.no_news.format(name=fig.name)
+    return f"{text} {wording.overdue}" if is_overdue(fig) else text
 
 
 def _friendly(
@@ -298,7 +323,11 @@ def _brief(
     fig: ProjectFigures, s: _Sections, status: list[str], warning: str | None, on_track: bool
 ) -> str:
     parts = [f"**{fig.name} — update**", ""]
-    if on_track:
+    if on_track and (is_overdue(fig) or warning):
+        parts.append("- Nothing new to report.")
+        if is_overdue(fig):
+            parts.append("- Past the due date: let's agree the timeline for the rest.")
+    elif on_track:
         parts.append("- On track; nothing new to report.")
     for title, items in (
         ("Done", s.done),

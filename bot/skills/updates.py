@@ -5,29 +5,44 @@ yet, plus the plan (hours vs estimate, budget burn, due date). The draft goes to
 DMs with buttons: Approve, Regenerate, Change tone, Discard, Export; once approved, and only when
 the project has a client channel, "Post to client channel" — the only way anything reaches a
 client. ``/update export|approve|discard <draft id>`` do the same from text or the CLI.
+
+A post is a reply with ``confirm`` set: the adapter posts it, then reports what the platform
+did (:func:`on_delivery`), and only a confirmation records it as posted (see ``bot.drafts``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from bot.client_guard import client_guard
 from bot.compose import Composition
 from bot.drafts import (
     DraftText,
+    LogChanged,
     StaleDraft,
     add_version,
     approve,
+    confirm_posted,
     create_draft,
     discard,
     get_draft,
-    mark_posted,
+    interrupted,
+    log_mark,
+    release_sending,
+    send_again,
+    start_sending,
     why_stale,
 )
+from bot.leaks import REASONS
+from bot.logs import get_logger
 from bot.mentions import neutralise_mentions
 from bot.messages import (
     Action,
     Button,
     Buttons,
+    ConfirmDelivery,
+    DeliveryOutcome,
+    DeliveryState,
     Heading,
     Paragraph,
     Reply,
@@ -48,12 +63,13 @@ from bot.update_text import (
     next_tone,
 )
 from bot.worklog import (
-    entries_by_id,
     find_project,
     get_project,
     hours_logged,
     unreported_entries,
 )
+
+log = get_logger(__name__)
 
 DM_NOTICE = "Draft sent to your DMs."
 USAGE = (
@@ -67,6 +83,8 @@ _VERB_NAMES = {
     "regenerate": "regenerate",
     "tone": "change the tone of",
     "export": "export",
+    "resend": "post",
+    "arrived": "record",
 }
 
 
@@ -83,10 +101,25 @@ async def _figures(services: Services, project: ActiveProject) -> ProjectFigures
         budget=project.budget,
         rate=await effective_rate(services, project),
         currency=project.currency,
-        start_date=project.start_date,
+        start_date=schedule_start(project),
         due_date=project.due_date,
         today=services.clock().date(),
     )
+
+
+def schedule_start(project: ActiveProject) -> dt.date | None:
+    """The first day of the schedule: the project's start date, else the day it was added."""
+    if project.start_date is not None:
+        return project.start_date
+    return project.created_at.date() if project.created_at is not None else None
+
+
+def is_overdue(project: ActiveProject, today: dt.date) -> bool:
+    return project.due_date is not None and project.due_date < today
+
+
+def _fresh(project: ActiveProject) -> str:
+    return f"`/update {project.id}`"
 
 
 def _lines(entries: list[LogEntry]) -> list[EntryLine]:
@@ -103,9 +136,14 @@ async def _write(
     tone: Tone,
     on_track: bool,
 ) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
-    """Client text (composed, ping-proof), private notes, covered entry ids."""
+    """Client text (composed, leak-checked, ping-proof), private notes, covered entry ids."""
+    guard = await client_guard(services, project)
     draft = build_update(
-        await _figures(services, project), _lines(entries), tone, on_track=on_track
+        await _figures(services, project),
+        _lines(entries),
+        tone,
+        on_track=on_track,
+        leak_filter=guard.filter,
     )
     composed = await services.composer.compose(
         Composition(
@@ -114,10 +152,17 @@ async def _write(
             draft=draft.client_text,
             facts=draft.facts,
             tone=tone,
+            withheld_names=guard.other_clients,
         )
     )
-    # The composer only re-phrases, but what reaches a client must never ping anyone.
-    return neutralise_mentions(composed or draft.client_text), draft.private_notes, draft.entry_ids
+    # The composer only re-phrases, but what reaches a client passes the leak rules once more
+    # (the last gate, whoever wrote the text) and can never ping anyone.
+    checked = guard.filter.clean(composed or draft.client_text)
+    notes = draft.private_notes + guard.notes + tuple(
+        f"Left out of the final text ({REASONS[item.reason]}, line {item.line})."
+        for item in checked.withheld
+    )
+    return neutralise_mentions(checked.text), notes, draft.entry_ids
 
 
 # --- replies ----------------------------------------------------------------------------------
@@ -232,20 +277,24 @@ async def _project_and_tone(
     return await resolve_project(services, tenant, text), "friendly"
 
 
-async def _nothing_to_report(project: ActiveProject, tone: Tone) -> Reply:
+async def _nothing_to_report(
+    services: Services, project: ActiveProject, tone: Tone, mark: str
+) -> Reply:
+    # An overdue project is not "on track", whatever the log says.
+    kind = "“no news”" if is_overdue(project, services.clock().date()) else "“still on track”"
     return Reply(
         blocks=(
             Paragraph(
                 text=f"Nothing new is logged on **{project.name}** since the last approved "
-                "update, so there's nothing to report. Log progress with "
-                f"`/log {project.id} …`, or send a short “still on track” note instead."
+                f"update, so there's nothing to report. Log progress with "
+                f"`/log {project.id} …`, or send a short {kind} note instead."
             ),
             Buttons(
                 items=(
                     Button(
-                        label="Draft a “still on track” note",
+                        label=f"Draft a {kind} note",
                         action_id="update:ontrack",
-                        value=f"{project.id}:{tone}",
+                        value=f"{project.id}:{tone}:{mark}",
                     ),
                 )
             ),
@@ -262,9 +311,16 @@ async def _new_draft(
     *,
     on_track: bool,
 ) -> Reply:
-    entries = [] if on_track else await unreported_entries(services.db, project.tenant, project.id)
+    # The log's state first: an entry logged while we write makes the draft stale, never lost.
+    mark = await log_mark(services.db, project.tenant, project.id)
+    entries = await unreported_entries(services.db, project.tenant, project.id)
+    if on_track and entries:
+        raise SkillError(
+            f"New entries were logged on **{project.name}** since that note was offered, so "
+            f"there is news to report. Run {_fresh(project)} for an update with them."
+        )
     if not entries and not on_track:
-        return await _nothing_to_report(project, tone)
+        return await _nothing_to_report(services, project, tone, mark)
     client_text, notes, entry_ids = await _write(services, project, entries, tone, on_track)
     created = await create_draft(
         services.db,
@@ -278,6 +334,7 @@ async def _new_draft(
         client_text=client_text,
         private_notes=notes,
         now=services.clock(),
+        mark=mark,
     )
     return _draft_reply(project, created, notice=DM_NOTICE)
 
@@ -315,6 +372,7 @@ async def act(
     user_id: str,
     services: Services,
     tone: str | None = None,
+    attempt: str = "",
 ) -> Reply:
     """One step of the draft's life, by its requester only; stale steps do nothing and say why."""
     found = await get_draft(services.db, tenant, draft_id.strip())
@@ -336,8 +394,11 @@ async def act(
         return _export_reply(project, found, services.clock().date())
     if verb == "post":
         return await _post(services, project, found, version, user_id)
+    if verb in {"resend", "arrived"}:
+        return await _settle_interrupted(services, project, found, verb, attempt, user_id)
     if (reason := why_stale(draft, version)) is not None:
-        return text_reply(f"{reason} Nothing was changed.")
+        hint = f" Run {_fresh(project)} for anything newer." if draft.status == "superseded" else ""
+        return text_reply(f"{reason}{hint} Nothing was changed.")
     current = draft.version
     try:
         if verb == "approve":
@@ -359,12 +420,21 @@ async def act(
             )
         if verb in {"regenerate", "tone"}:
             new_tone: Tone = tone if tone in TONES else found.version.tone  # type: ignore[assignment]
-            if draft.on_track:
-                entries: list[LogEntry] = []
-            else:
-                # Regenerating picks up edits and entries logged since the draft was made.
-                entries = await unreported_entries(services.db, tenant, project.id)
-                entries = entries or await entries_by_id(services.db, tenant, draft.entry_ids)
+            mark = await log_mark(services.db, tenant, project.id)
+            # Regenerating picks up edits and entries logged since the draft was made.
+            entries: list[LogEntry] = await unreported_entries(services.db, tenant, project.id)
+            if draft.on_track and entries:
+                return text_reply(
+                    f"New entries were logged on **{project.name}** since this note was "
+                    f"written, so it would no longer be true. Run {_fresh(project)} for an "
+                    "update with them. Nothing was changed."
+                )
+            if not draft.on_track and not entries:
+                return text_reply(
+                    f"Everything this draft covered was reported or deleted meanwhile: there "
+                    f"is no news on **{project.name}** to write about. Discard it, or run "
+                    f"{_fresh(project)} once there is. Nothing was changed."
+                )
             client_text, notes, entry_ids = await _write(
                 services, project, entries, new_tone, draft.on_track
             )
@@ -378,46 +448,248 @@ async def act(
                 private_notes=notes,
                 entry_ids=entry_ids,
                 now=services.clock(),
+                mark=mark,
             )
             refreshed = await get_draft(services.db, tenant, draft.id)
             assert refreshed is not None and refreshed.version.version == version_row.version
             return _draft_reply(project, refreshed)
+    except LogChanged as stale:
+        return text_reply(
+            f"{stale} Press **Regenerate** to include the changes, or run {_fresh(project)} "
+            "for a fresh draft. Nothing was changed."
+        )
     except StaleDraft as stale:
-        return text_reply(f"{stale} Nothing was changed.")
+        return text_reply(
+            f"{stale} Press **Regenerate** for just the news, or run {_fresh(project)}. "
+            "Nothing was changed."
+        )
     return text_reply("That button is no longer supported. Run `/update <project>` again.")
 
 
 async def _post(
     services: Services, project: ActiveProject, found: DraftText, version: int | None, user_id: str
 ) -> Reply:
+    draft = found.draft
     if not project.client_channel:
         return text_reply(
             f"**{project.name}** has no client channel, so I can't post there. "
             "Export the text instead."
         )
-    if (reason := why_stale(found.draft, version, wanted="approved")) is not None:
-        return text_reply(f"{reason} Nothing was posted.")
-    text = neutralise_mentions(found.version.client_text)
+    if draft.status == "sending":
+        return _sending_reply(services, project, found)
+    if (reason := why_stale(draft, version, wanted="approved")) is not None:
+        hint = f" Run {_fresh(project)} for anything newer." if draft.status == "superseded" else ""
+        return text_reply(f"{reason}{hint} Nothing was posted.")
+    if draft.on_track and draft.log_mark != await log_mark(
+        services.db, project.tenant, project.id
+    ):
+        return text_reply(
+            f"Entries were logged on **{project.name}** after this “no news” note was written, "
+            f"so it is no longer true. Run {_fresh(project)} for an update with them. "
+            "Nothing was posted."
+        )
     try:
-        await mark_posted(
-            services.db,
-            project.tenant,
-            found.draft.id,
-            found.draft.version,
-            posted_by=user_id,
-            channel_id=project.client_channel,
-            text=text,
-            project_id=project.id,
-            now=services.clock(),
+        attempt = await start_sending(
+            services.db, project.tenant, draft.id, draft.version, services.clock()
         )
     except StaleDraft as stale:
         return text_reply(f"{stale} Nothing was posted.")
+    return _post_reply(project, found, attempt, user_id)
+
+
+def _post_reply(project: ActiveProject, found: DraftText, attempt: str, user_id: str) -> Reply:
+    """The client text, for the client channel; the adapter reports back what happened."""
+    assert project.client_channel
     return Reply(
-        blocks=(Paragraph(text=text),),
+        blocks=(Paragraph(text=neutralise_mentions(found.version.client_text)),),
         visibility=Visibility.PUBLIC,
         channel_id=project.client_channel,
-        notice=f"Posted the approved update for {project.name} to the client channel.",
+        confirm=ConfirmDelivery(
+            key=f"update:{found.draft.id}:{attempt}", tenant=project.tenant, user_id=user_id
+        ),
     )
+
+
+def _sending_reply(services: Services, project: ActiveProject, found: DraftText) -> Reply:
+    """A post that has not heard back: wait, or (interrupted) let the requester settle it."""
+    draft = found.draft
+    if not interrupted(draft, services.clock()):
+        return text_reply(
+            f"The update for **{project.name}** is being posted right now; I'll tell you as "
+            "soon as the platform confirms it. Nothing else was sent."
+        )
+    started = draft.sending_at
+    when = f" (started {started:%d %b %Y %H:%M} UTC)" if started is not None else ""
+    return _check_channel_reply(
+        project,
+        found,
+        f"An earlier attempt to post the update for **{project.name}**{when} never heard back "
+        "from the platform (the app may have restarted in the middle), so I don't know "
+        "whether the client got it. It is recorded as *sending*, not as posted.",
+    )
+
+
+def _check_channel_reply(project: ActiveProject, found: DraftText, opening: str) -> Reply:
+    draft = found.draft
+    value = f"{draft.id}:{draft.version}:{draft.delivery_attempt or ''}"
+    return Reply(
+        blocks=(
+            Paragraph(
+                text=f"{opening} Please look in the client channel `{project.client_channel}`: "
+                "if the update is there, press **It arrived** to record it; if not, press "
+                "**Post again**."
+            ),
+            Buttons(
+                items=(
+                    Button(label="It arrived", action_id="update:arrived", value=value),
+                    Button(
+                        label="Post again", action_id="update:resend", value=value, style="primary"
+                    ),
+                )
+            ),
+        ),
+        visibility=Visibility.DM,
+    )
+
+
+async def _settle_interrupted(
+    services: Services,
+    project: ActiveProject,
+    found: DraftText,
+    verb: str,
+    attempt: str,
+    user_id: str,
+) -> Reply:
+    """The requester looked at the channel after a send that never heard back."""
+    draft = found.draft
+    if draft.status != "sending" or not attempt or draft.delivery_attempt != attempt:
+        reason = why_stale(draft, None, wanted="sending") or "That send was settled meanwhile."
+        return text_reply(f"{reason} Nothing was changed.")
+    if verb == "resend":
+        try:
+            new = await send_again(services.db, project.tenant, draft.id, attempt, services.clock())
+        except StaleDraft as stale:
+            return text_reply(f"{stale} Nothing was posted.")
+        return _post_reply(project, found, new, user_id)
+    try:
+        await confirm_posted(
+            services.db,
+            project.tenant,
+            draft.id,
+            attempt,
+            posted_by=user_id,
+            channel_id=project.client_channel or "",
+            text=neutralise_mentions(found.version.client_text),
+            now=services.clock(),
+            message_id=None,
+            note=f"the platform never confirmed; {user_id} checked the channel and said it arrived",
+        )
+    except StaleDraft as stale:
+        return text_reply(f"{stale} Nothing was changed.")
+    return Reply(
+        blocks=(
+            Paragraph(
+                text=f"Recorded: the update for **{project.name}** (v{draft.version}) arrived "
+                "in the client channel. The record notes that you confirmed it, as the "
+                "platform never did."
+            ),
+        ),
+        visibility=Visibility.DM,
+    )
+
+
+async def on_delivery(
+    confirm: ConfirmDelivery, outcome: DeliveryOutcome, services: Services
+) -> Reply | None:
+    """What the platform did with a post: record it as posted only on its confirmation."""
+    _prefix, draft_id, attempt = [*confirm.key.split(":", 2), "", ""][:3]
+    found = await get_draft(services.db, confirm.tenant, draft_id)
+    project = None
+    if found is not None:
+        project = await get_project(services.db, confirm.tenant, found.draft.project_id)
+    if found is None or project is None:
+        log.error("delivery_for_unknown_draft", draft_id=draft_id[:20], tenant=confirm.tenant)
+        return None
+    draft = found.draft
+    if draft.status != "sending" or draft.delivery_attempt != attempt:
+        # The outcome of an attempt the requester already settled by hand: keep their word.
+        log.warning("delivery_outcome_ignored", draft_id=draft.id, state=outcome.state.value)
+        return None
+    if outcome.state is DeliveryState.DELIVERED:
+        return await _record_posted(services, project, found, attempt, confirm, outcome)
+    if outcome.state is DeliveryState.REFUSED:
+        await release_sending(services.db, confirm.tenant, draft.id, attempt)
+        value = _value(draft.id, draft.version)
+        return Reply(
+            blocks=(
+                Paragraph(
+                    text=f"I couldn't post the update for **{project.name}** to the client "
+                    f"channel `{project.client_channel}`: {_sentence(outcome.reason)} "
+                    "**Nothing was sent.** The update is still approved; try again once "
+                    "that is fixed."
+                ),
+                Buttons(
+                    items=(
+                        Button(
+                            label="Post to client channel",
+                            action_id="update:post",
+                            value=value,
+                            style="primary",
+                        ),
+                        Button(label="Export text", action_id="update:export", value=value),
+                    )
+                ),
+            ),
+            visibility=Visibility.DM,
+        )
+    return _check_channel_reply(
+        project,
+        found,
+        f"I couldn't tell whether the update for **{project.name}** reached the client "
+        f"channel: {_sentence(outcome.reason or 'the platform did not answer.')} It is "
+        "recorded as *sending*, not as posted.",
+    )
+
+
+async def _record_posted(
+    services: Services,
+    project: ActiveProject,
+    found: DraftText,
+    attempt: str,
+    confirm: ConfirmDelivery,
+    outcome: DeliveryOutcome,
+) -> Reply | None:
+    draft = found.draft
+    missing = None if outcome.complete else f"only part of it arrived: {outcome.reason}"
+    try:
+        await confirm_posted(
+            services.db,
+            confirm.tenant,
+            draft.id,
+            attempt,
+            posted_by=confirm.user_id,
+            channel_id=outcome.channel_id or project.client_channel or "",
+            text=neutralise_mentions(found.version.client_text),
+            now=services.clock(),
+            message_id=outcome.message_id,
+            permalink=outcome.permalink,
+            note=missing,
+        )
+    except StaleDraft:
+        return None  # settled meanwhile by the requester
+    link = f" [Open it]({outcome.permalink})" if outcome.permalink else ""
+    text = (
+        f"Posted the approved update for **{project.name}** (v{draft.version}) to the client "
+        f"channel.{link}"
+    )
+    if missing:
+        text += f" Note: {_sentence(missing)} The rest was not sent; export the text to send it."
+    return Reply(blocks=(Paragraph(text=text),), visibility=Visibility.DM)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip() or "the platform refused it."
+    return text if text[-1] in ".!?" else text + "."
 
 
 async def on_action(action: Action, services: Services) -> Reply:
@@ -435,7 +707,8 @@ async def on_action(action: Action, services: Services) -> Reply:
             tone if tone in TONES else "friendly",  # type: ignore[arg-type]
             on_track=True,
         )
-    draft_id, _, version = action.value.partition(":")
+    draft_id, _, rest = action.value.partition(":")
+    version, _, attempt = rest.partition(":")
     return await act(
         parsed.verb,
         draft_id,
@@ -444,6 +717,7 @@ async def on_action(action: Action, services: Services) -> Reply:
         user_id=action.user_id,
         services=services,
         tone=parsed.rest[0] if parsed.rest else None,
+        attempt=attempt,
     )
 
 
@@ -466,6 +740,7 @@ def setup(registry: SkillRegistry) -> None:
         "text",
     )
     registry.action("update", on_action)
+    registry.delivery("update", on_delivery)
 
 
 __all__ = ["DM_NOTICE", "act", "setup", "update_command"]

@@ -150,7 +150,8 @@ async def test_posting_goes_to_the_client_channel_once_with_an_audit_row(harness
     approved = await harness.press(button(draft, "Approve"))
     posted = await harness.press(button(approved, "Post to client channel"))
     assert posted.visibility is Visibility.PUBLIC and posted.channel_id == "C0CLIENT"
-    assert posted.notice.startswith("Posted the approved update")
+    # The terminal posted it and reported back; only then was it recorded.
+    assert harness.adapter.follow_ups[-1].text.startswith("Posted the approved update")
     assert "Staging is live" in posted.text and not can_ping(posted.text)
     for secret in ("pays late", "invoice", "margin", "$100/h", "100/h"):
         assert secret not in posted.text, secret
@@ -161,6 +162,7 @@ async def test_posting_goes_to_the_client_channel_once_with_an_audit_row(harness
     assert len(rows) == 1
     assert (rows[0].posted_by, rows[0].channel_id, rows[0].version) == ("alice", "C0CLIENT", 1)
     assert rows[0].text == posted.text
+    assert rows[0].message_id == "console-1" and rows[0].permalink is None
 
 
 async def test_internal_notes_and_rates_stay_in_private_notes(harness, clock) -> None:
