@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from adapters.console import ConsoleAdapter
+from adapters.lifecycle import Shutdown
 from adapters.runtime import running_bot
 from bot.config import Settings
 from bot.logs import get_logger
@@ -14,17 +15,24 @@ log = get_logger(__name__)
 
 async def launch(settings: Settings, demo: bool = True) -> int:
     async with running_bot(settings) as bot:
+        # SIGTERM (docker stop, rolling deploys) and SIGINT stop every platform the same way:
+        # no new work, acknowledged work finishes within the grace period, then the bot and
+        # its database close (leaving this block) and the process exits 0.
+        shutdown = Shutdown(settings.shutdown_grace_seconds)
         runners = []
         if settings.slack_enabled:
             from adapters.slack.app import serve_slack
 
-            runners.append(serve_slack(bot, settings))
+            runners.append(serve_slack(bot, settings, shutdown))
         if settings.discord_enabled:
             from adapters.discord.client import serve_discord
 
-            runners.append(serve_discord(bot, settings))
+            runners.append(serve_discord(bot, settings, shutdown))
         if runners:
-            results = await asyncio.gather(*runners)
+            with shutdown.on_signals():
+                results = await asyncio.gather(*runners)
+            if shutdown.requested:
+                log.info("shutdown_complete")
             # Every platform refused to start (bad token, missing intent): say so by exit code.
             return 1 if all(result is False for result in results) else 0
         if demo and settings.demo_data:

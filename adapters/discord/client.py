@@ -25,6 +25,7 @@ from adapters.discord.translate import (
     message_request,
 )
 from adapters.discord.views import NO_MENTIONS, ActionButton, retry_form
+from adapters.lifecycle import InFlight, Shutdown, drain
 from bot.config import Settings
 from bot.core import Bot
 from bot.logs import get_logger
@@ -48,6 +49,7 @@ NOT_A_MEMBER = (
 FAILED = "Sorry, something went wrong on my side (error id `{error_id}`). Nothing was lost."
 EXPIRED_BUTTON = "That button has expired. Please run the command again."
 OTHER_SERVER = "That button belongs to another server; run the command again here."
+RESTARTING = "Atelier is restarting; please try again in a few seconds."
 
 
 def intents() -> discord.Intents:
@@ -74,6 +76,9 @@ class AtelierClient(discord.Client):
         self.tree = app_commands.CommandTree(self)
         add_commands(self.tree, bot.registry, self.run_command)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        # Every message or interaction being answered; shutdown waits for them (see drain).
+        self.in_flight = InFlight()
+        self.draining = False
 
     async def setup_hook(self) -> None:
         await self.keys.create_table()
@@ -113,6 +118,21 @@ class AtelierClient(discord.Client):
             return
         if message.guild is not None and not mentions_user(message, self.user.id):
             return
+        if self.draining:
+            # Discord never redelivers a message: say so rather than let it vanish.
+            owner_id = str(message.author.id)
+            await self.delivery.send(
+                message.channel, text_messages(RESTARTING), owner_id, "", message
+            )
+            return
+        ticket = self.in_flight.begin()
+        try:
+            await self._answer_message(message)
+        finally:
+            ticket.end()
+
+    async def _answer_message(self, message: discord.Message) -> None:
+        assert self.user is not None  # checked by on_message
         tenant, refusal = await self.tenant_for(message.author, message.guild)
         owner_id = str(message.author.id)
         if tenant is None:
@@ -161,6 +181,12 @@ class AtelierClient(discord.Client):
         self, interaction: discord.Interaction, work: Awaitable[None], what: str
     ) -> None:
         """Run an interaction handler; any failure still gets a private answer."""
+        if self.draining:
+            if asyncio.iscoroutine(work):
+                work.close()  # never started
+            await self._refuse(interaction, RESTARTING)
+            return
+        ticket = self.in_flight.begin()
         try:
             await work
         except Exception:
@@ -173,6 +199,13 @@ class AtelierClient(discord.Client):
                 await interaction.response.send_message(
                     text, ephemeral=True, allowed_mentions=NO_MENTIONS
                 )
+        finally:
+            ticket.end()
+
+    async def drain(self, shutdown: Shutdown) -> int:
+        """Take no new work and let work in flight finish; returns how much did not."""
+        self.draining = True
+        return await drain(self.in_flight, shutdown, "discord")
 
     async def _refuse(self, interaction: discord.Interaction, text: str) -> None:
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -285,16 +318,18 @@ INTENT_MISSING = (
 )
 
 
-async def serve_discord(bot: Bot, settings: Settings) -> bool:
-    """Run the Discord client until cancelled. A bad token or a missing intent is logged as
-    one clear line and stops only Discord (other platforms keep running); returns False then."""
+async def serve_discord(bot: Bot, settings: Settings, shutdown: Shutdown | None = None) -> bool:
+    """Run the Discord client until ``shutdown`` is requested (then drain and close) or the
+    task is cancelled. A bad token or a missing intent is logged as one clear line and stops
+    only Discord (other platforms keep running); returns False then."""
     if settings.discord_token is None:
         log.error("discord_not_configured", hint="set DISCORD_TOKEN")
         return False
+    shutdown = shutdown or Shutdown(settings.shutdown_grace_seconds)
     client = AtelierClient(bot, settings)
     try:
         async with client:
-            await client.start(settings.discord_token.get_secret_value())
+            await _run_until_shutdown(client, settings.discord_token.get_secret_value(), shutdown)
     except discord.LoginFailure:
         log.error("discord_login_failed", hint=LOGIN_FAILED)
         return False
@@ -302,3 +337,23 @@ async def serve_discord(bot: Bot, settings: Settings) -> bool:
         log.error("discord_intent_missing", hint=INTENT_MISSING)
         return False
     return True
+
+
+async def _run_until_shutdown(client: AtelierClient, token: str, shutdown: Shutdown) -> None:
+    """The gateway runs until a stop request; then in-flight answers finish (the HTTP session
+    stays open for them) before the client closes."""
+    running = asyncio.ensure_future(client.start(token))
+    stop = asyncio.ensure_future(shutdown.wait())
+    try:
+        await asyncio.wait({running, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if running.done():
+            running.result()  # a login or intent failure, or the connection gave up
+            return
+        await client.drain(shutdown)
+    finally:
+        stop.cancel()
+        client.draining = True
+        await client.close()
+        if not running.done():
+            running.cancel()
+        await asyncio.gather(running, return_exceptions=True)

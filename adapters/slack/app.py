@@ -28,6 +28,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.lifecycle import InFlight, Shutdown, Ticket, drain
 from adapters.slack.names import UserNames
 from adapters.slack.send import Sender, retry_handlers
 from adapters.slack.translate import (
@@ -51,56 +52,15 @@ WORKING = "Working on it…"
 FORM_WINDOW_SECONDS = 2.5
 EVENTS_PATH = "/slack/events"
 TICKET = "atelier_ticket"
-# On shutdown, give answers already acknowledged this long to go out.
-DRAIN_SECONDS = 10.0
+# While draining, new HTTP requests are refused with 503 so a load balancer (or Slack's own
+# retry) takes them elsewhere; this tells them when to try this replica again.
+RETRY_AFTER_SECONDS = 5
+# Socket Mode has no load balancer: a slash command taken while stopping gets this instead.
+RESTARTING = "Atelier is restarting; please run the command again in a few seconds."
 
 
 def _secret(value: Any) -> str | None:
     return value.get_secret_value() if value is not None else None
-
-
-class InFlight:
-    """Counts Slack deliveries whose work is not finished yet.
-
-    A delivery is counted from the moment Bolt routes it to a listener (before the ack is
-    sent), so "idle" really means every acknowledged request has been answered: shutdown
-    waits on it, and so can tests.
-    """
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    def begin(self) -> Ticket:
-        self.count += 1
-        self._idle.clear()
-        return Ticket(self)
-
-    def _end(self) -> None:
-        self.count -= 1
-        if self.count == 0:
-            self._idle.set()
-
-    async def wait_idle(self, timeout: float) -> bool:
-        """True once nothing is in flight; False if that took longer than ``timeout``."""
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
-
-
-class Ticket:
-    """One in-flight delivery; ending it twice is harmless."""
-
-    def __init__(self, owner: InFlight) -> None:
-        self._owner: InFlight | None = owner
-
-    def end(self) -> None:
-        if self._owner is not None:
-            owner, self._owner = self._owner, None
-            owner._end()
 
 
 class AckFirst:
@@ -191,6 +151,8 @@ class SlackAdapter:
         )
         self.sender = Sender(self.client)
         self.in_flight = InFlight()
+        # Set on shutdown: new work is refused while acknowledged work finishes.
+        self.draining = False
         self.ack_first = AckFirst()
         self.names = UserNames(self.sender.call)
         self.signing_secret = signing_secret
@@ -332,21 +294,39 @@ class SlackAdapter:
             )
         application = web.Application()
         application.router.add_post(EVENTS_PATH, self._http_events)
-        application.router.add_get("/healthz", _healthz)
+        application.router.add_get("/healthz", self._healthz)
         return application
 
     async def _http_events(self, request: web.Request) -> web.Response:
+        if self.draining:
+            return _draining_response()
+        # The request counts as in flight from here: the listener's own count begins before
+        # the ack returns, so a drain never sees "idle" between the two.
+        ticket = self.in_flight.begin()
         self.ack_first.enter()
         try:
             bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         finally:
             self.ack_first.leave()
+            ticket.end()
         return await to_aiohttp_response(bolt_response)
 
-    async def close(self) -> None:
-        """Let acknowledged work finish (bounded), then release connections."""
-        await self.in_flight.wait_idle(DRAIN_SECONDS)
+    async def _healthz(self, _request: web.Request) -> web.Response:
+        if self.draining:  # out of the load balancer's rotation while answers go out
+            return _draining_response()
+        return web.json_response({"ok": True})
+
+    async def close(self, grace: float | None = None) -> None:
+        """Let acknowledged work finish (at most ``grace`` seconds, by default the setting's
+        grace period), then release connections."""
+        limit = self.settings.shutdown_grace_seconds if grace is None else grace
+        await self.in_flight.wait_idle(limit)
         await self.sender.close()
+
+    async def drain(self, shutdown: Shutdown) -> int:
+        """Take no new work and let acknowledged work finish; returns how much did not."""
+        self.draining = True
+        return await drain(self.in_flight, shutdown, "slack")
 
     async def warm_up(self) -> None:
         """Check the token once at start; a Web API outage is logged, not fatal."""
@@ -356,33 +336,82 @@ class SlackAdapter:
         else:
             log.info("slack_connected", team_id=identity.get("team_id"), bot=identity.get("user"))
 
-    async def serve_http(self, host: str = "0.0.0.0", port: int | None = None) -> None:
-        runner = web.AppRunner(self.web_app())
+    async def serve_http(
+        self, host: str = "0.0.0.0", port: int | None = None, shutdown: Shutdown | None = None
+    ) -> None:
+        """Serve until ``shutdown`` is requested (or the task is cancelled), then drain:
+        the port stops accepting connections, requests still arriving on open connections get
+        503, acknowledged answers go out within the grace period."""
+        shutdown = shutdown or Shutdown(self.settings.shutdown_grace_seconds)
+        # Handlers still running at cleanup are past the grace period already: don't wait long.
+        runner = web.AppRunner(self.web_app(), shutdown_timeout=1.0)
         await runner.setup()
         try:
             site = web.TCPSite(runner, host=host, port=port or self.settings.port)
             await site.start()
             log.info("slack_http_listening", port=port or self.settings.port, path=EVENTS_PATH)
-            await asyncio.Event().wait()
+            await shutdown.wait()
+            self.draining = True
+            await site.stop()
+            await self.drain(shutdown)
         finally:
-            await runner.cleanup()  # stop accepting first, then drain
-            await self.close()
+            self.draining = True
+            await runner.cleanup()
+            await self.close(shutdown.remaining() if shutdown.requested else None)
 
-    async def serve_socket_mode(self, app_token: str) -> None:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        handler = AsyncSocketModeHandler(self.app, app_token=app_token)
+    async def serve_socket_mode(self, app_token: str, shutdown: Shutdown | None = None) -> None:
+        """Socket Mode until ``shutdown``: then new envelopes are left unacknowledged (Slack
+        redelivers events elsewhere) while the socket stays open for the acks and answers of
+        work already taken."""
+        shutdown = shutdown or Shutdown(self.settings.shutdown_grace_seconds)
+        handler = _socket_mode_handler(self, app_token)
         try:
             await handler.connect_async()
             log.info("slack_socket_mode_connected")
-            await asyncio.Event().wait()
+            await shutdown.wait()
+            await self.drain(shutdown)
         finally:
+            self.draining = True
             await handler.close_async()
-            await self.close()
+            await self.close(shutdown.remaining() if shutdown.requested else None)
 
 
-async def _healthz(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+def _socket_mode_handler(adapter: SlackAdapter, app_token: str) -> Any:
+    """Bolt's Socket Mode handler, counting each envelope in flight and refusing new ones
+    while the adapter drains."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+    from slack_sdk.socket_mode.request import SocketModeRequest
+    from slack_sdk.socket_mode.response import SocketModeResponse
+
+    class DrainingHandler(AsyncSocketModeHandler):
+        async def handle(  # type: ignore[override]
+            self, client: AsyncBaseSocketModeClient, req: SocketModeRequest
+        ) -> None:
+            if adapter.draining:
+                log.info("slack_envelope_refused", kind=req.type, reason="shutting down")
+                if req.type == "slash_commands":  # no retry for commands: say why instead
+                    answer = {"response_type": "ephemeral", "text": RESTARTING}
+                    response = SocketModeResponse(envelope_id=req.envelope_id, payload=answer)
+                    await client.send_socket_mode_response(response)
+                return
+            ticket = adapter.in_flight.begin()
+            try:
+                await super().handle(client, req)
+            finally:
+                ticket.end()
+
+    return DrainingHandler(adapter.app, app_token=app_token)
+
+
+def _draining_response() -> web.Response:
+    response = web.json_response(
+        {"ok": False, "error": "shutting_down"},
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+    response.force_close()  # the next request opens a connection: to a replica that is up
+    return response
 
 
 def _retry_number(headers: Mapping[str, Any]) -> int:
@@ -413,15 +442,16 @@ def _errors_as_message(answer: Reply) -> Reply:
     return text_reply(f"The form was not saved:\n{lines}\nPlease run the command again.")
 
 
-async def serve_slack(bot: Bot, settings: Settings) -> None:
-    """Run the Slack adapter until cancelled: Socket Mode with an app token, else HTTP."""
+async def serve_slack(bot: Bot, settings: Settings, shutdown: Shutdown | None = None) -> None:
+    """Run the Slack adapter until ``shutdown`` is requested (then drain) or the task is
+    cancelled: Socket Mode with an app token, else HTTP."""
     adapter = SlackAdapter(bot, settings)
     await adapter.warm_up()
     app_token = _secret(settings.slack_app_token)
     if app_token:
-        await adapter.serve_socket_mode(app_token)
+        await adapter.serve_socket_mode(app_token, shutdown)
     else:
-        await adapter.serve_http()
+        await adapter.serve_http(shutdown=shutdown)
 
 
-__all__ = ["EVENTS_PATH", "SlackAdapter", "serve_slack"]
+__all__ = ["EVENTS_PATH", "InFlight", "SlackAdapter", "Ticket", "serve_slack"]

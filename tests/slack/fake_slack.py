@@ -66,6 +66,11 @@ class FakeSlack:
     # method -> Slack error code to answer with (ok: false)
     errors: dict[str, str] = field(default_factory=dict)
     url: str = ""
+    # While set to an unset event, response-URL posts wait for it before they are answered and
+    # recorded: an answer counts as delivered only once the fake has answered it, so an answer
+    # cut off by a shutdown never shows up as delivered. ``held`` counts the waiting posts.
+    hold_responses: asyncio.Event | None = None
+    held: int = 0
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _runner: web.AppRunner | None = None
     _ids: int = 0
@@ -193,6 +198,11 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         payload = await request.json()
+        if self.hold_responses is not None and not self.hold_responses.is_set():
+            async with self._changed:
+                self.held += 1
+                self._changed.notify_all()
+            await self.hold_responses.wait()
         await self._record(Call("response_url", payload, path=request.path))
         return web.Response(text="ok")
 
