@@ -201,6 +201,25 @@ class ActiveProject(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     actual_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Stack tags, kept into the past project at close so type/tag filters find it.
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The id of the past project its close wrote (never an imported project's id), and the
+    # handles it had, so a reopen can take both back.
+    knowledge_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    closed_aliases: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+
+
+class RemovedProject(Base):
+    """A past project taken out of the knowledge store by `/projects remove`, kept whole here
+    so `/projects restore` can put it back exactly as it was."""
+
+    __tablename__ = "removed_projects"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project: Mapped[str] = mapped_column(Text)  # the PastProject as JSON
+    removed_by: Mapped[str] = mapped_column(String(64), default="")
+    removed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ProjectAlias(Base):
