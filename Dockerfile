@@ -34,5 +34,10 @@ VOLUME ["/data"]
 # Slack HTTP mode (ATELIER_PORT); Socket Mode and Discord need no inbound port.
 EXPOSE 3000
 
-# Migrations first (idempotent), then the bot; `exec` so the bot receives SIGTERM directly.
-CMD ["sh", "-c", "atelier db upgrade && exec atelier run"]
+# `docker stop` sends STOPSIGNAL, then kills after the stop timeout (compose: stop_grace_period).
+# On SIGTERM the bot stops taking work and finishes what it acknowledged within
+# ATELIER_SHUTDOWN_GRACE_SECONDS (20 s), so the stop timeout must be longer than that.
+STOPSIGNAL SIGTERM
+# Exec form, no shell: the bot is PID 1 and receives the signal itself. `--migrate` applies the
+# migrations first (idempotent, as `atelier db upgrade`).
+CMD ["atelier", "run", "--migrate"]

@@ -35,9 +35,25 @@ def run_command(
     demo: Annotated[
         bool, typer.Option(help="Load the demo portfolio when the store is empty.")
     ] = True,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            "--migrate",
+            help="Apply the database migrations first (as `atelier db upgrade`); containers "
+            "use it so the bot itself is the process that receives SIGTERM.",
+        ),
+    ] = False,
 ) -> None:
-    """Start every platform whose tokens are configured; with none, chat in this terminal."""
+    """Start every platform whose tokens are configured; with none, chat in this terminal.
+
+    SIGTERM or Ctrl-C stops it gracefully: no new work, answers already acknowledged finish
+    within ATELIER_SHUTDOWN_GRACE_SECONDS, then it exits 0.
+    """
     settings = settings_or_exit()
+    if migrate:
+        from adapters.cli.db import upgrade_command
+
+        upgrade_command("head")
     from adapters.launch import launch
 
     raise typer.Exit(run(lambda: launch(settings, demo=demo)))

