@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Mapping
 import discord
 from discord import app_commands
 
+from adapters.discord.access import access_of, channel_of
 from adapters.discord.commands import add_commands
 from adapters.discord.delivery import Delivery
 from adapters.discord.keys import ButtonKeys
@@ -29,7 +30,7 @@ from adapters.lifecycle import InFlight, Shutdown, drain
 from bot.config import Settings
 from bot.core import Bot
 from bot.logs import get_logger
-from bot.messages import Form, Reply
+from bot.messages import Access, Form, Reply
 from bot.router import clean_text, route
 
 log = get_logger(__name__)
@@ -111,6 +112,41 @@ class AtelierClient(discord.Client):
                 member = None
         return (home, "") if member is not None else (None, NOT_A_MEMBER)
 
+    # --- who is asking, and where -----------------------------------------------------------
+
+    async def access_for(
+        self,
+        user: discord.abc.User,
+        guild: discord.Guild | None,
+        channel: object,
+        tenant: str,
+        *,
+        in_place: bool = False,
+    ) -> Access:
+        """What Discord says about the person and the channel; the core decides from it.
+
+        In a server: the member's own permissions and roles there (Discord sends them with
+        the message or interaction). In a DM: their membership, permissions and roles in the
+        server the DM acts for (``tenant``); not a member there means unknown, so refused."""
+        client_roles = self.settings.discord_client_roles
+        if guild is not None:
+            return access_of(user, guild, channel, client_roles, private_in_place=in_place)
+        home_guild = self.get_guild(int(tenant)) if tenant.isdigit() else None
+        member = None
+        if home_guild is not None:
+            member = home_guild.get_member(user.id)
+            if member is None:
+                try:
+                    member = await home_guild.fetch_member(user.id)
+                except discord.HTTPException:
+                    member = None
+        return access_of(member, home_guild, None, client_roles, private_in_place=in_place)
+
+    async def interaction_access(self, interaction: discord.Interaction, tenant: str) -> Access:
+        guild = interaction.guild
+        channel = channel_of(guild, interaction.channel, interaction.channel_id)
+        return await self.access_for(interaction.user, guild, channel, tenant, in_place=True)
+
     # --- mentions and DMs -------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
@@ -139,6 +175,9 @@ class AtelierClient(discord.Client):
             await self.delivery.send(message.channel, text_messages(refusal), owner_id, "", message)
             return
         request = message_request(message, tenant, self.user.id)
+        # A message has no private answer in place: in a shared channel the core sends DMs.
+        access = await self.access_for(message.author, message.guild, message.channel, tenant)
+        request = request.model_copy(update={"access": access})
         try:
             async with message.channel.typing():
                 reply = await self.bot.handle(request)
@@ -220,6 +259,8 @@ class AtelierClient(discord.Client):
             await self._refuse(interaction, refusal)
             return
         request = interaction_request(interaction, tenant, command, text)
+        access = await self.interaction_access(interaction, tenant)
+        request = request.model_copy(update={"access": access})
         reply, thinking = await self._within_budget(
             interaction, self.bot.handle(request), thinking=True
         )
@@ -240,6 +281,8 @@ class AtelierClient(discord.Client):
             await self._refuse(interaction, refusal)
             return
         action = interaction_action(interaction, tenant, pressed.action_id, pressed.value)
+        access = await self.interaction_access(interaction, tenant)
+        action = action.model_copy(update={"access": access})
         reply, thinking = await self._within_budget(
             interaction, self.bot.handle_action(action), thinking=False
         )
@@ -280,6 +323,8 @@ class AtelierClient(discord.Client):
             await self._refuse(interaction, refusal)
             return
         action = interaction_action(interaction, tenant, form.form_id, form.value, values)
+        access = await self.interaction_access(interaction, tenant)
+        action = action.model_copy(update={"access": access})
         reply, thinking = await self._within_budget(
             interaction, self.bot.handle_action(action), thinking=True
         )

@@ -20,6 +20,8 @@ from bot.registry import Command, SkillRegistry
 Runner = Callable[[discord.Interaction, str, str], Awaitable[None]]
 
 _NAME = re.compile(r"[^a-z0-9_-]+")
+# Who sees the commands until a server admin changes it: Manage Server (Administrator implies it).
+DEFAULT_MEMBER_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
 def _option_name(name: str) -> str:
@@ -61,11 +63,15 @@ def app_command(command: Command, runner: Runner) -> app_commands.Command:  # ty
     if usage:
         callback = app_commands.rename(text=_option_name(option_name))(callback)
         callback = app_commands.describe(text=option_description)(callback)
-    return app_commands.Command(
+    built = app_commands.Command(
         name=name,
         description=_description(command.summary, name),
         callback=callback,
     )
+    # Shown by default only to people who may manage the server; admins can open a command
+    # to more roles in Server Settings -> Integrations. The adapter checks again on every use.
+    built.default_permissions = DEFAULT_MEMBER_PERMISSIONS
+    return built
 
 
 def add_commands(tree: app_commands.CommandTree, registry: SkillRegistry, runner: Runner) -> None:  # type: ignore[type-arg]

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import discord
 
+from adapters.discord.access import UNCHECKED
 from bot.messages import Action, Request
 
 PLATFORM = "discord"
@@ -47,6 +48,7 @@ def message_request(message: discord.Message, tenant: str, bot_user_id: int) -> 
         text=strip_mention(message.content, bot_user_id),
         event_id=f"message:{message.id}",
         platform=PLATFORM,
+        access=UNCHECKED,  # filled in by the client (adapters/discord/access.py)
         raw={
             "message_id": str(message.id),
             "guild_id": str(message.guild.id) if message.guild else None,
@@ -69,6 +71,7 @@ def interaction_request(
         text=text,
         event_id=f"interaction:{interaction.id}",
         platform=PLATFORM,
+        access=UNCHECKED,  # filled in by the client (adapters/discord/access.py)
         raw={"interaction_id": str(interaction.id), "guild_id": _guild_id(interaction)},
     )
 
@@ -93,6 +96,7 @@ def interaction_action(
         values=dict(values or {}),
         event_id=f"interaction:{interaction.id}",
         platform=PLATFORM,
+        access=UNCHECKED,  # filled in by the client (adapters/discord/access.py)
         raw={"interaction_id": str(interaction.id), "guild_id": _guild_id(interaction)},
     )
 

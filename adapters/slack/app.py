@@ -29,7 +29,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.lifecycle import InFlight, Shutdown, Ticket, drain
-from adapters.slack.names import UserNames
+from adapters.slack.access import SlackDirectory
 from adapters.slack.send import Sender, retry_handlers
 from adapters.slack.translate import (
     block_action_to_action,
@@ -149,12 +149,14 @@ class SlackAdapter:
             retry_handlers=retry_handlers(),
             logger=logging.getLogger("slack_sdk.web"),
         )
-        self.sender = Sender(self.client)
+        # Posts that must be confirmed report what Slack did back to the core.
+        self.sender = Sender(self.client, report=bot.confirm_delivery)
         self.in_flight = InFlight()
         # Set on shutdown: new work is refused while acknowledged work finishes.
         self.draining = False
         self.ack_first = AckFirst()
-        self.names = UserNames(self.sender.call)
+        # What Slack says about who is asking, and where (the core decides from it).
+        self.directory = SlackDirectory(self.client, settings, prepare=self.sender.session)
         self.signing_secret = signing_secret
         self.app = AsyncApp(
             client=self.client,
@@ -212,10 +214,6 @@ class SlackAdapter:
         retry = _retry_number(request.headers)
         if retry:
             log.info("slack_event_retry", event_id=incoming.event_id, retry=retry)
-        await self.ack_first.wait()
-        name = await self.names.name_of(incoming.tenant, incoming.user_id)
-        if name:
-            incoming = incoming.model_copy(update={"user_name": name})
         await self.answer(incoming)
 
     @_tracked
@@ -270,6 +268,7 @@ class SlackAdapter:
 
     async def _run(self, incoming: Request | Action) -> Reply | None:
         try:
+            incoming = await self.directory.describe(incoming)
             if isinstance(incoming, Request):
                 return await self.bot.handle(incoming)
             return await self.bot.handle_action(incoming)

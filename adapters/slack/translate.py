@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.blocks import original_action_id
-from bot.messages import Action, Request
+from bot.messages import Access, Action, Request, Role
 
 PLATFORM = "slack"
+# Nobody is vouched for until the adapter has asked Slack (adapters/slack/access.py).
+UNCHECKED = Access(role=Role.UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def command_to_request(body: Mapping[str, Any]) -> Request:
         text=str(body.get("text", "")),
         event_id=_stable_id("command", body.get("trigger_id")),
         platform=PLATFORM,
+        access=UNCHECKED,
         raw={
             "delivery": Delivery(
                 channel_id=channel_id,
@@ -126,6 +129,7 @@ def event_to_request(body: Mapping[str, Any]) -> Request | None:
         text=str(event.get("text", "")),
         event_id=_stable_id("event", body.get("event_id") or event.get("client_msg_id")),
         platform=PLATFORM,
+        access=UNCHECKED,
         raw={
             "delivery": Delivery(
                 channel_id=channel_id,
@@ -162,6 +166,7 @@ def block_action_to_action(body: Mapping[str, Any]) -> Action | None:
         message_id=message_ts,
         event_id=_stable_id("action", body.get("trigger_id")),
         platform=PLATFORM,
+        access=UNCHECKED,
         raw={
             "delivery": Delivery(
                 channel_id=channel_id,
@@ -205,6 +210,7 @@ def view_submission_to_action(body: Mapping[str, Any]) -> Action | None:
         values=form_values(view),
         event_id=_stable_id("view", body.get("trigger_id") or view.get("id")),
         platform=PLATFORM,
+        access=UNCHECKED,
         raw={
             "delivery": Delivery(
                 channel_id=channel_id,

@@ -10,6 +10,7 @@ from typing import Any
 import discord
 import discord.ext.test as dpytest
 import pytest
+from discord.ext.test import backend
 from discord.ext.test import factories as dpytest_factories
 
 from adapters.discord.client import AtelierClient
@@ -62,6 +63,23 @@ class SendLog:
         client.http.get_member = get_member  # type: ignore[method-assign]
 
 
+STUDIO_ROLE = "Studio"
+
+
+async def add_studio_members(client: AtelierClient) -> None:
+    """The people these tests act as are studio members: dpytest's member and user 111 (the
+    default interaction user, also when they press buttons in DMs) hold a role with Manage
+    Server, the permission Atelier asks for by default."""
+    guild = dpytest.get_config().guilds[0]
+    role = backend.make_role(
+        STUDIO_ROLE, guild, permissions=discord.Permissions(manage_guild=True).value
+    )
+    member = dpytest.get_config().members[0]
+    await dpytest.add_role(member, role)
+    user = backend.make_user("alice", 1, id_num=111)
+    backend.make_member(user, guild, roles=[role])
+
+
 @pytest.fixture
 async def client(discord_bot: Bot) -> AsyncIterator[AtelierClient]:
     """A configured client on dpytest (one guild, one text channel, one member)."""
@@ -78,6 +96,7 @@ async def client(discord_bot: Bot) -> AsyncIterator[AtelierClient]:
     await instance._async_setup_hook()  # again: dpytest replaced the connection state
     await instance.setup_hook()
     instance.send_log = SendLog(instance)  # type: ignore[attr-defined]
+    await add_studio_members(instance)
     yield instance
     await dpytest.empty_queue()
 

@@ -36,14 +36,31 @@ class Call:
         return "\n".join(p for p in parts if p)
 
 
+# What a studio member holds by default in these tests: the permission Atelier asks for.
+STUDIO = discord.Permissions(manage_guild=True)
+
+
 class FakeUser:
-    def __init__(self, user_id: int, name: str = "alice", dms_open: bool = True) -> None:
+    """The member behind an interaction, with the server-wide permissions and roles Discord
+    sends along with it (a real ``discord.Permissions``)."""
+
+    def __init__(
+        self,
+        user_id: int,
+        name: str = "alice",
+        dms_open: bool = True,
+        *,
+        permissions: discord.Permissions = STUDIO,
+        roles: tuple[int, ...] = (),
+    ) -> None:
         self.id = user_id
         self.name = name
         self.display_name = name.title()
         self.bot = False
         self.dms_open = dms_open
         self.dms: list[Call] = []
+        self.guild_permissions = permissions
+        self.roles = [SimpleNamespace(id=role) for role in roles]
 
     async def send(self, content: str | None = None, **kwargs: Any) -> None:
         if not self.dms_open:

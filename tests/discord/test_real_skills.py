@@ -18,7 +18,7 @@ from adapters.discord.views import FormModal, OpenFormView
 from adapters.runtime import build_services
 from bot.config import Settings
 from bot.core import Bot
-from tests.discord.conftest import SendLog
+from tests.discord.conftest import SendLog, add_studio_members
 from tests.discord.fakes import FakeInteraction, FakeUser
 
 
@@ -36,6 +36,7 @@ async def real_client(settings: Settings) -> AsyncIterator[AtelierClient]:
     await client._async_setup_hook()
     await client.setup_hook()
     client.send_log = SendLog(client)  # type: ignore[attr-defined]
+    await add_studio_members(client)
     yield client
     await dpytest.empty_queue()
     await bot.close()

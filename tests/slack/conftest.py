@@ -106,6 +106,7 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     fake = await FakeSlack().start()
     yield fake
     await fake.stop()
+    assert not fake.unknown, f"the adapter called Web API methods the fake lacks: {fake.unknown}"
 
 
 @pytest.fixture

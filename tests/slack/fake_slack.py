@@ -1,9 +1,15 @@
 """A fake Slack Web API on loopback that records what the adapter sends.
 
 It answers ``auth.test``, ``chat.postMessage``, ``chat.postEphemeral``, ``conversations.open``,
-``views.open`` and the two calls of ``files_upload_v2`` (plus the upload itself), and accepts
-POSTs to the response URLs it hands out. Tests read :attr:`FakeSlack.calls` and wait for
-calls with :meth:`FakeSlack.wait_for` (bounded, woken by each new call, no polling sleeps).
+``views.open`` and the two calls of ``files_upload_v2`` (plus the upload itself), the read
+methods ``users.info``, ``conversations.info`` and ``usergroups.users.list`` (by GET with query
+parameters, as slack_sdk sends them, or by POST), and accepts POSTs to the response URLs it
+hands out. Who people are is configurable: by default everyone is a full member of ``TEAM``
+and every channel belongs to ``TEAM`` alone (see :attr:`FakeSlack.users`, ``channels``,
+``usergroups``). A method it does not know is answered ``unknown_method`` and recorded in
+:attr:`FakeSlack.unknown`, which the fixture checks is empty, so it fails the test. Tests read
+:attr:`FakeSlack.calls` and wait for calls with :meth:`FakeSlack.wait_for` (bounded, woken by
+each new call, no polling sleeps).
 """
 
 from __future__ import annotations
@@ -65,6 +71,18 @@ class FakeSlack:
     scripted: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
     # method -> Slack error code to answer with (ok: false)
     errors: dict[str, str] = field(default_factory=dict)
+    # chat.postMessage: channel id -> error codes to answer, one per post, before succeeding
+    refuse_posts: dict[str, list[str]] = field(default_factory=dict)
+    # users.info: user id -> fields laid over a full member of TEAM (e.g. is_restricted)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # conversations.info: channel id -> fields laid over a channel of TEAM alone
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # usergroups.users.list: user group id -> member ids (another id: no_such_subteam)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    # auth.test: fields laid over the bot's identity (e.g. an enterprise_id)
+    identity: dict[str, Any] = field(default_factory=dict)
+    # methods the fake does not know, in the order they were called
+    unknown: list[str] = field(default_factory=list)
     url: str = ""
     # While set to an unset event, response-URL posts wait for it before they are answered and
     # recorded: an answer counts as delivered only once the fake has answered it, so an answer
@@ -82,6 +100,7 @@ class FakeSlack:
     async def start(self) -> FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{token}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
@@ -149,6 +168,9 @@ class FakeSlack:
                 {"ok": False, "error": "scripted"}, status=status, headers=headers
             )
         await self._record(Call(method, payload))
+        refusals = self.refuse_posts.get(str(payload.get("channel", "")))
+        if method == "chat.postMessage" and refusals:
+            return web.json_response({"ok": False, "error": refusals.pop(0)})
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
         return web.json_response(self._answer(method, payload))
@@ -164,6 +186,7 @@ class FakeSlack:
                     "team_id": TEAM,
                     "user": "atelier",
                     "team": "Northwind Studio",
+                    **self.identity,
                 }
             case "conversations.open":
                 return {"ok": True, "channel": {"id": f"D{payload.get('users', 'X')}"}}
@@ -171,6 +194,12 @@ class FakeSlack:
                 return {"ok": True, "channel": payload.get("channel"), "ts": f"1700.{self._ids}"}
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": f"1700.{self._ids}"}
+            case "chat.getPermalink":
+                channel, ts = str(payload.get("channel", "")), str(payload.get("message_ts", ""))
+                if not channel or not ts:
+                    return {"ok": False, "error": "message_not_found"}
+                link = f"https://northwind.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+                return {"ok": True, "channel": channel, "permalink": link}
             case "views.open":
                 return {"ok": True, "view": {"id": f"V{self._ids}"}}
             case "files.getUploadURLExternal":
@@ -182,19 +211,53 @@ class FakeSlack:
                 }
             case "users.info":
                 user = str(payload.get("user", ""))
+                if not user:
+                    return {"ok": False, "error": "user_not_found"}
                 return {
                     "ok": True,
                     "user": {
                         "id": user,
+                        "team_id": TEAM,
                         "name": user.lower(),
+                        "deleted": False,
+                        "is_admin": False,
+                        "is_owner": False,
+                        "is_restricted": False,
+                        "is_ultra_restricted": False,
+                        "is_bot": False,
                         "profile": {"display_name": "", "real_name": f"Person {user}"},
+                        **self.users.get(user, {}),
                     },
                 }
+            case "conversations.info":
+                channel = str(payload.get("channel", ""))
+                if not channel:
+                    return {"ok": False, "error": "channel_not_found"}
+                return {
+                    "ok": True,
+                    "channel": {
+                        "id": channel,
+                        "is_channel": not channel.startswith("D"),
+                        "is_im": channel.startswith("D"),
+                        "is_shared": False,
+                        "is_ext_shared": False,
+                        "is_org_shared": False,
+                        "is_pending_ext_shared": False,
+                        "context_team_id": TEAM,
+                        **self.channels.get(channel, {}),
+                    },
+                }
+            case "usergroups.users.list":
+                group = str(payload.get("usergroup", ""))
+                if group not in self.usergroups:
+                    return {"ok": False, "error": "no_such_subteam"}
+                return {"ok": True, "users": list(self.usergroups[group])}
             case "apps.connections.open":
                 return {"ok": True, "url": self.url.replace("http", "ws", 1) + "/socket"}
             case "files.completeUploadExternal":
                 return {"ok": True, "files": [{"id": f["id"]} for f in _files(payload)]}
-        return {"ok": True}
+        self.unknown.append(method)
+        return {"ok": False, "error": "unknown_method"}
 
     async def _response_url(self, request: web.Request) -> web.Response:
         payload = await request.json()

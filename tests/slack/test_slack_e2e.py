@@ -310,8 +310,10 @@ async def test_web_api_down_is_logged_and_the_app_keeps_serving(slack):
     await slack.settle()
     await slack.fake.stop()
 
+    stranger = payload("message_im")
+    stranger["event"]["user"] = "U0BOB"  # not looked up yet (U0ALICE is cached)
     with capture_logs() as logs:
-        status, _ = await slack.event(payload("message_im"))
+        status, _ = await slack.event(stranger)
         assert status == 200
         await slack.settle(30)
     failures = [entry for entry in logs if entry["event"] == "slack_api_failed"]
