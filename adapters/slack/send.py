@@ -8,7 +8,10 @@ Where a reply goes follows its visibility:
   an ephemeral notice where the request was made;
 - ``public``: the channel (``response_url`` ``in_channel`` for commands, else
   ``chat.postMessage``, in the thread of a mention);
-- ``Reply.channel_id``: ``chat.postMessage`` to that channel.
+- ``Reply.channel_id``: ``chat.postMessage`` to that channel. When the reply asks to hear
+  back (``Reply.confirm``, e.g. a client update), what Slack answered (the message's ``ts`` and
+  ``chat.getPermalink``, or the error code in plain words) goes to ``Bot.confirm_delivery``
+  and its answer is delivered to the requester.
 
 A Web API failure is logged and never raised: the listener that called us must not crash,
 and when a channel refuses the answer (the bot is not a member…) the requester gets it in
@@ -18,6 +21,7 @@ their DM instead, so an answer never silently vanishes.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -42,7 +46,7 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.translate import Delivery
 from bot.logs import get_logger
-from bot.messages import Image, Reply, Visibility
+from bot.messages import ConfirmDelivery, DeliveryOutcome, Image, Reply, Visibility
 
 log = get_logger(__name__)
 
@@ -52,6 +56,30 @@ DM_FAILED = (
     "(it is private). Please try again in a moment."
 )
 _FAILURES = (SlackClientError, aiohttp.ClientError, OSError, TimeoutError, ValueError)
+# Hands a delivery outcome to the core (Bot.confirm_delivery) and returns its answer.
+Reporter = Callable[[ConfirmDelivery, DeliveryOutcome], Awaitable[Reply | None]]
+
+# Slack's error codes for a refused chat.postMessage, in words the requester can act on.
+REFUSALS = {
+    "not_in_channel": "the app isn't a member of that channel. Invite it there "
+    "(`/invite @Atelier`), then try again",
+    "channel_not_found": "Slack can't find that channel: it was deleted, or it is private and "
+    "the app isn't in it. Check the project's client channel",
+    "is_archived": "that channel is archived",
+    "missing_scope": "the app lacks Slack's permission to post messages (`chat:write`). "
+    "Reinstall it from its manifest so it gets the permissions it needs",
+    "not_allowed_token_type": "the app's token is not a bot token (`xoxb-…`)",
+    "invalid_auth": "Slack didn't accept the app's token (revoked, or the app was uninstalled)",
+    "token_revoked": "the app's token was revoked; reinstall the app",
+    "account_inactive": "the app's token belongs to a deactivated account; reinstall the app",
+    "restricted_action": "the workspace's settings don't let the app post in that channel",
+    "restricted_action_read_only_channel": "that channel is read-only for the app",
+    "ekm_access_denied": "the workspace's key management denied access",
+    "msg_too_long": "the message is longer than Slack accepts",
+    "ratelimited": "Slack is limiting how fast the app may post; wait a minute",
+}
+# Codes after which Slack may still have posted the message: neither posted nor refused.
+_UNCERTAIN = {"internal_error", "fatal_error", "request_timeout", "service_unavailable"}
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
@@ -66,8 +94,9 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 class Sender:
     """Sends replies for one Slack app (one bot token)."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, report: Reporter | None = None) -> None:
         self.client = client
+        self.report = report
         self._session: aiohttp.ClientSession | None = None
 
     def session(self) -> aiohttp.ClientSession:
@@ -95,6 +124,8 @@ class Sender:
             return
         if reply.replace_original and self._can_replace(reply, delivery):
             await self._replace(rendered, delivery)
+        elif reply.channel_id and reply.confirm is not None:
+            await self._post_and_report(rendered, reply.channel_id, reply.confirm, delivery)
         elif reply.channel_id:
             await self._to_channel(rendered, reply.channel_id, delivery)
             if reply.notice:
@@ -232,6 +263,80 @@ class Sender:
                 return
         for image in rendered.images:
             await self.upload(image, channel)
+
+    async def _post_and_report(
+        self, rendered: Rendered, channel: str, confirm: ConfirmDelivery, delivery: Delivery
+    ) -> None:
+        """Post, tell the core what Slack did, deliver its answer to the requester."""
+        outcome = await self.post_for_outcome(rendered, channel)
+        if self.report is None:
+            log.error("slack_delivery_unreported", channel=channel, state=outcome.state.value)
+            return
+        answer = await self.report(confirm, outcome)
+        if answer is not None:
+            await self.deliver(answer, delivery)
+
+    async def post_for_outcome(self, rendered: Rendered, channel: str) -> DeliveryOutcome:
+        """Post every message; the first one's ts and permalink, or why Slack said no."""
+        first: dict[str, Any] | None = None
+        for message in rendered.messages:
+            data, problem = await self._post_checked(channel, message)
+            if data is None:
+                assert problem is not None
+                if first is None:
+                    return problem
+                return (await self._confirmed(channel, first)).model_copy(
+                    update={"complete": False, "reason": problem.reason}
+                )
+            first = first or data
+        for image in rendered.images:
+            await self.upload(image, channel)
+        if first is None:
+            return DeliveryOutcome.refused(channel, "empty", "there was nothing to post")
+        return await self._confirmed(channel, first)
+
+    async def _confirmed(self, channel: str, posted: dict[str, Any]) -> DeliveryOutcome:
+        ts = str(posted.get("ts") or "") or None
+        where = str(posted.get("channel") or channel)
+        link = None
+        if ts:
+            found = await self.call("chat.getPermalink", channel=where, message_ts=ts)
+            link = str((found or {}).get("permalink") or "") or None
+        return DeliveryOutcome.ok(where, ts, link)
+
+    async def _post_checked(
+        self, channel: str, message: SlackMessage
+    ) -> tuple[dict[str, Any] | None, DeliveryOutcome | None]:
+        """chat.postMessage keeping Slack's answer: its data, or the outcome of a failure."""
+        self.session()
+        arguments = {
+            "channel": channel,
+            "text": message.text,
+            "blocks": message.blocks,
+            "unfurl_links": False,
+        }
+        try:
+            response = await self.client.api_call("chat.postMessage", json=arguments)
+        except SlackApiError as problem:
+            code = str(problem.response.get("error", "error"))
+            log.warning("slack_post_refused", channel=channel, error=code)
+            reason = REFUSALS.get(code, f"Slack refused the post (`{code}`)")
+            if code in _UNCERTAIN:
+                return None, DeliveryOutcome.unknown(channel, code, reason)
+            return None, DeliveryOutcome.refused(channel, code, reason)
+        except aiohttp.ClientConnectorError as problem:
+            log.warning("slack_post_failed", channel=channel, error=_describe(problem))
+            return None, DeliveryOutcome.refused(
+                channel, "unreachable", "I couldn't reach Slack; try again in a minute"
+            )
+        except _FAILURES as problem:
+            # A timeout or a dropped connection: the message may or may not be there.
+            log.warning("slack_post_failed", channel=channel, error=_describe(problem))
+            return None, DeliveryOutcome.unknown(
+                channel, "no_answer", "Slack did not answer in time"
+            )
+        data = response.data if isinstance(response.data, dict) else {}
+        return dict(data), None
 
     async def _images_privately(self, images: tuple[Image, ...], delivery: Delivery) -> None:
         if not images:
