@@ -26,6 +26,8 @@ class Composition:
     draft: str  # the offline, template-written text; always a correct answer on its own
     facts: Mapping[str, Any] = field(default_factory=dict)  # JSON-serialisable facts
     tone: str = "friendly"
+    # Names the text must never contain (the tenant's other clients): checked, never prompted.
+    withheld_names: tuple[str, ...] = ()
 
 
 class Composer(Protocol):

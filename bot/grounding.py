@@ -6,7 +6,16 @@ output that cannot be traced to the facts or the draft; the composer falls back 
 when the list is not empty. :func:`strip_mentions` removes anything that would ping people.
 
 The check is deliberately strict: a false alarm costs a nicer phrasing (the draft is always a
-correct answer), a missed one would put an invented figure in front of a client.
+correct answer), a missed one would put an invented figure in front of a client. So:
+
+- every link shape counts (bare domains, ``//host``, HTML anchors, markdown and Slack links,
+  see :func:`bot.leaks.find_links`), and a link is traceable only if the draft or a fact holds it;
+- numbers written in words ("twelve thousand five hundred dollars", "a dozen") are read as
+  digits first (:mod:`bot.number_words`);
+- a number is traceable only with its unit: money, a percentage, hours, days, weeks, months or
+  a ratio, read from the words around it in the text and from the key of a fact
+  (``estimate_hours``, ``budget``, ``hours_used_pct``, ``overrun_ratio``…). A 120 h estimate
+  vouches for "120 hours" and "120", never for "$120" or "120%".
 """
 
 from __future__ import annotations
@@ -16,6 +25,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from bot.leaks import canonical, written_links
+from bot.number_words import words_to_digits
 
 # --- mentions -----------------------------------------------------------------------------
 
@@ -80,18 +92,37 @@ _DATE_PATTERNS = [
 ]
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+", re.IGNORECASE)
+# Every other link shape, blanked before numbers are read ("evil.com/pay", "//host", anchors).
+_LINKISH = re.compile(
+    r"<\s*a\b[^>]*>|\[[^\]\n]*\]\([^)\s]*\)|<(?:https?|mailto):[^>\s]*>|(?<![:\w/])//\S+"
+    r"|(?<![\w@./-])(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CHANNEL = re.compile(r"<#[A-Za-z0-9]+(?:\|[^>]*)?>|(?<![\w&/])#[A-Za-z][\w-]*")
 # Words that carry digits but start with a letter: project ids (p-017), P50, Q3, v2.
 _IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z_-]*\d[\w-]*")
 _LIST_MARKER = re.compile(r"^(\s*)\d{1,2}[.)]\s", re.MULTILINE)
 _NUMBER = re.compile(
+    r"(?:(?P<code_before>(?-i:USD|EUR|GBP|CHF|CAD|AUD|JPY))\s?)?"
     r"(?P<currency>[$€£¥])?\s?"
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:(?P<suffix>[kKmM]|bn)(?![A-Za-z]))?"
-    r"(?P<percent>\s?%| percent\b)?"
+    r"(?P<percent>\s?%| percent\b| per ?cent\b)?"
+    r"(?P<code_after>\s?(?:[$€£¥]|(?i:usd|eur|gbp|chf|cad|aud|jpy|dollars?|bucks|euros?"
+    r"|pounds?)\b))?"
 )
 _CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+_CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR",
+                   "euros": "EUR", "pound": "GBP", "pounds": "GBP"}  # fmt: skip
+# The unit written after a number: "6 h", "120 budgeted hours", "14 days", "1.3×".
+_UNIT_AFTER = re.compile(
+    r"\s?(?:(?P<ratio>[×x])(?![A-Za-z])"
+    r"|(?:[A-Za-z-]+\s)?(?:(?P<hours>h|hrs?|hours?)|(?P<days>d|days?)|(?P<weeks>wks?|weeks?)"
+    r"|(?P<months>months?))\b)",
+    re.IGNORECASE,
+)
+UNITS = ("money", "percent", "hours", "days", "weeks", "months", "ratio")
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’À-ÖØ-öø-ÿ]*")
 
 # Capitalised words that prose uses without naming anything from the facts.
@@ -127,6 +158,7 @@ class _Number:
     decimals: int  # precision as written: 119 -> 0, 1.25 -> 2; 12.5k -> 1 (in thousands)
     percent: bool
     currency: str | None
+    unit: str | None = None  # one of UNITS, or None for a bare number
 
 
 @dataclass(frozen=True)
@@ -163,6 +195,27 @@ def _parse_dates(text: str) -> tuple[list[_Date], str]:
     return found, "".join(chars)
 
 
+def _currency(match: re.Match[str]) -> str | None:
+    for group in ("currency", "code_before", "code_after"):
+        written = (match.group(group) or "").strip()
+        if written:
+            return _CURRENCY_SYMBOLS.get(written) or _CURRENCY_WORDS.get(
+                written.lower(), written.upper()
+            )
+    return None
+
+
+def _unit(match: re.Match[str], text: str, currency: str | None) -> str | None:
+    if currency is not None:
+        return "money"
+    if match.group("percent"):
+        return "percent"
+    after = _UNIT_AFTER.match(text, match.end())
+    if after is None:
+        return None
+    return next(name for name in ("ratio", "hours", "days", "weeks", "months") if after.group(name))
+
+
 def _parse_numbers(text: str) -> list[_Number]:
     numbers: list[_Number] = []
     for match in _NUMBER.finditer(text):
@@ -170,7 +223,7 @@ def _parse_numbers(text: str) -> list[_Number]:
         value = float(raw)
         decimals = len(raw.partition(".")[2])
         suffix = (match.group("suffix") or "").lower()
-        currency = _CURRENCY_SYMBOLS.get(match.group("currency") or "")
+        currency = _currency(match)
         scale = {"k": 1_000.0, "m": 1_000_000.0, "bn": 1_000_000_000.0}.get(suffix, 1.0)
         candidates = [(value * scale, scale)]
         if suffix == "m" and currency is None:
@@ -182,6 +235,7 @@ def _parse_numbers(text: str) -> list[_Number]:
                 decimals=decimals,
                 percent=bool(match.group("percent")),
                 currency=currency,
+                unit=_unit(match, text, currency),
             )
         )
     return numbers
@@ -203,8 +257,11 @@ class _Parsed:
 
 
 def _parse(text: str) -> _Parsed:
-    links, text = _blank(_URL, text)
+    links = written_links(text)
+    _, text = _blank(_URL, text)
     emails, text = _blank(_EMAIL, text)
+    _, text = _blank(_LINKISH, text)
+    text = words_to_digits(text)
     channels, text = _blank(_CHANNEL, text)
     identifiers, text = _blank(_IDENTIFIER, text)
     dates, text = _parse_dates(text)
@@ -225,20 +282,61 @@ def _words(text: str) -> Iterator[tuple[str, bool]]:
 
 def _fact_texts(value: Any) -> Iterator[str | float | dt.date]:
     """Every scalar in a JSON-like structure (keys are structure, not content)."""
+    for _, item in _fact_items(value, ()):
+        yield item
+
+
+def _fact_items(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """(keys leading to it, scalar) for every scalar in a JSON-like structure."""
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int | float):
-        yield float(value)
+        yield path, float(value)
     elif isinstance(value, dt.date | str):
-        yield value
+        yield path, value
     elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _fact_texts(item)
+        for key, item in value.items():
+            yield from _fact_items(item, (*path, str(key).lower()))
     elif isinstance(value, Iterable):
         for item in value:
-            yield from _fact_texts(item)
+            yield from _fact_items(item, path)
     else:
-        yield str(value)
+        yield path, str(value)
+
+
+# What a fact's key says its number is, most specific first.
+_KEY_UNITS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("percent", ("pct", "percent")),
+    ("ratio", ("ratio", "overrun", "share", "similarity", "shrinkage", "coverage", "factor",
+               "fraction", "multiplier")),
+    ("hours", ("hour", "_h")),
+    ("days", ("days", "day_count")),
+    ("weeks", ("week",)),
+    ("money", ("price", "budget", "cost", "spent", "amount", "fee", "revenue", "rate",
+               "invoice", "money", "paid")),
+    ("hours", ("estimate", "effort", "p10", "p50", "p80", "p90", "point")),
+)  # fmt: skip
+
+
+def _key_unit(path: tuple[str, ...]) -> str | None:
+    """The unit a fact's keys give its number (the nearest key that says one)."""
+    for key in reversed(path):
+        for unit, hints in _KEY_UNITS:
+            if any(hint in key for hint in hints):
+                return unit
+    return None
+
+
+# Which units of evidence vouch for a number written with a unit (a bare number: any of them).
+_VOUCHES: dict[str, frozenset[str | None]] = {
+    "money": frozenset({"money"}),
+    "percent": frozenset({"percent"}),  # and ratios, scaled: see Evidence.has_number
+    "hours": frozenset({"hours", None}),
+    "days": frozenset({"days", None}),
+    "weeks": frozenset({"weeks", None}),
+    "months": frozenset({"months", None}),
+    "ratio": frozenset({"ratio", None}),
+}
 
 
 class Evidence:
@@ -246,6 +344,8 @@ class Evidence:
 
     def __init__(self, facts: Mapping[str, Any], draft: str) -> None:
         self.values: set[float] = set()
+        self.by_unit: dict[str | None, set[float]] = {}
+        self.links: set[str] = set()
         self.dates: set[tuple[int | None, int, int | None]] = set()
         self.currencies: set[str] = set()
         self.words: set[str] = set()
@@ -255,9 +355,9 @@ class Evidence:
         # the facts (a summary, a log entry, a client's brief) only vouches for names: a
         # "Total: 777 hours" planted in a summary must not become a figure in the answer.
         texts: list[str] = [draft]
-        for item in _fact_texts(facts):
+        for path, item in _fact_items(facts, ()):
             if isinstance(item, float):
-                self.values.add(item)
+                self._add_value(item, _key_unit(path))
             elif isinstance(item, dt.date):
                 self._add_date(item.year, item.month, item.day)
             elif item.strip() and not any(c.isspace() for c in item.strip()):
@@ -268,19 +368,25 @@ class Evidence:
             self._add_text(text)
         self.text = "\n".join(texts).lower()
 
+    def _add_value(self, value: float, unit: str | None) -> None:
+        self.values.add(value)
+        self.by_unit.setdefault(unit, set()).add(value)
+
     def _add_date(self, year: int | None, month: int, day: int | None) -> None:
         self.dates.add((year, month, day))
         if year is not None:
-            self.values.add(float(year))
+            self._add_value(float(year), None)
 
     def _add_text(self, text: str) -> None:
         parsed = _parse(text)
         for date in parsed.dates:
             self._add_date(date.year, date.month, date.day)
         for number in parsed.numbers:
-            self.values.update(value for value, _ in number.candidates)
+            for value, _ in number.candidates:
+                self._add_value(value, number.unit)
             if number.currency:
                 self.currencies.add(number.currency)
+        self.links.update(canonical(link) for link in parsed.links if "@" not in link)
         self.identifiers.update(i.lower() for i in parsed.identifiers)
         self.words.update(word.lower() for word, _ in parsed.words)
         self.currencies.update(
@@ -289,11 +395,17 @@ class Evidence:
 
     # -- matching --
 
+    def _values(self, units: Iterable[str | None]) -> set[float]:
+        return set().union(*(self.by_unit.get(unit, set()) for unit in units))
+
     def has_number(self, number: _Number) -> bool:
-        targets = set(self.values)
-        if number.percent:
+        # A bare number claims no unit: any figure vouches for it.
+        units = _VOUCHES.get(number.unit or "")
+        targets = set(self.values) if units is None else self._values(units)
+        if number.unit == "percent":
             # 30% may state a fraction (0.3) or an overrun ratio (1.3x) from the facts.
-            targets |= {v * 100 for v in self.values} | {(v - 1) * 100 for v in self.values}
+            ratios = self._values(("ratio",))
+            targets |= {v * 100 for v in ratios} | {(v - 1) * 100 for v in ratios}
         for candidate, scale in number.candidates:
             for target in targets:
                 # "119h" for 118.6 (or "43" for 42.5) is a faithful rounding; "120h" is not.
@@ -334,7 +446,7 @@ def untraceable(output: str, evidence: Evidence) -> list[Claim]:
     parsed = _parse(output)
     problems: list[Claim] = []
     for link in parsed.links:
-        if link.lower() not in evidence.text:
+        if canonical(link) not in evidence.links and link.lower() not in evidence.text:
             problems.append(Claim("link", link))
     for channel in parsed.channels:
         if channel.lower() not in evidence.text:

@@ -7,8 +7,10 @@ so nothing it reads can make it post anywhere; posting stays a human button.
 
 Every answer goes through :mod:`bot.grounding`: mentions are neutralised, and a number, date,
 amount, link, channel or name the facts and the draft cannot account for sends the offline
-draft instead. So do a timeout and any provider error. The user never waits on a dead provider
-and never gets an invented figure.
+draft instead. So does any line the leak rules of :mod:`bot.leaks` withhold from a client (an
+invented ``internal:`` sentence, a rate, a margin, another client's name), exactly as they
+would for a line the user wrote; and so do a timeout and any provider error. The user never
+waits on a dead provider and never gets an invented figure. The log says why, never the text.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pydantic import BaseModel, Field
 
 from bot.compose import Composer, Composition, OfflineComposer
 from bot.grounding import Claim, Evidence, dropped, strip_mentions, untraceable
+from bot.leaks import LeakFilter
 from bot.logs import get_logger
 
 log = get_logger(__name__)
@@ -211,6 +214,16 @@ def _shown(claims: Sequence[Claim]) -> str:
     return ", ".join(f"{claim.kind} {claim.text[:40]!r}" for claim in claims[:5])
 
 
+def _leaks(text: str, composition: Composition) -> str:
+    """The lines of ``text`` the leak rules withhold from a client, as "internal (line 3)"."""
+    own = [*client_names(composition.facts)]
+    project = composition.facts.get("project") if isinstance(composition.facts, Mapping) else None
+    if isinstance(project, str):
+        own.append(project)
+    found = LeakFilter(composition.withheld_names, own).leaks(text)
+    return ", ".join(f"{reason} (line {line})" for line, reason in found[:5])
+
+
 class Fallback(Exception):
     """Why the model's answer is not used (logged; the user gets the offline draft)."""
 
@@ -296,7 +309,11 @@ class LLMComposer:
             # An answer that loses the draft's figures is not a re-phrasing (or it obeyed
             # something in the data instead of writing the message).
             raise Fallback(f"dropped from the draft: {_shown(lost)}")
-        return mask.restore(text)
+        restored = mask.restore(text)
+        leaks = _leaks(restored, composition)
+        if leaks:
+            raise Fallback(f"leaks: {leaks}")
+        return restored
 
     async def _generate(self, variables: dict[str, str], usage: UsageLog) -> str:
         errors: list[str] = []

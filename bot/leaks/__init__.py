@@ -8,7 +8,7 @@ the facts. Judging always happens on :func:`normalise`-d text; what goes out is 
 
 from bot.leaks._filter import REASONS, Filtered, LeakFilter, Reason, Verdict, Withheld
 from bot.leaks._internal import cut_internal_parentheticals, is_internal, is_marker_only
-from bot.leaks._links import canonical, find_links
+from bot.leaks._links import canonical, find_links, written_links
 from bot.leaks._money import mentions_rate_or_margin
 from bot.leaks._normalise import normalise, strip_lead, visible
 
@@ -28,4 +28,5 @@ __all__ = [
     "normalise",
     "strip_lead",
     "visible",
+    "written_links",
 ]

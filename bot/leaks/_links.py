@@ -48,6 +48,12 @@ def canonical(link: str) -> str:
 
 def find_links(text: str) -> list[str]:
     """Every link target in ``text``, canonical, in order, without repeats."""
+    links = [canonical(link) for link in written_links(text)]
+    return list(dict.fromkeys(link for link in links if link))
+
+
+def written_links(text: str) -> list[str]:
+    """Every link target in ``text`` as written (trailing punctuation dropped), in order."""
     text = visible(text)
     found: list[str] = []
     rest = text
@@ -60,8 +66,8 @@ def find_links(text: str) -> list[str]:
     for match in _BARE.finditer(rest):
         if not _NOT_LINKS.match(match.group(0).rstrip(".,;:!?")):
             found.append(match.group(0))
-    links = [canonical(link) for link in found]
-    return list(dict.fromkeys(link for link in links if link))
+    written = [link.strip().rstrip(".,;:!?)'\"") for link in found]
+    return list(dict.fromkeys(link for link in written if canonical(link)))
 
 
-__all__ = ["canonical", "find_links"]
+__all__ = ["canonical", "find_links", "written_links"]
