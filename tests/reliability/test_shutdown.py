@@ -20,8 +20,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
+import discord
 import pytest
+from structlog.testing import capture_logs
 
+from bot.config import Settings
 from tests.reliability.conftest import free_port
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, payload, sign
 from tests.slack.fake_slack import FakeSlack
@@ -62,6 +65,20 @@ class Process:
         async with self.changed:
             await asyncio.wait_for(self.changed.wait_for(lambda: self.events(name)), timeout)
         return self.events(name)[0]
+
+    @staticmethod
+    async def wait_healthy(
+        session: aiohttp.ClientSession, url: str, running: asyncio.Future[int]
+    ) -> None:
+        """Poll ``/healthz`` (a real condition) until it answers 200 or ``running`` ends."""
+        deadline = time.monotonic() + READY_SECONDS
+        while time.monotonic() < deadline and not running.done():
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(f"{url}/healthz") as answer:
+                    if answer.status == 200:
+                        return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the Slack adapter never became healthy")
 
     async def wait_ready(self, session: aiohttp.ClientSession) -> None:
         deadline = time.monotonic() + READY_SECONDS
@@ -172,3 +189,40 @@ async def test_sigterm_delivers_every_acknowledged_answer_and_refuses_new_work(
     assert process.events("shutdown_grace_expired") == []
     assert process.events("shutdown_complete")
     print(f"{REQUESTS} answers delivered; stopped {stopped_after:.1f} s after SIGTERM")
+
+
+async def test_launch_with_slack_and_discord_drains_both_on_sigterm(
+    slack_settings: Settings, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both platforms in one process share the stop: one SIGTERM drains both, exit code 0."""
+    from adapters.launch import launch
+
+    connected = asyncio.Event()
+
+    async def start(self: discord.Client, token: str, *, reconnect: bool = True) -> None:
+        connected.set()  # the gateway seam: connected until the client is closed
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(discord.Client, "start", start)
+    port = free_port()
+    settings = Settings.model_validate(
+        {
+            **slack_settings.model_dump(),
+            "port": port,
+            "discord_token": "MTIz.Gabcde.not-a-real-token",
+            "shutdown_grace_seconds": 5,
+        }
+    )
+    with capture_logs() as logs:
+        running = asyncio.ensure_future(launch(settings))
+        async with aiohttp.ClientSession() as session:
+            await Process.wait_healthy(session, f"http://127.0.0.1:{port}", running)
+        await asyncio.wait_for(connected.wait(), READY_SECONDS)
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert await asyncio.wait_for(running, 30) == 0
+    drained = sorted(str(e["platform"]) for e in logs if e["event"] == "shutdown_drained")
+    requested = [e for e in logs if e["event"] == "shutdown_requested"]
+    assert [e["reason"] for e in requested] == ["SIGTERM"]
+    assert drained in (["discord", "slack"], [])  # logged only when something was in flight
+    assert any(e["event"] == "shutdown_complete" for e in logs)
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers removed again
