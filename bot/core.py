@@ -18,6 +18,7 @@ from bot.messages import (
     Paragraph,
     Reply,
     Request,
+    refusal_reply,
     text_reply,
 )
 from bot.registry import ActionId, SkillError, SkillRegistry
@@ -70,9 +71,9 @@ class Bot:
         # Who may ask is decided here, once, before any skill runs.
         refusal = self.access.refusal(request)
         if refusal is not None:
-            return refusal
+            return refusal.model_copy(update={"refused": True})
         if len(request.text) > MAX_TEXT:
-            return text_reply(
+            return refusal_reply(
                 f"That message is {len(request.text):,} characters long; I read up to "
                 f"{MAX_TEXT:,}. Please shorten it (the key points of a brief are plenty), "
                 "or import long documents with `/projects import`."
@@ -97,11 +98,13 @@ class Bot:
             return None
         refusal = self.access.refusal(action)
         if refusal is not None:
-            return refusal
+            return refusal.model_copy(update={"refused": True})
         parsed = ActionId.parse(action.action_id)
         handler = self.registry.actions.get(parsed.prefix)
         if handler is None:
-            return text_reply("That button is no longer supported. Please run the command again.")
+            return refusal_reply(
+                "That button is no longer supported. Please run the command again."
+            )
         answer = await self._run(handler(action, self.services), action, action.action_id)
         return keep_private(answer, action.access)
 
@@ -154,13 +157,13 @@ class Bot:
         try:
             return await pending
         except SkillError as problem:
-            return text_reply(str(problem))
+            return refusal_reply(str(problem))
         except _DATABASE_ERRORS:
             error_id = uuid.uuid4().hex[:8]
             log.exception(
                 "database_unavailable", error_id=error_id, what=what, tenant=source.tenant
             )
-            return text_reply(
+            return refusal_reply(
                 f"I can't reach my database right now (error id `{error_id}`), so I couldn't "
                 "finish that; nothing was half-saved. Please try again in a minute."
             )
@@ -179,7 +182,8 @@ class Bot:
                         text=f"Sorry, something went wrong on my side (error id `{error_id}`). "
                         "Nothing was lost; please try again, and quote the id if it persists."
                     ),
-                )
+                ),
+                refused=True,
             )
 
     async def _classify(self, request: Request, found: Route) -> Route:
@@ -198,7 +202,7 @@ class Bot:
             opening = "Hi! Tell me what you need."
         else:
             opening = "I'm not sure what you'd like me to do with that."
-        return text_reply(
+        return refusal_reply(
             f"{opening} I understand {names}. Try `/help` for examples, or ask in plain words, "
             "e.g. _how long would a Shopify store with a custom theme take?_"
         )

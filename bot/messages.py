@@ -286,6 +286,10 @@ class Reply(_Frozen):
         default=None,
         description="report what the platform did with this reply to Bot.confirm_delivery",
     )
+    refused: bool = Field(
+        default=False,
+        description="nothing was done (a refusal, bad input, a failure): scripts exit non-zero",
+    )
 
     @property
     def text(self) -> str:
@@ -342,6 +346,11 @@ def text_reply(text: str, visibility: Visibility = Visibility.EPHEMERAL) -> Repl
     return Reply(blocks=(Paragraph(text=text),), visibility=visibility)
 
 
+def refusal_reply(text: str) -> Reply:
+    """A plain answer saying why nothing was done (``Reply.refused``)."""
+    return Reply(blocks=(Paragraph(text=text),), refused=True)
+
+
 __all__ = [
     "Access",
     "Action",
@@ -366,6 +375,7 @@ __all__ = [
     "Table",
     "Visibility",
     "plain_text",
+    "refusal_reply",
     "reply",
     "text_reply",
 ]
