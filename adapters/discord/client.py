@@ -73,7 +73,8 @@ class AtelierClient(discord.Client):
         self.settings = settings
         self.reply_budget = reply_budget
         self.keys = ButtonKeys(bot.services.db)
-        self.delivery = Delivery(self, self.keys)
+        # Posts that must be confirmed report what Discord did back to the core.
+        self.delivery = Delivery(self, self.keys, report=bot.confirm_delivery)
         self.tree = app_commands.CommandTree(self)
         add_commands(self.tree, bot.registry, self.run_command)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]

@@ -7,7 +7,10 @@ Visibility rules, in Discord terms:
   answer is a normal reply (the person asked in the open).
 - ``dm`` — the requester's DMs, with a short notice where they asked. If their DMs are closed
   they are told how to open them; the content is never posted in the channel instead.
-- ``Reply.channel_id`` — posted to that channel, only if it belongs to the same server.
+- ``Reply.channel_id`` — posted to that channel, only if it belongs to the same server. When
+  the reply asks to hear back (``Reply.confirm``, e.g. a client update), what Discord did (the
+  message id and ``jump_url``, or ``Forbidden``/``NotFound`` in plain words) goes to
+  ``Bot.confirm_delivery``, and its answer is given to the requester like any reply.
 
 Every send passes ``allowed_mentions=AllowedMentions.none()``: stored or user text can never
 ping anyone, whatever it contains.
@@ -15,15 +18,30 @@ ping anyone, whatever it contains.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import aiohttp
 import discord
 
 from adapters.discord.keys import ButtonKeys
 from adapters.discord.render import Outgoing, text_messages, to_messages
 from adapters.discord.views import NO_MENTIONS, FormModal, OpenFormView, button_view
-from bot.messages import Form, Paragraph, Reply, Visibility
+from bot.logs import get_logger
+from bot.messages import ConfirmDelivery, DeliveryOutcome, Form, Paragraph, Reply, Visibility
+
+log = get_logger(__name__)
+# Hands a delivery outcome to the core (Bot.confirm_delivery) and returns its answer.
+Reporter = Callable[[ConfirmDelivery, DeliveryOutcome], Awaitable[Reply | None]]
+NOT_ALLOWED = (
+    "I'm not allowed to post in that channel. Give me **View Channel**, **Send Messages** and "
+    "**Embed Links** there, then try again"
+)
+NOT_FOUND = (
+    "Discord can't find that channel (it may have been deleted). Check the project's client "
+    "channel"
+)
+OTHER_SERVER = "I can't find that channel in this server"
 
 DM_CLOSED = (
     "I couldn't send you a direct message: your DMs are closed to me. To open them, right-click "
@@ -61,9 +79,12 @@ def rendered(reply: Reply) -> list[Outgoing]:
 class Delivery:
     """Sends messages for one client; knows the button key store and the channels."""
 
-    def __init__(self, client: discord.Client, keys: ButtonKeys) -> None:
+    def __init__(
+        self, client: discord.Client, keys: ButtonKeys, report: Reporter | None = None
+    ) -> None:
         self.client = client
         self.keys = keys
+        self.report = report
 
     async def _kwargs(
         self,
@@ -92,16 +113,18 @@ class Delivery:
         owner_id: str,
         tenant: str,
         reference: discord.Message | None = None,
-    ) -> None:
+    ) -> list[discord.Message]:
         """Send messages in order; the first one replies to ``reference`` when given.
 
-        Buttons are reserved for ``owner_id`` and act in ``tenant``."""
+        Buttons are reserved for ``owner_id`` and act in ``tenant``. Returns what was sent."""
+        sent: list[discord.Message] = []
         for index, message in enumerate(messages):
             kwargs = await self._kwargs(message, owner_id, tenant)
             if index == 0 and reference is not None:
                 # Still answer if the question was deleted meanwhile (no silent drop).
                 kwargs["reference"] = reference.to_reference(fail_if_not_exists=False)
-            await target.send(**kwargs)
+            sent.append(await target.send(**kwargs))
+        return sent
 
     async def to_dms(
         self, user: discord.abc.User, messages: Sequence[Outgoing], tenant: str
@@ -115,8 +138,54 @@ class Delivery:
 
     async def to_channel(self, channel_id: str, tenant: str, reply: Reply, owner_id: str) -> str:
         """Post a reply to another channel of the same server; returns what to tell the user."""
-        channel: Any = None
         channel_id = channel_id.strip().removeprefix("<#").removesuffix(">").lstrip("#")
+        channel = await self._channel_in(channel_id, tenant)
+        if channel is None:
+            return "I can't find that channel in this server, so nothing was posted."
+        try:
+            await self.send(channel, rendered(without_form(reply)), owner_id, tenant)
+        except discord.Forbidden:
+            return (
+                f"I'm not allowed to post in <#{channel_id}>. Give me **Send Messages** and "
+                "**Embed Links** there, then try again. Nothing was posted."
+            )
+        return reply.notice or f"Posted in <#{channel_id}>."
+
+    async def post_for_outcome(
+        self, channel_id: str, tenant: str, reply: Reply, owner_id: str
+    ) -> DeliveryOutcome:
+        """Post to a channel of the same server and say what Discord did with it."""
+        channel_id = channel_id.strip().removeprefix("<#").removesuffix(">").lstrip("#")
+        channel = await self._channel_in(channel_id, tenant)
+        if channel is None:
+            return DeliveryOutcome.refused(channel_id, "unknown_channel", OTHER_SERVER)
+        messages = rendered(without_form(reply))
+        sent: list[discord.Message] = []
+        for message in messages:
+            try:
+                sent += await self.send(channel, [message], owner_id, tenant)
+            except (TimeoutError, discord.HTTPException, aiohttp.ClientError) as error:
+                outcome = _failure(channel_id, error)
+                log.warning("discord_post_failed", channel=channel_id, code=outcome.reason_code)
+                if not sent:
+                    return outcome
+                return _posted(channel_id, sent[0]).model_copy(
+                    update={"complete": False, "reason": outcome.reason}
+                )
+        if not sent:
+            return DeliveryOutcome.refused(channel_id, "empty", "there was nothing to post")
+        return _posted(channel_id, sent[0])
+
+    async def _report(self, reply: Reply, outcome: DeliveryOutcome) -> Reply | None:
+        assert reply.confirm is not None
+        if self.report is None:
+            log.error("discord_delivery_unreported", state=outcome.state.value)
+            return None
+        return await self.report(reply.confirm, outcome)
+
+    async def _channel_in(self, channel_id: str, tenant: str) -> Any:
+        """The channel, if it is one the bot can post to in the server ``tenant``."""
+        channel: Any = None
         if channel_id.isdigit():
             channel = self.client.get_channel(int(channel_id))
             if channel is None:
@@ -128,15 +197,8 @@ class Delivery:
         # Tenants never reach each other: the target must be in the requester's own server.
         postable = isinstance(channel, discord.abc.Messageable)
         if not postable or guild is None or str(guild.id) != tenant:
-            return "I can't find that channel in this server, so nothing was posted."
-        try:
-            await self.send(channel, rendered(without_form(reply)), owner_id, tenant)
-        except discord.Forbidden:
-            return (
-                f"I'm not allowed to post in <#{channel_id}>. Give me **Send Messages** and "
-                "**Embed Links** there, then try again. Nothing was posted."
-            )
-        return reply.notice or f"Posted in <#{channel_id}>."
+            return None
+        return channel
 
     # --- mentions and DMs ------------------------------------------------------------------
 
@@ -152,6 +214,12 @@ class Delivery:
         owner_id = str(message.author.id)
         if reply.form is not None:
             reply = without_form(reply, form_hint(reply.form, command, text))
+        if reply.channel_id and reply.confirm is not None:
+            outcome = await self.post_for_outcome(reply.channel_id, tenant, reply, owner_id)
+            answer = await self._report(reply, outcome)
+            if answer is not None:
+                await self.answer_message(message, answer, tenant, command, text)
+            return
         if reply.channel_id:
             note = await self.to_channel(reply.channel_id, tenant, reply, owner_id)
             await self.send(message.channel, text_messages(note), owner_id, tenant, message)
@@ -188,6 +256,12 @@ class Delivery:
             await self._respond(
                 interaction, messages, owner_id, tenant, ephemeral=True, view=OpenFormView(modal)
             )
+            return
+        if reply.channel_id and reply.confirm is not None:
+            outcome = await self.post_for_outcome(reply.channel_id, tenant, reply, owner_id)
+            answer = await self._report(reply, outcome)
+            if answer is not None:
+                await self.answer_interaction(interaction, answer, tenant, thinking=thinking)
             return
         if reply.channel_id:
             note = await self.to_channel(reply.channel_id, tenant, reply, owner_id)
@@ -253,3 +327,23 @@ class Delivery:
             await interaction.response.edit_message(**edit)
         else:
             await interaction.edit_original_response(**edit)
+
+
+def _posted(channel_id: str, message: discord.Message) -> DeliveryOutcome:
+    link = getattr(message, "jump_url", None)
+    return DeliveryOutcome.ok(channel_id, str(message.id), str(link) if link else None)
+
+
+def _failure(channel_id: str, error: BaseException) -> DeliveryOutcome:
+    """Discord's refusal in words; a server error or no answer leaves it unknown."""
+    if isinstance(error, discord.Forbidden):
+        return DeliveryOutcome.refused(channel_id, "forbidden", NOT_ALLOWED)
+    if isinstance(error, discord.NotFound):
+        return DeliveryOutcome.refused(channel_id, "not_found", NOT_FOUND)
+    if isinstance(error, discord.DiscordServerError):
+        return DeliveryOutcome.unknown(channel_id, "server_error", "Discord had a server error")
+    if isinstance(error, discord.HTTPException):
+        return DeliveryOutcome.refused(
+            channel_id, f"http_{error.status}", f"Discord refused the post ({error.text[:100]})"
+        )
+    return DeliveryOutcome.unknown(channel_id, "no_answer", "Discord did not answer in time")

@@ -41,6 +41,8 @@ class SendLog:
     def __init__(self, client: discord.Client) -> None:
         self.payloads: list[dict[str, Any]] = []
         self.dms_closed = False
+        # channel id -> errors to raise, one per message sent there, before it succeeds
+        self.refuse: dict[int, list[discord.HTTPException]] = {}
         original = client.http.send_message
 
         async def send_message(channel_id: int, *, params: Any) -> Any:
@@ -49,6 +51,8 @@ class SendLog:
             self.payloads.append(dict(params.payload or {}))
             if self.dms_closed and isinstance(channel, discord.DMChannel):
                 raise forbidden()
+            if self.refuse.get(int(channel_id)):
+                raise self.refuse[int(channel_id)].pop(0)
             return await original(channel_id, params=params)
 
         async def get_member(guild_id: int, member_id: int) -> Any:
