@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.registry import SkillError
+from bot.scoping.vagueness import informative_words
 
 # Symbols people type; anything else is given as a three-letter code ("in CHF", "120 CHF/h").
 SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
@@ -184,3 +185,70 @@ def parse_brief(text: str) -> ParsedBrief:
     brief = re.sub(r"([?.!,;:])\1+", r"\1", brief)
     brief = strip_question(brief.strip())
     return ParsedBrief(brief=brief.strip(), rate=rate, currency=currency, guess_hours=guess)
+
+
+# --- `/scope rate …` ------------------------------------------------------------------------
+
+RATE_USAGE = (
+    "`/scope rate` shows the rate, `/scope rate 120 EUR` sets it (also `rate €90`, "
+    "`rate 90/h`), `/scope rate reset` goes back to the default."
+)
+_RATE_HEAD = re.compile(r"^\s*(?:hourly\s+)?rate\b\s*[:=]?\s*(?P<rest>.*?)\s*$", re.I | re.S)
+_RATE_RESET = re.compile(r"^(?:reset|default|clear|unset|remove)[.!]?$", re.IGNORECASE)
+_RATE_VALUE = re.compile(
+    r"^(?:of\s+|is\s+|to\s+)?(?P<sign>[-+−–])?\s*(?P<symbol>[$€£])?\s*(?P<sign2>[-+−–])?\s*"
+    r"(?P<amount>\d{1,9}(?:[.,]\d{1,2})?)\s*(?P<symbol2>[$€£])?\s*"
+    r"(?P<code>[A-Za-z]{3,7})?\s*(?:/\s*(?:h|hr|hour)|per\s+hour|an\s+hour|hourly|p/?h)?"
+    r"(?:\s*,?\s*(?:please|thanks|thank\s+you))?\s*[.!]?$",
+    re.IGNORECASE,
+)
+_BRIEF_AFTER_RATE = 3  # this many informative words after "rate": a brief ("rate comparison…")
+
+
+@dataclass(frozen=True)
+class RateCommand:
+    """`/scope rate …`: show (no amount), reset, or set an amount (and maybe a currency)."""
+
+    reset: bool = False
+    amount: float | None = None
+    currency: str | None = None
+
+
+def rate_command(text: str) -> RateCommand | None:
+    """The rate sub-command in ``text``; None when ``text`` is a brief, not a rate command.
+
+    Anything after "rate" that is neither an amount nor a brief is refused plainly, so that
+    `/scope rate -5` or `/scope rate abc` is never priced as if it were a job.
+    """
+    head = _RATE_HEAD.match(text)
+    if head is None:
+        return None
+    rest = head.group("rest")
+    if not rest:
+        return RateCommand()
+    if _RATE_RESET.match(rest):
+        return RateCommand(reset=True)
+    found = _RATE_VALUE.match(rest)
+    if found is None:
+        words = [w for w in informative_words(rest) if not w.isdigit()]
+        if len(words) >= _BRIEF_AFTER_RATE:
+            return None  # "rate comparison site for insurance brokers": a brief
+        shown = " ".join(rest.split())[:40].replace("`", "'")
+        raise SkillError(f"I can't read `{shown}` as an hourly rate. {RATE_USAGE}")
+    amount = _number(found.group("amount"))
+    if found.group("sign") in {"-", "−", "–"} or found.group("sign2") in {"-", "−", "–"}:
+        amount = -amount
+    check_rate(amount)
+    currency = None
+    symbol = found.group("symbol") or found.group("symbol2")
+    if symbol:
+        currency = SYMBOLS[symbol]
+    code = found.group("code")
+    if code:
+        currency = currency_code(code)
+        if currency is None:
+            raise SkillError(
+                f"I don't know the currency `{code[:10]}`; "
+                "use a three-letter code such as USD, EUR, GBP or CHF."
+            )
+    return RateCommand(amount=amount, currency=currency)

@@ -26,6 +26,9 @@ from bot.scoping.lessons import clean_lesson
 from bot.scoping.lexicon import contains, phrase, stems
 
 MAX_FROM_RETROS = 4  # questions learnt from past projects, at most
+# A lesson of one project is asked about only when that project is this close to the brief;
+# a topic that several analogues' retros raise is asked about at any similarity.
+RETRO_SIMILARITY = 0.45
 MAX_QUESTIONS = 10  # in all: a client reads a short list, not a questionnaire
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -50,6 +53,10 @@ class _Rule:
     answered: re.Pattern[str]
     skip: frozenset[str] = frozenset()  # kinds of job it cannot apply to
     only: frozenset[str] = frozenset()  # when set: asked only for these kinds
+    for_identity: str = ""  # the wording for a brand identity or print job, when it differs
+
+    def text_for(self, kinds: frozenset[str]) -> str:
+        return self.for_identity if self.for_identity and kinds == {IDENTITY} else self.question
 
     def applies(self, kinds: frozenset[str]) -> bool:
         if self.only:
@@ -63,9 +70,10 @@ def _rule(
     pattern: str,
     skip: Iterable[str] = (),
     only: Iterable[str] = (),
+    for_identity: str = "",
 ) -> _Rule:
     compiled = re.compile(pattern, re.IGNORECASE)
-    return _Rule(topic, question, compiled, frozenset(skip), frozenset(only))
+    return _Rule(topic, question, compiled, frozenset(skip), frozenset(only), for_identity)
 
 
 _NOT_FOR_IDENTITY = (IDENTITY,)
@@ -77,6 +85,8 @@ RULES: tuple[_Rule, ...] = (
         rf"\b(deadline|due|launch(?:es|ing)?\s+(?:on|in|by)|go[- ]live|live\s+by|by\s+(?:{_MONTHS}|"
         r"the\s+end|end\s+of|next|mid|early|late|q[1-4])|within\s+\d+|in\s+\d+\s+(?:days?|weeks?|"
         r"months?)|asap|urgent|timeline|time\s*frame|\d{4}-\d{2}-\d{2})\b",
+        for_identity="When is it needed, and is that date fixed (a launch, an opening, a print "
+        "run) or flexible?",
     ),
     _rule(
         "budget",
@@ -152,6 +162,8 @@ RULES: tuple[_Rule, ...] = (
         "acceptance",
         "How will the work be accepted: who signs off, and what counts as done?",
         r"\b(acceptance|sign[- ]?off|signs?\s+off|approv\w*|done\s+when|criteria|uat|qa)\b",
+        for_identity="Who chooses between the concepts and signs off, and how many rounds of "
+        "changes are included?",
     ),
     _rule(
         "maintenance",
@@ -474,7 +486,14 @@ def retro_questions(
             if past.project_id not in entry.source_ids:
                 entry.source_ids.append(past.project_id)
             entry.best_similarity = max(entry.best_similarity, past.similarity)
-    ranked = sorted(learnt.values(), key=lambda e: (-len(e.source_ids), -e.best_similarity))
+    ranked = sorted(
+        (
+            e
+            for e in learnt.values()
+            if len(e.source_ids) > 1 or e.best_similarity >= RETRO_SIMILARITY
+        ),
+        key=lambda e: (-len(e.source_ids), -e.best_similarity),
+    )
     brief_stems = stems(brief)
     return [
         Question(
@@ -504,7 +523,7 @@ def open_questions(
         _BY_TOPIC[q.topic].replaces for q in learnt if _BY_TOPIC[q.topic].replaces
     }
     generic = [
-        Question(rule.topic, rule.question)
+        Question(rule.topic, rule.text_for(kinds))
         for rule in RULES
         if rule.topic not in covered and rule.applies(kinds) and not rule.answered.search(brief)
     ]

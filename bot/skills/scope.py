@@ -22,13 +22,24 @@ from bot.compose import Composition
 from bot.estimate import EstimatorParams
 from bot.messages import Action, Button, Buttons, Paragraph, Reply, Request, text_reply
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
+from bot.router import Route, not_a_brief
 from bot.scoping import wording as w
-from bot.scoping.brief import ParsedBrief, check_rate, currency_code, parse_brief
+from bot.scoping.brief import ParsedBrief, RateCommand, parse_brief, rate_command
 from bot.scoping.calibration import tenant_band
 from bot.scoping.chart import estimate_chart
+from bot.scoping.clarify import (
+    asked_before,
+    follows_up,
+    labelled_wide,
+    questions_first,
+    recent_vague_asks,
+    remember_vague_ask,
+)
 from bot.scoping.history import TenantHistory, tenant_history
+from bot.scoping.questions import PastLessons, Question, open_questions
 from bot.scoping.reply import analogue_citations, analogue_table, scope_blocks, summary_draft
 from bot.scoping.result import AnalogueRow, ScopeResult, compute_scope
+from bot.scoping.vagueness import assess
 from bot.services import Services
 from bot.state import SavedEstimate, ScopeRun, TenantSettings
 
@@ -42,12 +53,6 @@ USAGE = (
     "Tell me what the client wants, e.g. `/scope Shopify store with a custom theme and Stripe`. "
     "Optional: a rate (`at €90/h`, `rate 120 EUR`) and your own guess (`I think 60h`). "
     "`/scope rate 120 EUR` sets this workspace's default rate."
-)
-
-_RATE_COMMAND = re.compile(
-    r"^\s*rate\s*(?:(?P<reset>reset|default)|(?P<symbol>[$€£])?\s*(?P<amount>\d{1,6}(?:[.,]\d{1,2})?)"
-    r"\s*(?P<code>[A-Za-z]{3,6})?)?\s*$",
-    re.IGNORECASE,
 )
 
 
@@ -76,33 +81,23 @@ async def read_pricing(session: Any, services: Services, tenant: str) -> Pricing
     return Pricing(row.rate or settings.rate, row.currency or settings.currency, "workspace")
 
 
-async def _rate_command(found: re.Match[str], request: Request, services: Services) -> Reply:
+async def _rate_command(command: RateCommand, request: Request, services: Services) -> Reply:
     tenant = request.tenant
-    if found.group("reset"):
+    if command.reset:
         async with services.db.transaction() as session:
             row = await session.get(TenantSettings, tenant)
             if row is not None:
                 await session.delete(row)
         pricing = await tenant_pricing(services, tenant)
         return text_reply(f"Back to the default rate: {w.rate(pricing.rate, pricing.currency)}.")
-    if not found.group("amount"):
+    if command.amount is None:
         pricing = await tenant_pricing(services, tenant)
         where = "this workspace's rate" if pricing.source == "workspace" else "the default rate"
         return text_reply(
             f"Estimates use {where}: {w.rate(pricing.rate, pricing.currency)}. "
             "Change it with `/scope rate 120 EUR`, or per estimate with `at €90/h`."
         )
-    amount = check_rate(float(found.group("amount").replace(",", ".")))
-    currency = None
-    if found.group("symbol"):
-        currency = currency_code(found.group("symbol"))
-    if found.group("code"):
-        currency = currency_code(found.group("code"))
-        if currency is None:
-            raise SkillError(
-                f"I don't know the currency `{w.safe(found.group('code'), 10)}`; "
-                "use a three-letter code such as USD, EUR, GBP or CHF."
-            )
+    amount, currency = command.amount, command.currency
     async with services.db.transaction() as session:
         row = await session.get(TenantSettings, tenant)
         if row is None:
@@ -267,7 +262,7 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
             matches, filters = choose_matches(parsed.brief, history, candidates, k, floor)
             # The band calibrated on this tenant's own projects (cached; computed on first use).
             band = tenant_band(store, tenant, history, params)
-        return compute_scope(
+        result = compute_scope(
             parsed.brief,
             history.closed,
             matches,
@@ -279,12 +274,29 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
             filters=filters,
             summary=history.facts if history.closed else None,
         )
+        return replace(result, questions=clarifying_questions(parsed.brief, result, matches, k))
 
     try:
         store = await services.open_knowledge()
         return await asyncio.to_thread(work, store)
     except KnowledgeUnavailable as problem:
         raise SkillError(_unavailable(problem)) from None
+
+
+def clarifying_questions(
+    brief: str, result: ScopeResult, matches: Sequence[Candidate], k: int
+) -> tuple[Question, ...]:
+    """The questions for ``brief``, learnt from the retros of the projects the answer rests on
+    (its analogues; without an estimate, the closest candidates above the floor) and from the
+    generic rules that fit this kind of job."""
+    used = {a.id for a in result.analogues}
+    pool = [(p, s) for p, s in matches if p.id in used]
+    if not pool:
+        pool = [(p, s) for p, s in matches[:k] if s >= result.min_similarity]
+    lessons = [
+        PastLessons(p.id, list(p.lessons or []), float(s), str(p.type or "")) for p, s in pool
+    ]
+    return tuple(open_questions(brief, lessons))
 
 
 async def scope_reply(
@@ -315,21 +327,51 @@ async def scope_reply(
 
 async def scope_command(request: Request, services: Services) -> Reply:
     text = request.text.strip()
-    found = _RATE_COMMAND.match(text)
-    if found:
-        return await _rate_command(found, request, services)
+    rate = rate_command(text)
+    if rate is not None:
+        return await _rate_command(rate, request, services)
+    elsewhere = not_a_brief(text)
+    if elsewhere is not None:
+        return await _not_a_brief(elsewhere, request, services)
     parsed = parse_brief(text)
     if not re.search(r"[^\W\d_]{2}", parsed.brief):
         return text_reply(USAGE)
     result = await unpriced_result(services, request.tenant, parsed)
+    closest = result.candidates[0].similarity if result.candidates else None
+    vagueness = assess(parsed.brief, closest)
+    now = services.clock()
     run_id = "est-" + uuid.uuid4().hex[:8] if result.has_estimate else None
-    # One round trip: the workspace's rate, and the answer kept before its buttons can be
-    # pressed (they carry this short id, never the brief).
+    # One round trip: the workspace's rate, earlier vague asks when this brief is thin, and the
+    # answer kept before its buttons can be pressed (they carry this short id, never the brief).
     async with services.db.transaction() as session:
+        earlier: list[str] = []
+        if vagueness.thin:
+            earlier = await recent_vague_asks(session, request.tenant, request.user_id, now)
+        if vagueness.too_vague and not asked_before(parsed.brief, earlier):
+            # Too vague to size, asked for the first time: the questions, no number.
+            remember_vague_ask(session, request.tenant, request.user_id, parsed.brief, now)
+            return questions_first(parsed.brief, vagueness, result.questions)
+        wide = vagueness.too_vague or follows_up(parsed.brief, earlier)
         result = priced(result, parsed, await read_pricing(session, services, request.tenant))
         if run_id is not None:
             session.add(_run_row(request, result, run_id))
-    return await scope_reply(services, request.tenant, result, run_id)
+    reply = await scope_reply(services, request.tenant, result, run_id)
+    return labelled_wide(reply, parsed.brief) if wide and result.has_estimate else reply
+
+
+async def _not_a_brief(route: Route, request: Request, services: Services) -> Reply:
+    """Text given to `/scope` that is no brief: small talk, help, or a question for another
+    skill (hours logged, a project's status), which that skill answers. Never priced."""
+    if route.command == "help":
+        return text_reply(USAGE)
+    if route.command is None:
+        opening = "You're welcome!" if route.reason == "thanks" else "Hi!"
+        return text_reply(f"{opening} {USAGE}")
+    command = services.registry.commands.get(route.command) if services.registry else None
+    if command is None:
+        return text_reply(f"That is not a brief, so I won't price it. {USAGE}")
+    routed = request.model_copy(update={"command": route.command, "text": route.text})
+    return await command.handler(routed, services)
 
 
 def _run_row(request: Request, result: ScopeResult, run_id: str) -> ScopeRun:
