@@ -101,6 +101,7 @@ async def create_project(
                 currency=new.currency,
                 start_date=new.start_date or now.date(),
                 due_date=new.due_date,
+                tags=list(new.tags),
                 status="active",
                 created_by=created_by,
                 created_at=now,
@@ -345,13 +346,29 @@ async def delete_entry(
 
 
 async def close_project(
-    db: Database, tenant: str, project_id: str, actual_hours: float, now: dt.datetime
+    db: Database,
+    tenant: str,
+    project_id: str,
+    actual_hours: float,
+    now: dt.datetime,
+    knowledge_id: str | None = None,
 ) -> bool:
     """Mark a project closed, free its aliases and record actuals on its saved estimate.
 
-    Returns False when it was not active any more (closed meanwhile).
+    ``knowledge_id`` is the past project the close wrote; it and the freed aliases are kept so
+    the project can be reopened. Returns False when it was not active any more (closed
+    meanwhile).
     """
     async with db.transaction() as session:
+        handles = list(
+            (
+                await session.execute(
+                    select(ProjectAlias.alias).where(
+                        ProjectAlias.tenant == tenant, ProjectAlias.project_id == project_id
+                    )
+                )
+            ).scalars()
+        )
         closed = await session.execute(
             update(ActiveProject)
             .where(
@@ -359,7 +376,13 @@ async def close_project(
                 ActiveProject.id == project_id,
                 ActiveProject.status == "active",
             )
-            .values(status="closed", closed_at=now, actual_hours=actual_hours)
+            .values(
+                status="closed",
+                closed_at=now,
+                actual_hours=actual_hours,
+                knowledge_id=knowledge_id,
+                closed_aliases=sorted(handles),
+            )
         )
         if closed.rowcount != 1:  # type: ignore[attr-defined]
             return False
@@ -374,6 +397,88 @@ async def close_project(
             .values(actual_hours=actual_hours)
         )
     return True
+
+
+async def closed_project(db: Database, tenant: str, reference: str) -> ActiveProject | None:
+    """A closed project by id, former name or alias, or the id of the past project it became."""
+    key = normalise_alias(reference)
+    if not key:
+        return None
+    async with db.sessions() as session:
+        rows = await session.execute(
+            select(ActiveProject)
+            .where(ActiveProject.tenant == tenant, ActiveProject.status == "closed")
+            .order_by(ActiveProject.closed_at.desc())
+        )
+        closed = list(rows.scalars())
+    for project in closed:
+        if key in {project.id, normalise_alias(project.knowledge_id or "")}:
+            return project
+    for project in closed:
+        if key == normalise_alias(project.name) or key in (project.closed_aliases or []):
+            return project
+    return None
+
+
+async def reopen_project(db: Database, tenant: str, project_id: str) -> list[str] | None:
+    """Make a closed project active again, with the handles it had that are still free.
+
+    Its actual hours are forgotten (here and on its saved estimate): the log still holds the
+    work, and closing again records them anew. Returns the handles given back, or None when
+    the project was not closed any more.
+    """
+    async with db.transaction() as session:
+        project = await session.get(ActiveProject, (tenant, project_id))
+        if project is None or project.status != "closed":
+            return None
+        wanted = list(dict.fromkeys([*(project.closed_aliases or []), project.id]))
+        taken = set(
+            (
+                await session.execute(
+                    select(ProjectAlias.alias).where(
+                        ProjectAlias.tenant == tenant, ProjectAlias.alias.in_(wanted)
+                    )
+                )
+            ).scalars()
+        )
+        handles = [alias for alias in wanted if alias not in taken]
+        for alias in handles:
+            session.add(ProjectAlias(tenant=tenant, alias=alias, project_id=project_id))
+        project.status = "active"
+        project.closed_at = None
+        project.actual_hours = None
+        project.knowledge_id = None
+        project.closed_aliases = None
+        await session.execute(
+            update(SavedEstimate)
+            .where(SavedEstimate.tenant == tenant, SavedEstimate.project_id == project_id)
+            .values(actual_hours=None)
+        )
+    return handles
+
+
+async def record_actuals(
+    db: Database, tenant: str, knowledge_id: str, actual_hours: float | None
+) -> None:
+    """A past project's corrected hours, mirrored on the closed project and its estimate."""
+    async with db.transaction() as session:
+        project = (
+            await session.execute(
+                select(ActiveProject).where(
+                    ActiveProject.tenant == tenant,
+                    ActiveProject.knowledge_id == knowledge_id,
+                    ActiveProject.status == "closed",
+                )
+            )
+        ).scalar_one_or_none()
+        if project is None:
+            return
+        project.actual_hours = actual_hours
+        await session.execute(
+            update(SavedEstimate)
+            .where(SavedEstimate.tenant == tenant, SavedEstimate.project_id == project.id)
+            .values(actual_hours=actual_hours)
+        )
 
 
 async def saved_estimate(db: Database, tenant: str, estimate_id: str) -> SavedEstimate | None:

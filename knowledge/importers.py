@@ -301,6 +301,13 @@ def _csv_record(raw: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, st
     return data, bad
 
 
+def parse_cells(cells: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Text values as written in a CSV cell (``tags=shopify;theme``, ``phases=design:10``) ->
+    field values, and the (field, message) pairs that could not be read. Also used to correct
+    one project with ``key=value`` pairs."""
+    return _csv_record(cells)
+
+
 # --- readers: each yields (line, raw dict) or a Problem -----------------------------------
 
 Raw = tuple[int | None, dict[str, Any]]
@@ -643,6 +650,7 @@ __all__ = [
     "check_path",
     "detect_format",
     "import_file",
+    "parse_cells",
     "parse_markdown",
     "read_projects",
 ]

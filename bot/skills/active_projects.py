@@ -1,10 +1,16 @@
-"""Projects in progress: `/projects add`, `/projects active`, `/projects close`.
+"""Projects in progress: `/projects add`, `/projects active`, `/projects close`, `/projects reopen`.
 
-The `/projects` command itself lives in the projects skill, which hands these three
-sub-commands to :func:`handle_subcommand`. `/projects add` with no arguments answers with a form
-(a modal in Slack and Discord, prompts in the console); its submission arrives as the action
-``project-form:add``. Closing a project turns it into a closed past project in the knowledge
-store, so the next estimates learn from its actual hours.
+The `/projects` command itself lives in the projects skill, which hands these sub-commands to
+:func:`handle_subcommand`. `/projects add` with no arguments answers with a form (a modal in
+Slack and Discord, prompts in the console); its submission arrives as the action
+``project-form:add``. A project started from a saved estimate inherits its brief, type and tags.
+
+Closing a project turns it into a closed past project in the knowledge store, so the next
+estimates learn from its actual hours. That past project gets an id of its own
+(``closed-<project id>``), never one an imported project already has, so closing can't
+overwrite history. Hours that look implausible (:mod:`knowledge.plausibility`) are confirmed
+first, with a button or ``/projects close acme 900 confirm``. Reopening takes the past project
+back out, so it never counts twice.
 """
 
 from __future__ import annotations
@@ -13,38 +19,52 @@ import asyncio
 import datetime as dt
 import re
 import shlex
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from bot.logs import get_logger
 from bot.messages import (
     Action,
+    Button,
+    Buttons,
     Form,
     FormField,
     Heading,
+    Paragraph,
     Reply,
     Request,
     Table,
+    refusal_reply,
     text_reply,
 )
 from bot.registry import SkillError, SkillRegistry
 from bot.services import Services
-from bot.state import ActiveProject, LogEntry, TenantSettings
+from bot.state import ActiveProject, LogEntry, SavedEstimate, TenantSettings
 from bot.update_text import mentions_rate_or_margin
 from bot.worklog import (
     NewProject,
     active_projects,
     aliases_of,
     close_project,
+    closed_project,
     find_project,
+    get_project,
     hours_logged,
     recent_entries,
+    reopen_project,
     saved_estimate,
 )
 from bot.worklog import create_project as store_project
+from knowledge.models import TRACKED, normalise_tag
+from knowledge.plausibility import check_hours
 
 log = get_logger(__name__)
 
 FORM_ID = "project-form:add"
+CLOSE_ACTION = "project-close"  # the "close at … h anyway" button: project-close:confirm
+KNOWLEDGE_PREFIX = "closed-"  # ids of past projects written by a close
+_CONFIRM_WORDS = {"confirm", "confirmed", "--confirm", "yes"}
 
 PROJECT_FORM = Form(
     form_id=FORM_ID,
@@ -65,6 +85,8 @@ PROJECT_FORM = Form(
         FormField(name="client_channel", label="Client channel id", placeholder="C0123456"),
         FormField(name="summary", label="Summary", multiline=True),
         FormField(name="type", label="Type", placeholder="web-shop"),
+        FormField(name="tags", label="Tags (comma-separated)", placeholder="shopify, theme"),
+        FormField(name="start", label="Start date (default today)", placeholder="2026-12-01"),
     ),
 )
 
@@ -88,10 +110,15 @@ _KEYS = {
     "client_channel": "client_channel",
     "summary": "summary",
     "type": "type",
+    "tag": "tags",
+    "tags": "tags",
+    "stack": "tags",
     "currency": "currency",
 }
 _NUMBER = re.compile(r"^\s*[$€£]?\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?\s*(?:h|hrs?|hours?|[a-z]{3})?\s*$")
 _RELATIVE = re.compile(r"^\s*in\s+(\d{1,3})\s+(day|week|month)s?\s*$", re.IGNORECASE)
+_AGO = re.compile(r"^\s*(\d{1,3})\s+(day|week|month)s?\s+ago\s*$", re.IGNORECASE)
+_NAMED_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
 
 def _number(text: str) -> float | None:
@@ -104,16 +131,19 @@ def _number(text: str) -> float | None:
 
 
 def _date(text: str, today: dt.date) -> dt.date | None:
-    """ISO dates, plus "in 3 weeks"; None when unreadable."""
+    """ISO dates, plus "today", "in 3 weeks", "2 days ago"; None when unreadable."""
     text = text.strip()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         pass
-    if match := _RELATIVE.match(text):
-        count, unit = int(match.group(1)), match.group(2).lower()
-        days = {"day": 1, "week": 7, "month": 30}[unit] * count
-        return today + dt.timedelta(days=days)
+    if text.lower() in _NAMED_DAYS:
+        return today + dt.timedelta(days=_NAMED_DAYS[text.lower()])
+    for pattern, sign in ((_RELATIVE, 1), (_AGO, -1)):
+        if match := pattern.match(text):
+            count, unit = int(match.group(1)), match.group(2).lower()
+            days = {"day": 1, "week": 7, "month": 30}[unit] * count
+            return today + dt.timedelta(days=sign * days)
     return None
 
 
@@ -150,11 +180,15 @@ async def validate_fields(
         errors["aliases"] = "Aliases are short handles (up to 60 characters each)."
     estimate_hours: float | None = None
     saved_id: str | None = None
+    inherited = Inherited()
     if raw := get.get("estimate", ""):
         number = _number(raw)
         if number is not None:
-            if not 0 < number <= 100_000:
+            problem = check_hours(number, "estimate")
+            if number <= 0:
                 errors["estimate"] = "The estimate should be a positive number of hours."
+            elif problem is not None and not problem.confirmable:
+                errors["estimate"] = f"The estimate is not plausible: {problem.reason}."
             estimate_hours = number
         else:
             found = await saved_estimate(services.db, tenant, raw)
@@ -164,6 +198,17 @@ async def validate_fields(
                 )
             else:
                 saved_id, estimate_hours = found.id, found.p50_hours
+                inherited = await inherit(services, tenant, found)
+    tags = tuple(
+        dict.fromkeys(
+            normalise_tag(t) for t in re.split(r"[,;]", get.get("tags", "")) if normalise_tag(t)
+        )
+    )
+    if any(len(t) > 40 for t in tags) or len(tags) > 20:
+        errors["tags"] = "Tags are short labels (up to 20 of them, 40 characters each)."
+    kind = normalise_tag(get.get("type", ""))
+    if len(kind) > 60:
+        errors["type"] = "Keep the type short, e.g. `e-commerce`."
     money: dict[str, float | None] = {}
     for key, label in (("budget", "budget"), ("rate", "hourly rate")):
         money[key] = None
@@ -180,7 +225,7 @@ async def validate_fields(
     if raw := get.get("start", ""):
         start = _date(raw, today)
         if start is None:
-            errors["start"] = "Write the start date as YYYY-MM-DD."
+            errors["start"] = "Write the start date as YYYY-MM-DD (or `today`, `3 days ago`)."
     if due and start and due < start:
         errors["due"] = "The due date is before the start date."
     _rate, currency = await _tenant_rate(services, tenant)
@@ -199,8 +244,9 @@ async def validate_fields(
             name=name,
             client=get.get("client") or None,
             aliases=aliases,
-            summary=get.get("summary", ""),
-            type=get.get("type") or "other",
+            summary=get.get("summary", "") or inherited.brief,
+            type=kind or inherited.type or "other",
+            tags=tags or inherited.tags,
             estimate_hours=estimate_hours,
             saved_estimate_id=saved_id,
             budget=money["budget"],
@@ -212,6 +258,59 @@ async def validate_fields(
         ),
         {},
     )
+
+
+@dataclass(frozen=True)
+class Inherited:
+    """What a project started from a saved estimate takes from it."""
+
+    brief: str = ""
+    type: str = ""
+    tags: tuple[str, ...] = ()
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9.+#]+", text.lower().replace("-", " "))) + " "
+
+
+def _named(label: str, brief_words: str) -> bool:
+    """Whether the brief names a type or tag ("e-commerce" also written "ecommerce")."""
+    phrase = _words(label).strip()
+    if len(phrase) < 2 or phrase == "other":
+        return False
+    forms = {phrase, phrase.replace(" ", "")}
+    return any(f" {form} " in brief_words or f" {form}s " in brief_words for form in forms)
+
+
+async def inherit(services: Services, tenant: str, estimate: SavedEstimate) -> Inherited:
+    """The brief of a saved estimate, and the type and tags of the past projects it was based
+    on that the brief names (what `/scope` filters on), else the type most of them share.
+
+    So the project, once closed, is found by the same type/tag filters as the briefs it
+    resembles. Without the knowledge store, the brief alone is inherited.
+    """
+    from knowledge.store import KnowledgeUnavailable
+
+    brief = estimate.brief.strip()[:20_000]
+    ids = list(estimate.analogue_ids or [])
+    try:
+        found = (
+            await asyncio.to_thread(lambda: services.knowledge.get_many(tenant, ids)) if ids else {}
+        )
+    except KnowledgeUnavailable:
+        return Inherited(brief=brief)
+    analogues = [found[i] for i in ids if i in found]
+    if not analogues:
+        return Inherited(brief=brief)
+    brief_words = _words(brief)
+    types = Counter(p.type for p in analogues if p.type and p.type != "other")
+    named_types = [t for t in types if _named(t, brief_words)]
+    kind = named_types[0] if len(named_types) == 1 else ""
+    if not kind and types:
+        common, count = types.most_common(1)[0]
+        kind = common if count * 2 >= len(analogues) else ""
+    tags = dict.fromkeys(t for p in analogues for t in p.tags if _named(t, brief_words))
+    return Inherited(brief=brief, type=kind, tags=tuple(tags))
 
 
 def parse_key_values(args: str) -> dict[str, str]:
@@ -330,12 +429,22 @@ async def list_active(request: Request, services: Services) -> Reply:
     )
 
 
-def _split_hours(args: str) -> tuple[str, float | None]:
-    """ "acme shop 42h" -> ("acme shop", 42.0)."""
+def _close_args(args: str) -> tuple[str, float | None, bool]:
+    """ "acme shop 42h confirm" -> ("acme shop", 42.0, True)."""
     words = args.split()
-    if len(words) >= 2 and (hours := _number(words[-1])) is not None:
-        return " ".join(words[:-1]), hours
-    return args.strip(), None
+    confirmed = bool(words) and words[-1].lower() in _CONFIRM_WORDS
+    if confirmed:
+        words = words[:-1]
+    if len(words) >= 2 and (hours := _hours_word(words[-1])) is not None:
+        return " ".join(words[:-1]), hours, confirmed
+    return " ".join(words), None, confirmed
+
+
+def _hours_word(word: str) -> float | None:
+    """ "42", "42h", "-3h" -> hours (negative kept, so it is refused, not flipped)."""
+    if word[:1] in "-−" and (number := _number(word[1:])) is not None:
+        return -number
+    return _number(word)
 
 
 def _lessons(entries: list[LogEntry]) -> list[str]:
@@ -348,11 +457,21 @@ def _lessons(entries: list[LogEntry]) -> list[str]:
 
 
 async def close(args: str, request: Request, services: Services) -> Reply:
-    reference, hours = _split_hours(args)
+    reference, hours, confirmed = _close_args(args)
     if not reference:
-        raise SkillError("Which project? Usage: `/projects close <project> [actual hours]`.")
+        raise SkillError(
+            "Which project? Usage: `/projects close <project> [actual hours] [confirm]`."
+        )
     project = await resolve_project(services, request.tenant, reference)
-    logged = (await hours_logged(services.db, request.tenant, [project.id]))[project.id]
+    return await finish(services, project, hours, confirmed)
+
+
+async def finish(
+    services: Services, project: ActiveProject, hours: float | None, confirmed: bool
+) -> Reply:
+    """Close ``project`` at ``hours`` (None: the sum of its log), once they are plausible."""
+    tenant = project.tenant
+    logged = (await hours_logged(services.db, tenant, [project.id]))[project.id]
     given = hours is not None
     if hours is None:
         if logged <= 0:
@@ -361,53 +480,157 @@ async def close(args: str, request: Request, services: Services) -> Reply:
                 f"effort. Give it: `/projects close {project.id} 42`."
             )
         hours = logged
-    if not 0 < hours <= 100_000:
-        raise SkillError("Actual hours should be a positive number.")
+    hours = round(hours, 2)
+    problem = check_hours(hours, "actual", estimate=project.estimate_hours, confirmed=confirmed)
+    if problem is not None and not problem.confirmable:
+        raise SkillError(f"Nothing was closed: {problem.reason}. **{project.name}** stays active.")
+    if problem is not None:
+        return _confirm_close(project, hours, given, problem.reason)
     now = services.clock()
-    entries = await recent_entries(services.db, request.tenant, project.id, limit=500)
+    entries = await recent_entries(services.db, tenant, project.id, limit=500)
     rate = await effective_rate(services, project)
     from knowledge.models import PastProject  # the knowledge layer, loaded only when closing
+    from knowledge.store import KnowledgeUnavailable
 
-    past = PastProject(
-        id=project.id,
-        title=project.name,
-        summary=project.summary or project.name,
-        client=project.client,
-        type=project.type or "other",
-        status="closed",
-        estimated_hours=project.estimate_hours,
-        actual_hours=round(hours, 2),
-        price=project.budget if project.budget else round(hours * rate, 2),
-        currency=project.currency,
-        started=project.start_date,
-        finished=now.date(),
-        lessons=_lessons(list(reversed(entries))),
-        created=now,
-        updated=now,
-    )
     # Knowledge first: if the store is down the project simply stays active (retry is safe,
-    # upsert is idempotent); the reverse order could lose the actuals.
+    # the upsert is idempotent); the reverse order could lose the actuals.
     try:
-        await asyncio.to_thread(services.knowledge.upsert, request.tenant, [past])
-    except Exception as problem:
-        log.warning("close_knowledge_failed", tenant=request.tenant, error=type(problem).__name__)
+        knowledge_id = await asyncio.to_thread(_free_knowledge_id, services, project)
+        past = PastProject(
+            id=knowledge_id,
+            title=project.name,
+            summary=project.summary or project.name,
+            client=project.client,
+            type=project.type or "other",
+            tags=list(project.tags or []),
+            status="closed",
+            estimated_hours=project.estimate_hours,
+            actual_hours=hours,
+            price=project.budget if project.budget else round(hours * rate, 2),
+            currency=project.currency,
+            started=project.start_date,
+            finished=max(now.date(), project.start_date) if project.start_date else now.date(),
+            lessons=_lessons(list(reversed(entries))),
+            created=now,
+            updated=now,
+            origin=TRACKED,
+        )
+        await asyncio.to_thread(services.knowledge.upsert, tenant, [past])
+    except (KnowledgeUnavailable, ValueError) as problem:
+        log.warning("close_knowledge_failed", tenant=tenant, error=type(problem).__name__)
         raise SkillError(
             f"I couldn't save **{project.name}** to the past projects right now "
             f"({str(problem)[:120] or type(problem).__name__}). It stays active; try again."
         ) from None
-    if not await close_project(services.db, request.tenant, project.id, hours, now):
-        return text_reply(f"**{project.name}** was closed already.")
+    if not await close_project(services.db, tenant, project.id, hours, now, knowledge_id):
+        return refusal_reply(f"**{project.name}** was closed already.")
     source = "as given" if given else "summed from the log"
     line = f"Closed **{project.name}** at {hours:g} h ({source})"
     if project.estimate_hours:
         line += f" against an estimate of {project.estimate_hours:g} h"
     return text_reply(
-        line + ". It is now a past project, so future estimates learn from its actuals."
+        line + f". It is now past project `{knowledge_id}`, so future estimates learn from its "
+        f"actuals (`/projects reopen {project.id}` undoes this)."
+    )
+
+
+def _free_knowledge_id(services: Services, project: ActiveProject) -> str:
+    """``closed-<project id>``, or with a number when something else already has that id.
+
+    Active project ids are unique per tenant (closed ones included), so only an import can
+    have taken it; a past project written by this same project's earlier close is reused.
+    """
+    base = (KNOWLEDGE_PREFIX + project.id)[:60]
+    candidates = [base, *(f"{base}-{n}" for n in range(2, 100))]
+    taken = services.knowledge.get_many(project.tenant, candidates)
+    for candidate in candidates:
+        found = taken.get(candidate)
+        if found is None:
+            return candidate
+        if found.origin == TRACKED and found.title == project.name:
+            return candidate  # this project's own earlier entry (a close retried)
+    raise ValueError("no free id for the past project")
+
+
+def _confirm_close(project: ActiveProject, hours: float, given: bool, reason: str) -> Reply:
+    value = f"{project.id}|{hours:g}"
+    return Reply(
+        blocks=(
+            Paragraph(
+                text=f"Nothing was closed yet: {reason}. If **{project.name}** really took "
+                f"{hours:g} h, confirm with the button or `/projects close {project.id} "
+                f"{hours:g} confirm`; otherwise close it with the right figure."
+            ),
+            Buttons(
+                items=(
+                    Button(
+                        label=f"Close at {hours:g} h",
+                        action_id=f"{CLOSE_ACTION}:confirm",
+                        value=value,
+                        style="danger",
+                        keyword="confirm-close",
+                    ),
+                )
+            ),
+        ),
+        refused=True,  # not done until confirmed
+    )
+
+
+async def confirmed_close(action: Action, services: Services) -> Reply:
+    """The "Close at … h" button: close with the hours it carries, if still active."""
+    project_id, _, hours_text = action.value.partition("|")
+    try:
+        hours = float(hours_text)
+    except ValueError:
+        return refusal_reply("That button is out of date. Run `/projects close` again.")
+    project = await get_project(services.db, action.tenant, project_id)
+    if project is None or project.status != "active":
+        return refusal_reply("That project is not active any more; nothing was changed.")
+    return await finish(services, project, hours, confirmed=True)
+
+
+async def reopen(args: str, request: Request, services: Services) -> Reply:
+    """`/projects reopen <project>`: a closed project back to active, its past project out."""
+    reference = args.strip()
+    if not reference:
+        raise SkillError("Which project? Usage: `/projects reopen <project>`.")
+    project = await closed_project(services.db, request.tenant, reference)
+    if project is None:
+        raise SkillError(
+            f"I don't know a closed project called “{reference[:60]}”. Closed projects are "
+            "reopened by their name, id, or the id of the past project they became."
+        )
+    knowledge_id = project.knowledge_id
+    handles = await reopen_project(services.db, request.tenant, project.id)
+    if handles is None:
+        return refusal_reply(f"**{project.name}** is active already.")
+    from knowledge.store import KnowledgeUnavailable
+
+    note = ""
+    if knowledge_id:
+        try:
+            await asyncio.to_thread(
+                lambda: services.knowledge.delete(request.tenant, knowledge_id)
+            )
+            note = (
+                f" Past project `{knowledge_id}` was taken out of your history so it doesn't "
+                "count twice; closing again records the actuals anew."
+            )
+        except KnowledgeUnavailable:
+            note = (
+                f" I couldn't take past project `{knowledge_id}` out of your history right "
+                f"now; remove it with `/projects remove {knowledge_id}` so it doesn't count "
+                "twice."
+            )
+    first = min(handles, key=len) if handles else project.id
+    return text_reply(
+        f"Reopened **{project.name}**: it is active again with its log, as `{first}`." + note
     )
 
 
 async def handle_subcommand(sub: str, args: str, request: Request, services: Services) -> Reply:
-    """`/projects add|active|close …`, called by the `/projects` command."""
+    """`/projects add|active|close|reopen …`, called by the `/projects` command."""
     sub = sub.strip().lower()
     if sub == "add":
         return await add(args, request, services)
@@ -415,24 +638,35 @@ async def handle_subcommand(sub: str, args: str, request: Request, services: Ser
         return await list_active(request, services)
     if sub == "close":
         return await close(args, request, services)
-    raise SkillError(f"Unknown projects sub-command `{sub}`; try add, active or close.")
+    if sub == "reopen":
+        return await reopen(args, request, services)
+    raise SkillError(f"Unknown projects sub-command `{sub}`; try add, active, close or reopen.")
 
 
 async def on_action(action: Action, services: Services) -> Reply:
     if action.action_id == FORM_ID:
         return await submit_form(action, services)
-    return text_reply("That form is no longer supported. Run `/projects add` again.")
+    return refusal_reply("That form is no longer supported. Run `/projects add` again.")
+
+
+async def on_close_action(action: Action, services: Services) -> Reply:
+    if action.action_id == f"{CLOSE_ACTION}:confirm":
+        return await confirmed_close(action, services)
+    return refusal_reply("That button is no longer supported. Run `/projects close` again.")
 
 
 def setup(registry: SkillRegistry) -> None:
     registry.action("project-form", on_action)
+    registry.action(CLOSE_ACTION, on_close_action)
 
 
 __all__ = [
     "FORM_ID",
+    "KNOWLEDGE_PREFIX",
     "PROJECT_FORM",
     "effective_rate",
     "handle_subcommand",
+    "inherit",
     "known_projects_text",
     "parse_key_values",
     "resolve_project",

@@ -1,7 +1,8 @@
 """`/projects`: the studio's past projects — search, show, list, import, re-index.
 
-``add``, ``close`` and ``active`` (``list active``) belong to active projects and are handed to
-:mod:`bot.skills.active_projects`. Anything else after ``/projects`` is a search, so
+``add``, ``close``, ``reopen`` and ``active`` (``list active``) belong to active projects and are
+handed to :mod:`bot.skills.active_projects`; ``edit``, ``remove`` and ``restore`` correct past
+projects (:mod:`bot.corrections`). Anything else after ``/projects`` is a search, so
 ``/projects shopify theme`` just works. Store calls are blocking (Chroma, the model) and run in
 a worker thread.
 """
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot import corrections
 from bot.mentions import neutralise_mentions
 from bot.messages import (
     FieldItem,
@@ -24,6 +26,7 @@ from bot.messages import (
     Reply,
     Request,
     Table,
+    refusal_reply,
     text_reply,
 )
 from bot.registry import Command, SkillError, SkillRegistry
@@ -35,7 +38,7 @@ SEARCH_K = 8
 LIST_LIMIT = 40
 PROBLEMS_SHOWN = 20
 _FILE_PLATFORMS = {"console", "cli"}  # where a file path means a file on this machine
-_DELEGATED = {"add", "close", "active"}
+_DELEGATED = {"add", "close", "active", "reopen"}
 _FILTER = re.compile(r"\b(type|tag|status):(\S+)", re.IGNORECASE)
 
 USAGE = (
@@ -45,7 +48,11 @@ USAGE = (
     "- `/projects show <id>` — everything about one project\n"
     "- `/projects list [closed|active]` — closed past projects, or projects in progress\n"
     "- `/projects add` — start tracking a new project; "
-    "`/projects close <id> <actual hours>` — close it into your history\n"
+    "`/projects close <id> <actual hours>` — close it into your history; "
+    "`/projects reopen <id>` — back to active\n"
+    "- `/projects edit <id> key=value …` — correct a past project (e.g. `actual=320`); "
+    "`/projects remove <id>` — take it out of your history (`/projects restore <id>` undoes "
+    "it; `/projects list removed` shows them)\n"
     "- `/projects import <file>` — load CSV, JSON or Markdown (terminal and CLI)\n"
     "- `/projects reindex` — rebuild the search index after changing the embedding model"
 )
@@ -287,6 +294,35 @@ async def import_projects(text: str, request: Request, services: Services) -> Re
     return Reply(blocks=tuple(blocks))
 
 
+def _one_id(sub: str, args: str) -> str:
+    words = args.split()
+    if len(words) != 1:
+        raise SkillError(f"Which past project? Usage: `/projects {sub} <id>`.")
+    return words[0]
+
+
+async def list_removed(request: Request, services: Services) -> Reply:
+    removed = await corrections.removed_projects(services, request.tenant)
+    if not removed:
+        return text_reply("No past project has been removed.")
+    from knowledge.models import PastProject
+
+    rows = []
+    for row in removed[:LIST_LIMIT]:
+        project = PastProject.model_validate_json(row.project)
+        rows.append((project.id, _safe(project.title), str(row.removed_at.date())))
+    return Reply(
+        blocks=(
+            Heading(text="Removed past projects"),
+            Table(
+                columns=("id", "title", "removed"),
+                rows=tuple(rows),
+                caption="Put one back with `/projects restore <id>`.",
+            ),
+        )
+    )
+
+
 def _where(source: str, line: int | None) -> str:
     return ", ".join(x for x in (source, f"line {line}" if line else "") if x)
 
@@ -318,9 +354,21 @@ async def handle(request: Request, services: Services) -> Reply:
         which = args.lower().split()[0] if args else "closed"
         if which == "active":
             return await _delegate("active", "", request, services)
+        if which == "removed":
+            return await list_removed(request, services)
         if which not in {"closed", "past", "all"}:
-            return text_reply("Use `/projects list closed` or `/projects list active`.")
+            return refusal_reply(
+                "Use `/projects list closed`, `/projects list active` or `/projects list removed`."
+            )
         return await list_closed(request, services)
+    if sub == "edit":
+        return text_reply(await corrections.edit(services, request.tenant, args))
+    if sub in {"remove", "delete"}:
+        return text_reply(
+            await corrections.remove(services, request.tenant, _one_id(sub, args), request.user_id)
+        )
+    if sub == "restore":
+        return text_reply(await corrections.restore(services, request.tenant, _one_id(sub, args)))
     if sub in {"search", "find"}:
         return await search(args, request, services)
     if sub == "show":
@@ -336,8 +384,9 @@ def setup(registry: SkillRegistry) -> None:
     registry.command(
         Command(
             name="projects",
-            summary="Search, show, list, add, close and import past projects",
-            usage="search <words> | show <id> | list [closed|active] | add | close | import",
+            summary="Search, show, list, add, close, correct and import past projects",
+            usage="search <words> | show <id> | list [closed|active|removed] | add | close "
+            "| reopen | edit | remove | restore | import",
             examples=(
                 "search Shopify store with a custom theme",
                 "show demo-001",

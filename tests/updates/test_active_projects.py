@@ -21,9 +21,15 @@ class RecordingStore:
         self.saved += [(tenant, project) for project in projects]
         return len(projects)
 
+    def get_many(self, tenant: str, ids: list[str]) -> dict[str, PastProject]:
+        return {p.id: p for t, p in self.saved if t == tenant and p.id in ids}
+
 
 class DownStore:
     def upsert(self, tenant: str, projects: list[PastProject]) -> int:
+        raise KnowledgeUnavailable("the project store is not reachable")
+
+    def get_many(self, tenant: str, ids: list[str]) -> dict[str, PastProject]:
         raise KnowledgeUnavailable("the project store is not reachable")
 
 
@@ -33,7 +39,7 @@ async def count(harness, table) -> int:  # type: ignore[no-untyped-def]
 
 
 async def test_add_with_no_arguments_asks_the_form_field_by_field(harness, clock) -> None:
-    answers = ["Acme web shop", "Acme Corp", "acme, shop", "forty", "", "", "", "", "", "", "40"]
+    answers = ["Acme web shop", "Acme Corp", "acme, shop", "forty", *[""] * 8, "40"]
     harness.adapter._pending_lines = iter_lines(answers)
     reply = await harness.say("/projects add")
     assert reply.form is not None and reply.form.form_id == "project-form:add"
