@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -19,6 +23,80 @@ from adapters.cli.common import (
     stdout,
 )
 from bot.backtest import BacktestError, BacktestResult
+from estimating import BacktestResult as EngineResult
+
+
+def file_embedder(settings: Any) -> Callable[[Sequence[str]], np.ndarray]:
+    """The product's embedder, with its vectors kept on disk for the next run of the same file.
+
+    Embedding is by far the slowest part of ``eval FILE`` (minutes for thousands of long rows
+    on a laptop), and re-running with other options embeds the very same texts.
+    """
+    from knowledge.embeddings import get_embedder
+
+    embedder = get_embedder(settings.embeddings)
+    cache_dir = Path(settings.data_dir) / "eval-embeddings"
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        digest = hashlib.blake2b(embedder.name.encode(), digest_size=16)
+        for text in texts:
+            digest.update(text.encode("utf-8", "replace") + b"\x1e")
+        path = cache_dir / f"{digest.hexdigest()}.npy"
+        with contextlib.suppress(OSError, ValueError):
+            cached = np.load(path)
+            if cached.shape[0] == len(texts):
+                return cached
+        vectors = embedder.embed(list(texts))
+        with contextlib.suppress(OSError):
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            np.save(path, vectors)
+        return vectors
+
+    return embed
+
+
+def _print_file_table(result: EngineResult, title: str, guess: str | None) -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("estimates scored (n)", f"{result.n}"),
+        ("mean absolute error (MAE)", f"{result.mae:.3f}"),
+        ("median absolute error", f"{result.mdae:.3f}"),
+        ("P10–P90 coverage (aim 0.80)", f"{result.coverage_80:.3f}"),
+        ("P10–P90 mean width", f"{result.width_80:.3f}"),
+        ("P90/P10, mean", f"{result.band_ratio:.1f}"),
+        ("bands with P90/P10 above 8", f"{result.wide_share:.0%}"),
+        ("baseline: history mean, MAE", f"{result.baseline_mean_mae:.3f}"),
+        ("baseline: history median, MAE", f"{result.baseline_median_mae:.3f}"),
+    ]
+    if result.guess_mae is not None:
+        rows.append((f"baseline: the raw guess ({guess}), MAE", f"{result.guess_mae:.3f}"))
+    for name, value in rows:
+        table.add_row(name, value)
+    stdout.print(table)
+    knobs = result.knobs
+    tuned = result.tuned
+    retrieval = (
+        f"{round(knobs.lexical_weight * 100)}% lexical / "
+        f"{round((1 - knobs.lexical_weight) * 100)}% semantic similarity"
+    )
+    stdout.print(
+        f"Knobs from the history ({tuned.protocol or 'defaults'}): k={knobs.k}, {retrieval}, "
+        f"metadata weight {knobs.metadata_weight:g}, similarity power "
+        f"{knobs.similarity_power:g}, prior strength {knobs.prior_strength:g}, regression "
+        f"share {knobs.regression_share:g}"
+        + (
+            f"; guess model: {knobs.guess_k} analogues, width {knobs.guess_width:g}, "
+            f"history share {knobs.history_share:g}"
+            if result.guess_mae is not None
+            else ""
+        )
+    )
+    stdout.print(
+        f"{result.seconds_per_estimate * 1000:.1f} ms per estimate; tuning and band "
+        f"calibration on the history took {result.tuning_seconds:.1f} s"
+    )
 
 
 def _print_table(result: BacktestResult, title: str) -> None:
@@ -39,21 +117,18 @@ def _print_table(result: BacktestResult, title: str) -> None:
     stdout.print(table)
     params = result.params
     stdout.print(
-        f"k={params.k} similar rows, similarity power {params.similarity_power:g}, "
-        f"prior strength {params.prior_strength:g}, band tails {params.interval_tail:.3f}; "
+        f"k={params.k} similar projects, band tails {params.interval_tail:.3f}; "
         f"{result.seconds_per_estimate * 1000:.1f} ms per estimate"
     )
-    opinion = result.second_opinion
-    if opinion.blend > 0:
-        stdout.print(
-            f"text regression (penalty {opinion.penalty:g}) weighs "
-            f"{round(opinion.blend * 100)}% in the point estimates"
-        )
 
 
-def _report(result: BacktestResult, title: str, as_json: bool) -> None:
+def _report(
+    result: BacktestResult | EngineResult, title: str, as_json: bool, guess: str | None = None
+) -> None:
     if as_json:
         print_json(result.metrics())
+    elif isinstance(result, EngineResult):
+        _print_file_table(result, title, guess)
     else:
         _print_table(result, title)
 
@@ -122,22 +197,49 @@ def eval_command(
             "ATELIER_SCOPE_K for a tenant).",
         ),
     ] = None,
+    guess: Annotated[
+        str | None,
+        typer.Option(
+            "--guess",
+            help="Column with the estimate made before the work: score the engine's "
+            "guess-plus-history estimate, and the raw guess beside it.",
+        ),
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category", help="Column(s) with the item's category or type; repeat for several."
+        ),
+    ] = None,
     tenant: TenantOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """How good are estimates from history? MAE, coverage and baselines of a backtest.
 
     With FILE: rows in file order, the first --train-fraction is history and each later row
-    is estimated from that history only. Without FILE: each of the tenant's closed projects
-    is estimated from all the others (leave-one-out).
+    is estimated from that history only, by the same engine /scope uses (the rows are embedded
+    with the configured embedder; the vectors are kept in the data dir for the next run).
+    Without FILE: each of the tenant's closed projects is estimated from all the others
+    (leave-one-out).
     """
+    result: BacktestResult | EngineResult
     try:
         if file is not None:
             if not text or not target:
                 raise BacktestError("with a FILE, give --text COLUMN (one or more) and --target")
             from bot.backtest import backtest_file
 
-            result = backtest_file(file, text, target, train_fraction, k)
+            settings = settings_or_exit()
+            result = backtest_file(
+                file,
+                text,
+                target,
+                train_fraction,
+                k,
+                guess=guess,
+                category=category or (),
+                embed=file_embedder(settings),
+            )
             title = f"Backtest of {file.name}: {result.n} estimates from earlier rows"
         else:
             settings = settings_or_exit()
@@ -147,13 +249,14 @@ def eval_command(
     except BacktestError as problem:
         raise _fail(str(problem), as_json) from None
     except Exception as problem:
+        from knowledge.embeddings import EmbeddingsUnavailable
         from knowledge.store import KnowledgeUnavailable
 
-        # The store reports its own outages in user-readable words.
-        if isinstance(problem, KnowledgeUnavailable):
+        # The store and the embedder report their own problems in user-readable words.
+        if isinstance(problem, KnowledgeUnavailable | EmbeddingsUnavailable):
             raise _fail(str(problem), as_json) from None
         raise
-    _report(result, title, as_json)
+    _report(result, title, as_json, guess)
 
 
 def register(app: typer.Typer) -> None:

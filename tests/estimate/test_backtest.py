@@ -1,4 +1,4 @@
-"""Backtests: the time split never peeks at scored rows; leave-one-out by hand; bad input."""
+"""Backtests: CSV files through the engine never peek at scored rows; leave-one-out; bad input."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from bot.backtest import (
     Case,
     backtest_file,
     backtest_leave_one_out,
-    backtest_rows,
     calibrate_leave_one_out,
+    read_items,
     read_rows,
 )
 from bot.estimate import EstimatorParams
+from estimating import BacktestResult, PastItem, time_split
 
 KINDS = {
     "login form with password reset": 2.0,
@@ -41,6 +42,14 @@ def synthetic_rows(n: int, seed: int = 7) -> tuple[list[str], list[float]]:
     return texts, targets
 
 
+def backtest_rows(
+    texts: list[str], targets: list[float], train_fraction: float = 0.8, k: int | None = None
+) -> BacktestResult:
+    pairs = zip(texts, targets, strict=True)
+    items = [PastItem(str(i), t, y, order=i) for i, (t, y) in enumerate(pairs)]
+    return time_split(items, train_fraction, k=k)
+
+
 def test_similar_rows_beat_the_baselines() -> None:
     texts, targets = synthetic_rows(200)
     result = backtest_rows(texts, targets, train_fraction=0.8)
@@ -48,14 +57,17 @@ def test_similar_rows_beat_the_baselines() -> None:
     assert result.mae < 0.7 * result.baseline_median_mae
     assert result.mae < result.baseline_mean_mae
     assert 0.0 <= result.coverage_80 <= 1.0 and result.width_80 >= 0
+    assert result.band_ratio >= 1.0
     assert set(result.metrics()) == {
         "mae",
         "mdae",
         "coverage_80",
         "width_80",
+        "band_ratio",
         "n",
         "baseline_mean_mae",
         "baseline_median_mae",
+        "guess_mae",
     }
 
 
@@ -67,8 +79,8 @@ def test_scored_rows_never_influence_their_own_estimates() -> None:
     # errors change exactly as the outcomes did.
     shifted = targets[:cut] + [t + 100.0 for t in targets[cut:]]
     moved = backtest_rows(texts, shifted)
-    assert moved.params == base.params
-    assert moved.second_opinion == base.second_opinion
+    assert moved.knobs == base.knobs
+    assert moved.tuned.bands == base.tuned.bands
     assert moved.baseline_median_mae == pytest.approx(base.baseline_median_mae + 100.0, rel=0.2)
     assert moved.coverage_80 == 0.0
 
@@ -120,6 +132,26 @@ def test_read_rows_joins_columns_and_skips_rows_without_a_number(tmp_path: Path)
     texts, targets = read_rows(path, ["title", "description"], "points")
     assert texts == ["Login \n with reset", "Report \n pdf"]
     assert np.array_equal(targets, [3.0, 5.0])
+
+
+def test_read_items_takes_the_guess_and_the_category(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "tasks.csv",
+        [
+            {"summary": "Login", "kind": "Dev", "sub": "Bug", "guess": "3", "hours": "4"},
+            {"summary": "Export", "kind": "Ops", "sub": "", "guess": "n/a", "hours": "2"},
+            {"summary": "Search", "kind": "Dev", "sub": "New", "guess": "0", "hours": "6"},
+        ],
+    )
+    items = read_items(path, ["summary"], "hours", guess="guess", category=["kind", "sub"])
+    assert [(i.text, i.actual, i.guess, i.category) for i in items] == [
+        ("Login", 4.0, 3.0, "Dev/Bug"),
+        ("Export", 2.0, None, "Ops/"),
+        ("Search", 6.0, None, "Dev/New"),  # a guess of 0 is no guess
+    ]
+    assert [i.order for i in items] == [0.0, 1.0, 2.0]
+    with pytest.raises(BacktestError, match="no column 'estimate'"):
+        read_items(path, ["summary"], "hours", guess="estimate")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.estimate import weighted_median, weighted_quantile, weighted_quantiles
+from estimating import weighted_median, weighted_quantile, weighted_quantiles
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 weight = st.floats(min_value=0.01, max_value=100, allow_nan=False)

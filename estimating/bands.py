@@ -1,0 +1,146 @@
+"""Honest bands: the P10–P90 range calibrated on the history's own held-out errors, by job size.
+
+Each held-out estimate of the history (a time split or leave-one-out) leaves a log error
+``log(1 + actual) - log(1 + point)``. The estimates are grouped by their point into size
+buckets of at least ``MIN_BUCKET`` cases, and within a bucket the band's ends are the error's
+mid-quantiles at ``t`` and ``1 - t``, ``t`` being the largest tail (narrowest band) whose
+coverage of that bucket reaches the split-conformal level ``ceil((n + 1) * 0.8) / n``. A new
+estimate takes the band of its own bucket, so a small job's band comes from small jobs' errors
+rather than from the spread of the largest projects (Mondrian conformal prediction, by size).
+Errors are measured in units of each estimate's own spread (how much its analogues scatter,
+relative to the typical estimate, kept within 0.5–2×): an estimate whose analogues agree gets
+a narrower band, and band ends vary finely from estimate to estimate, so coverage can be
+calibrated closely even when outcomes are a few discrete values (story points).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from estimating.quantiles import weighted_quantiles
+
+TARGET = 0.8
+MIN_BUCKET = 40  # fewer cases make a bucket's quantiles too noisy to trust
+MAX_BUCKETS = 4
+WIDE = 8.0  # P90 / P10 above this: honest, but too wide to quote without narrowing questions
+
+
+@dataclass(frozen=True)
+class Band:
+    """Log-space offsets around the point, one pair per size bucket."""
+
+    edges: tuple[float, ...]  # inner bucket boundaries on log(1 + point), ascending
+    lower: tuple[float, ...]  # log offset of P10 per bucket (<= 0)
+    upper: tuple[float, ...]  # log offset of P90 per bucket (>= 0)
+    calibrated_on: int  # held-out estimates behind it
+    reference: float = 1.0  # the median spread of the estimates it was calibrated on
+
+    def around(self, points: np.ndarray, spreads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(low, high) for each of ``points``, read in that point's size bucket.
+
+        ``spreads`` (see :func:`spread`) scale the offsets: an estimate whose analogues agree
+        gets a narrower band than one whose analogues scatter.
+        """
+        logged = np.log1p(np.maximum(np.asarray(points, dtype=float), 0.0))
+        scale = relative_spread(spreads, self.reference)
+        bucket = np.searchsorted(np.asarray(self.edges), logged, side="right")
+        low = np.expm1(logged + np.asarray(self.lower)[bucket] * scale)
+        high = np.expm1(logged + np.asarray(self.upper)[bucket] * scale)
+        return np.maximum(low, 0.0), high
+
+
+MIN_SPREAD = 0.05
+SCALE_LIMITS = (0.5, 2.0)
+
+
+def relative_spread(widths: np.ndarray, reference: float) -> np.ndarray:
+    """The scale of an estimate's error: its evidence's log P10–P90 width against the typical
+    one, kept within ``SCALE_LIMITS`` (one odd mixture must not make a band absurd)."""
+    widths = np.maximum(np.asarray(widths, dtype=float), MIN_SPREAD)
+    return np.clip(widths / max(reference, MIN_SPREAD), *SCALE_LIMITS)
+
+
+def _level(n: int, target: float) -> float:
+    return min(math.ceil((n + 1) * target) / n, 1.0)
+
+
+def _bucket_edges(logged: np.ndarray, min_bucket: int, max_buckets: int) -> list[float]:
+    """Inner edges between distinct points so each bucket holds >= ``min_bucket`` cases."""
+    n = logged.size
+    buckets = max(1, min(max_buckets, n // min_bucket))
+    if buckets == 1:
+        return []
+    values, counts = np.unique(logged, return_counts=True)
+    size = max(n / buckets, min_bucket)
+    edges: list[float] = []
+    running, left = 0, n
+    for value, next_value, count in zip(values[:-1], values[1:], counts[:-1], strict=True):
+        running += int(count)
+        left -= int(count)
+        if running >= size and left >= min_bucket:
+            edges.append(float((value + next_value) / 2))
+            running = 0
+    return edges
+
+
+def _offsets(errors: np.ndarray, target: float) -> tuple[float, float]:
+    """The narrowest (t, 1 - t) mid-quantile pair of ``errors`` covering the conformal level."""
+    level = _level(errors.size, target)
+    weights = np.ones(errors.size)
+
+    def ends(tail: float) -> tuple[float, float]:
+        low, high = weighted_quantiles(errors, weights, (tail, 1.0 - tail))
+        return min(low, 0.0), max(high, 0.0)
+
+    def covers(tail: float) -> bool:
+        low, high = ends(tail)
+        return float(((errors >= low - 1e-9) & (errors <= high + 1e-9)).mean()) >= level
+
+    low_tail, high_tail = 0.0, 0.45
+    if covers(high_tail):
+        low_tail = high_tail
+    else:
+        for _ in range(14):
+            middle = (low_tail + high_tail) / 2
+            if covers(middle):
+                low_tail = middle
+            else:
+                high_tail = middle
+    return ends(low_tail)
+
+
+def calibrate(
+    points: np.ndarray,
+    outcomes: np.ndarray,
+    spreads: np.ndarray,
+    target: float = TARGET,
+    min_bucket: int = MIN_BUCKET,
+    max_buckets: int = MAX_BUCKETS,
+) -> Band | None:
+    """The band that held ``target`` of these held-out ``outcomes`` in each size bucket.
+
+    ``spreads`` are the estimates' log P10–P90 widths of their analogue mixtures.
+
+    ``None`` with fewer than 8 cases (too few to say anything about a band).
+    """
+    points = np.maximum(np.asarray(points, dtype=float), 0.0)
+    outcomes = np.maximum(np.asarray(outcomes, dtype=float), 0.0)
+    if points.size < 8:
+        return None
+    logged = np.log1p(points)
+    # Errors in units of each estimate's own spread (normalised conformal scores): the band's
+    # ends then vary from estimate to estimate, so coverage can be tuned in fine steps even
+    # when outcomes are a few discrete values (story points).
+    reference = float(np.median(np.maximum(np.asarray(spreads, dtype=float), MIN_SPREAD)))
+    errors = (np.log1p(outcomes) - logged) / relative_spread(spreads, reference)
+    edges = _bucket_edges(logged, min_bucket, max_buckets)
+    bucket = np.searchsorted(np.asarray(edges), logged, side="right")
+    lower, upper = [], []
+    for b in range(len(edges) + 1):
+        low, high = _offsets(errors[bucket == b], target)
+        lower.append(low)
+        upper.append(high)
+    return Band(tuple(edges), tuple(lower), tuple(upper), int(points.size), reference)

@@ -1,0 +1,83 @@
+"""A second opinion from the whole history: ridge regression of log effort on the item's features.
+
+Nearest neighbours answer from the few closest items; a regression reads each word's typical
+effect across all of them, which helps when nothing is really close. Features: the TF-IDF terms
+(the retrieval's own index), the embedding when there is one, and one-hot category/type/tags.
+Fitted in log(1 + x) space, as effort is skewed; predictions are read back in effort units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import Ridge
+
+from estimating.items import History, PastItem, Query
+from estimating.retrieval import LexicalIndex
+
+
+def _metadata_tokens(item: PastItem | Query) -> list[str]:
+    tokens = []
+    if item.category:
+        tokens.append("category=" + item.category)
+    if item.type:
+        tokens.append("type=" + item.type)
+    tokens += ["tag=" + tag for tag in item.tags]
+    return tokens
+
+
+class TextRegression:
+    """``Ridge(alpha=penalty)`` over a history's features, ready to predict queries."""
+
+    def __init__(self, history: History, lexical: LexicalIndex, penalty: float) -> None:
+        if penalty <= 0:
+            raise ValueError("the ridge penalty must be positive")
+        self.lexical = lexical
+        self.columns: dict[str, int] = {}
+        for item in history.items:
+            for token in _metadata_tokens(item):
+                self.columns.setdefault(token, len(self.columns))
+        self.use_embeddings = history.embeddings is not None
+        features = self._features(lexical.matrix, history.items, history.embeddings)
+        self.model = Ridge(alpha=penalty, solver="auto")
+        self.model.fit(features, np.log1p(history.actual))
+
+    def _features(
+        self,
+        terms: sparse.csr_matrix,
+        records: Sequence[PastItem | Query],
+        embeddings: np.ndarray | None,
+    ) -> sparse.csr_matrix:
+        blocks = [terms]
+        if self.columns:
+            rows, cols = [], []
+            for row, record in enumerate(records):
+                for token in _metadata_tokens(record):
+                    column = self.columns.get(token)
+                    if column is not None:
+                        rows.append(row)
+                        cols.append(column)
+            blocks.append(
+                sparse.csr_matrix(
+                    (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                    shape=(len(records), len(self.columns)),
+                )
+            )
+        if self.use_embeddings:
+            if embeddings is None:
+                embeddings = np.zeros((len(records), self._dimension), dtype=np.float32)
+            self._dimension = embeddings.shape[1]
+            blocks.append(sparse.csr_matrix(embeddings))
+        return sparse.hstack(blocks, format="csr")
+
+    _dimension = 0
+
+    def predict(self, queries: Sequence[Query]) -> np.ndarray:
+        embeddings = None
+        if self.use_embeddings and all(q.embedding is not None for q in queries):
+            embeddings = np.vstack([np.asarray(q.embedding, dtype=np.float32) for q in queries])
+        terms = self.lexical.transform([q.text for q in queries])
+        logged = self.model.predict(self._features(terms, queries, embeddings))
+        return np.maximum(np.expm1(logged), 0.0)
