@@ -97,7 +97,8 @@ async def test_close_far_beyond_the_estimate_asks_for_a_confirmation(
 async def test_close_with_confirm_typed_and_negative_hours_refused(harness, clock, demo_store):
     await add_project(harness, "name=Acme aliases=acme estimate=80")
     assert "negative" in (await harness.say("/projects close acme -3h")).text
-    assert "Closed **Acme** at 900 h" in (await harness.say("/projects close acme 900 confirm")).text
+    confirmed = await harness.say("/projects close acme 900 confirm")
+    assert "Closed **Acme** at 900 h" in confirmed.text
 
 
 async def test_a_summed_log_is_checked_like_a_given_figure(harness, clock, demo_store) -> None:
