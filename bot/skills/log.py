@@ -8,7 +8,7 @@ the client, note), hours and ``internal:`` flag are read from its text.
 
 from __future__ import annotations
 
-from bot.logparse import ParsedEntry, parse_entry
+from bot.logparse import ParsedEntry, ParsedLine, parse_entry
 from bot.mentions import neutralise_mentions
 from bot.messages import Heading, Paragraph, Reply, Request, Table, text_reply
 from bot.registry import Command, SkillError, SkillRegistry
@@ -48,7 +48,11 @@ async def _split_project(
     return None, text
 
 
-def _describe(parsed: ParsedEntry) -> str:
+def _describe(parsed: ParsedEntry | ParsedLine) -> str:
+    lines = getattr(parsed, "lines", ())
+    if len(lines) > 1:
+        # Each line was read on its own: say how, so a misread line is caught at once.
+        return f"{len(lines)} lines: " + "; ".join(_describe(line) for line in lines)
     bits = [parsed.kind if parsed.kind != "question" else "question for the client"]
     if parsed.hours is not None:
         bits.append(f"{parsed.hours:g} h")
