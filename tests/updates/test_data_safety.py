@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.state import LogEntry
+from bot.state import ActiveProject, LogEntry
 from tests.updates.conftest import add_project
 
 
@@ -107,3 +107,110 @@ async def test_a_summed_log_is_checked_like_a_given_figure(harness, clock, demo_
         await harness.say("/log acme done: a long week 40h")
     answer = (await harness.say("/projects close acme")).text
     assert "120 h is 60× the estimate of 2 h" in answer
+
+
+# --- correcting past projects ----------------------------------------------------------------
+
+
+async def test_edit_corrects_a_past_project_with_the_same_rules(harness, clock, demo_store):
+    answer = (await harness.say("/projects edit demo-001 actual=150 tags=shopify;liquid")).text
+    assert "Updated **Coffee subscription Shopify store** (`demo-001`)" in answer
+    assert "actual_hours 160.5 → 150" in answer
+    fixed = demo_store.get("local", "demo-001")
+    assert fixed.actual_hours == 150 and fixed.tags == ["shopify", "liquid"]
+    assert "limit is 20,000 h" in (await harness.say("/projects edit demo-001 actual=100000")).text
+    unusual = (await harness.say("/projects edit demo-001 actual=6000")).text
+    assert "Nothing was changed yet" in unusual and "confirm" in unusual
+    assert demo_store.get("local", "demo-001").actual_hours == 150
+    await harness.say("/projects edit demo-001 actual=6000 confirm")
+    assert demo_store.get("local", "demo-001").actual_hours == 6000
+    bad = (await harness.say("/projects edit demo-001 currency=EURO")).text
+    assert "Nothing was changed" in bad and "currency" in bad
+    assert "can't edit `colour`" in (await harness.say("/projects edit demo-001 colour=red")).text
+    assert "don't know a past project" in (await harness.say("/projects edit nope actual=3")).text
+
+
+async def test_remove_is_soft_and_restore_puts_it_back(harness, clock, demo_store) -> None:
+    before = demo_store.get("local", "demo-001")
+    removed = (await harness.say("/projects remove demo-001")).text
+    assert "Removed **Coffee subscription Shopify store**" in removed
+    assert demo_store.get("local", "demo-001") is None
+    assert "demo-001" not in (await harness.say("/projects search Shopify subscription")).text
+    assert "demo-001" not in (await harness.say("/projects list")).text
+    scope = await harness.say("/scope Shopify store with coffee subscriptions")
+    assert "demo-001" not in scope.text
+    assert "demo-001" in (await harness.say("/projects list removed")).text
+    restored = (await harness.say("/projects restore demo-001")).text
+    assert "Restored" in restored and demo_store.get("local", "demo-001") == before
+    assert "No past project has been removed" in (await harness.say("/projects list removed")).text
+    assert "not a removed project" in (await harness.say("/projects restore demo-001")).text
+
+
+async def test_reopen_brings_a_closed_project_back_and_it_never_counts_twice(
+    harness, clock, demo_store
+) -> None:
+    count = demo_store.count("local")
+    await add_project(harness, "name=Acme aliases=acme,shop estimate=40")
+    await harness.say("/log acme done: build 30h")
+    await harness.say("/projects close acme")
+    assert demo_store.count("local") == count + 1
+    reopened = (await harness.say("/projects reopen acme")).text
+    assert "Reopened **Acme**" in reopened and "doesn't count twice" in reopened
+    assert demo_store.count("local") == count and demo_store.get("local", "closed-acme") is None
+    assert "Logged" in (await harness.say("/log shop done: more, 4h")).text  # aliases are back
+    closed = (await harness.say("/projects close acme")).text
+    assert "at 34 h (summed from the log)" in closed
+    assert demo_store.count("local") == count + 1
+    assert demo_store.get("local", "closed-acme").actual_hours == 34
+    assert "don't know a closed project" in (await harness.say("/projects reopen nope")).text
+
+
+async def test_editing_the_hours_of_a_closed_project_corrects_its_record(
+    harness, clock, demo_store
+) -> None:
+    await add_project(harness, "name=Acme aliases=acme estimate=40")
+    await harness.say("/projects close acme 30")
+    await harness.say("/projects edit closed-acme actual=36")
+    async with harness.bot.services.db.sessions() as session:
+        project = await session.get(ActiveProject, ("local", "acme"))
+    assert project.actual_hours == 36 and project.knowledge_id == "closed-acme"
+
+
+# --- the loop closes: a project keeps the type and tags of the briefs it resembles ----------
+
+
+async def test_add_takes_tags_type_and_a_start_date(harness, clock, demo_store) -> None:
+    await add_project(harness, "name=Acme aliases=acme tags=Shopify,Custom-Theme type=E-commerce")
+    await add_project(harness, "name=Beta start=2026-11-20 due=2026-12-20")
+    async with harness.bot.services.db.sessions() as session:
+        acme = await session.get(ActiveProject, ("local", "acme"))
+        beta = await session.get(ActiveProject, ("local", "beta"))
+    assert acme.tags == ["shopify", "custom-theme"] and acme.type == "e-commerce"
+    assert acme.start_date == clock.now.date()  # default today
+    assert str(beta.start_date) == "2026-11-20"
+    assert "start date" in (await harness.say("/projects add name=Gamma start=someday")).text
+    await harness.say("/projects close acme 30")
+    past = demo_store.get("local", "closed-acme")
+    assert past.tags == ["shopify", "custom-theme"] and past.type == "e-commerce"
+
+
+async def test_a_project_from_a_saved_estimate_is_found_by_the_same_filters(
+    harness, clock, demo_store
+) -> None:
+    from bot.scoping.brief import parse_brief
+    from bot.skills.scope import scope_result
+
+    brief = "Shopify store with a custom theme for a tea shop"
+    scope = await harness.say(f"/scope {brief}")
+    save = next(b for b in scope.buttons if b.action_id == "scope:save")
+    await harness.press(save)
+    await add_project(harness, f"name=Tea aliases=tea estimate={save.value}")
+    async with harness.bot.services.db.sessions() as session:
+        tea = await session.get(ActiveProject, ("local", "tea"))
+    assert tea.summary == brief and tea.type == "e-commerce"
+    assert "shopify" in tea.tags and "custom-theme" in tea.tags
+    await harness.say("/log tea done: theme and checkout 70h")
+    await harness.say("/projects close tea")
+    result = await scope_result(harness.bot.services, "local", parse_brief(brief))
+    assert "shopify" in result.filters.get("tags", [])  # the brief is compared with shopify only
+    assert "closed-tea" in [a.id for a in result.analogues]
