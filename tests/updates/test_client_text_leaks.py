@@ -67,3 +67,15 @@ async def test_past_projects_clients_are_withheld_too(harness, clock, demo_store
     text = client_text(draft)
     assert "Product page" in text and "Northwind" not in text
     assert "names another client, #1" in draft.text
+
+
+async def test_an_unavailable_knowledge_store_is_said_not_ignored(harness, clock) -> None:
+    def down() -> None:
+        raise RuntimeError("the store is down")
+
+    harness.bot.services.knowledge_factory = down  # type: ignore[assignment]
+    await add_project(harness, ACME)
+    await harness.say("/log acme done: product page")
+    draft = await harness.say("/update acme")
+    assert "Product page" in client_text(draft)
+    assert "Past projects' client names could not be checked" in draft.text
