@@ -16,8 +16,8 @@ got the message, so the record claims neither. After :data:`SENDING_PATIENCE` a 
 again or record that it arrived (an audit row noting that the person confirmed it, without a
 platform id). A late outcome of an abandoned attempt is ignored (``delivery_attempt``).
 
-**Stale drafts.** Approving an update supersedes the older open drafts of the project whose
-news it now reported (status ``superseded``). A draft whose entries another update reported
+**Stale drafts.** Approving an update supersedes the open drafts of the project whose news
+is now all reported (status ``superseded``). A draft whose entries another update reported
 meanwhile, or whose log changed after it was written (``log_mark``), cannot be approved.
 """
 
@@ -138,7 +138,7 @@ def why_stale(draft: Draft, version: int | None, wanted: str = "draft") -> str |
         if draft.status == "superseded":
             newer = f" `{draft.superseded_by}`" if draft.superseded_by else ""
             return (
-                f"This draft is out of date: a newer update{newer} was approved and already "
+                f"This draft is out of date: update{newer} was approved since and already "
                 "reported its news."
             )
         return {
@@ -258,33 +258,36 @@ async def approve(db: Database, tenant: str, draft_id: str, version: int, now: d
 
 
 async def _supersede_older(session: AsyncSession, approved: Draft) -> None:
-    """Older open drafts of the project whose every entry is now reported become stale:
-    their news went out with ``approved`` (an older "still on track" note always does)."""
-    older = (
+    """Open drafts of the project whose every entry another update reported become stale:
+    their news went out already. So does a "still on track" note written before ``approved``.
+    An approved draft keeps its own entries, so it stays postable."""
+    others = (
         await session.execute(
             select(Draft).where(
                 Draft.tenant == approved.tenant,
                 Draft.project_id == approved.project_id,
                 Draft.id != approved.id,
                 Draft.status.in_(OPEN_STATUSES),
-                Draft.created_at <= approved.created_at,
             )
         )
     ).scalars()
-    for draft in list(older):
+    for draft in list(others):
+        if not draft.entry_ids and draft.created_at > approved.created_at:
+            continue  # "nothing new since the last update" is still true
         if draft.entry_ids:
-            unreported = (
+            own_news = (
                 await session.execute(
                     select(func.count(LogEntry.id)).where(
                         LogEntry.tenant == approved.tenant,
                         LogEntry.id.in_(list(draft.entry_ids)),
                         LogEntry.deleted_at.is_(None),
-                        LogEntry.reported_draft_id.is_(None),
+                        (LogEntry.reported_draft_id.is_(None))
+                        | (LogEntry.reported_draft_id == draft.id),
                     )
                 )
             ).scalar_one()
-            if unreported:
-                continue  # it still has news of its own
+            if own_news:
+                continue  # it still has news nobody else reported
         await session.execute(
             update(Draft)
             .where(Draft.id == draft.id, Draft.status == draft.status)
