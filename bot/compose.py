@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class Composition:
     tone: str = "friendly"
     # Names the text must never contain (the tenant's other clients): checked, never prompted.
     withheld_names: tuple[str, ...] = ()
+    # Who reads it: text for a client passes the leak rules of bot.leaks; text only the studio
+    # reads (an estimate with its rate) does not. Client unless a skill says otherwise.
+    audience: Literal["client", "studio"] = "client"
 
 
 class Composer(Protocol):

@@ -317,6 +317,7 @@ async def scope_reply(
             tenant=tenant,
             draft=summary_draft(result),
             facts=result.facts(),
+            audience="studio",  # the studio's own estimate: its rate is the point
         )
     )
     return Reply(blocks=scope_blocks(result, summary, run_id=run_id, chart=chart))

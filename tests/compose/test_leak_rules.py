@@ -119,3 +119,17 @@ def test_cleaned_text_never_pings_and_only_keeps_lines_it_was_given(text: str) -
     cleaned = LeakFilter(["Nordlys"]).clean(text)
     assert not can_ping(cleaned.text)
     assert len(cleaned.text.splitlines()) <= max(1, len(text.splitlines()))
+
+
+async def test_the_leak_rules_apply_to_client_text_not_to_the_studios_own() -> None:
+    from bot.compose import Composition
+    from bot.llm import LLMComposer
+    from tests.compose.fakes import scripted
+
+    draft = "About 150 h, about $15k at $100/h, with a healthy margin."
+    for audience, expected in (("studio", draft + " Nice."), ("client", draft)):
+        composition = Composition(
+            kind="estimate_summary", tenant="T1", draft=draft, audience=audience
+        )
+        answer = draft + " Nice."
+        assert await LLMComposer(scripted(answer)).compose(composition) == expected
