@@ -3,9 +3,14 @@ post (``not_in_channel``), then accepts the retry. Only the accepted post is rec
 
 from __future__ import annotations
 
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
+from adapters.slack.blocks import to_blocks
+from adapters.slack.send import Sender
 from bot.drafts import audit_rows
+from bot.messages import DeliveryState, text_reply
 from bot.state import Draft
 from tests.slack.conftest import SlackHarness
 from tests.slack.fake_slack import Call
@@ -92,3 +97,42 @@ async def test_a_post_slack_never_answers_is_neither_posted_nor_refused(product_
     assert await _draft_status(slack) == "posted"
     (row,) = await audit_rows(slack.adapter.bot.services.db, "T0001")
     assert row.message_id and row.permalink and row.note is None
+
+
+@pytest.mark.parametrize(
+    ("code", "state", "words"),
+    [
+        ("not_in_channel", DeliveryState.REFUSED, "/invite @Atelier"),
+        ("channel_not_found", DeliveryState.REFUSED, "can't find that channel"),
+        ("missing_scope", DeliveryState.REFUSED, "chat:write"),
+        ("is_archived", DeliveryState.REFUSED, "archived"),
+        ("some_new_code", DeliveryState.REFUSED, "`some_new_code`"),
+        ("internal_error", DeliveryState.UNKNOWN, "internal_error"),
+    ],
+)
+async def test_slack_error_codes_become_neutral_outcomes(
+    fake_slack, code: str, state: DeliveryState, words: str
+) -> None:
+    sender = Sender(AsyncWebClient(token="xoxb-test", base_url=fake_slack.api_url))
+    try:
+        fake_slack.refuse_posts[CLIENT_CHANNEL] = [code]
+        outcome = await sender.post_for_outcome(to_blocks(text_reply("Hello")), CLIENT_CHANNEL)
+        assert (outcome.state, outcome.reason_code) == (state, code)
+        assert words in outcome.reason and outcome.message_id is None
+        assert not fake_slack.of("chat.getPermalink")
+
+        accepted = await sender.post_for_outcome(to_blocks(text_reply("Hello")), CLIENT_CHANNEL)
+        assert accepted.delivered and accepted.message_id
+        assert accepted.permalink and accepted.permalink.startswith("https://northwind.slack.com/")
+    finally:
+        await sender.close()
+
+
+async def test_unreachable_slack_is_a_refusal(unused_tcp_port: int) -> None:
+    base = f"http://127.0.0.1:{unused_tcp_port}/api/"  # nothing listens there
+    sender = Sender(AsyncWebClient(token="xoxb-test", base_url=base, retry_handlers=[]))
+    try:
+        outcome = await sender.post_for_outcome(to_blocks(text_reply("Hello")), CLIENT_CHANNEL)
+    finally:
+        await sender.close()
+    assert outcome.state is DeliveryState.REFUSED and outcome.reason_code == "unreachable"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.drafts import audit_rows
 from bot.messages import Action, Button, DeliveryOutcome, Reply
-from bot.state import Draft
+from bot.state import DatabaseUnavailable, Draft
 from bot.update_text import build_update
 from tests.conftest import Harness
 from tests.updates.conftest import add_project
@@ -297,3 +297,29 @@ async def test_the_schedule_starts_the_day_the_project_was_added(harness, clock)
 async def log_all_for(harness: Harness, project: str, lines: list[str]) -> None:
     for line in lines:
         assert (await harness.say(f"/log {project} {line}")).text.startswith("Logged #")
+
+
+async def test_a_confirmed_post_the_database_cannot_record_is_not_called_unsent(
+    harness, clock, monkeypatch
+) -> None:
+    approved = await approved_update(harness)
+    reply = await harness.bot.handle_action(_action(button(approved, "Post to client channel")))
+    assert reply is not None and reply.confirm is not None
+    db = harness.bot.services.db
+
+    def down() -> None:
+        raise DatabaseUnavailable("database unreachable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(db, "transaction", down)
+        patched.setattr(db, "sessions", down)
+        told = await harness.bot.confirm_delivery(
+            reply.confirm, DeliveryOutcome.ok("C0CLIENT", "m1", "https://chat.example/m1")
+        )
+    assert told is not None
+    assert told.text.startswith("It was posted (https://chat.example/m1), but I can't reach")
+    assert "Nothing was sent" not in told.text
+    assert list((await statuses(harness)).values()) == ["sending"]
+    clock.advance(minutes=3)
+    again = await harness.press(button(approved, "Post to client channel"))
+    assert "It arrived" in again.text and "Post again" in again.text
