@@ -278,7 +278,7 @@ async def _project_and_tone(
 
 
 async def _nothing_to_report(
-    services: Services, project: ActiveProject, tone: Tone, mark: str
+    services: Services, project: ActiveProject, tone: Tone
 ) -> Reply:
     # An overdue project is not "on track", whatever the log says.
     kind = "“no news”" if is_overdue(project, services.clock().date()) else "“still on track”"
@@ -294,7 +294,7 @@ async def _nothing_to_report(
                     Button(
                         label=f"Draft a {kind} note",
                         action_id="update:ontrack",
-                        value=f"{project.id}:{tone}:{mark}",
+                        value=f"{project.id}:{tone}",
                     ),
                 )
             ),
@@ -320,7 +320,8 @@ async def _new_draft(
             f"there is news to report. Run {_fresh(project)} for an update with them."
         )
     if not entries and not on_track:
-        return await _nothing_to_report(services, project, tone, mark)
+        # Pressed later, it is refused if entries were logged meanwhile (see above).
+        return await _nothing_to_report(services, project, tone)
     client_text, notes, entry_ids = await _write(services, project, entries, tone, on_track)
     created = await create_draft(
         services.db,

@@ -323,3 +323,10 @@ async def test_a_confirmed_post_the_database_cannot_record_is_not_called_unsent(
     clock.advance(minutes=3)
     again = await harness.press(button(approved, "Post to client channel"))
     assert "It arrived" in again.text and "Post again" in again.text
+
+
+async def test_the_on_track_note_keeps_the_tone_asked_for(harness, clock) -> None:
+    await add_project(harness, ACME)
+    empty = await harness.say("/update acme formal")
+    note = await harness.press(button(empty, "Draft a “still on track” note"))
+    assert client_text(note).startswith("Dear Acme Corp")
