@@ -198,7 +198,7 @@ _RATE_RESET = re.compile(r"^(?:reset|default|clear|unset|remove)[.!]?$", re.IGNO
 _RATE_VALUE = re.compile(
     r"^(?:of\s+|is\s+|to\s+)?(?P<sign>[-+−–])?\s*(?P<symbol>[$€£])?\s*(?P<sign2>[-+−–])?\s*"
     r"(?P<amount>\d{1,9}(?:[.,]\d{1,2})?)\s*(?P<symbol2>[$€£])?\s*"
-    r"(?P<code>[A-Za-z]{3,7})?\s*(?:/\s*(?:h|hr|hour)|per\s+hour|an\s+hour|hourly|p/?h)?"
+    r"(?P<code>(?!(?:please|thanks|thank|per|an|hourly)\b)[A-Za-z]{3,10})?\s*(?:/\s*(?:h|hr|hour)|per\s+hour|an\s+hour|hourly|p/?h)?"
     r"(?:\s*,?\s*(?:please|thanks|thank\s+you))?\s*[.!]?$",
     re.IGNORECASE,
 )
