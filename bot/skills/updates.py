@@ -489,6 +489,13 @@ async def _post(
             f"so it is no longer true. Run {_fresh(project)} for an update with them. "
             "Nothing was posted."
         )
+    if leaks := (await client_guard(services, project)).filter.leaks(found.version.client_text):
+        # Approved under older rules, or another client was added since: re-judged at the door.
+        where = ", ".join(f"line {line}: {REASONS[reason]}" for line, reason in leaks[:3])
+        return text_reply(
+            f"This approved text no longer passes the checks for client text ({where}), so "
+            "nothing was posted. Export it to edit by hand, or log again and draft a new update."
+        )
     try:
         attempt = await start_sending(
             services.db, project.tenant, draft.id, draft.version, services.clock()

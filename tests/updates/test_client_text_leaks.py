@@ -79,3 +79,16 @@ async def test_an_unavailable_knowledge_store_is_said_not_ignored(harness, clock
     draft = await harness.say("/update acme")
     assert "Product page" in client_text(draft)
     assert "Past projects' client names could not be checked" in draft.text
+
+
+async def test_an_approved_text_is_judged_again_before_it_is_posted(harness, clock) -> None:
+    await add_project(harness, ACME)
+    await harness.say("/log acme done: payments with Stripe")
+    draft = await harness.say("/update acme")
+    approved = await harness.press(button(draft, "Approve"))
+    # Since the approval, Stripe became a client of the studio too.
+    await add_project(harness, 'name="Payments site" client="Stripe" aliases=pay')
+    refused = await harness.press(button(approved, "Post to client channel"))
+    assert "nothing was posted" in refused.text and "names another client" in refused.text
+    assert refused.channel_id is None
+    assert await audit_rows(harness.bot.services.db, "local") == []
