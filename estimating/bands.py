@@ -16,11 +16,15 @@ calibrated closely even when outcomes are a few discrete values (story points).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-from estimating.quantiles import weighted_quantiles
+from estimating.quantiles import RowQuantiles, weighted_quantiles
+
+BandKind = Literal["residual", "mixture"]
 
 TARGET = 0.8
 MIN_BUCKET = 40  # fewer cases make a bucket's quantiles too noisy to trust
@@ -37,16 +41,29 @@ class Band:
     upper: tuple[float, ...]  # log offset of P90 per bucket (>= 0)
     calibrated_on: int  # held-out estimates behind it
     reference: float = 1.0  # the median spread of the estimates it was calibrated on
+    kind: BandKind = "residual"
+    tails: tuple[float, ...] = ()  # "mixture": the tail read off each side, per bucket
 
-    def around(self, points: np.ndarray, spreads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def around(
+        self,
+        points: np.ndarray,
+        spreads: np.ndarray,
+        distributions: Callable[[], RowQuantiles] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(low, high) for each of ``points``, read in that point's size bucket.
 
-        ``spreads`` (see :func:`spread`) scale the offsets: an estimate whose analogues agree
-        gets a narrower band than one whose analogues scatter.
+        A "residual" band scales its offsets by ``spreads`` (an estimate whose analogues agree
+        gets a narrower band); a "mixture" band reads each estimate's own distribution
+        (``distributions()``) at its bucket's tail.
         """
         logged = np.log1p(np.maximum(np.asarray(points, dtype=float), 0.0))
-        scale = relative_spread(spreads, self.reference)
         bucket = np.searchsorted(np.asarray(self.edges), logged, side="right")
+        if self.kind == "mixture":
+            if distributions is None:
+                raise ValueError("a mixture band needs the estimates' distributions")
+            low, high = distributions().at(np.asarray(self.tails)[bucket])
+            return np.maximum(np.minimum(low, points), 0.0), np.maximum(high, points)
+        scale = relative_spread(spreads, self.reference)
         low = np.expm1(logged + np.asarray(self.lower)[bucket] * scale)
         high = np.expm1(logged + np.asarray(self.upper)[bucket] * scale)
         return np.maximum(low, 0.0), high
@@ -110,6 +127,61 @@ def _offsets(errors: np.ndarray, target: float) -> tuple[float, float]:
             else:
                 high_tail = middle
     return ends(low_tail)
+
+
+def _mixture_tail(
+    distributions: RowQuantiles, points: np.ndarray, outcomes: np.ndarray, target: float
+) -> float:
+    """The largest tail whose (Q(t), Q(1 - t)) bands, holding their points, reach the level."""
+    level = _level(outcomes.size, target)
+
+    def covers(tail: float) -> bool:
+        low, high = distributions.at(np.full(outcomes.size, tail))
+        low, high = np.minimum(low, points), np.maximum(high, points)
+        return float(((outcomes >= low - 1e-9) & (outcomes <= high + 1e-9)).mean()) >= level
+
+    low_tail, high_tail = 0.0, 0.45
+    if covers(high_tail):
+        return high_tail
+    for _ in range(12):
+        middle = (low_tail + high_tail) / 2
+        if covers(middle):
+            low_tail = middle
+        else:
+            high_tail = middle
+    return low_tail
+
+
+def calibrate_mixture(
+    points: np.ndarray,
+    outcomes: np.ndarray,
+    distributions: RowQuantiles,
+    target: float = TARGET,
+    min_bucket: int = MIN_BUCKET,
+    max_buckets: int = MAX_BUCKETS,
+) -> Band | None:
+    """A "mixture" band: per size bucket, the tail of the estimates' own distributions that
+    held ``target`` of these held-out ``outcomes`` (conformal level, as :func:`calibrate`)."""
+    points = np.maximum(np.asarray(points, dtype=float), 0.0)
+    outcomes = np.asarray(outcomes, dtype=float)
+    if points.size < 8:
+        return None
+    logged = np.log1p(points)
+    edges = _bucket_edges(logged, min_bucket, max_buckets)
+    bucket = np.searchsorted(np.asarray(edges), logged, side="right")
+    tails = []
+    for b in range(len(edges) + 1):
+        rows = np.flatnonzero(bucket == b)
+        tails.append(
+            _mixture_tail(distributions.select(rows), points[rows], outcomes[rows], target)
+        )
+    zeros = (0.0,) * len(tails)
+    return Band(tuple(edges), zeros, zeros, int(points.size), kind="mixture", tails=tuple(tails))
+
+
+def coverage(band: Band, points, spreads, distributions: RowQuantiles, outcomes) -> float:
+    low, high = band.around(points, spreads, lambda: distributions)
+    return float(((outcomes >= low - 1e-9) & (outcomes <= high + 1e-9)).mean())
 
 
 def calibrate(

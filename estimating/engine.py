@@ -34,7 +34,7 @@ import numpy as np
 
 from estimating.bands import WIDE, Band
 from estimating.items import History, Query
-from estimating.quantiles import grid_medians, grid_quantiles, nearest_observed
+from estimating.quantiles import RowQuantiles, grid_medians, grid_quantiles, nearest_observed
 from estimating.regression import TextRegression
 from estimating.retrieval import (
     LexicalIndex,
@@ -167,6 +167,12 @@ class Batch:
     masses: np.ndarray  # (rows, grid) the history-only mixture
     guessed: np.ndarray  # (rows,) bool: the point uses the guess
     guess_spread: np.ndarray  # (rows,) log P10–P90 width of the guess ratios (guessed rows)
+    guess_quantiles: RowQuantiles | None  # the guess estimates' distributions (guessed rows)
+
+    @functools.cached_property
+    def quantiles(self) -> RowQuantiles:
+        """The history-only mixtures as quantile functions (for mixture bands)."""
+        return RowQuantiles.from_masses(self.masses, self.grid)
 
     @functools.cached_property
     def mixture(self) -> np.ndarray:
@@ -320,9 +326,10 @@ class Engine:
         history_point = point
         guessed = np.isfinite(evidence.guesses) & history.has_guesses & with_guess
         guess_spread = np.zeros(point.size)
+        guess_quantiles = None
         if guessed.any():
             point = point.copy()
-            point[guessed], guess_spread[guessed] = self._guess_points(
+            point[guessed], guess_spread[guessed], guess_quantiles = self._guess_points(
                 evidence, knobs, guessed, history_point[guessed]
             )
         return Batch(
@@ -337,14 +344,16 @@ class Engine:
             masses=masses,
             guessed=guessed,
             guess_spread=guess_spread,
+            guess_quantiles=guess_quantiles,
         )
 
     def _guess_points(
         self, evidence: Evidence, knobs: Knobs, rows: np.ndarray, history_points: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, RowQuantiles]:
         """Guess times the median actual/guess ratio of similar work with similar guesses.
 
-        Also the log width of those ratios' P10–P90 (the guess estimate's own spread).
+        Also the log width of those ratios' P10–P90 (the guess estimate's own spread) and the
+        estimates' distributions (the ratios times the guess, blended as the point is).
         """
         history = self.history
         has_guess = np.isfinite(history.guess)
@@ -380,7 +389,12 @@ class Engine:
         share = knobs.history_share
         ends = grid_quantiles(masses, grid, (0.1, 0.9))
         spread = np.log(np.maximum(ends[:, 1], 1e-6)) - np.log(np.maximum(ends[:, 0], 1e-6))
-        return (1.0 - share) * guess_points + share * history_points, spread
+        values = (1.0 - share) * guesses[:, None] * grid[None, :] + share * history_points[:, None]
+        return (
+            (1.0 - share) * guess_points + share * history_points,
+            spread,
+            RowQuantiles.from_masses(masses, values),
+        )
 
     # -- the public face ---------------------------------------------------------------
 
@@ -400,15 +414,19 @@ class Engine:
         """(low, high) of each estimate and (low, high) of its history-only range."""
         history_band = self.bands.get("history")
         if history_band is not None:
-            h_low, h_high = history_band.around(batch.history_point, batch.spread)
+            h_low, h_high = history_band.around(
+                batch.history_point, batch.spread, lambda: batch.quantiles
+            )
         else:
             h_low, h_high = self._stretched(batch, batch.mixture)
         low, high = h_low.copy(), h_high.copy()
         if batch.guessed.any():
             guess_band = self.bands.get("guess")
             if guess_band is not None:
+                quantiles = batch.guess_quantiles
+                assert quantiles is not None
                 g_low, g_high = guess_band.around(
-                    batch.point[batch.guessed], batch.guess_spread[batch.guessed]
+                    batch.point[batch.guessed], batch.guess_spread[batch.guessed], lambda: quantiles
                 )
             else:  # the history's relative spread, around the guess-based point
                 scale = batch.point[batch.guessed] / np.maximum(

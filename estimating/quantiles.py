@@ -147,3 +147,50 @@ def overrun(
         return None
     p10, median, p90 = weighted_quantiles(ratios, kept, (0.1, 0.5, 0.9))
     return RatioStats(ratio=median, p10=p10, p90=p90, n=len(ratios))
+
+
+class RowQuantiles:
+    """Per-row mid-quantile functions of many distributions, read at a tail per row.
+
+    Built once from masses on a grid (``values`` shared, or one row of values per
+    distribution); :meth:`at` gives each row's ``(Q(t), Q(1 - t))`` for its own ``t``.
+    """
+
+    def __init__(self, positions: list[np.ndarray], values: list[np.ndarray]) -> None:
+        self.positions = positions
+        self.values = values
+
+    @classmethod
+    def from_masses(cls, masses: np.ndarray, values: np.ndarray) -> RowQuantiles:
+        positions, kept = [], []
+        for row in range(masses.shape[0]):
+            row_values = values if values.ndim == 1 else values[row]
+            order = np.argsort(row_values, kind="stable")
+            w, v = masses[row][order], row_values[order]
+            keep = w > 0
+            w, v = w[keep], v[keep]
+            cumulative = np.cumsum(w)
+            positions.append((cumulative - w / 2.0) / cumulative[-1])
+            kept.append(v)
+        return cls(positions, kept)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def select(self, rows: np.ndarray) -> RowQuantiles:
+        return RowQuantiles([self.positions[i] for i in rows], [self.values[i] for i in rows])
+
+    @staticmethod
+    def join(parts: Sequence[RowQuantiles]) -> RowQuantiles:
+        return RowQuantiles(
+            [p for part in parts for p in part.positions],
+            [v for part in parts for v in part.values],
+        )
+
+    def at(self, tails: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        tails = np.broadcast_to(np.asarray(tails, dtype=float), (len(self),))
+        low = np.empty(len(self))
+        high = np.empty(len(self))
+        for row, (p, v) in enumerate(zip(self.positions, self.values, strict=True)):
+            low[row], high[row] = np.interp((tails[row], 1.0 - tails[row]), p, v)
+        return low, high
