@@ -74,7 +74,7 @@ _RULES = (
     r"\b(?:our|my|studio|agency|price|pricing|hardware|licen[cs]e|resale|reseller|material"
     r"|standard|usual|the\s+usual)\s+markups?\b|\bmarkups?\s+(?:on|for\s+us)\b",
     r"\bcost\s+prices?\b|\bat\s+cost\b|\bcost\s+(?:to\s+us|basis|rate)\b"
-    r"|\b(?:our|my|internal|real|true|actual\s+internal)\s+costs?\b|\bwholesale\b"
+    r"|\b(?:our|my|internal|real|true|actual\s+internal)\s+costs?\b"
     r"|\bbuy(?:ing)?\s+prices?\b|\bprix\s+(?:de\s+revient|d'achat)\b|\beinkaufspreis\b"
     r"|\bselbstkosten\b",
     r"\bunder-?(?:quoted|priced|charged|bid)\b|\bover-?charg\w*|\bpadd(?:ed|ing)\b.{0,20}"

@@ -149,6 +149,9 @@ USER_LINES: tuple[tuple[str, str], ...] = (
     ("Acme web shop: checkout is live", "allowed"),
     ("Acme Corp approved the design", "allowed"),
     ("Nordic colour palette chosen", "allowed"),
+    ("B2B wholesale ordering with customer price lists", "allowed"),
+    ("net-30 invoicing via a small custom app", "allowed"),
+    ("pricing page redesigned", "allowed"),
 )
 
 # (entry, what must reach the client, what must not): whole entries through the update text.

@@ -130,3 +130,19 @@ def _figures() -> ProjectFigures:
         due_date=dt.date(2026, 12, 31),
         today=dt.date(2026, 12, 1),
     )
+
+
+def test_ordinary_project_prose_is_not_mistaken_for_a_leak() -> None:
+    """The demo portfolio's titles, summaries, lessons and assets: hundreds of real-sounding
+    lines of web work, none of which is internal, a rate or another client."""
+    from knowledge.demo import demo_projects
+
+    lines = []
+    for project in demo_projects():
+        for key, value in project.model_dump().items():
+            if isinstance(value, str) and key not in {"id", "client", "type", "status"}:
+                lines.append(value)
+            elif isinstance(value, list):
+                lines += [item for item in value if isinstance(item, str)]
+    assert len(lines) > 300
+    assert [line for line in lines if not LeakFilter().judge(line).kept] == []
