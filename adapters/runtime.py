@@ -24,7 +24,7 @@ def build_services(settings: Settings) -> Services:
     register_secret(_database_password(settings))
     return Services(
         settings=settings,
-        db=Database(settings.sqlalchemy_url),
+        db=Database(settings.sqlalchemy_url, lock_timeout=settings.database_lock_timeout),
         knowledge_factory=lambda: open_knowledge(settings),
         composer=build_composer(settings),
         intent_classifier=build_intent_classifier(settings),

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite file in the data dir"
     )
+    database_lock_timeout: Annotated[float, Field(gt=0, le=600)] = Field(
+        default=15.0, description="seconds a write waits for a SQLite file another process locks"
+    )
     chroma_url: str | None = Field(
         default=None, description="a `chroma run` server, e.g. http://127.0.0.1:8000"
     )

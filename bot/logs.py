@@ -10,7 +10,7 @@ import logging
 import re
 import sys
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
@@ -44,8 +44,15 @@ def _scrub_processor(
     return event_dict
 
 
-def configure_logging(json_output: bool = False, level: str = "INFO") -> None:
-    """Configure structlog and route stdlib logging (Bolt, discord.py, chromadb) through it."""
+def configure_logging(
+    json_output: bool = False, level: str = "INFO", stream: TextIO | None = None
+) -> None:
+    """Configure structlog and route stdlib logging (Bolt, discord.py, chromadb) through it.
+
+    Lines go to ``stream`` (default stderr; one-shot CLI commands log to a file so their
+    output stays one clear line).
+    """
+    stream = stream or sys.stderr
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -55,7 +62,7 @@ def configure_logging(json_output: bool = False, level: str = "INFO") -> None:
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if json_output
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
     )
     structlog.configure(
         processors=[
@@ -72,7 +79,7 @@ def configure_logging(json_output: bool = False, level: str = "INFO") -> None:
         foreign_pre_chain=[*shared, structlog.processors.format_exc_info, _scrub_processor],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -15,6 +15,8 @@ from adapters.cli.common import (
     UserOption,
     ask_bot,
     cli_request,
+    describe_failure,
+    error_line,
     run,
     settings_or_exit,
     stderr,
@@ -49,7 +51,7 @@ def run_command(
     SIGTERM or Ctrl-C stops it gracefully: no new work, answers already acknowledged finish
     within ATELIER_SHUTDOWN_GRACE_SECONDS, then it exits 0.
     """
-    settings = settings_or_exit()
+    settings = settings_or_exit(server=True)
     if migrate:
         from adapters.cli.db import upgrade_command
 
@@ -65,7 +67,7 @@ def chat_command(
     user: UserOption = "you",
 ) -> None:
     """Chat with the bot in this terminal (reads piped input to the end, then exits)."""
-    settings = settings_or_exit()
+    settings = settings_or_exit(server=True)
     from adapters.launch import console_chat
 
     raise typer.Exit(run(lambda: console_chat(settings, tenant or settings.default_tenant, user)))
@@ -122,3 +124,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         stderr.print("bye")
+    except Exception as problem:  # a last resort: one line, never a traceback
+        message, code = describe_failure(problem)
+        error_line(message)
+        raise SystemExit(code) from None

@@ -1,21 +1,29 @@
-"""Shared pieces of the CLI: settings, the event loop, printing replies."""
+"""Shared pieces of the CLI: settings, the event loop, printing replies, failing plainly.
+
+Every failure and refusal ends the same way: one line on stderr (``error: …``), never a
+traceback or the user's text echoed back from the database, and a non-zero exit code: 1 when
+something was not done, 2 for a bad setting or an unreachable database.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import json
+import os
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 from rich.console import Console
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.core import Bot
-from bot.logs import configure_logging
+from bot.logs import configure_logging, get_logger
 from bot.messages import Reply, Request
+from bot.registry import SkillError
 from bot.state import DatabaseUnavailable
 
 T = TypeVar("T")
@@ -29,25 +37,98 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 stdout = Console()
 stderr = Console(stderr=True)
+log = get_logger(__name__)
 
 
-def settings_or_exit() -> Settings:
-    """Load settings, or print the one bad setting and exit 2."""
+def one_line(text: str) -> str:
+    """Text as a single line: whitespace collapsed, markdown emphasis dropped."""
+    return " ".join(text.replace("**", "").split())
+
+
+def error_line(message: str) -> None:
+    """Print ``error: message`` as exactly one line on stderr (rich would wrap it)."""
+    sys.stderr.write(f"error: {one_line(message)}\n")
+
+
+def fail(message: str, as_json: bool = False, code: int = 1) -> int:
+    """Report a failure (one stderr line, or ``{"error": …}`` with --json); the exit code."""
+    if as_json:
+        print_json({"error": one_line(message)})
+    else:
+        error_line(message)
+    return code
+
+
+def describe_failure(problem: BaseException) -> tuple[str, int]:
+    """An exception as one plain sentence and an exit code; never its SQL or parameters."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from knowledge.store import KnowledgeUnavailable
+
+    if isinstance(problem, DatabaseUnavailable):
+        return str(problem), 2
+    if isinstance(problem, SkillError | KnowledgeUnavailable):
+        return str(problem), 1
+    if isinstance(problem, OperationalError | InterfaceError):
+        reason = str(getattr(problem, "orig", "") or "").lower()
+        if "locked" in reason or "busy" in reason:
+            return (
+                "the database is locked by another process (another Atelier writing to it, or "
+                "a tool holding it open); nothing was saved. Try again when it is free."
+            ), 1
+        return (
+            f"the database failed ({type(getattr(problem, 'orig', problem)).__name__}); nothing "
+            "was saved. Check ATELIER_DATABASE_URL and try again."
+        ), 1
+    error_id = uuid.uuid4().hex[:8]
+    log.debug("cli_failed", error_id=error_id, exc_info=problem)
+    return (
+        f"something went wrong ({type(problem).__name__}, error id {error_id}); nothing was "
+        "half-saved. Run with ATELIER_LOG_LEVEL=DEBUG for details."
+    ), 1
+
+
+_log_file: TextIO | None = None
+
+
+def settings_or_exit(server: bool = False) -> Settings:
+    """Load settings, or print the one bad setting and exit 2.
+
+    Servers (``run``, ``chat``) log to stderr. One-shot commands log to
+    ``<data dir>/logs/cli.log`` instead, so what they print stays one clear line; error ids in
+    their messages are found there. Setting ATELIER_LOG_LEVEL puts the log back on stderr.
+    """
+    global _log_file
     try:
         settings = load_settings()
     except SettingsError as problem:
         sys.stderr.write(f"error: {problem}\n")  # one line, never wrapped
         raise typer.Exit(2) from None
-    configure_logging(settings.log_json, settings.log_level)
+    stream: TextIO | None = None
+    if not server and "ATELIER_LOG_LEVEL" not in os.environ:
+        try:
+            folder = settings.data_dir / "logs"
+            folder.mkdir(parents=True, exist_ok=True)
+            stream = (folder / "cli.log").open("a", encoding="utf-8")
+        except OSError:
+            stream = None  # an unwritable data dir is reported by the command itself
+    if _log_file is not None:
+        _log_file.close()
+    _log_file = stream
+    configure_logging(settings.log_json, settings.log_level, stream)
     return settings
 
 
 def run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
+    """Run a command's coroutine; any failure becomes one stderr line and a non-zero exit."""
     try:
         return asyncio.run(coroutine_factory())  # type: ignore[arg-type]
-    except DatabaseUnavailable as problem:
-        sys.stderr.write(f"error: {problem}\n")  # one line, exit 2 like a bad setting
-        raise typer.Exit(2) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as problem:
+        message, code = describe_failure(problem)
+        error_line(message)
+        raise typer.Exit(code) from None
 
 
 def reply_to_dict(reply: Reply) -> dict[str, Any]:
@@ -79,7 +160,8 @@ def cli_request(
 
 
 async def ask_bot(bot: Bot, request: Request, as_json: bool) -> int:
-    """Send one request through the core and print the answer; exit code 0 or 1."""
+    """Send one request through the core and print the answer; exit code 0, or 1 when the
+    bot refused or could not do it (then the answer is one line on stderr)."""
     from adapters.console import ConsoleAdapter
 
     reply = await bot.handle(request)
@@ -87,6 +169,8 @@ async def ask_bot(bot: Bot, request: Request, as_json: bool) -> int:
         return 0
     if as_json:
         print_json(reply_to_dict(reply))
+    elif reply.refused and not reply.buttons:
+        error_line(reply.text)
     else:
         console = ConsoleAdapter(
             bot,
@@ -96,4 +180,4 @@ async def ask_bot(bot: Bot, request: Request, as_json: bool) -> int:
             image_dir=bot.services.settings.data_dir / "images",
         )
         await console.render(reply)
-    return 0
+    return 1 if reply.refused else 0

@@ -7,7 +7,7 @@ done (a row not imported, an unknown id, the store unavailable), 2 a bad setting
 
 from __future__ import annotations
 
-import sys
+import shlex
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,8 +16,10 @@ import typer
 from adapters.cli.common import (
     JsonOption,
     TenantOption,
+    UserOption,
     ask_bot,
     cli_request,
+    fail,
     print_json,
     run,
     settings_or_exit,
@@ -43,11 +45,7 @@ def _store(settings: Settings) -> Any:
 
 
 def _fail(message: str, as_json: bool = False) -> None:
-    if as_json:
-        print_json({"error": message})
-    else:
-        sys.stderr.write(f"error: {message}\n")  # one line, never wrapped
-    raise typer.Exit(1)
+    raise typer.Exit(fail(message, as_json))  # one line, never wrapped
 
 
 def _guarded(as_json: bool, work: Any) -> Any:
@@ -59,13 +57,15 @@ def _guarded(as_json: bool, work: Any) -> Any:
         _fail(str(problem), as_json)
 
 
-def _ask(settings: Settings, tenant: str | None, text: str, as_json: bool) -> None:
-    """Answer through the `/projects` command, exactly as chat would."""
+def _ask(
+    settings: Settings, tenant: str | None, text: str, as_json: bool, user: str = "cli"
+) -> None:
+    """Answer through the `/projects` command, exactly as chat would (exit 1 if refused)."""
     from adapters.runtime import running_bot
 
     async def go() -> int:
         async with running_bot(settings) as bot:
-            request = cli_request(settings, tenant, "cli", "projects", text)
+            request = cli_request(settings, tenant, user, "projects", text)
             return await ask_bot(bot, request, as_json)
 
     raise typer.Exit(run(go))
@@ -186,7 +186,8 @@ def search_command(
 @projects_app.command("list")
 def list_command(
     status: Annotated[
-        str, typer.Option("--status", help="closed (past projects) or active (in progress).")
+        str,
+        typer.Option("--status", help="closed (past projects), active (in progress) or removed."),
     ] = "closed",
     tenant: TenantOption = None,
     as_json: JsonOption = False,
@@ -194,9 +195,9 @@ def list_command(
     """List the workspace's closed past projects (or, with --status active, current ones)."""
     settings = settings_or_exit()
     status = status.lower()
-    if status not in {"closed", "active"}:
-        _fail("--status must be closed or active", as_json)
-    if status == "active" or not as_json:
+    if status not in {"closed", "active", "removed"}:
+        _fail("--status must be closed, active or removed", as_json)
+    if status in {"active", "removed"} or not as_json:
         _ask(settings, tenant, f"list {status}", as_json)
     who = tenant or settings.default_tenant
     store = _store(settings)
@@ -250,3 +251,62 @@ def remove_demo_command(tenant: TenantOption = None, as_json: JsonOption = False
         print_json({"tenant": who, "removed": removed})
     else:
         stdout.print(f"Removed {removed} demo project(s) from workspace {who}.")
+
+
+# --- correcting past projects -----------------------------------------------------------------
+
+
+@projects_app.command("edit")
+def edit_command(
+    project_id: Annotated[str, typer.Argument(help="The past project's id.")],
+    changes: Annotated[
+        list[str],
+        typer.Argument(help="KEY=VALUE pairs, e.g. actual=320 'tags=shopify;theme'."),
+    ],
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Accept hours that look unusual (not impossible).")
+    ] = False,
+    tenant: TenantOption = None,
+    user: UserOption = "cli",
+    as_json: JsonOption = False,
+) -> None:
+    """Correct fields of a past project (same checks as an import)."""
+    settings = settings_or_exit()
+    words = [project_id, *changes] + (["confirm"] if confirm else [])
+    _ask(settings, tenant, "edit " + shlex.join(words), as_json, user)
+
+
+@projects_app.command("remove")
+def remove_command(
+    project_id: Annotated[str, typer.Argument(help="The past project's id.")],
+    tenant: TenantOption = None,
+    user: UserOption = "cli",
+    as_json: JsonOption = False,
+) -> None:
+    """Take a past project out of search and estimates; `restore` puts it back."""
+    settings = settings_or_exit()
+    _ask(settings, tenant, f"remove {shlex.quote(project_id)}", as_json, user)
+
+
+@projects_app.command("restore")
+def restore_command(
+    project_id: Annotated[str, typer.Argument(help="The removed project's id.")],
+    tenant: TenantOption = None,
+    user: UserOption = "cli",
+    as_json: JsonOption = False,
+) -> None:
+    """Put a removed past project back."""
+    settings = settings_or_exit()
+    _ask(settings, tenant, f"restore {shlex.quote(project_id)}", as_json, user)
+
+
+@projects_app.command("reopen")
+def reopen_command(
+    project: Annotated[str, typer.Argument(help="A closed project's name or id.")],
+    tenant: TenantOption = None,
+    user: UserOption = "cli",
+    as_json: JsonOption = False,
+) -> None:
+    """Make a closed project active again (its past project leaves your history)."""
+    settings = settings_or_exit()
+    _ask(settings, tenant, f"reopen {project}", as_json, user)

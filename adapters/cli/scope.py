@@ -9,10 +9,10 @@ import typer
 from adapters.cli.common import (
     JsonOption,
     TenantOption,
+    error_line,
     print_json,
     run,
     settings_or_exit,
-    stderr,
     stdout,
 )
 
@@ -41,7 +41,7 @@ def scope_command(
     if currency is not None:
         code = currency_code(currency)
         if code is None:
-            stderr.print(f"error: unknown currency {currency!r}; use a code such as USD or EUR")
+            error_line(f"unknown currency {currency!r}; use a code such as USD or EUR")
             raise typer.Exit(2)
     who = tenant or settings.default_tenant
 
@@ -59,7 +59,7 @@ def scope_command(
                 if as_json:
                     print_json({"error": str(problem)})
                 else:
-                    stderr.print(str(problem))
+                    error_line(str(problem))
                 return 1
             if as_json:
                 print_json(result.facts())

@@ -16,11 +16,12 @@ from adapters.cli.common import (
     TenantOption,
     UserOption,
     cli_request,
+    error_line,
+    fail,
     print_json,
     reply_to_dict,
     run,
     settings_or_exit,
-    stderr,
     stdout,
 )
 
@@ -30,11 +31,7 @@ ToneOption = Annotated[
 
 
 def _fail(message: str, as_json: bool) -> int:
-    if as_json:
-        print_json({"error": message})
-    else:
-        stderr.print(f"error: {message}", markup=False, highlight=False)
-    return 1
+    return fail(message, as_json)
 
 
 def log_command(
@@ -113,10 +110,10 @@ def update_command(
     who = tenant or settings.default_tenant
     verb = target.lower()
     if verb in {"approve", "discard", "export"} and not draft_id:
-        stderr.print(f"error: `atelier update {verb}` needs a draft id")
+        error_line(f"`atelier update {verb}` needs a draft id")
         raise typer.Exit(2)
     if tone.lower() not in TONES:
-        stderr.print(f"error: --tone must be one of {', '.join(TONES)}")
+        error_line(f"--tone must be one of {', '.join(TONES)}")
         raise typer.Exit(2)
 
     async def draft() -> int:
@@ -127,6 +124,8 @@ def update_command(
             made = _draft_id(reply) if reply.visibility == "dm" else None
             if as_json:
                 print_json({**reply_to_dict(reply), "draft_id": made})
+            elif reply.refused:
+                error_line(reply.text)
             else:
                 await ask_bot_render(bot, reply, who, user)
                 if made:
@@ -148,6 +147,8 @@ def update_command(
                 done = done and after is not None and after.draft.requester_id == user
             if as_json:
                 print_json({**reply_to_dict(reply), "ok": done})
+            elif not done:
+                error_line(reply.text)
             else:
                 await ask_bot_render(bot, reply, who, user)
             return 0 if done else 1
@@ -193,6 +194,9 @@ def projects_add_command(
     ] = None,
     summary: Annotated[str | None, typer.Option(help="What the project is.")] = None,
     type: Annotated[str | None, typer.Option("--type", help="e.g. web-shop.")] = None,
+    tags: Annotated[
+        str | None, typer.Option("--tags", help="Comma-separated stack tags, e.g. shopify,theme.")
+    ] = None,
     active: Annotated[
         bool, typer.Option("--active", help="Track it as in progress (the only kind added here).")
     ] = True,
@@ -203,7 +207,7 @@ def projects_add_command(
     """Start tracking a project in progress (every field an option, no prompts)."""
     settings = settings_or_exit()
     if not active:
-        stderr.print("error: past projects are added with `atelier projects import`")
+        error_line("past projects are added with `atelier projects import`")
         raise typer.Exit(2)
     from adapters.runtime import running_bot
     from bot.registry import SkillError
@@ -224,6 +228,7 @@ def projects_add_command(
         "client_channel": client_channel,
         "summary": summary,
         "type": type,
+        "tags": tags,
     }
 
     async def go() -> int:
@@ -243,6 +248,9 @@ def projects_add_command(
                 "id": project.id,
                 "name": project.name,
                 "tenant": who,
+                "type": project.type,
+                "tags": list(project.tags or []),
+                "start_date": project.start_date.isoformat() if project.start_date else None,
                 "estimate_hours": project.estimate_hours,
                 "due_date": project.due_date.isoformat() if project.due_date else None,
                 "status": project.status,
@@ -261,6 +269,9 @@ def projects_close_command(
     hours: Annotated[
         float | None, typer.Argument(help="Actual hours (default: the sum of the log).")
     ] = None,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Accept hours that look unusual (not impossible).")
+    ] = False,
     tenant: TenantOption = None,
     user: UserOption = "you",
     as_json: JsonOption = False,
@@ -271,7 +282,7 @@ def projects_close_command(
     from bot.registry import SkillError
     from bot.skills.active_projects import handle_subcommand
 
-    args = project + (f" {hours:g}" if hours is not None else "")
+    args = project + (f" {hours:g}" if hours is not None else "") + (" confirm" if confirm else "")
 
     async def go() -> int:
         async with running_bot(settings) as bot:
@@ -282,9 +293,11 @@ def projects_close_command(
                 return _fail(str(problem), as_json)
             if as_json:
                 print_json(reply_to_dict(reply))
+            elif reply.refused:
+                error_line(reply.text.replace("confirm with the button or ", "add --confirm, or "))
             else:
                 await ask_bot_render(bot, reply, request.tenant, user)
-            return 0 if reply.text.startswith("Closed") else 1
+            return 1 if reply.refused else 0
 
     raise typer.Exit(run(go))
 
