@@ -88,6 +88,26 @@ class Settings(BaseSettings):
     # (keep it below the orchestrator's kill timeout, e.g. compose `stop_grace_period`).
     shutdown_grace_seconds: Annotated[float, Field(gt=0, le=3600)] = 20.0
 
+    # --- digests ----------------------------------------------------------------------------
+    # The weekly digest's schedule is per workspace (`/atelier digest on …`); these tune it.
+    scheduler: bool = Field(
+        default=True, description="run scheduled digests in this process (any replica may)"
+    )
+    digest_stale_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        default=10, description="a project with nothing logged for this many days is stale"
+    )
+    digest_near_due_days: Annotated[int, Field(ge=0, le=90)] = Field(
+        default=5, description="warn when a project is due within this many days"
+    )
+    digest_fallback_user: str | None = Field(
+        default=None,
+        description="who gets projects whose owner can't be reached by DM (default: whoever "
+        "turned the digest on)",
+    )
+    digest_timezone: str = Field(
+        default="UTC", description="time zone of `/atelier digest on fri 15:00` without one"
+    )
+
     # --- Slack ------------------------------------------------------------------------------
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
     slack_api_url: str | None = None

@@ -18,9 +18,11 @@ from bot.messages import (
     Paragraph,
     Reply,
     Request,
+    Visibility,
     refusal_reply,
     text_reply,
 )
+from bot.outbound import DirectMessages
 from bot.registry import ActionId, SkillError, SkillRegistry
 from bot.router import Route, route
 from bot.services import Services
@@ -45,6 +47,8 @@ class Bot:
         self.registry.load(skills)
         services.registry = self.registry
         self.access = AccessPolicy.from_settings(services.settings)
+        # Platforms that can DM a person unprompted (scheduled digests), by platform name.
+        self.direct_messages: dict[str, DirectMessages] = {}
 
     async def start(self) -> None:
         await self.services.db.create_all()
@@ -152,6 +156,40 @@ class Bot:
                 f"Sorry, I couldn't record what happened to that post (error id `{error_id}`). "
                 "Press **Post** on the update again: I'll check with you before sending anything."
             )
+
+    def add_direct_messages(self, port: DirectMessages) -> None:
+        """An adapter offers to deliver DMs nobody asked for (see :mod:`bot.outbound`)."""
+        self.direct_messages[port.platform] = port
+
+    async def send_dm(
+        self, platform: str, tenant: str, user_id: str, reply: Reply
+    ) -> DeliveryOutcome:
+        """Deliver ``reply`` to a person's DMs on ``platform``; what the platform did.
+
+        Only DMs: scheduled work has no way to post in a channel, so it can't reach a client.
+        """
+        port = self.direct_messages.get(platform)
+        if port is None:
+            return DeliveryOutcome.refused(
+                "", "no_platform", f"Atelier isn't connected to {platform or 'a platform'} here"
+            )
+        if not port.can_reach(user_id):
+            return DeliveryOutcome.refused("", "unreachable", "that person has no DMs there")
+        dm = reply.model_copy(update={"visibility": Visibility.DM, "channel_id": None})
+        try:
+            outcome = await port.send_dm(tenant, user_id, dm)
+        except Exception:
+            log.exception("dm_failed", platform=platform, tenant=tenant, user_id=user_id)
+            return DeliveryOutcome.unknown("", "error", "the DM failed on my side")
+        log.info(
+            "dm_outcome",
+            platform=platform,
+            tenant=tenant,
+            user_id=user_id,
+            state=outcome.state.value,
+            reason_code=outcome.reason_code,
+        )
+        return outcome
 
     async def _run(self, pending: Awaitable[T], source: Request | Action, what: str) -> T | Reply:
         try:

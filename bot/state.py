@@ -101,7 +101,7 @@ class DatabaseUnavailable(Exception):
 class Database:
     """Engine + session factory; one per process (or per test)."""
 
-    def __init__(self, url: str, lock_timeout: float = 15.0) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite and ":///" in url and not url.endswith(":memory:"):
@@ -114,7 +114,7 @@ class Database:
             if "+psycopg" in url:  # fail within seconds, not minutes, when the server is gone
                 kwargs.update(connect_args={"connect_timeout": 10})
         else:
-            kwargs.update(connect_args={"timeout": lock_timeout})
+            kwargs.update(connect_args={"timeout": 15})
         try:
             self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         except ModuleNotFoundError as missing:  # e.g. PostgreSQL without the `postgres` extra
@@ -123,12 +123,7 @@ class Database:
                 "postgresql+psycopg://… and pip install 'atelier-bot[postgres]')"
             ) from None
         if self.is_sqlite:
-            busy_ms = max(1, int(lock_timeout * 1000))
-            event.listen(
-                self.engine.sync_engine,
-                "connect",
-                lambda connection, record: _sqlite_pragmas(connection, record, busy_ms),
-            )
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def ping(self) -> None:
@@ -170,12 +165,12 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object, busy_ms: int = 15000) -> None:
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")  # how long a write waits for a lock
+    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
 
 
@@ -323,4 +318,50 @@ class PostAudit(Base):
     message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     permalink: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # Anything the record must add, e.g. a post the user confirmed after an interrupted send.
+    note: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+# --- digests: the weekly schedule and the lease of each slot ---------------------------------
+
+
+class DigestSchedule(Base):
+    """A workspace's weekly digest: off by default; set with `/atelier digest on fri 15:00`."""
+
+    __tablename__ = "digest_schedules"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    weekday: Mapped[int] = mapped_column(Integer, default=4)  # 0 = Monday
+    hour: Mapped[int] = mapped_column(Integer, default=15)
+    minute: Mapped[int] = mapped_column(Integer, default=0)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The platform the workspace is on ("slack", "discord"): which DM port delivers.
+    platform: Mapped[str] = mapped_column(String(16), default="")
+    # Who turned it on: gets the projects whose owner can't be reached by DM.
+    set_by: Mapped[str] = mapped_column(String(64), default="")
+    # Slots before this moment never run (turning it on doesn't send last week's digest).
+    enabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class DigestRun(Base):
+    """One slot of one workspace's digest, claimed by the replica that runs it.
+
+    The primary key makes the claim atomic across replicas; ``lease_until`` lets another
+    replica take over a run whose replica died before finishing it.
+    """
+
+    __tablename__ = "digest_runs"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(32), primary_key=True)  # UTC, ISO 8601
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lease_until: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # recipient user id -> "delivered" / "refused: <code>" / "unknown: <code>"
+    outcomes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(String(300), nullable=True)

@@ -10,4 +10,5 @@ SKILL_MODULES: tuple[str, ...] = (
     "bot.skills.active_projects",
     "bot.skills.log",
     "bot.skills.updates",
+    "bot.skills.atelier",
 )

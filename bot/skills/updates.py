@@ -702,6 +702,13 @@ def _sentence(text: str) -> str:
 
 async def on_action(action: Action, services: Services) -> Reply:
     parsed = ActionId.parse(action.action_id)
+    if parsed.verb == "draft":  # the digest's "Draft update" button: value = project id
+        project = await get_project(services.db, action.tenant, action.value)
+        if project is None or project.status != "active":
+            raise SkillError("That project is no longer active.")
+        return await _new_draft(
+            services, project, action.user_id, action.user_name, "friendly", on_track=False
+        )
     if parsed.verb == "ontrack":
         project_id, _, tone = action.value.partition(":")
         project = await get_project(services.db, action.tenant, project_id)
