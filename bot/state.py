@@ -101,7 +101,7 @@ class DatabaseUnavailable(Exception):
 class Database:
     """Engine + session factory; one per process (or per test)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_timeout: float = 15.0) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite and ":///" in url and not url.endswith(":memory:"):
@@ -114,7 +114,7 @@ class Database:
             if "+psycopg" in url:  # fail within seconds, not minutes, when the server is gone
                 kwargs.update(connect_args={"connect_timeout": 10})
         else:
-            kwargs.update(connect_args={"timeout": 15})
+            kwargs.update(connect_args={"timeout": lock_timeout})
         try:
             self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         except ModuleNotFoundError as missing:  # e.g. PostgreSQL without the `postgres` extra
@@ -123,7 +123,12 @@ class Database:
                 "postgresql+psycopg://… and pip install 'atelier-bot[postgres]')"
             ) from None
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            busy_ms = max(1, int(lock_timeout * 1000))
+            event.listen(
+                self.engine.sync_engine,
+                "connect",
+                lambda connection, record: _sqlite_pragmas(connection, record, busy_ms),
+            )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def ping(self) -> None:
@@ -165,12 +170,12 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+def _sqlite_pragmas(dbapi_connection: object, _record: object, busy_ms: int = 15000) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")  # how long a write waits for a lock
     cursor.close()
 
 
