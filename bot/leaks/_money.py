@@ -8,6 +8,7 @@ Judged on the normalised line. What counts:
   (``day rate``, ``hourly rate``, ``rate card``, ``our rates``, ``Stundensatz``, ``TJM``);
 - a margin with a figure (``margin 30%``, ``30% margin``, ``Marge 30%``, ``margin of €2k``) or
   words (``our margin``, ``profit margin``, ``margins are thin``);
+- the same written in words ("ninety-five euros an hour", "a margin of thirty percent");
 - ``profit``, ``mark-up`` (and ``markup`` with a figure or on something), ``cost price``,
   ``at cost``, ``our costs``, ``underquoted``, ``padded the estimate``, salaries.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 
 from bot.leaks._normalise import normalise
+from bot.number_words import words_to_digits
 
 _SYMBOL = r"[$€£¥₹₣₤]"
 _CODE = r"(?:usd|eur|gbp|chf|cad|aud|nzd|sek|nok|dkk|pln|czk|huf|jpy|inr|brl|mxn|zar)"
@@ -86,7 +88,7 @@ _RATE_OR_MARGIN = re.compile("|".join(f"(?:{rule})" for rule in _RULES))
 
 def mentions_rate_or_margin(text: str) -> bool:
     """Whether ``text`` (any spelling, any markdown) states a rate, a margin or a cost."""
-    return _RATE_OR_MARGIN.search(normalise(text)) is not None
+    return _RATE_OR_MARGIN.search(words_to_digits(normalise(text))) is not None
 
 
 __all__ = ["mentions_rate_or_margin"]

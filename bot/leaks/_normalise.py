@@ -20,6 +20,8 @@ _INVISIBLE = (
 _DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
 # Slashes NFKC leaves alone: "€95∕h" (division slash) reads "€95/h".
 _SLASHES = dict.fromkeys(map(ord, "\u2215\u2044\u29f8\u2571\u29f5\u2216"), "/")
+# Colons NFKC leaves alone: "internal∶" (ratio sign) and "internal꞉" read "internal:".
+_SLASHES.update(dict.fromkeys(map(ord, "\u2236\ua789\u02d0\u0589\u05c3\u16ec\u205a"), ":"))
 # Lower-case Cyrillic and Greek letters that look like Latin ones (after case folding).
 _HOMOGLYPHS = str.maketrans(
     "аеорсухіјѕԁһӏԛԝνοαιτκρυ",

@@ -43,6 +43,8 @@ USER_LINES: tuple[tuple[str, str], ...] = (
     ("\u202einternal: client pays late", "internal"),
     ("ｉｎｔｅｒｎａｌ： client pays late", "internal"),
     ("іnternal: client pays late", "internal"),  # Cyrillic і
+    ("internal∶ client pays late", "internal"),  # U+2236 ratio sign as a colon
+    ("internal꞉ client pays late", "internal"),  # U+A789 modifier colon
     ("ІNTERNAL: client pays late", "internal"),  # Cyrillic І
     ("private: client pays late", "internal"),
     ("Private - client pays late", "internal"),
@@ -110,6 +112,10 @@ USER_LINES: tuple[tuple[str, str], ...] = (
     ("we underquoted the CMS", "rate"),
     ("padded the estimate by 10h", "rate"),
     ("> - **rate €95**", "rate"),
+    ("ninety-five euros an hour", "rate"),
+    ("a margin of thirty percent", "rate"),
+    ("€ 95 per hour", "rate"),
+    ("EUR95/h", "rate"),
     # Other clients of the studio.
     ("reused the Nordlys theme", "other_client"),
     ("same checkout as NORDLYS", "other_client"),
