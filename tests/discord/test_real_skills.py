@@ -71,24 +71,26 @@ async def test_add_log_update_approve_and_post_to_the_client_channel(
             client=real_client, user=me, guild_id=guild.id if in_guild else None, message=message
         )
 
-    # /projects add -> a modal in two parts (the form has more than five fields)
+    # /projects add -> a modal in parts (a Discord modal holds five fields)
     opening = interaction()
     await _command(real_client, opening, "projects", "add")
     first = opening.response.modal
-    assert isinstance(first, FormModal) and first.title.endswith("(1/2)")
+    assert isinstance(first, FormModal) and first.title.endswith("(1/3)")
     assert next(iter(first.inputs)) == "name"  # required fields come first
     submit = interaction()
     _fill(first, submit, name="Acme web shop", client="Acme Corp", aliases="acme", estimate="40")
     await first.on_submit(submit)
-    opener = submit.sent()[0].kwargs["view"]
-    assert isinstance(opener, OpenFormView)
-    second_open = interaction()
-    await opener.open_button.callback(second_open)
-    second = second_open.response.modal
-    submit_two = interaction()
-    _fill(second, submit_two, client_channel=str(client_channel.id), summary="A shop")
-    await second.on_submit(submit_two)
-    added = submit_two.text()
+    answers = {"client_channel": str(client_channel.id), "summary": "A shop", "tags": "shopify"}
+    for _page in (2, 3):
+        opener = submit.sent()[0].kwargs["view"]
+        assert isinstance(opener, OpenFormView)
+        page_open = interaction()
+        await opener.open_button.callback(page_open)
+        page = page_open.response.modal
+        submit = interaction()
+        _fill(page, submit, **answers)
+        await page.on_submit(submit)
+    added = submit.text()
     assert "Acme web shop" in added
 
     # /log and /update
