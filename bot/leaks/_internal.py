@@ -52,7 +52,6 @@ _PHRASE = re.compile(
     r"|\boff\s+the\s+record\b|\bbetween\s+us\b|\bnur\s+intern\b|\binterne?\s+info\b"
     r"|\bpour\s+info\s+interne\b|\busage\s+interne\b|\bne\s+pas\s+partager\b"
 )
-_OPENERS = {"(": ")", "[": "]", "{": "}"}
 _PARENTHETICAL = re.compile(r"^(?:" + _MARKER_WORDS + r")\s*[:;.,\-–—=]\s*\S")
 
 
@@ -77,44 +76,44 @@ def cut_internal_parentheticals(line: str) -> tuple[str, bool]:
     """``line`` without its internal parentheticals, and whether any was cut.
 
     ``done: checkout (internal: pays late)`` → ``done: checkout``. An unclosed one runs to the
-    end of the line. Brackets are matched with nesting on the text as written; each group's
-    content is normalised before it is judged.
+    end of the line. Brackets are matched (any kind, nested) on the text as written; the start
+    of each group's content is normalised before it is judged. Linear in the line's length.
     """
+    closing = _closing_brackets(line)
     out: list[str] = []
     cut = False
     index = 0
     while index < len(line):
         char = line[index]
-        closer = _OPENERS.get(normalise(char) or char) if char in "([{（［｛" else None
-        if closer is None:
-            out.append(char)
-            index += 1
-            continue
-        end = _closing(line, index)
-        inner = line[index + 1 : end if end is not None else len(line)]
-        if _PARENTHETICAL.match(normalise(inner)):
-            cut = True
-            index = end + 1 if end is not None else len(line)
-            while out and out[-1] in " \t":
-                out.pop()  # no stray space before the cut
-            continue
+        if char in _OPEN:
+            end = closing.get(index)
+            inner = line[index + 1 : end if end is not None else len(line)]
+            if _PARENTHETICAL.match(normalise(inner[:_MARKER_WINDOW])):
+                cut = True
+                index = end + 1 if end is not None else len(line)
+                while out and out[-1] in " \t":
+                    out.pop()  # no stray space before the cut
+                continue
         out.append(char)
         index += 1
     return "".join(out), cut
 
 
-def _closing(line: str, start: int) -> int | None:
-    """Index of the bracket closing the one at ``start`` (any bracket kind), or None."""
-    depth = 0
-    for index in range(start, len(line)):
-        char = normalise(line[index]) or line[index]
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return index
-    return None
+_OPEN = "([{（［｛"
+_CLOSE = ")]}）］｝"
+_MARKER_WINDOW = 80  # a marker opens its group: the first characters decide
+
+
+def _closing_brackets(line: str) -> dict[int, int]:
+    """Index of each opening bracket -> index of the bracket closing it (unclosed: absent)."""
+    stack: list[int] = []
+    pairs: dict[int, int] = {}
+    for index, char in enumerate(line):
+        if char in _OPEN:
+            stack.append(index)
+        elif char in _CLOSE and stack:
+            pairs[stack.pop()] = index
+    return pairs
 
 
 __all__ = ["cut_internal_parentheticals", "is_internal", "is_marker_only"]

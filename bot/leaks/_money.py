@@ -28,14 +28,15 @@ from bot.number_words import words_to_digits
 _SYMBOL = r"[$€£¥₹₣₤]"
 _CODE = r"(?:usd|eur|gbp|chf|cad|aud|nzd|sek|nok|dkk|pln|czk|huf|jpy|inr|brl|mxn|zar)"
 _WORD = r"(?:dollars?|bucks|euros?|pounds?|quid|francs?|sfr|kr)"
-_NUM = r"\d[\d,.']*(?:\s?k)?"
+_NUM = r"\d[\d,.']{0,15}(?:\s?k)?"
 _MONEY = (
     rf"(?:{_SYMBOL}\s?{_NUM}|{_CODE}\s?{_NUM}|{_NUM}\s?(?:{_SYMBOL}|{_CODE}\b|{_WORD}\b))"
 )
 _TIME = r"(?:h|hr|hrs|hour|hours|std|stunde|stunden|tag|d|day|days|jour|j|heure|wk|week)"
 _PER = rf"(?:\s*/\s*{_TIME}\b|\s*p/?h\b|\s+(?:per|an?|the|each|every|pro|par|la|le)\s+{_TIME}\b)"
 _CSS_LENGTH = r"(?:px|em|rem|pt|vh|vw|ch|cm|mm|dp|sp)\b"
-_FIGURE = rf"(?:{_SYMBOL}\s?)?-?\d[\d,.']*(?:\s?k)?(?!\d|[\d,.']*\s*(?:%|percent|{_CSS_LENGTH}))"
+_DIGITS = r"[\d,.']{0,15}"  # a figure's digits and separators, bounded (no backtracking blow-up)
+_FIGURE = rf"(?:{_SYMBOL}\s?)?-?\d{_DIGITS}(?:\s?k)?(?!\d|{_DIGITS}\s*(?:%|percent|{_CSS_LENGTH}))"
 
 _RULES = (
     # Money per time, and figures per time without a currency.
@@ -56,23 +57,23 @@ _RULES = (
     r"|taux\s+(?:horaire|journalier)|tarif\s+(?:horaire|journalier)|tjm)\b",
     # Margins.
     r"\bmarg(?:ins?|en?|es)\b\s*(?:of|is|are|was|at|=|:|~|≈|de|von|around|about|roughly"
-    r"|approx\.?|only|just|ca\.?|now|down\s+to|up\s+to)?\s*[~≈]?\s*-?\d[\d.,]*\s*"
+    r"|approx\.?|only|just|ca\.?|now|down\s+to|up\s+to)?\s*[~≈]?\s*-?\d[\d.,]{0,15}\s*"
     r"(?:%|percent|pct|prozent|pour\s?cent|points?|pts?)",
-    r"\d[\d.,]*\s*(?:%|percent|pct|prozent)\s*(?:gross\s+|net\s+|profit\s+|operating\s+)?"
+    r"\d[\d.,]{0,15}\s*(?:%|percent|pct|prozent)\s*(?:gross\s+|net\s+|profit\s+|operating\s+)?"
     r"marg(?:ins?|en?|es)\b",
     rf"\bmargins?\s*(?:of|is|=|:)?\s*{_MONEY}",
-    rf"\bmargins?\s*(?:of|is|=|:)?\s*-?\d[\d.,]*(?!\d|[\d.,]*\s*{_CSS_LENGTH}|[\d.,]*\s*%)",
+    rf"\bmargins?\s*(?:of|is|=|:)?\s*-?\d{_DIGITS}(?!\d|{_DIGITS}\s*{_CSS_LENGTH}|{_DIGITS}\s*%)",
     r"\b(?:profit|gross|net|operating|contribution|thin|low|lower|higher|high|good|great"
     r"|healthy|fat|slim|decent|poor|bad|negative|our|my|the\s+studio'?s|studio)\s+margins?\b",
     r"\bmargins?\s+(?:on|are|were|will|would|look|looks|shrink|shrank|drop|dropped|for\s+us)\b",
-    rf"\bmargins?\s+(?:is|was)\b(?!\s*(?:now\s+|set\s+to\s+|at\s+)?\d[\d.,]*\s*{_CSS_LENGTH})",
+    rf"\bmargins?\s+(?:is|was)\b(?!\s*(?:now\s+|set\s+to\s+|at\s+)?\d[\d.,]{{0,15}}\s*{_CSS_LENGTH})",
     r"\b(?:gewinnmarge|gewinnspanne|handelsspanne|deckungsbeitrag|marge\s+(?:brute|nette))\b",
     # Profit, mark-ups, costs.
     r"(?<!non-)(?<!non )(?<!not-for-)\bprofit(?:s|able|ability|ably)?\b",
     r"\b(?:gewinn|benefice|benefices)\b",
     r"\bmark-ups?\b|\baufschlag\b",
     rf"\bmarkups?\s*(?:of|on|is|=|:|at|~|≈)?\s*[~≈]?\s*(?:{_SYMBOL}|{_CODE}\s?)?\d",
-    r"\d[\d.,]*\s*(?:%|percent|pct)\s*markups?\b",
+    r"\d[\d.,]{0,15}\s*(?:%|percent|pct)\s*markups?\b",
     r"\b(?:our|my|studio|agency|price|pricing|hardware|licen[cs]e|resale|reseller|material"
     r"|standard|usual|the\s+usual)\s+markups?\b|\bmarkups?\s+(?:on|for\s+us)\b",
     r"\bcost\s+prices?\b|\bat\s+cost\b|\bcost\s+(?:to\s+us|basis|rate)\b"
