@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.scoping.lexicon import contains, phrases, stems
+from bot.scoping.lexicon import contains, phrases, stems, tokens
 
 IDENTITY = "identity"  # logo, brand identity, print and packaging design
 WEB = "web"  # websites, shops, landing pages, CMS work
@@ -45,7 +45,6 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], ...]] = {
             "logotype",
             "wordmark",
             "brand identity",
-            "branding",
             "rebrand",
             "visual identity",
             "brand guidelines",
@@ -130,6 +129,8 @@ def brief_kinds(brief: str) -> frozenset[str]:
     """The kinds the brief's own words name ("logo and a website" names two)."""
     found = stems(brief)
     named = {kind for kind, words in _KEYWORDS.items() if any(contains(found, w) for w in words)}
+    if "branding" in tokens(brief):  # its stem is "brand", which a shop's brief also says
+        named.add(IDENTITY)
     # "web app" is software, not a mobile app; "app" alone next to a site is the site's app.
     if SOFTWARE in named and contains(found, ("web", "app")):
         named.discard(APP)

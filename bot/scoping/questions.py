@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from bot.scoping.kinds import APP, IDENTITY, INTEGRATION, project_kinds
 from bot.scoping.lessons import clean_lesson
-from bot.scoping.lexicon import contains, phrase, stems
+from bot.scoping.lexicon import contains, phrase, phrases, stems
 
 MAX_FROM_RETROS = 4  # questions learnt from past projects, at most
 # A lesson of one project is asked about only when that project is this close to the brief;
@@ -177,11 +177,13 @@ RULES: tuple[_Rule, ...] = (
 # --- topics learnt from retros -------------------------------------------------------------
 
 
+_SHOP_WORDS = phrases(
+    ["shop", "store", "product", "e-commerce", "ecommerce", "shopify", "woocommerce", "webshop"]
+)
+
+
 def _shop(brief_stems: Sequence[str]) -> bool:
-    return any(
-        contains(brief_stems, w)
-        for w in (("shop",), ("store",), ("product",), ("e-commerce",), ("ecommerce",))
-    )
+    return any(contains(brief_stems, words) for words in _SHOP_WORDS)
 
 
 @dataclass(frozen=True)
