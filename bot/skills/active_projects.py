@@ -552,6 +552,21 @@ def _free_knowledge_id(services: Services, project: ActiveProject) -> str:
     raise ValueError("no free id for the past project")
 
 
+def _legacy_knowledge_id(services: Services, project: ActiveProject) -> str | None:
+    """The past project an older close wrote under the project's own id, if it is that one
+    (same title and hours); an imported project that merely shares the id is left alone."""
+    found = services.knowledge.get(project.tenant, project.id)
+    if (
+        found is not None
+        and found.title == project.name
+        and found.actual_hours is not None
+        and project.actual_hours is not None
+        and abs(found.actual_hours - project.actual_hours) < 0.01
+    ):
+        return str(found.id)
+    return None
+
+
 def _confirm_close(project: ActiveProject, hours: float, given: bool, reason: str) -> Reply:
     value = f"{project.id}|{hours:g}"
     return Reply(
@@ -601,18 +616,22 @@ async def reopen(args: str, request: Request, services: Services) -> Reply:
             f"I don't know a closed project called “{reference[:60]}”. Closed projects are "
             "reopened by their name, id, or the id of the past project they became."
         )
+    from knowledge.store import KnowledgeUnavailable
+
     knowledge_id = project.knowledge_id
+    if knowledge_id is None:  # closed before closes had ids of their own
+        try:
+            knowledge_id = await asyncio.to_thread(_legacy_knowledge_id, services, project)
+        except KnowledgeUnavailable:
+            knowledge_id = None
     handles = await reopen_project(services.db, request.tenant, project.id)
     if handles is None:
         return refusal_reply(f"**{project.name}** is active already.")
-    from knowledge.store import KnowledgeUnavailable
 
     note = ""
     if knowledge_id:
         try:
-            await asyncio.to_thread(
-                lambda: services.knowledge.delete(request.tenant, knowledge_id)
-            )
+            await asyncio.to_thread(lambda: services.knowledge.delete(request.tenant, knowledge_id))
             note = (
                 f" Past project `{knowledge_id}` was taken out of your history so it doesn't "
                 "count twice; closing again records the actuals anew."

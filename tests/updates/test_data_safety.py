@@ -214,3 +214,19 @@ async def test_a_project_from_a_saved_estimate_is_found_by_the_same_filters(
     result = await scope_result(harness.bot.services, "local", parse_brief(brief))
     assert "shopify" in result.filters.get("tags", [])  # the brief is compared with shopify only
     assert "closed-tea" in [a.id for a in result.analogues]
+
+
+async def test_reopening_a_project_closed_under_its_own_id_takes_that_entry_back(
+    harness, clock, demo_store
+) -> None:
+    from tests.knowledge.helpers import project as past_project
+
+    await add_project(harness, "name=Legacy aliases=legacy")
+    await harness.say("/projects close legacy 12")
+    demo_store.delete("local", "closed-legacy")  # as an older close left it: under the slug
+    demo_store.upsert("local", [past_project("legacy", "Legacy", actual_hours=12)])
+    async with harness.bot.services.db.transaction() as session:
+        (await session.get(ActiveProject, ("local", "legacy"))).knowledge_id = None
+    reopened = await harness.say("/projects reopen legacy")
+    assert "Past project `legacy` was taken out" in reopened.text
+    assert demo_store.get("local", "legacy") is None
