@@ -133,3 +133,18 @@ async def test_the_leak_rules_apply_to_client_text_not_to_the_studios_own() -> N
         )
         answer = draft + " Nice."
         assert await LLMComposer(scripted(answer)).compose(composition) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "reaches_client"),
+    [
+        ("((" * 2000, "((" * 2000),  # unclosed brackets without a marker: kept as written
+        ("done (internal: " * 400, "done"),  # the first unclosed one runs to the end
+        ("1." * 2000, "1." * 2000),
+        ("€1." * 1300, "€1." * 1300),
+        ("a-" * 2000 + " margin 30%", None),
+    ],
+)
+def test_long_adversarial_lines_get_the_right_verdict(line: str, reaches_client) -> None:  # type: ignore[no-untyped-def]
+    verdict = LeakFilter().judge(line)
+    assert (verdict.text if verdict.kept else None) == reaches_client
