@@ -31,21 +31,22 @@ class ClientGuard:
     notes: tuple[str, ...] = ()  # e.g. that past projects' clients could not be checked
 
 
-async def _sql_names(services: Services, project: ActiveProject) -> tuple[list[str], list[str]]:
-    """Other projects' clients, and this project's aliases."""
+async def _sql_names(
+    services: Services, tenant: str, project_id: str | None
+) -> tuple[list[str], list[str]]:
+    """Other projects' clients, and this project's aliases (none without a project)."""
     async with services.db.sessions() as session:
-        clients = await session.execute(
-            select(ActiveProject.client)
-            .where(
-                ActiveProject.tenant == project.tenant,
-                ActiveProject.id != project.id,
-                ActiveProject.client.is_not(None),
-            )
-            .distinct()
+        query = select(ActiveProject.client).where(
+            ActiveProject.tenant == tenant, ActiveProject.client.is_not(None)
         )
+        if project_id is not None:
+            query = query.where(ActiveProject.id != project_id)
+        clients = await session.execute(query.distinct())
+        if project_id is None:
+            return [c for c in clients.scalars() if c], []
         aliases = await session.execute(
             select(ProjectAlias.alias).where(
-                ProjectAlias.tenant == project.tenant, ProjectAlias.project_id == project.id
+                ProjectAlias.tenant == tenant, ProjectAlias.project_id == project_id
             )
         )
         return [c for c in clients.scalars() if c], list(aliases.scalars())
@@ -74,10 +75,33 @@ async def _knowledge_names(services: Services, tenant: str) -> tuple[list[str], 
 
 async def client_guard(services: Services, project: ActiveProject) -> ClientGuard:
     """The leak rules for text bound for ``project``'s client."""
-    sql_clients, aliases = await _sql_names(services, project)
-    past_clients, problem = await _knowledge_names(services, project.tenant)
-    own = tuple(name for name in (project.name, project.client, *aliases) if name)
-    others = tuple(dict.fromkeys([*sql_clients, *past_clients]))
+    return await document_guard(
+        services,
+        project.tenant,
+        own_names=(project.name, project.client or ""),
+        project_id=project.id,
+    )
+
+
+async def document_guard(
+    services: Services,
+    tenant: str,
+    *,
+    own_names: tuple[str, ...] = (),
+    project_id: str | None = None,
+    withheld: tuple[str, ...] = (),
+) -> ClientGuard:
+    """The leak rules for any client document of ``tenant``.
+
+    ``own_names`` may be used freely (the document's project and client); ``project_id`` is the
+    project it is about, if any (its own client and aliases are allowed); ``withheld`` are more
+    names the client must never read, e.g. the titles of the past projects a proposal's
+    estimate rests on. Every other client of the tenant is withheld as well.
+    """
+    sql_clients, aliases = await _sql_names(services, tenant, project_id)
+    past_clients, problem = await _knowledge_names(services, tenant)
+    own = tuple(name for name in (*own_names, *aliases) if name)
+    others = tuple(dict.fromkeys([*sql_clients, *past_clients, *(n for n in withheld if n)]))
     return ClientGuard(
         filter=LeakFilter(others, own),
         other_clients=others,
@@ -86,4 +110,4 @@ async def client_guard(services: Services, project: ActiveProject) -> ClientGuar
     )
 
 
-__all__ = ["ClientGuard", "client_guard"]
+__all__ = ["ClientGuard", "client_guard", "document_guard"]

@@ -1,4 +1,5 @@
-"""Client-update drafts: versions and the state machine
+"""Drafts of client documents (updates, proposals, change orders): versions and the state
+machine, one for every kind (``Draft.kind``; see ``bot.documents`` for the kinds)
 
     draft → approved → sending → posted        (or discarded, or superseded)
                           ↘ approved (the platform refused: nothing was sent, retry later)
@@ -19,6 +20,9 @@ platform id). A late outcome of an abandoned attempt is ignored (``delivery_atte
 **Stale drafts.** Approving an update supersedes the open drafts of the project whose news
 is now all reported (status ``superseded``). A draft whose entries another update reported
 meanwhile, or whose log changed after it was written (``log_mark``), cannot be approved.
+Other kinds bring their own rules as :class:`ApprovalHooks` (checked and applied inside the
+approving transaction); :data:`SUPERSEDE_SAME_SUBJECT` is the common one: approving a document
+makes the other open drafts of the same kind about the same subject out of date.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,8 +58,60 @@ class DraftText:
     version: DraftVersion
 
 
-def new_draft_id() -> str:
-    return "u" + secrets.token_hex(3)
+# The first letter of a draft id says its kind, so an id pasted in the wrong command is told.
+ID_PREFIXES = {"update": "u", "proposal": "p", "change": "c"}
+NOUNS = {"update": "update", "proposal": "proposal", "change": "change order"}
+
+
+def new_draft_id(kind: str = "update") -> str:
+    return ID_PREFIXES.get(kind, "d") + secrets.token_hex(3)
+
+
+def noun(kind: str) -> str:
+    """How sentences name a draft of ``kind`` ("update", "proposal", "change order")."""
+    return NOUNS.get(kind, "document")
+
+
+class ApprovalHooks(Protocol):
+    """A kind's own rules for approval, run inside the approving transaction.
+
+    ``check`` raises :class:`StaleDraft` to refuse (nothing changes); ``apply`` makes what
+    approval means for the kind and returns a count the reply may show (entries reported…).
+    """
+
+    async def check(self, session: AsyncSession, draft: Draft) -> None: ...
+
+    async def apply(self, session: AsyncSession, draft: Draft) -> int: ...
+
+
+class _NoHooks:
+    async def check(self, session: AsyncSession, draft: Draft) -> None:
+        return None
+
+    async def apply(self, session: AsyncSession, draft: Draft) -> int:
+        return 0
+
+
+class _SupersedeSameSubject(_NoHooks):
+    """Approving one makes the other open drafts of its kind and subject out of date."""
+
+    async def apply(self, session: AsyncSession, draft: Draft) -> int:
+        result = await session.execute(
+            update(Draft)
+            .where(
+                Draft.tenant == draft.tenant,
+                Draft.kind == draft.kind,
+                Draft.project_id == draft.project_id,
+                Draft.id != draft.id,
+                Draft.status.in_(OPEN_STATUSES),
+            )
+            .values(status="superseded", superseded_by=draft.id)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+NO_HOOKS: ApprovalHooks = _NoHooks()
+SUPERSEDE_SAME_SUBJECT: ApprovalHooks = _SupersedeSameSubject()
 
 
 async def log_mark(db: Database | AsyncSession, tenant: str, project_id: str) -> str:
@@ -83,17 +140,24 @@ async def create_draft(
     requester_id: str,
     requester_name: str,
     tone: str,
-    entry_ids: Sequence[int],
-    on_track: bool,
     client_text: str,
     private_notes: Sequence[str],
     now: dt.datetime,
+    entry_ids: Sequence[int] = (),
+    on_track: bool = False,
     mark: str = "",
+    kind: str = "update",
+    options: dict[str, Any] | None = None,
+    document: dict[str, Any] | None = None,
 ) -> DraftText:
+    """A new draft (version 1). ``project_id`` is the document's subject: the project, or
+    for a proposal the saved estimate; ``document`` the structured content of the text."""
     draft = Draft(
-        id=new_draft_id(),
+        id=new_draft_id(kind),
         tenant=tenant,
         project_id=project_id,
+        kind=kind,
+        options=dict(options) if options is not None else None,
         requester_id=requester_id,
         requester_name=requester_name,
         status="draft",
@@ -112,6 +176,7 @@ async def create_draft(
         client_text=client_text,
         private_notes=list(private_notes),
         created_at=now,
+        document=document,
     )
     async with db.transaction() as session:
         session.add(draft)
@@ -120,11 +185,16 @@ async def create_draft(
     return DraftText(draft, version)
 
 
-async def get_draft(db: Database, tenant: str, draft_id: str) -> DraftText | None:
-    """A draft with its current version; None when unknown in this tenant."""
+async def get_draft(
+    db: Database, tenant: str, draft_id: str, kind: str | None = None
+) -> DraftText | None:
+    """A draft with its current version; None when unknown in this tenant (or, given
+    ``kind``, when it is a draft of another kind)."""
     async with db.sessions() as session:
         draft = await session.get(Draft, draft_id)
         if draft is None or draft.tenant != tenant:
+            return None
+        if kind is not None and (draft.kind or "update") != kind:
             return None
         version = await session.get(DraftVersion, (draft_id, draft.version))
         if version is None:
@@ -134,17 +204,20 @@ async def get_draft(db: Database, tenant: str, draft_id: str) -> DraftText | Non
 
 def why_stale(draft: Draft, version: int | None, wanted: str = "draft") -> str | None:
     """Why a button for ``version`` of this draft no longer applies (None: it applies)."""
+    what = noun(draft.kind or "update")
     if draft.status != wanted:
         if draft.status == "superseded":
             newer = f" `{draft.superseded_by}`" if draft.superseded_by else ""
+            if what != "update":
+                return f"This draft is out of date: {what}{newer} was approved since."
             return (
                 f"This draft is out of date: update{newer} was approved since and already "
                 "reported its news."
             )
         return {
-            "approved": "This update was already approved.",
-            "sending": "This update is being posted to the client right now.",
-            "posted": "This update was already posted to the client.",
+            "approved": f"This {what} was already approved.",
+            "sending": f"This {what} is being posted to the client right now.",
+            "posted": f"This {what} was already posted to the client.",
             "discarded": "This draft was discarded.",
             "draft": "This draft isn't approved yet; approve it first.",
         }.get(draft.status, f"This draft is {draft.status}.")
@@ -165,11 +238,14 @@ async def add_version(
     tone: str,
     client_text: str,
     private_notes: Sequence[str],
-    entry_ids: Sequence[int],
     now: dt.datetime,
+    entry_ids: Sequence[int] = (),
     mark: str = "",
+    document: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> DraftVersion:
-    """A new version (regenerate / another tone); only from the current version of a draft."""
+    """A new version (regenerate / another tone); only from the current version of a draft.
+    ``options`` (when given) replace the draft's, e.g. another pricing form."""
     new_number = expected_version + 1
     async with db.transaction() as session:
         await _transition(
@@ -183,6 +259,7 @@ async def add_version(
                 "tone": tone,
                 "entry_ids": list(entry_ids),
                 "log_mark": mark,
+                **({"options": dict(options)} if options is not None else {}),
             },
             stale="This draft changed meanwhile; use the buttons of the latest version.",
         )
@@ -194,18 +271,28 @@ async def add_version(
             client_text=client_text,
             private_notes=list(private_notes),
             created_at=now,
+            document=document,
         )
         session.add(version)
     return version
 
 
-async def approve(db: Database, tenant: str, draft_id: str, version: int, now: dt.datetime) -> int:
-    """Approve ``version``; the entries it covers become reported, and older drafts whose news
-    is now reported are superseded. Returns how many entries were marked.
+async def approve(
+    db: Database,
+    tenant: str,
+    draft_id: str,
+    version: int,
+    now: dt.datetime,
+    hooks: ApprovalHooks | None = None,
+) -> int:
+    """Approve ``version`` of a draft, with its kind's rules; returns the hooks' count.
 
-    Refused (:class:`StaleDraft`, nothing changed) when another update reported some of its
-    entries meanwhile, and (:class:`LogChanged`) when the log changed after its text was
-    written: approving would send out-of-date or duplicate news.
+    An update (the default hooks of kind ``update``): the entries it covers become reported,
+    and older drafts whose news is now reported are superseded; the count is how many entries
+    were marked. Refused (:class:`StaleDraft`, nothing changed) when another update reported
+    some of its entries meanwhile, and (:class:`LogChanged`) when the log changed after its
+    text was written: approving would send out-of-date or duplicate news. Other kinds get
+    :data:`NO_HOOKS` unless they pass their own.
     """
     async with db.transaction() as session:
         await _transition(
@@ -219,6 +306,17 @@ async def approve(db: Database, tenant: str, draft_id: str, version: int, now: d
         )
         draft = await session.get(Draft, draft_id)
         assert draft is not None
+        if hooks is None:
+            hooks = UPDATE_HOOKS if (draft.kind or "update") == "update" else NO_HOOKS
+        await hooks.check(session, draft)
+        return await hooks.apply(session, draft)
+
+
+class _UpdateHooks:
+    """An update's approval: its entries become reported, older news drafts superseded."""
+
+    async def check(self, session: AsyncSession, draft: Draft) -> None:
+        tenant, draft_id = draft.tenant, draft.id
         if draft.log_mark and draft.log_mark != await log_mark(
             session, tenant, draft.project_id
         ):
@@ -241,6 +339,9 @@ async def approve(db: Database, tenant: str, draft_id: str, version: int, now: d
                 f"Some of its entries were already reported in update `{reported_elsewhere}`, "
                 "so approving it would tell the client twice."
             )
+
+    async def apply(self, session: AsyncSession, draft: Draft) -> int:
+        tenant, draft_id = draft.tenant, draft.id
         marked = 0
         if draft.entry_ids:
             result = await session.execute(
@@ -257,6 +358,9 @@ async def approve(db: Database, tenant: str, draft_id: str, version: int, now: d
         return marked
 
 
+UPDATE_HOOKS: ApprovalHooks = _UpdateHooks()
+
+
 async def _supersede_older(session: AsyncSession, approved: Draft) -> None:
     """Open drafts of the project whose every entry another update reported become stale:
     their news went out already. So does a "still on track" note written before ``approved``.
@@ -265,6 +369,7 @@ async def _supersede_older(session: AsyncSession, approved: Draft) -> None:
         await session.execute(
             select(Draft).where(
                 Draft.tenant == approved.tenant,
+                Draft.kind == "update",  # a change order on the project has news of its own
                 Draft.project_id == approved.project_id,
                 Draft.id != approved.id,
                 Draft.status.in_(OPEN_STATUSES),

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, event
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -259,8 +260,9 @@ class LogEntry(Base):
 
 
 class Draft(Base):
-    """A client update in the making: draft -> approved -> sending -> posted, or discarded,
-    or superseded (a newer approved update reported its news).
+    """A client document in the making (an update, a proposal, a change order): draft ->
+    approved -> sending -> posted, or discarded, or superseded (a newer approved document
+    made it out of date).
 
     ``sending`` means the platform was asked to post and has not confirmed yet; only its
     confirmation makes the draft ``posted`` (see ``bot/drafts.py``).
@@ -270,7 +272,12 @@ class Draft(Base):
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64), index=True)
+    # What the document is about: the project (update, change order) or the saved estimate
+    # (proposal); ``kind`` says which (see ``bot/documents``).
     project_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="update", server_default="update")
+    # The kind's own choices for the whole draft (a proposal's pricing form, for instance).
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     requester_id: Mapped[str] = mapped_column(String(64))
     requester_name: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="draft")
@@ -302,6 +309,9 @@ class DraftVersion(Base):
     client_text: Mapped[str] = mapped_column(Text)
     private_notes: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The structured document this text was written from (figures, sections), for exports
+    # and what follows approval (a proposal starting its project); None for updates.
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class PostAudit(Base):

@@ -1,0 +1,18 @@
+"""Client documents of every kind (updates, proposals, change orders) on one path:
+
+    private draft → approve → post to the client channel (recorded on the platform's confirmation)
+
+- the state machine and versions: :mod:`bot.drafts` (``Draft.kind`` says which document);
+- the leak rules for any client text: :func:`bot.client_guard.document_guard`;
+- the shared steps a kind's skill delegates to: :class:`DocumentFlow` (only the requester acts,
+  stale buttons change nothing, posting and its outcomes, interrupted sends).
+
+A new kind: a :class:`Subject` loader, a :class:`DocumentFlow` built with it, a skill whose
+``on_action`` handles its own verbs (draft, regenerate, approve, export) and hands ``post``,
+``resend``, ``arrived`` and ``discard`` to the flow, and
+``registry.delivery(kind, flow.on_delivery)``.
+"""
+
+from bot.documents.flow import DocumentFlow, Subject, SubjectLoader, button_value, parse_value
+
+__all__ = ["DocumentFlow", "Subject", "SubjectLoader", "button_value", "parse_value"]
