@@ -30,6 +30,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.lifecycle import InFlight, Shutdown, Ticket, drain
 from adapters.slack.access import SlackDirectory
+from adapters.slack.direct import SlackDirectMessages
+from adapters.slack.home import home_opened_request, home_request, to_home_view
 from adapters.slack.send import Sender, retry_handlers
 from adapters.slack.translate import (
     block_action_to_action,
@@ -151,6 +153,10 @@ class SlackAdapter:
         )
         # Posts that must be confirmed report what Slack did back to the core.
         self.sender = Sender(self.client, report=bot.confirm_delivery)
+        # Scheduled digests reach people through their IM with the app (never a channel).
+        bot.add_direct_messages(SlackDirectMessages(self.sender))
+        # People who opened the Home tab here: it is published again after their actions.
+        self.home_viewers: set[tuple[str, str]] = set()
         self.in_flight = InFlight()
         # Set on shutdown: new work is refused while acknowledged work finishes.
         self.draining = False
@@ -180,6 +186,7 @@ class SlackAdapter:
             self.app.command(f"/{name}")(self.on_command)
         self.app.event("app_mention", middleware=begin)(self.on_event)
         self.app.event("message", middleware=begin)(self.on_event)
+        self.app.event("app_home_opened", middleware=begin)(self.on_home_opened)
         self.app.action(re.compile(r".+"))(self.on_action)
         self.app.view_submission(re.compile(r".*"))(self.on_view_submission)
         self.app.error(self.on_error)
@@ -217,6 +224,31 @@ class SlackAdapter:
         await self.answer(incoming)
 
     @_tracked
+    async def on_home_opened(self, body: dict[str, Any], context: dict[str, Any]) -> None:
+        """The Home tab was opened: publish the person's home view (Bolt acked already)."""
+        incoming = home_opened_request(body)
+        if incoming is not None:
+            self.home_viewers.add((incoming.tenant, incoming.user_id))
+            await self.publish_home(incoming)
+
+    async def publish_home(self, request: Request) -> None:
+        """Ask the core for the home view (its access check included) and publish it."""
+        reply = await self._run(request)
+        if reply is None:
+            return
+        try:
+            view = to_home_view(reply)
+        except Exception:
+            log.exception("slack_home_render_failed", tenant=request.tenant)
+            return
+        await self.sender.call("views.publish", user_id=request.user_id, view=view)
+
+    async def refresh_home(self, action: Action) -> None:
+        """After someone's action, their Home tab shows its effect (if they use the tab)."""
+        if (action.tenant, action.user_id) in self.home_viewers:
+            await self.publish_home(home_request(action.tenant, action.user_id))
+
+    @_tracked
     async def on_action(
         self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any], context: dict[str, Any]
     ) -> None:
@@ -224,6 +256,7 @@ class SlackAdapter:
         action = block_action_to_action(body)
         if action is not None:
             await self.answer(action)
+            await self.refresh_home(action)
 
     @_tracked
     async def on_view_submission(
@@ -249,6 +282,7 @@ class SlackAdapter:
         await ack()
         if answer is not None:
             await self.sender.deliver(answer, delivery_of(action))
+        await self.refresh_home(action)
 
     async def on_error(self, error: Exception, body: dict[str, Any]) -> None:
         log.error(

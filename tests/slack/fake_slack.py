@@ -3,13 +3,13 @@
 It answers ``auth.test``, ``chat.postMessage``, ``chat.postEphemeral``, ``conversations.open``,
 ``views.open`` and the two calls of ``files_upload_v2`` (plus the upload itself), the read
 methods ``users.info``, ``conversations.info`` and ``usergroups.users.list`` (by GET with query
-parameters, as slack_sdk sends them, or by POST), and accepts POSTs to the response URLs it
-hands out. Who people are is configurable: by default everyone is a full member of ``TEAM``
-and every channel belongs to ``TEAM`` alone (see :attr:`FakeSlack.users`, ``channels``,
-``usergroups``). A method it does not know is answered ``unknown_method`` and recorded in
-:attr:`FakeSlack.unknown`, which the fixture checks is empty, so it fails the test. Tests read
-:attr:`FakeSlack.calls` and wait for calls with :meth:`FakeSlack.wait_for` (bounded, woken by
-each new call, no polling sleeps).
+parameters, as slack_sdk sends them, or by POST), ``views.publish`` (the App Home tab), and
+accepts POSTs to the response URLs it hands out. Who people are is configurable: by default
+everyone is a full member of ``TEAM`` and every channel belongs to ``TEAM`` alone (see
+:attr:`FakeSlack.users`, ``channels``, ``usergroups``). A method it does not know is answered
+``unknown_method`` and recorded in :attr:`FakeSlack.unknown`, which the fixture checks is empty,
+so it fails the test. Tests read :attr:`FakeSlack.calls` and wait for calls with
+:meth:`FakeSlack.wait_for` (bounded, woken by each new call, no polling sleeps).
 """
 
 from __future__ import annotations
@@ -202,6 +202,10 @@ class FakeSlack:
                 return {"ok": True, "channel": channel, "permalink": link}
             case "views.open":
                 return {"ok": True, "view": {"id": f"V{self._ids}"}}
+            case "views.publish":
+                if not payload.get("user_id") or not payload.get("view"):
+                    return {"ok": False, "error": "invalid_arguments"}
+                return {"ok": True, "view": {"id": f"V{self._ids}", "type": "home"}}
             case "files.getUploadURLExternal":
                 file_id = f"F{self._ids}"
                 return {

@@ -29,5 +29,8 @@ def test_manifest_declares_every_command_scope_and_event():
         "channels:read", "groups:read", "mpim:read", "usergroups:read",  # who asks, where
     }  # fmt: skip
     settings = manifest["settings"]
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_mention", "message.im", "app_home_opened",
+    }  # fmt: skip
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
