@@ -17,6 +17,7 @@ from discord import app_commands
 from adapters.discord.access import access_of, channel_of
 from adapters.discord.commands import add_commands
 from adapters.discord.delivery import Delivery
+from adapters.discord.direct import DiscordDirectMessages
 from adapters.discord.keys import ButtonKeys
 from adapters.discord.render import text_messages
 from adapters.discord.translate import (
@@ -75,6 +76,8 @@ class AtelierClient(discord.Client):
         self.keys = ButtonKeys(bot.services.db)
         # Posts that must be confirmed report what Discord did back to the core.
         self.delivery = Delivery(self, self.keys, report=bot.confirm_delivery)
+        # Scheduled digests reach people in their DMs (never a channel).
+        bot.add_direct_messages(DiscordDirectMessages(self, self.delivery))
         self.tree = app_commands.CommandTree(self)
         add_commands(self.tree, bot.registry, self.run_command)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
