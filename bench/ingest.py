@@ -1,7 +1,7 @@
 """Ingest throughput: ``ProjectStore.upsert`` against the raw embedding model on the same texts.
 
-- **raw** (the baseline): ``embedder.embed`` over the projects' texts in the store's batch size
-  — the work no ingest can avoid;
+- **raw** (the baseline): the onnxruntime embedder called directly (``embedder.embed``) over the
+  projects' texts in the store's batch size — the work no ingest can avoid;
 - **store**: ``store.upsert(tenant, projects)`` — embedding plus validation, JSON records,
   keeping creation dates and the Chroma write.
 
@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._machine import kernel_row
 from bench._portfolio import synthetic_projects
 
 TENANT = "bench-ingest"
@@ -74,6 +75,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "ratio": round(best["raw"] / best["store"], 3),
             "target": None,
         },
+        kernel_row(),
     ]
 
 
