@@ -56,6 +56,15 @@ _INTERNAL_PREFIX = re.compile(
     r"|note\s+to\s+self)\s*[:\-–—;.]\s*",
     re.IGNORECASE,
 )
+# Not billable: "nb: call with the designer, 1h", "#nb", "(non-billable)", "non billable".
+_NON_BILLABLE_PREFIX = re.compile(
+    r"^\s*(?:nb|non[-\s]?billable|unbilled)\s*[:\-–—;.]\s*", re.IGNORECASE
+)
+_NON_BILLABLE_TAG = re.compile(
+    r"(?:#(?:nb|non-?billable|unbilled)\b|[(\[]non[-\s]?billable[)\]]"
+    r"|(?<![\w-])non[-\s]billable(?![\w-]))",
+    re.IGNORECASE,
+)
 _INTERNAL_TAG = re.compile(
     r"(?:#(?:internal|private|confidential)\b|[(\[](?:internal|private|confidential)[)\]])",
     re.IGNORECASE,
@@ -127,6 +136,7 @@ class ParsedEntry:
     internal: bool  # every line is internal
     text: str  # the text without the kind/internal prefixes
     lines: tuple[ParsedLine, ...] = ()
+    billable: bool = True  # False: marked `nb:`, `#nb` or `non-billable`
 
 
 def parse_hours(text: str) -> float | None:
@@ -157,11 +167,29 @@ def negative_hours(text: str) -> bool:
     return _NEGATIVE_DURATION.search(text) is not None
 
 
+def is_billable(text: str) -> bool:
+    """False when the entry is marked non-billable: an ``nb:`` prefix (before or after its
+    kind, "done: nb: …" too) or a ``#nb`` / ``non-billable`` flag anywhere in it."""
+    for line in text.splitlines() or [text]:
+        rest = _tidy(line)
+        for _ in range(3):
+            if _NON_BILLABLE_PREFIX.match(rest):
+                return False
+            match = _INTERNAL_PREFIX.match(rest) or _PREFIX.match(rest)
+            if match is None:
+                break
+            rest = rest[match.end() :]
+    return _NON_BILLABLE_TAG.search(text) is None
+
+
 def _strip_prefixes(text: str) -> tuple[str, Kind | None, bool]:
     """Peel "internal:" and "done:"-style prefixes off, in any order."""
     kind: Kind | None = None
     internal = False
-    for _ in range(3):
+    for _ in range(4):
+        if match := _NON_BILLABLE_PREFIX.match(text):
+            text = text[match.end() :]  # billing is read by is_billable, not shown
+            continue
         if match := _INTERNAL_PREFIX.match(text):
             internal = True
             text = text[match.end() :]
@@ -195,6 +223,8 @@ def _parse_line(line: str, after_internal: bool, previous: Kind | None) -> Parse
     tidy, cut = cut_internal_parentheticals(_tidy(line))
     raw = " ".join(tidy.split())
     body, kind, internal = _strip_prefixes(raw)
+    if _NON_BILLABLE_TAG.search(body):
+        body = " ".join(_NON_BILLABLE_TAG.sub(" ", body).split())
     if _INTERNAL_TAG.search(body):
         internal = True
         body = " ".join(_INTERNAL_TAG.sub(" ", body).split())
@@ -236,7 +266,13 @@ def parse_entry(text: str) -> ParsedEntry:
     raw = " ".join(text.split())
     lines = parse_lines(text)
     if not lines:
-        return ParsedEntry(kind=guess_kind(raw), hours=parse_hours(raw), internal=False, text=raw)
+        return ParsedEntry(
+            kind=guess_kind(raw),
+            hours=parse_hours(raw),
+            internal=False,
+            text=raw,
+            billable=is_billable(text),
+        )
     for_client = [line for line in lines if not line.internal]
     return ParsedEntry(
         kind=(for_client or lines)[0].kind,
@@ -244,6 +280,7 @@ def parse_entry(text: str) -> ParsedEntry:
         internal=not for_client,
         text="\n".join(line.text for line in lines),
         lines=lines,
+        billable=is_billable(text),
     )
 
 
@@ -253,6 +290,7 @@ __all__ = [
     "ParsedEntry",
     "ParsedLine",
     "guess_kind",
+    "is_billable",
     "negative_hours",
     "parse_entry",
     "parse_hours",

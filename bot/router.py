@@ -153,12 +153,36 @@ def _is_worklog_question(text: str) -> bool:
     return bool(_WORKLOG_WEAK.search(text)) and not _JOB.search(text)
 
 
+# "how many hours this week?", "billable hours last month on acme?": totals for a period, which
+# `/log summary` answers (hours per project and person, billable, amounts).
+_SUMMARY_PERIOD = re.compile(
+    r"\b(?P<period>(?:this|last)\s+(?:week|month|year)|today|yesterday)\b", re.IGNORECASE
+)
+_SUMMARY_TOTALS = re.compile(
+    r"\b(?:how\s+many\s+hours|how\s+much\s+time|hours|billable|billed|timesheet|time\s*sheet)\b",
+    re.IGNORECASE,
+)
+
+
+def _summary_question(text: str) -> Route | None:
+    period = _SUMMARY_PERIOD.search(text)
+    if period is None or not _SUMMARY_TOTALS.search(text):
+        return None
+    if not (_ASKING.match(text) or text.rstrip().endswith("?")):
+        return None
+    project = _project_named(text)
+    if _JOB.search(text.replace(project, " ") if project else text):
+        return None
+    words = ["summary", " ".join(period.group("period").lower().split())]
+    return Route("log", " ".join([*words, project] if project else words), "summary")
+
+
 def not_a_brief(text: str) -> Route | None:
     """The route for a message that cannot be a brief, or None when it may be one.
 
     ``Route.command`` is the skill that answers it (``help``, ``log`` with the project named,
-    ``projects`` for hours or history across projects) or None for small talk, which the
-    caller answers itself.
+    ``projects`` for hours or history across projects, ``log summary <period>`` for hours in a
+    period) or None for small talk, which the caller answers itself.
     """
     text = clean_text(text)
     if not text:
@@ -169,6 +193,8 @@ def not_a_brief(text: str) -> Route | None:
         return Route(None, "", "greeting")
     if _THANKS.match(text):
         return Route(None, "", "thanks")
+    if summary := _summary_question(text):
+        return summary
     if _is_worklog_question(text):
         project = _project_named(text)
         if project:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, event
+from sqlalchemy import true as sa_true
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -252,6 +253,8 @@ class LogEntry(Base):
     kind: Mapped[str] = mapped_column(String(16))
     hours: Mapped[float | None] = mapped_column(Float, nullable=True)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False: marked non-billable (`nb:`, `#nb`); counted in hours, never in billable totals.
+    billable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     edited_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -244,6 +244,7 @@ async def add_entry(
         kind=parsed.kind,
         hours=parsed.hours,
         internal=parsed.internal,
+        billable=parsed.billable,
         created_at=now,
     )
     async with db.transaction() as session:
@@ -331,6 +332,7 @@ async def edit_entry(
         entry.kind = parsed.kind
         entry.hours = parsed.hours
         entry.internal = parsed.internal
+        entry.billable = parsed.billable
         entry.edited_at = now
     return entry
 

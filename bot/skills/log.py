@@ -1,7 +1,9 @@
 """`/log`: a project's work log, written from chat.
 
 ``/log acme done: checkout flow, 2h30`` records an entry; ``/log acme`` lists the recent ones;
-``/log edit 12 …`` and ``/log delete 12`` change an entry (its author only). In a mention or a
+``/log edit 12 …`` and ``/log delete 12`` change an entry (its author only); ``/log summary
+[period] [project]`` totals hours, billable hours and amounts (:mod:`bot.skills.log_summary`).
+An ``nb:`` prefix or ``#nb`` flag marks an entry non-billable. In a mention or a
 DM, "log acme: …" does the same. Each entry's kind (done, next, blocker, decision, question for
 the client, note), hours and ``internal:`` flag are read from its text.
 """
@@ -26,7 +28,8 @@ from bot.worklog import (
 USAGE = (
     "Usage: `/log <project> <what happened>` (e.g. `/log acme done: checkout flow, 2h`), "
     "`/log <project>` for the recent entries, `/log edit <entry id> <text>`, "
-    "`/log delete <entry id>`."
+    "`/log delete <entry id>`, `/log summary [week|month|DATE..DATE] [project]` for hours "
+    "and billable amounts (mark unbilled time `nb:`)."
 )
 MAX_PROJECT_WORDS = 6  # how many leading words may name the project
 
@@ -61,6 +64,11 @@ def _describe(parsed: ParsedEntry | ParsedLine) -> str:
     return ", ".join(bits)
 
 
+def _described(parsed: ParsedEntry) -> str:
+    """The entry as read, and whether it is billed."""
+    return _describe(parsed) + ("" if parsed.billable else "; non-billable")
+
+
 def _entry_id(text: str) -> int:
     cleaned = text.strip().lstrip("#")
     if not cleaned.isdigit() or len(cleaned) > 12:
@@ -79,7 +87,7 @@ async def _edit(request: Request, services: Services, args: str) -> Reply:
         services.db, request.tenant, entry_id, request.user_id, text, services.clock()
     )
     parsed = parse_entry(entry.text)
-    return text_reply(f"Updated entry #{entry.id} ({_describe(parsed)}).")
+    return text_reply(f"Updated entry #{entry.id} ({_described(parsed)}).")
 
 
 async def _delete(request: Request, services: Services, args: str) -> Reply:
@@ -101,7 +109,7 @@ async def _list(services: Services, tenant: str, project: ActiveProject) -> Repl
             f"#{e.id}",
             e.created_at.strftime("%d %b %H:%M"),
             e.author_name or e.author_id,
-            e.kind + (" (internal)" if e.internal else ""),
+            e.kind + (" (internal)" if e.internal else "") + (" (nb)" if not e.billable else ""),
             f"{e.hours:g}" if e.hours is not None else "",
             ("✓ " if e.reported_draft_id else "") + neutralise_mentions(e.text)[:200],
         )
@@ -122,6 +130,12 @@ async def log_command(request: Request, services: Services) -> Reply:
         known = await known_projects_text(services, request.tenant)
         return text_reply(f"{USAGE}\n\n{known}")
     verb, _, rest = text.partition(" ")
+    if verb.lower() in {"summary", "hours", "timesheet"} and not await find_project(
+        services.db, request.tenant, verb
+    ):
+        from bot.skills.log_summary import summary_command
+
+        return await summary_command(request, services, rest)
     if verb.lower() == "edit" and not await find_project(services.db, request.tenant, "edit"):
         return await _edit(request, services, rest)
     if verb.lower() == "delete" and not await find_project(services.db, request.tenant, "delete"):
@@ -143,7 +157,7 @@ async def log_command(request: Request, services: Services) -> Reply:
         services.clock(),
     )
     return text_reply(
-        f"Logged #{entry.id} on **{project.name}** ({_describe(parse_entry(entry_text))})."
+        f"Logged #{entry.id} on **{project.name}** ({_described(parse_entry(entry_text))})."
     )
 
 

@@ -92,8 +92,6 @@ async def _acme(harness: Harness) -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        "how many hours have I logged this week?",
-        "/scope how many hours have I logged this week?",
         "hours logged so far?",
         "/scope show me my log",
     ],
@@ -104,6 +102,18 @@ async def test_hours_logged_questions_show_the_hours_not_a_price(
     await _acme(scope_harness)
     text = _not_priced(await scope_harness.say(line))
     assert "Active projects" in text and "Acme web shop" in text and "2.5" in text, text
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["how many hours have I logged this week?", "/scope how many hours have I logged this week?"],
+)
+async def test_hours_in_a_period_get_the_time_summary_not_a_price(
+    scope_harness: Harness, line: str
+) -> None:
+    await _acme(scope_harness)
+    text = _not_priced(await scope_harness.say(line))
+    assert "Time:" in text and "Acme web shop" in text and "Total: 2.5 h" in text, text
 
 
 @pytest.mark.parametrize(
@@ -153,7 +163,7 @@ async def test_small_talk_and_help_are_answered_not_priced(
 @pytest.mark.parametrize(
     ("text", "command", "argument"),
     [
-        ("how many hours have I logged this week?", "projects", "active"),
+        ("how many hours have I logged this week?", "log", "summary this week"),
         ("what did I log on acme?", "log", "acme"),
         ("What did we log for the Acme shop this week?", "log", "Acme shop"),
         ("how many hours have I spent on the checkout for acme?", "log", "acme"),
