@@ -29,8 +29,16 @@ async def launch(settings: Settings, demo: bool = True) -> int:
 
             runners.append(serve_discord(bot, settings, shutdown))
         if runners:
-            with shutdown.on_signals():
-                results = await asyncio.gather(*runners)
+            from bot.scheduler import start_digests
+
+            # Weekly digests: any replica may run them; a lease makes each slot run once.
+            digests = start_digests(bot)
+            try:
+                with shutdown.on_signals():
+                    results = await asyncio.gather(*runners)
+            finally:
+                if digests is not None:
+                    digests.stop()
             if shutdown.requested:
                 log.info("shutdown_complete")
             # Every platform refused to start (bad token, missing intent): say so by exit code.

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,6 +38,7 @@ log = get_logger(__name__)
 LEASE = dt.timedelta(minutes=10)  # a run taking longer than this is presumed dead
 LATE_AFTER = dt.timedelta(minutes=15)  # a slot run later than this says so in a note
 SYNC_SECONDS = 60.0
+STARTUP_DELAY = 5.0  # seconds: the platforms' DM ports are registered as they connect
 
 
 def slot_key(slot_at: dt.datetime) -> str:
@@ -182,11 +182,13 @@ class DigestRunner:
         self, schedule: ScheduleView, slot_at: dt.datetime, now: dt.datetime
     ) -> RunReport | None:
         key = slot_key(slot_at)
+        platform = schedule.platform or guess_platform(schedule.tenant)
+        if platform not in self.bot.direct_messages:
+            return None  # not connected to that platform here: leave the slot to a replica that is
         late = now - slot_at > LATE_AFTER
         done = await self._claim(schedule.tenant, key, now, late)
         if done is None:
             return None
-        platform = schedule.platform or guess_platform(schedule.tenant)
         report = RunReport(schedule.tenant, key, late, outcomes=dict(done))
         pulses = await project_pulses(self.services.db, schedule.tenant)
         by_person, report.unreached = self._recipients(pulses, platform, schedule)
@@ -258,13 +260,13 @@ class DigestScheduler:
         runner: DigestRunner,
         *,
         sync_seconds: float = SYNC_SECONDS,
-        clock: Callable[[], dt.datetime] | None = None,
+        startup_delay: float = STARTUP_DELAY,
     ) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         self.runner = runner
         self.sync_seconds = sync_seconds
-        self.clock = clock or runner.services.clock
+        self.startup_delay = startup_delay
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
         self._triggers: dict[str, str] = {}
 
@@ -272,12 +274,14 @@ class DigestScheduler:
         from apscheduler.triggers.interval import IntervalTrigger
 
         self.scheduler.start()
-        # The first sync runs at once: it loads the schedules and catches up missed slots.
+        # The first sync runs once the platforms have connected: it loads the schedules and
+        # catches up slots missed while no replica was running.
         self.scheduler.add_job(
             self.sync,
             IntervalTrigger(seconds=self.sync_seconds, timezone=dt.UTC),
             id="digest-sync",
-            next_run_time=self.clock(),
+            # APScheduler keeps real time; the runner judges slots by the services' clock.
+            next_run_time=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.startup_delay),
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,
@@ -333,6 +337,17 @@ class DigestScheduler:
             self.scheduler.shutdown(wait=False)
 
 
+def start_digests(bot: Bot) -> DigestScheduler | None:
+    """Start the digest scheduler in the running event loop (unless ATELIER_SCHEDULER=false)."""
+    if not bot.services.settings.scheduler:
+        log.info("digest_scheduler_off")
+        return None
+    scheduler = DigestScheduler(DigestRunner(bot))
+    scheduler.start()
+    log.info("digest_scheduler_started", replica=scheduler.runner.replica_id)
+    return scheduler
+
+
 __all__ = [
     "LATE_AFTER",
     "LEASE",
@@ -342,4 +357,5 @@ __all__ = [
     "guess_platform",
     "late_note",
     "slot_key",
+    "start_digests",
 ]

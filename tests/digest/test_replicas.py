@@ -238,7 +238,7 @@ async def test_apscheduler_fires_at_the_slot_in_the_workspace_time_zone(
 ) -> None:
     first, _second = replicas
     await _workspace(first)
-    scheduler = DigestScheduler(DigestRunner(first), clock=clock)
+    scheduler = DigestScheduler(DigestRunner(first))
     scheduler.scheduler.start(paused=True)  # jobs are scheduled, none runs
     try:
         from bot.digest_data import enabled_schedules
@@ -254,3 +254,42 @@ async def test_apscheduler_fires_at_the_slot_in_the_workspace_time_zone(
         assert scheduler.next_run("T1") is None
     finally:
         scheduler.stop()
+
+
+async def test_a_replica_without_the_platform_leaves_the_slot_to_one_with_it(
+    replicas: tuple[Bot, Bot], clock: FrozenClock
+) -> None:
+    first, second = replicas  # only the second is connected to Slack
+    await _workspace(first)
+    [port] = _ports(second)
+    clock.now = SLOT + dt.timedelta(minutes=1)
+    assert await DigestRunner(first).run_due() == []
+    assert len(await DigestRunner(second).run_due()) == 1
+    assert len(port.sent) == 2
+
+
+async def test_the_scheduler_syncs_on_start_and_runs_the_due_slot(
+    replicas: tuple[Bot, Bot], clock: FrozenClock
+) -> None:
+    first, _second = replicas
+    await _workspace(first)
+    [port] = _ports(first)
+    delivered = asyncio.Event()
+    send = port.send_dm
+
+    async def send_and_tell(tenant: str, user_id: str, reply: object) -> object:
+        outcome = await send(tenant, user_id, reply)  # type: ignore[arg-type]
+        if len(port.sent) == 2:
+            delivered.set()
+        return outcome
+
+    port.send_dm = send_and_tell  # type: ignore[method-assign]
+    clock.now = SLOT + dt.timedelta(minutes=3)  # a restart just after the slot
+    scheduler = DigestScheduler(DigestRunner(first), startup_delay=0)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(delivered.wait(), 10)
+    finally:
+        scheduler.stop()
+    assert sorted(user for _t, user, _r in port.sent) == ["U1", "U2"]
+    assert scheduler.next_run("T1") is not None  # and the weekly cron job is in place
