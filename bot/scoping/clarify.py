@@ -11,10 +11,13 @@ carry ``est-`` ids).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from sqlalchemy import select
 
 from bot.messages import Block, Heading, Paragraph, Reply
@@ -23,6 +26,9 @@ from bot.scoping.kinds import IDENTITY, brief_kinds
 from bot.scoping.questions import Question
 from bot.scoping.vagueness import Vagueness, adds_detail, same_request
 from bot.state import ScopeRun
+
+if TYPE_CHECKING:
+    from bot.scoping.result import ScopeResult
 
 ASK_PREFIX = "ask-"
 ASKED_WITHIN = dt.timedelta(minutes=30)  # "asked again" means shortly after
@@ -34,20 +40,32 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def _person_prefix(tenant: str, user_id: str) -> str:
+    """ "ask-<person>-": one person's vague asks share this id prefix, so that a range on the
+    primary key finds them without reading the workspace's other saved answers."""
+    person = hashlib.sha256(f"{tenant}\x00{user_id}".encode()).hexdigest()[:12]
+    return f"{ASK_PREFIX}{person}-"
+
+
 async def recent_vague_asks(session: Any, tenant: str, user_id: str, now: dt.datetime) -> list[str]:
     """The briefs this person asked about, too vague to size, in the last ``ASKED_WITHIN``."""
+    prefix = _person_prefix(tenant, user_id)
     rows = await session.execute(
-        select(ScopeRun.brief, ScopeRun.created_at)
-        .where(
-            ScopeRun.tenant == tenant,
-            ScopeRun.user_id == user_id,
-            ScopeRun.id.startswith(ASK_PREFIX),
-        )
-        .order_by(ScopeRun.created_at.desc())
+        select(ScopeRun.brief, ScopeRun.created_at, ScopeRun.tenant, ScopeRun.user_id)
+        # Only the id range in SQL: with the tenant in the WHERE clause as well, SQLite picks
+        # the tenant index and reads every saved answer of the workspace.
+        # The rest of the id is hex, below "g" in any collation (some ignore the "-").
+        .where(ScopeRun.id >= prefix, ScopeRun.id < prefix + "g")
+        .order_by(ScopeRun.id.desc())  # the ids go on with the time asked: newest first
         .limit(RECENT_ASKS)
     )
     since = _aware(now) - ASKED_WITHIN
-    return [brief for brief, created in rows if created is None or _aware(created) >= since]
+    found = [
+        (_aware(created), brief)
+        for brief, created, row_tenant, row_user in rows
+        if row_tenant == tenant and row_user == user_id and _aware(created) >= since
+    ]
+    return [brief for _, brief in sorted(found, reverse=True)[:RECENT_ASKS]]
 
 
 def remember_vague_ask(
@@ -56,7 +74,8 @@ def remember_vague_ask(
     """Note that ``brief`` got questions instead of a number (in the caller's transaction)."""
     session.add(
         ScopeRun(
-            id=ASK_PREFIX + uuid.uuid4().hex[:8],
+            id=f"{_person_prefix(tenant, user_id)}{int(_aware(now).timestamp()):08x}"
+            f"{uuid.uuid4().hex[:4]}",
             tenant=tenant,
             user_id=user_id,
             brief=brief,
@@ -110,6 +129,29 @@ def questions_first(brief: str, vagueness: Vagueness, questions: Sequence[Questi
     return Reply(blocks=tuple(blocks))
 
 
+WIDE_FROM = 3  # past projects above the similarity floor needed to widen a band to their spread
+
+
+def widened(result: ScopeResult) -> ScopeResult:
+    """A vague brief's estimate with its band stretched to cover the closest past projects.
+
+    A brief that says little could be any of the projects it resembles, so its 80% range
+    must span at least their P10–P90 (the point estimate stays the engine's). Few or no
+    candidates: unchanged.
+    """
+    est = result.estimate
+    hours = [a.actual_hours for a in result.candidates if a.similarity >= result.min_similarity]
+    if est is None or len(hours) < WIDE_FROM:
+        return result
+    low, high = (float(v) for v in np.percentile(hours, [10, 90], method="hazen"))
+    p10, p90 = min(est.p10, low), max(est.p90, high)
+    if p10 >= est.p10 and p90 <= est.p90:
+        return result
+    method = f"{est.method}; widened to the spread of the {len(hours)} closest past projects"
+    wide = replace(est, p10=p10, p90=p90, confidence="low", method=method)
+    return replace(result, estimate=wide)
+
+
 def wide_band_label(brief: str) -> Paragraph:
     shown = w.safe(brief, BRIEF_SHOWN)
     return Paragraph(
@@ -140,4 +182,5 @@ __all__ = [
     "recent_vague_asks",
     "remember_vague_ask",
     "wide_band_label",
+    "widened",
 ]

@@ -34,6 +34,7 @@ from bot.scoping.clarify import (
     questions_first,
     recent_vague_asks,
     remember_vague_ask,
+    widened,
 )
 from bot.scoping.history import TenantHistory, tenant_history
 from bot.scoping.questions import PastLessons, Question, open_questions
@@ -353,6 +354,8 @@ async def scope_command(request: Request, services: Services) -> Reply:
             remember_vague_ask(session, request.tenant, request.user_id, parsed.brief, now)
             return questions_first(parsed.brief, vagueness, result.questions)
         wide = vagueness.too_vague or follows_up(parsed.brief, earlier)
+        if wide:
+            result = widened(result)
         result = priced(result, parsed, await read_pricing(session, services, request.tenant))
         if run_id is not None:
             session.add(_run_row(request, result, run_id))
