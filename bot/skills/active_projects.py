@@ -114,6 +114,7 @@ _KEYS = {
     "tags": "tags",
     "stack": "tags",
     "currency": "currency",
+    "proposal": "proposal",
 }
 _NUMBER = re.compile(r"^\s*[$€£]?\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?\s*(?:h|hrs?|hours?|[a-z]{3})?\s*$")
 _RELATIVE = re.compile(r"^\s*in\s+(\d{1,3})\s+(day|week|month)s?\s*$", re.IGNORECASE)
@@ -170,6 +171,13 @@ async def validate_fields(
     errors: dict[str, str] = {}
     today = services.clock().date()
     get = {k: (v or "").strip() for k, v in values.items()}
+    proposal_hours: float | None = None
+    if raw := get.get("proposal", ""):
+        # An approved proposal fills in what was not given: what was agreed with the client.
+        agreed, proposal_hours, problem = await _from_proposal(services, tenant, raw)
+        if problem:
+            errors["proposal"] = problem
+        get = {**agreed, **{k: v for k, v in get.items() if v}}
     name = get.get("name", "")
     if not name:
         errors["name"] = "Give the project a name, e.g. `Acme web shop`."
@@ -199,6 +207,8 @@ async def validate_fields(
             else:
                 saved_id, estimate_hours = found.id, found.p50_hours
                 inherited = await inherit(services, tenant, found)
+    if proposal_hours is not None and not _number(values.get("estimate", "") or ""):
+        estimate_hours = proposal_hours  # the hours the client agreed to, not the bare P50
     tags = tuple(
         dict.fromkeys(
             normalise_tag(t) for t in re.split(r"[,;]", get.get("tags", "")) if normalise_tag(t)
@@ -339,6 +349,40 @@ def parse_key_values(args: str) -> dict[str, str]:
     return values
 
 
+async def _from_proposal(
+    services: Services, tenant: str, draft_id: str
+) -> tuple[dict[str, str], float | None, str | None]:
+    """Field values from an approved proposal (its estimate, budget, phases, dates, client)."""
+    from bot.skills.proposals import approved_document
+
+    found, problem = await approved_document(services, tenant, draft_id)
+    if found is None:
+        return {}, None, problem
+    document = found.version.document or {}
+    options = found.draft.options or {}
+    price = document.get("price") or {}
+    budget = price.get("amount") if price.get("form") == "fixed" else price.get("high")
+    phases = "; ".join(f"{p['name']} {p['hours']} h" for p in document.get("phases") or [])
+    timeline = document.get("timeline") or {}
+    agreed = {
+        "name": str(document.get("title") or "")[:200],
+        "client": str(document.get("client") or ""),
+        "estimate": found.draft.project_id,
+        "budget": f"{budget:g}" if isinstance(budget, int | float) else "",
+        "currency": str(price.get("currency") or ""),
+        "start": str(timeline.get("start") or ""),
+        "due": str(timeline.get("due") or timeline.get("end") or ""),
+        "client_channel": str(options.get("channel") or ""),
+        "summary": f"{document.get('goal') or ''}\nPhases: {phases}".strip()[:20_000],
+    }
+    hours = document.get("total_hours")
+    return (
+        {k: v for k, v in agreed.items() if v},
+        float(hours) if isinstance(hours, int | float) and hours > 0 else None,
+        None,
+    )
+
+
 async def _create(values: Mapping[str, str], user_id: str, tenant: str, services: Services):  # type: ignore[no-untyped-def]
     new, errors = await validate_fields(values, tenant, services)
     if new is None:
@@ -353,6 +397,13 @@ async def _added_reply(services: Services, project: ActiveProject) -> Reply:
     details = [f"Added **{project.name}** (`{project.id}`) to the active projects."]
     if handles:
         details.append("You can call it " + ", ".join(f"`{h}`" for h in handles) + ".")
+    kind = [f"type `{project.type}`"] if project.type and project.type != "other" else []
+    kind += ["tags " + ", ".join(f"`{t}`" for t in project.tags)] if project.tags else []
+    if kind:
+        source = (
+            f" (from estimate `{project.saved_estimate_id}`)" if project.saved_estimate_id else ""
+        )
+        details.append(f"Filed as {' and '.join(kind)}{source}, so `/scope` finds it by them.")
     details.append(
         f"Log work with `/log {first} done: …, 2h`; draft an update with `/update {first}`."
     )

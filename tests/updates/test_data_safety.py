@@ -204,7 +204,9 @@ async def test_a_project_from_a_saved_estimate_is_found_by_the_same_filters(
     scope = await harness.say(f"/scope {brief}")
     save = next(b for b in scope.buttons if b.action_id == "scope:save")
     await harness.press(save)
-    await add_project(harness, f"name=Tea aliases=tea estimate={save.value}")
+    added = await add_project(harness, f"name=Tea aliases=tea estimate={save.value}")
+    assert "type `e-commerce` and tags `shopify`" in added.text
+    assert f"(from estimate `{save.value}`)" in added.text
     async with harness.bot.services.db.sessions() as session:
         tea = await session.get(ActiveProject, ("local", "tea"))
     assert tea.summary == brief and tea.type == "e-commerce"
