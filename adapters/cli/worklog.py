@@ -35,13 +35,50 @@ def _fail(message: str, as_json: bool) -> int:
 
 
 def log_command(
-    project: Annotated[str, typer.Argument(help="Project name, alias or id.")],
-    text: Annotated[str, typer.Argument(help='What happened, e.g. "done: checkout flow, 2h".')],
+    project: Annotated[
+        str, typer.Argument(help="Project name, alias or id; or `summary` for a time summary.")
+    ],
+    text: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help='What happened, e.g. "done: checkout flow, 2h" (`nb:` = not billable); '
+            "after `summary`: a period (week, last week, month, last month, DATE..DATE) and "
+            "a project."
+        ),
+    ] = None,
     tenant: TenantOption = None,
     user: UserOption = "you",
     as_json: JsonOption = False,
+    csv_target: Annotated[
+        str | None,
+        typer.Option(
+            "--csv",
+            metavar="FILE|-",
+            help="With `summary`: write one row per entry as CSV (date, project, person, hours, "
+            "billable, rate, amount, currency) to FILE, or to stdout with `-`.",
+        ),
+    ] = None,
+    with_text: Annotated[
+        bool,
+        typer.Option(
+            "--with-text", help="With `summary`: include each entry's (internal) text."
+        ),
+    ] = False,
 ) -> None:
-    """Add an entry to a project's log (kind, hours and `internal:` are read from TEXT)."""
+    """Add an entry to a project's log (kind, hours, `internal:` and `nb:` are read from TEXT),
+    or `atelier log summary [PERIOD] [PROJECT]`: hours, billable hours and amounts."""
+    words = list(text or [])
+    if project.lower() == "summary":
+        from adapters.cli.timesheet import summary_cli
+
+        raise typer.Exit(summary_cli(words, tenant, as_json, csv_target, with_text))
+    if csv_target is not None or with_text:
+        raise typer.Exit(fail("--csv and --with-text belong to `atelier log summary`.", as_json))
+    if not words:
+        raise typer.Exit(
+            fail('What happened? e.g. atelier log acme "done: checkout flow, 2h".', as_json)
+        )
+    text_line = " ".join(words)
     settings = settings_or_exit()
     from adapters.runtime import running_bot
     from bot.registry import SkillError
@@ -55,7 +92,9 @@ def log_command(
             services = bot.services
             try:
                 found = await resolve_project(services, who, project)
-                entry = await add_entry(services.db, who, found, user, user, text, services.clock())
+                entry = await add_entry(
+                    services.db, who, found, user, user, text_line, services.clock()
+                )
             except SkillError as problem:
                 return _fail(str(problem), as_json)
             data = {
@@ -64,12 +103,14 @@ def log_command(
                 "kind": entry.kind,
                 "hours": entry.hours,
                 "internal": entry.internal,
+                "billable": entry.billable,
             }
             if as_json:
                 print_json(data)
             else:
                 hours = f", {entry.hours:g} h" if entry.hours is not None else ""
                 internal = ", internal" if entry.internal else ""
+                internal += "" if entry.billable else ", non-billable"
                 stdout.print(
                     f"Logged #{entry.id} on {found.name} ({entry.kind}{hours}{internal}).",
                     markup=False,

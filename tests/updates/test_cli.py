@@ -32,6 +32,7 @@ def test_add_log_draft_approve_from_the_command_line(settings) -> None:
         "kind": "done",
         "hours": 2.5,
         "internal": False,
+        "billable": True,
     }
     assert invoke(settings, "log", "initech", "done: x").exit_code == 1
 
