@@ -113,11 +113,6 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems
 
-    @property
-    def confirmable(self) -> bool:
-        """Some rows were held back only for a confirmation (no other problem)."""
-        return bool(self.problems) and all(p.confirmable for p in self.problems)
-
     def summary(self) -> str:
         text = f"Imported {self.imported} of {self.rows} project(s) from {Path(self.path).name}"
         if self.problems:
