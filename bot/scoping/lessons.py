@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.scoping.lexicon import STOPWORDS, tokens
 
@@ -124,7 +125,11 @@ def is_praise(text: str) -> bool:
 
 def clean_lesson(raw: object) -> Lesson | None:
     """The lesson in ``raw`` as a sentence, or None when it is praise, progress or noise."""
-    text = " ".join(str(raw or "").split())
+    return _clean(" ".join(str(raw or "").split()))
+
+
+@lru_cache(maxsize=8192)  # the same analogues' lessons come back with every similar brief
+def _clean(text: str) -> Lesson | None:
     if not text:
         return None
     text, kind = _strip_prefixes(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 
 def wordset(text: str) -> frozenset[str]:
@@ -37,6 +38,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'"))
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude English stem: plural, -ed, -ing, -ation and a final e removed."""
     word = word.lower().strip("'")
@@ -69,6 +71,7 @@ def stems(text: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=8192)
 def content_stems(text: str) -> frozenset[str]:
     """The stems of the words that carry meaning (stopwords left out)."""
     return frozenset(stem(t) for t in tokens(text) if t not in STOPWORDS)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.scoping.kinds import APP, IDENTITY, INTEGRATION, project_kinds
 from bot.scoping.lessons import clean_lesson
@@ -431,13 +432,25 @@ RETRO_TOPICS: tuple[RetroTopic, ...] = (
 _BY_TOPIC = {t.topic: t for t in RETRO_TOPICS}
 
 
+# Every topic's keywords as " stem stem " strings with their weights: a phrase is found in a
+# lesson by one substring test on the lesson's stems written the same way.
+_KEYWORD_INDEX: tuple[tuple[RetroTopic, tuple[tuple[str, int], ...]], ...] = tuple(
+    (topic, tuple((f" {' '.join(words)} ", weight) for words, weight in topic.keywords.items()))
+    for topic in RETRO_TOPICS
+)
+
+
+@lru_cache(maxsize=8192)
 def lesson_topic(lesson: str) -> RetroTopic | None:
-    """The topic a lesson is about: the one whose keywords weigh most (ties: table order)."""
-    found = stems(lesson)
+    """The topic a lesson is about: the one whose keywords weigh most (ties: table order).
+
+    Cached: the same analogues' lessons come back with every similar brief.
+    """
+    found = f" {' '.join(stems(lesson))} "
     best: RetroTopic | None = None
     best_score = 0
-    for topic in RETRO_TOPICS:
-        score = sum(weight for words, weight in topic.keywords.items() if contains(found, words))
+    for topic, keywords in _KEYWORD_INDEX:
+        score = sum(weight for words, weight in keywords if words in found)
         if score > best_score:
             best, best_score = topic, score
     return best
