@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -73,6 +73,22 @@ class Settings(BaseSettings):
     currency: str = Field(default="USD", description="ISO 4217 code")
     scope_k: Annotated[int, Field(ge=1, le=50)] = 8
     scope_min_similarity: Annotated[float, Field(ge=0, le=1)] = 0.25
+
+    # --- proposals ------------------------------------------------------------------------
+    proposal_pricing: Literal["fixed", "tm"] = Field(
+        default="fixed", description="fixed price, or a time-and-materials range"
+    )
+    proposal_confidence: Literal["p50", "p80"] = Field(
+        default="p80", description="the point of the calibrated band a fixed price is set at"
+    )
+    capacity_hours_per_week: Annotated[float, Field(gt=0, le=168)] = Field(
+        default=25.0, description="hours a week the studio can give one project (timelines)"
+    )
+    proposal_payment_terms: str = Field(
+        default="50% on signature, 50% on delivery; invoices are due within 14 days.",
+        max_length=500,
+    )
+    proposal_validity_days: Annotated[int, Field(ge=1, le=365)] = 30
 
     # --- language model (optional) ----------------------------------------------------------
     llm: str | None = Field(default=None, description="e.g. openai:gpt-4o-mini; empty = offline")

@@ -246,6 +246,7 @@ def scope_blocks(
         buttons.append(
             Button(label="Save estimate", action_id="scope:save", value=run_id, style="primary")
         )
+        buttons.append(Button(label="Draft proposal", action_id="proposal:scope", value=run_id))
     if run_id and result.n_closed > len(result.analogues):
         buttons.append(Button(label="Show more analogues", action_id="scope:more", value=run_id))
     if buttons:

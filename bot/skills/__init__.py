@@ -10,5 +10,7 @@ SKILL_MODULES: tuple[str, ...] = (
     "bot.skills.active_projects",
     "bot.skills.log",
     "bot.skills.updates",
+    "bot.skills.changes",
+    "bot.skills.proposals",
     "bot.skills.atelier",
 )

@@ -42,7 +42,7 @@ async def test_a_brief_on_the_demo_data_gets_a_cited_range(scope_harness: Harnes
     assert any("Shopify" in row[0] for row in table.rows)
     image = next(b for b in reply.blocks if isinstance(b, Image))
     assert image.data.startswith(b"\x89PNG")
-    assert {b.action_id for b in reply.buttons} == {"scope:save", "scope:more"}
+    assert {b.action_id for b in reply.buttons} == {"scope:save", "scope:more", "proposal:scope"}
     assert all(len(b.value) < 2000 and "Shopify" not in b.value for b in reply.buttons)
     screen = scope_harness.screen()
     assert "Similar past projects" in screen and "Questions to ask the client" in screen
