@@ -107,8 +107,13 @@ def _more(brief: str) -> str:
     return "what it is for, the main features, the platform, how much content"
 
 
-def questions_first(brief: str, vagueness: Vagueness, questions: Sequence[Question]) -> Reply:
-    """The answer to a brief too vague to size: why, and the questions. No number at all."""
+def questions_first(
+    brief: str, vagueness: Vagueness, questions: Sequence[Question], past_projects: int = 1
+) -> Reply:
+    """The answer to a brief too vague to size: why, and the questions. No number at all.
+
+    ``past_projects``: the workspace's closed projects; with none, it also says how to add them.
+    """
     shown = w.safe(brief, BRIEF_SHOWN)
     blocks: list[Block] = [
         Heading(text="Scope: a few questions first"),
@@ -124,6 +129,13 @@ def questions_first(brief: str, vagueness: Vagueness, questions: Sequence[Questi
             Paragraph(
                 text="**Questions to ask the client**\n"
                 + "\n".join(f"- {question.text}" for question in questions)
+            )
+        )
+    if past_projects == 0:
+        blocks.append(
+            Paragraph(
+                text="You have no closed past projects yet, so even a detailed brief can't be "
+                "sized. Load your history with `/projects import <file>` (CSV, JSON or Markdown)."
             )
         )
     return Reply(blocks=tuple(blocks))

@@ -75,11 +75,14 @@ def informative_words(brief: str) -> tuple[str, ...]:
 
 
 def assess(brief: str, closest_similarity: float | None = None) -> Vagueness:
-    """Judge ``brief``; ``closest_similarity`` is that of the closest past project (if any)."""
+    """Judge ``brief``; ``closest_similarity`` is that of the closest past project (None: the
+    workspace has no past projects to compare with)."""
     words = informative_words(brief)
     if not words:
         return Vagueness(words, True, True, "it names a kind of deliverable and nothing about it")
-    if len(words) <= FEW_WORDS and (closest_similarity is None or closest_similarity < RESEMBLES):
+    # Without a history there is nothing to resemble: only the words themselves can tell.
+    unlike = closest_similarity is not None and closest_similarity < RESEMBLES
+    if len(words) <= FEW_WORDS and unlike:
         return Vagueness(
             words, True, True, "it says very little and resembles none of your past projects"
         )

@@ -352,7 +352,7 @@ async def scope_command(request: Request, services: Services) -> Reply:
         if vagueness.too_vague and not asked_before(parsed.brief, earlier):
             # Too vague to size, asked for the first time: the questions, no number.
             remember_vague_ask(session, request.tenant, request.user_id, parsed.brief, now)
-            return questions_first(parsed.brief, vagueness, result.questions)
+            return questions_first(parsed.brief, vagueness, result.questions, result.n_closed)
         wide = vagueness.too_vague or follows_up(parsed.brief, earlier)
         if wide:
             result = widened(result)

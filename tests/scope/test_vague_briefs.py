@@ -101,7 +101,8 @@ def test_vague_briefs_are_too_vague_whatever_their_closest_project(brief: str) -
 def test_one_or_two_words_need_a_resembling_past_project() -> None:
     assert not assess("a website for a bakery", 0.44).too_vague
     assert assess("a website for a bakery", 0.2).too_vague  # resembles nothing we did
-    assert assess("a website for a bakery", None).too_vague  # an empty history: nothing to go by
+    assert not assess("a website for a bakery", None).too_vague  # no history to resemble
+    assert assess("a website", None).too_vague  # but the words alone say nothing
     three = "booking site for a yoga studio"
     assert not assess(three, None).too_vague
     assert assess(three, None).thin
@@ -202,6 +203,15 @@ async def test_more_detail_after_a_vague_ask_is_sized(scope_harness: Harness, bo
     )
     assert full.text.startswith("Scope estimate\n"), full.text
     assert "wide band" not in full.text.lower()
+
+
+async def test_an_empty_workspace_is_told_to_import_not_that_its_brief_is_vague(bot) -> None:  # type: ignore[no-untyped-def]
+    empty = Harness(bot, user_id="alice", tenant="new-studio")
+    short = await empty.say("/scope Shopify store with a custom theme")
+    assert "too vague" not in short.text and "/projects import" in short.text, short.text
+    vague = await empty.say("/scope a website")
+    _no_number(vague)
+    assert "too vague to size" in vague.text and "/projects import" in vague.text
 
 
 @pytest.mark.parametrize(
