@@ -64,6 +64,23 @@ class Access(_Frozen):
     )
 
 
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # a file shared in chat; bigger ones go through the CLI
+
+
+class Attachment(_Frozen):
+    """A file someone shared with their request (a DM upload, a command's attachment).
+
+    Adapters fetch the bytes and pass them on as data; a file over
+    :data:`MAX_ATTACHMENT_BYTES` comes without ``content`` (``size`` says how big it was) so
+    the core can say so instead of the adapter downloading it.
+    """
+
+    filename: str = Field(min_length=1, max_length=255)
+    size: int = Field(ge=0, description="bytes, as the platform reports them")
+    content: bytes | None = Field(default=None, repr=False, description="None: not fetched")
+    content_type: str = ""
+
+
 class Request(_Frozen):
     """Something a person said to the bot: a slash command, a mention or a DM."""
 
@@ -78,6 +95,9 @@ class Request(_Frozen):
     event_id: str | None = None
     platform: str = "console"
     access: Access = Field(default_factory=Access)
+    attachments: tuple[Attachment, ...] = Field(
+        default=(), description="files shared with the request (e.g. history to import)"
+    )
     raw: Mapping[str, Any] = Field(default_factory=dict, repr=False)
 
 
@@ -352,8 +372,10 @@ def refusal_reply(text: str) -> Reply:
 
 
 __all__ = [
+    "MAX_ATTACHMENT_BYTES",
     "Access",
     "Action",
+    "Attachment",
     "Block",
     "Button",
     "Buttons",

@@ -220,6 +220,10 @@ def route(request: Request, registry: SkillRegistry) -> Route:
         name = request.command.strip().lstrip("/").lower()
         return Route(name if name in registry.commands else None, request.text.strip())
     text = clean_text(request.text)
+    if request.attachments:
+        # A file shared with Atelier is history to import; its message may add the flags.
+        flags = " ".join(w for w in text.lower().split() if w in {"confirm", "update"})
+        return Route("projects", f"import {flags}".strip(), "attachment")
     if text.startswith("/"):
         name, _, rest = text[1:].partition(" ")
         name = name.lower()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shlex
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 from bot import corrections
 from bot.mentions import neutralise_mentions
 from bot.messages import (
+    MAX_ATTACHMENT_BYTES,
     FieldItem,
     Fields,
     Heading,
@@ -53,7 +55,10 @@ USAGE = (
     "- `/projects edit <id> key=value …` — correct a past project (e.g. `actual=320`); "
     "`/projects remove <id>` — take it out of your history (`/projects restore <id>` undoes "
     "it; `/projects list removed` shows them)\n"
-    "- `/projects import <file>` — load CSV, JSON or Markdown (terminal and CLI)\n"
+    "- `/projects import` — load CSV, JSON or Markdown: share the file in a DM with me "
+    "(Slack), attach it to `/projects import` (Discord), or give its path (terminal and CLI)\n"
+    "- `/projects demo load` / `/projects demo remove` — try Atelier on a demo portfolio, "
+    "then take every trace of it out\n"
     "- `/projects reindex` — rebuild the search index after changing the embedding model"
 )
 
@@ -228,16 +233,21 @@ async def list_closed(request: Request, services: Services) -> Reply:
 
 
 async def import_projects(text: str, request: Request, services: Services) -> Reply:
-    if request.platform not in _FILE_PLATFORMS:
-        return text_reply(
-            "Imports read a file on the machine running Atelier, so they're done from its "
-            f"command line: `atelier projects import FILE --tenant {request.tenant}` "
-            "(CSV, JSON, JSON Lines or Markdown)."
-        )
     try:
         parts = shlex.split(text)
     except ValueError:
         parts = [text.strip()]
+    if request.attachments:
+        return await import_attachments(parts, request, services)
+    if request.platform not in _FILE_PLATFORMS:
+        return text_reply(
+            "Share the file with me to import it: in Slack, send it in a DM with me (add "
+            "`confirm` to the message to accept unusual hours); in Discord, attach it to "
+            "`/projects import`. CSV, JSON, JSON Lines or Markdown, up to "
+            f"{MAX_ATTACHMENT_BYTES // 1_048_576} MB. Bigger files: "
+            f"`atelier projects import FILE --tenant {request.tenant}` on the machine running "
+            "Atelier."
+        )
     flags = {p.lower() for p in parts[1:]}
     if not parts or flags - {"confirm", "update"}:
         return text_reply(
@@ -261,14 +271,15 @@ async def import_projects(text: str, request: Request, services: Services) -> Re
         )
     except ImportRefused as problem:
         raise SkillError(f"Nothing was imported: {problem}") from None
+    again = f"import again with `/projects import {shlex.quote(parts[0])} confirm`"
+    return report_reply(report, again)
+
+
+def report_reply(report: Any, again: str) -> Reply:
+    """The whole-file validation report, the same wherever the file came from."""
     blocks: list[Any] = [Paragraph(text=report.summary())]
     if any(p.confirmable for p in report.problems):
-        blocks.append(
-            Paragraph(
-                text=f"If those hours are right, import again with `/projects import "
-                f"{shlex.quote(parts[0])} confirm`."
-            )
-        )
+        blocks.append(Paragraph(text=f"If those hours are right, {again}."))
     for warning in report.warnings:
         blocks.append(Paragraph(text=f"Note: {_safe(warning)}"))
     if report.problems:
@@ -292,6 +303,113 @@ async def import_projects(text: str, request: Request, services: Services) -> Re
             )
         )
     return Reply(blocks=tuple(blocks))
+
+
+def _safe_filename(name: str) -> str:
+    """A shared file's name as a plain file name (no folders, no odd characters)."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = re.sub(r"[^A-Za-z0-9._ -]+", "_", base).strip(" .")
+    return cleaned[:120] or "import"
+
+
+async def import_attachments(parts: list[str], request: Request, services: Services) -> Reply:
+    """Import files shared in chat (a DM upload, a command's attachment), each validated whole
+    before anything is written, exactly like a file imported from the command line."""
+    from knowledge.importers import FORMATS, ImportRefused, import_file
+
+    flags = {p.lower() for p in parts}
+    replies: list[Any] = []
+    cli = f"`atelier projects import FILE --tenant {request.tenant}`"
+    for attachment in request.attachments[:5]:
+        name = _safe_filename(attachment.filename)
+        shown = _safe(name)
+        if Path(name).suffix.lower() not in FORMATS:
+            replies.append(
+                refusal_reply(
+                    f"Nothing was imported: {shown} is not a file I can import. Share a .csv, "
+                    ".json, .jsonl or .md file (Markdown with YAML front matter)."
+                )
+            )
+            continue
+        if attachment.size > MAX_ATTACHMENT_BYTES or attachment.content is None:
+            replies.append(
+                refusal_reply(
+                    f"Nothing was imported: {shown} is {attachment.size / 1_048_576:.1f} MB and "
+                    f"files shared in chat can be up to {MAX_ATTACHMENT_BYTES // 1_048_576} MB. "
+                    f"Split it into smaller files, or import it with {cli}."
+                )
+            )
+            continue
+        data = attachment.content
+
+        def work(store: Any, name: str = name, data: bytes = data) -> Any:
+            with tempfile.TemporaryDirectory(prefix="atelier-import-") as folder:
+                path = Path(folder) / name
+                path.write_bytes(data)
+                return import_file(
+                    store,
+                    request.tenant,
+                    path,
+                    max_bytes=MAX_ATTACHMENT_BYTES,
+                    confirmed="confirm" in flags,
+                    update="update" in flags,
+                )
+
+        try:
+            report = await _call(services, work)
+        except ImportRefused as problem:
+            replies.append(refusal_reply(f"Nothing was imported: {_safe(str(problem))}"))
+            continue
+        replies.append(
+            report_reply(
+                report,
+                "share the file again with `confirm` in the message "
+                "(Discord: `/projects import confirm` with the file attached)",
+            )
+        )
+    if len(request.attachments) > 5:
+        replies.append(text_reply("I import up to 5 files at a time; share the rest again."))
+    blocks = tuple(block for answer in replies for block in answer.blocks)
+    return Reply(blocks=blocks, refused=all(r.refused for r in replies))
+
+
+async def demo(args: str, request: Request, services: Services) -> Reply:
+    """`/projects demo load [anyway]` and `/projects demo remove`."""
+    from bot.demo import load_demo, remove_demo
+
+    words = args.lower().split()
+    verb = words[0] if words else ""
+    if verb in {"load", "add", "try"}:
+        added, own = await load_demo(services, request.tenant, anyway="anyway" in words)
+        if not added:
+            return text_reply(
+                "The demo portfolio is already loaded. `/projects demo remove` takes it out."
+            )
+        mixed = f" alongside your own {own}" if own else ""
+        return text_reply(
+            f"Loaded the demo portfolio: {added} fictional past projects{mixed}. Try "
+            "`/scope Shopify store with a custom theme and subscriptions`, or "
+            "`/projects search booking app`. When you're done, `/projects demo remove` takes "
+            "every trace of it out again."
+        )
+    if verb in {"remove", "delete", "unload", "clear"}:
+        removed = await remove_demo(services, request.tenant)
+        if not (removed.projects or removed.scope_runs or removed.estimates):
+            return text_reply("There is no demo data in this workspace.")
+        text = (
+            f"Removed the demo: {removed.projects} demo project(s), {removed.scope_runs} "
+            f"estimate answer(s) based on them and {removed.estimates} saved estimate(s)."
+        )
+        if removed.estimates_kept:
+            text += (
+                f" Kept {removed.estimates_kept} saved estimate(s) a real project was started "
+                "from: they belong to that project now."
+            )
+        return text_reply(text + " Your own projects were not touched.")
+    return text_reply(
+        "`/projects demo load` adds a demo portfolio of 50 fictional past projects to try "
+        "Atelier on; `/projects demo remove` takes every trace of it out again."
+    )
 
 
 def _one_id(sub: str, args: str) -> str:
@@ -375,6 +493,8 @@ async def handle(request: Request, services: Services) -> Reply:
         return await show(args, request, services)
     if sub == "import":
         return await import_projects(args, request, services)
+    if sub == "demo":
+        return await demo(args, request, services)
     if sub in {"reindex", "re-index"}:
         return await reindex(request, services)
     return await search(text, request, services)
@@ -386,7 +506,7 @@ def setup(registry: SkillRegistry) -> None:
             name="projects",
             summary="Search, show, list, add, close, correct and import past projects",
             usage="search <words> | show <id> | list [closed|active|removed] | add | close "
-            "| reopen | edit | remove | restore | import",
+            "| reopen | edit | remove | restore | import | demo load|remove",
             examples=(
                 "search Shopify store with a custom theme",
                 "show demo-001",
