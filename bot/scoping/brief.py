@@ -231,7 +231,9 @@ def rate_command(text: str) -> RateCommand | None:
     found = _RATE_VALUE.match(rest)
     if found is None:
         words = [w for w in informative_words(rest) if not w.isdigit()]
-        if len(words) >= _BRIEF_AFTER_RATE:
+        # "rate 120 EUR and more words" is a rate with junk after it; a brief never starts so.
+        starts_with_amount = re.match(r"^[-+−–$€£]?\s*\d", rest) is not None
+        if len(words) >= _BRIEF_AFTER_RATE and not starts_with_amount:
             return None  # "rate comparison site for insurance brokers": a brief
         shown = " ".join(rest.split())[:40].replace("`", "'")
         raise SkillError(f"I can't read `{shown}` as an hourly rate. {RATE_USAGE}")

@@ -41,6 +41,7 @@ def _not_priced(reply: Reply) -> str:
         ("/scope rate 1e5", "can't read"),
         ("/scope rate ??", "can't read"),
         ("/scope rate 120 zorkmids", "I don't know the currency"),
+        ("/scope rate 120 EUR for the big website project", "can't read"),
     ],
 )
 async def test_bad_rates_get_a_clear_error_and_change_nothing(
