@@ -126,11 +126,13 @@ class Database:
             ) from None
         if self.is_sqlite:
             busy_ms = max(1, int(lock_timeout * 1000))
+            # How long a write waits for a lock first; the other pragmas after it.
             event.listen(
                 self.engine.sync_engine,
                 "connect",
-                lambda connection, record: _sqlite_pragmas(connection, record, busy_ms),
+                lambda connection, _record: _sqlite_busy_timeout(connection, busy_ms),
             )
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def ping(self) -> None:
@@ -172,12 +174,17 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object, busy_ms: int = 15000) -> None:
+def _sqlite_busy_timeout(dbapi_connection: object, busy_ms: int) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")  # how long a write waits for a lock
+    cursor.close()
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")  # how long a write waits for a lock
     cursor.close()
 
 
