@@ -103,6 +103,9 @@ def _register() -> None:
     from adapters.cli.scope import register as register_scope
 
     register_scope(app)
+    from adapters.cli.proposal import register as register_proposal
+
+    register_proposal(app)
     from adapters.cli.projects import projects_app
     from adapters.cli.worklog import register as register_worklog
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from adapters.cli.common import (
     JsonOption,
     TenantOption,
+    UserOption,
+    cli_request,
     error_line,
     print_json,
     run,
@@ -27,6 +29,11 @@ def scope_command(
     currency: Annotated[
         str | None, typer.Option("--currency", help="ISO 4217 code, e.g. EUR.")
     ] = None,
+    save: Annotated[
+        bool,
+        typer.Option("--save", help="Save the estimate and print its id (for `atelier proposal`)."),
+    ] = False,
+    user: UserOption = "you",
     as_json: JsonOption = False,
 ) -> None:
     """Estimate effort and price for BRIEF from the tenant's similar past projects."""
@@ -50,6 +57,8 @@ def scope_command(
             services = bot.services
             if settings.demo_data and who == settings.default_tenant:
                 await load_demo_if_empty(bot, who)
+            if save:
+                return await _save(bot, who, user, brief, rate, code, as_json)
             try:
                 parsed = parse_brief(brief)
                 if rate is not None:
@@ -74,6 +83,43 @@ def scope_command(
             return 0
 
     raise typer.Exit(run(go))
+
+
+async def _save(
+    bot: Any, tenant: str, user: str, brief: str, rate: float | None, code: str | None,
+    as_json: bool,
+) -> int:
+    """`/scope BRIEF`, then its Save estimate button, through the core like any adapter."""
+    from bot.messages import Action
+
+    text = brief + (f" at {rate:g} {code or ''}".rstrip() if rate is not None else "")
+    settings = bot.services.settings
+    reply = await bot.handle(cli_request(settings, tenant, user, "scope", text))
+    buttons = reply.buttons if reply is not None else ()
+    button = next((b for b in buttons if b.action_id == "scope:save"), None)
+    if reply is None or button is None:
+        message = (reply.text if reply else "") or "no estimate to save"
+        if as_json:
+            print_json({"error": message, "estimate_id": None})
+        else:
+            error_line(f"nothing saved: {message.splitlines()[0]}")
+        return 1
+    saved = await bot.handle_action(
+        Action(
+            action_id=button.action_id,
+            value=button.value,
+            tenant=tenant,
+            user_id=user,
+            user_name=user,
+            platform="cli",
+        )
+    )
+    if as_json:
+        print_json({"estimate_id": button.value, "text": saved.text if saved else ""})
+    else:
+        stdout.print(saved.text if saved else "", markup=False, highlight=False)
+        stdout.print(f"Estimate id: {button.value}", markup=False, highlight=False)
+    return 0
 
 
 def register(app: typer.Typer) -> None:
