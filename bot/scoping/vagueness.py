@@ -27,7 +27,8 @@ _REQUEST_WORDS = wordset(
     own me us my our i we you your client clients customer customers company business
     someone somebody friend friends startup start-up people person guy team
     ok okay hey hi hello so well yeah hmm idea ideas quote estimate ballpark price cost
-    long much many hours take would could can will"""
+    long much many hours take would could can will scope quote quotes estimate estimates
+    ballpark figure number rough roughly approx approximately asap soon"""
 )
 # What kind of thing, but not which one.
 _GENERIC_DELIVERABLES = wordset(
@@ -65,7 +66,7 @@ def informative_words(brief: str) -> tuple[str, ...]:
     """The words of ``brief`` that say what the work is (in order, each once)."""
     seen: dict[str, None] = {}
     for token in tokens(brief):
-        word = token.strip("'")
+        word = token.split("'")[0]  # "i'd" -> "i", "client's" -> "client"
         if len(word) < 2 and not word.isdigit():
             continue
         if word in _NOT_INFORMATIVE or word.rstrip("s") in _NOT_INFORMATIVE:

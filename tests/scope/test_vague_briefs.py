@@ -47,6 +47,11 @@ VAGUE = [
     "an e-commerce website",
     "a thing for bob",
     "asdf qwer",
+    "I'd like a quote for a website",
+    "can you scope an app for me?",
+    "need an estimate on a logo",
+    "how much for a website?",
+    "website pls",
 ]
 SPECIFIC = [
     "Shopify store with a custom theme for a tea shop",
