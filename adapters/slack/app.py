@@ -31,9 +31,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.lifecycle import InFlight, Shutdown, Ticket, drain
 from adapters.slack.access import SlackDirectory
 from adapters.slack.direct import SlackDirectMessages
+from adapters.slack.files import FileUnavailable, fetch_attachments
 from adapters.slack.home import home_opened_request, home_request, to_home_view
 from adapters.slack.send import Sender, retry_handlers
 from adapters.slack.translate import (
+    FILE_IDS,
     block_action_to_action,
     command_to_request,
     delivery_of,
@@ -187,6 +189,7 @@ class SlackAdapter:
         self.app.event("app_mention", middleware=begin)(self.on_event)
         self.app.event("message", middleware=begin)(self.on_event)
         self.app.event("app_home_opened", middleware=begin)(self.on_home_opened)
+        self.app.event("file_shared")(self.on_file_shared)
         self.app.action(re.compile(r".+"))(self.on_action)
         self.app.view_submission(re.compile(r".*"))(self.on_view_submission)
         self.app.error(self.on_error)
@@ -221,7 +224,37 @@ class SlackAdapter:
         retry = _retry_number(request.headers)
         if retry:
             log.info("slack_event_retry", event_id=incoming.event_id, retry=retry)
+        if incoming.raw.get(FILE_IDS):
+            await self.answer_with_files(incoming)
+            return
         await self.answer(incoming)
+
+    async def on_file_shared(self, body: dict[str, Any]) -> None:
+        """``file_shared`` repeats what the DM's ``message`` event (with its files) says;
+        that one is answered, so this one is only acknowledged (Bolt acked already)."""
+
+    async def answer_with_files(self, incoming: Request) -> None:
+        """A DM sharing files: fetch them (files.info, then the download with the bot token)
+        and hand them to the core as attachments. The core decides who may import: someone
+        it would refuse gets its refusal, and their files are never downloaded."""
+        described = await self.directory.describe(incoming)
+        if self.bot.access.refusal(described) is not None:
+            await self.answer(incoming)
+            return
+        try:
+            files = await fetch_attachments(
+                self.client, self.sender.session, list(incoming.raw[FILE_IDS])
+            )
+        except FileUnavailable as problem:
+            await self.sender.deliver(
+                text_reply(
+                    f"I couldn't fetch {problem.name} from Slack ({problem.reason}), so nothing "
+                    "was imported. Please share it again."
+                ),
+                delivery_of(incoming),
+            )
+            return
+        await self.answer(incoming.model_copy(update={"attachments": files}))
 
     @_tracked
     async def on_home_opened(self, body: dict[str, Any], context: dict[str, Any]) -> None:

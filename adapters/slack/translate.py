@@ -106,7 +106,10 @@ def event_to_request(body: Mapping[str, Any]) -> Request | None:
     kind = event.get("type")
     if kind not in {"app_mention", "message"}:
         return None
-    if event.get("subtype") or event.get("bot_id") or event.get("bot_profile"):
+    subtype = event.get("subtype")
+    # A file shared in the DM (subtype file_share) is history to import; other subtypes
+    # (edits, deletions, joins) are not requests.
+    if (subtype and subtype != "file_share") or event.get("bot_id") or event.get("bot_profile"):
         return None
     user_id = event.get("user")
     channel_id = str(event.get("channel", ""))
@@ -117,6 +120,9 @@ def event_to_request(body: Mapping[str, Any]) -> Request | None:
         return None
     if kind == "app_mention" and is_im_channel(channel_id):
         # A mention inside a DM also arrives as message.im; answer that one only.
+        return None
+    file_ids = shared_file_ids(event) if is_im else []
+    if subtype == "file_share" and not file_ids:
         return None
     thread_ts = event.get("thread_ts") or (None if is_im else event.get("ts"))
     return Request(
@@ -136,9 +142,21 @@ def event_to_request(body: Mapping[str, Any]) -> Request | None:
                 user_id=str(user_id),
                 thread_ts=thread_ts,
                 is_im=is_im,
-            )
+            ),
+            **({FILE_IDS: file_ids} if file_ids else {}),
         },
     )
+
+
+FILE_IDS = "file_ids"  # raw key: ids of files shared in a DM, fetched by adapters/slack/files.py
+
+
+def shared_file_ids(event: Mapping[str, Any]) -> list[str]:
+    """Ids of the files a DM message shares (``files`` on message events)."""
+    files = event.get("files")
+    if not isinstance(files, list):
+        return []
+    return [str(f["id"]) for f in files if isinstance(f, Mapping) and f.get("id")]
 
 
 def block_action_to_action(body: Mapping[str, Any]) -> Action | None:

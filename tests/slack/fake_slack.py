@@ -1,7 +1,8 @@
 """A fake Slack Web API on loopback that records what the adapter sends.
 
 It answers ``auth.test``, ``chat.postMessage``, ``chat.postEphemeral``, ``conversations.open``,
-``views.open`` and the two calls of ``files_upload_v2`` (plus the upload itself), the read
+``views.open`` and the two calls of ``files_upload_v2`` (plus the upload itself), ``files.info``
+and the download of a shared file's ``url_private`` (Bearer token checked), the read
 methods ``users.info``, ``conversations.info`` and ``usergroups.users.list`` (by GET with query
 parameters, as slack_sdk sends them, or by POST), ``views.publish`` (the App Home tab), and
 accepts POSTs to the response URLs it hands out. Who people are is configurable: by default
@@ -81,6 +82,10 @@ class FakeSlack:
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     # auth.test: fields laid over the bot's identity (e.g. an enterprise_id)
     identity: dict[str, Any] = field(default_factory=dict)
+    # files.info + the download of url_private: file id -> (name, content); the download
+    # answers 403 unless its Bearer token is ``file_token`` (set it to the bot token)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    file_token: str = ""
     # methods the fake does not know, in the order they were called
     unknown: list[str] = field(default_factory=list)
     url: str = ""
@@ -103,6 +108,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{token}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._download)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -258,6 +264,24 @@ class FakeSlack:
                 return {"ok": True, "users": list(self.usergroups[group])}
             case "apps.connections.open":
                 return {"ok": True, "url": self.url.replace("http", "ws", 1) + "/socket"}
+            case "files.info":
+                file_id = str(payload.get("file", ""))
+                if file_id not in self.files:
+                    return {"ok": False, "error": "file_not_found"}
+                name, content = self.files[file_id]
+                url = f"{self.url}/files-pri/{TEAM}-{file_id}/{name}"
+                return {
+                    "ok": True,
+                    "file": {
+                        "id": file_id,
+                        "name": name,
+                        "title": name,
+                        "size": len(content),
+                        "mimetype": "text/plain",
+                        "url_private": url,
+                        "url_private_download": url + "?download=1",
+                    },
+                }
             case "files.completeUploadExternal":
                 return {"ok": True, "files": [{"id": f["id"]} for f in _files(payload)]}
         self.unknown.append(method)
@@ -297,6 +321,19 @@ class FakeSlack:
             pumping.cancel()
             await self._record(Call("socket_closed", {}))
         return socket
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """``url_private``: the file's bytes, for its Bearer token only (as Slack does)."""
+        authorization = request.headers.get("Authorization", "")
+        file_id = request.match_info["file_id"].removeprefix(f"{TEAM}-")
+        await self._record(
+            Call("download", {"file": file_id, "authorization": authorization}, request.path)
+        )
+        if not self.file_token or authorization != f"Bearer {self.file_token}":
+            return web.Response(status=403, text="forbidden")
+        if file_id not in self.files:
+            return web.Response(status=404, text="not found")
+        return web.Response(body=self.files[file_id][1], content_type="application/octet-stream")
 
     async def _upload(self, request: web.Request) -> web.Response:
         data = await request.read()

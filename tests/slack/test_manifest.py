@@ -25,7 +25,7 @@ def test_manifest_declares_every_command_scope_and_event():
 
     assert set(manifest["oauth_config"]["scopes"]["bot"]) >= {
         "commands", "chat:write", "im:write", "im:history",
-        "app_mentions:read", "files:write", "users:read",
+        "app_mentions:read", "files:write", "files:read", "users:read",
         "channels:read", "groups:read", "mpim:read", "usergroups:read",  # who asks, where
     }  # fmt: skip
     settings = manifest["settings"]
