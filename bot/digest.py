@@ -95,10 +95,7 @@ def assess(pulse: ProjectPulse, options: DigestOptions) -> Assessment:
             urgency = min(urgency, 2)
     if pulse.news:
         count = len(pulse.news)
-        shown = "\n".join(
-            f"  - {line.kind}: {neutralise_mentions(_clip(line.text))}"
-            for line in pulse.news[:NEWS_SHOWN]
-        )
+        shown = "\n".join(f"  - {_news(line)}" for line in pulse.news[:NEWS_SHOWN])
         more = f"\n  - …and {count - NEWS_SHOWN} more" if count > NEWS_SHOWN else ""
         lines.append(
             f"📰 {count} log entr{'y' if count == 1 else 'ies'} not yet reported to the "
@@ -117,6 +114,12 @@ def assess(pulse: ProjectPulse, options: DigestOptions) -> Assessment:
         lines.append(f"💤 Nothing {what} in {_days(quiet)}. Still going, or on hold?")
         urgency = min(urgency, 2)
     return Assessment(pulse, tuple(lines), urgency)
+
+
+def _news(line: NewsLine) -> str:
+    """ "done: checkout flow" (the kind once, even when the entry was written with it)."""
+    text = neutralise_mentions(_clip(line.text))
+    return text if text.lower().startswith(line.kind.lower()) else f"{line.kind}: {text}"
 
 
 def _clip(text: str, limit: int = 140) -> str:

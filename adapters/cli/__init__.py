@@ -117,6 +117,9 @@ def _register() -> None:
     from adapters.cli.discord_cli import register as register_discord
 
     register_discord(app)
+    from adapters.cli.digest import register as register_digest
+
+    register_digest(app)
 
 
 _register()
