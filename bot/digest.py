@@ -110,8 +110,12 @@ def assess(pulse: ProjectPulse, options: DigestOptions) -> Assessment:
     stale_since = pulse.last_logged or pulse.start_date
     if stale_since is not None and (today - stale_since).days >= options.stale_days:
         quiet = (today - stale_since).days
-        what = "logged" if pulse.last_logged else "logged since it started"
-        lines.append(f"💤 Nothing {what} in {_days(quiet)}. Still going, or on hold?")
+        what = (
+            f"logged in {_days(quiet)}"
+            if pulse.last_logged
+            else f"logged since it started {_days(quiet)} ago"
+        )
+        lines.append(f"💤 Nothing {what}. Still going, or on hold?")
         urgency = min(urgency, 2)
     return Assessment(pulse, tuple(lines), urgency)
 
