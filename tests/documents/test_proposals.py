@@ -73,7 +73,7 @@ async def test_the_scope_button_saves_the_estimate_and_drafts_privately(drafted,
 
 
 async def test_no_other_project_name_client_or_figure_reaches_the_client(drafted, bot) -> None:  # type: ignore[no-untyped-def]
-    harness, _scope, draft = drafted
+    _harness, _scope, draft = drafted
     text = _client_text(draft)
     draft_id = re.search(r"Draft `(p[0-9a-f]+)`", draft.text).group(1)
     found = await get_draft(bot.services.db, "local", draft_id)

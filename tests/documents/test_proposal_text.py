@@ -1,0 +1,66 @@
+"""The proposal composer on its own: figures, pricing forms, and the PDF read back as text."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+
+import pypdf
+
+from bot.leaks import LeakFilter
+from bot.proposal_pdf import text_pdf
+from bot.proposal_text import OpenPoint, PhaseShare, ProposalFacts, build_proposal, p80
+
+FACTS = ProposalFacts(
+    estimate_id="est-1",
+    brief="Shopify store with a custom theme and Stripe checkout. Then a blog.",
+    p10_hours=60,
+    p50_hours=90,
+    p90_hours=140,
+    rate=95,
+    currency="EUR",
+    phases=(PhaseShare("design", 0.3), PhaseShare("build", 0.5), PhaseShare("launch", 0.2)),
+    open_points=(OpenPoint("content", "Who provides the content?"),),
+    overrun=1.15,
+    pricing="fixed",
+    confidence="p80",
+    capacity_hours_per_week=25,
+    payment_terms="50% on signature, 50% on delivery.",
+    validity_days=30,
+    today=dt.date(2026, 12, 1),
+    due_date=dt.date(2027, 1, 10),
+)
+
+
+def test_fixed_price_is_the_p80_with_the_overrun_and_phases_add_up() -> None:
+    proposal = build_proposal(FACTS)
+    hours = p80(90, 140) * 1.15
+    assert proposal.price.amount is not None
+    assert hours * 95 <= proposal.price.amount < hours * 95 + 100  # rounded up to 100s
+    assert sum(p.hours for p in proposal.phases) == proposal.total_hours == round(hours)
+    assert proposal.goal == "Shopify store with a custom theme and Stripe checkout."
+    assert "€" in proposal.client_text and "/h" not in proposal.client_text
+    assert proposal.timeline.fits is False and "earlier than this plan" in proposal.client_text
+    assert proposal.valid_until == dt.date(2026, 12, 31)
+    assert LeakFilter().leaks(proposal.client_text) == []  # the rate rule finds nothing
+
+
+def test_time_and_materials_is_the_band_and_p50_pricing_is_lower() -> None:
+    tm = build_proposal(dataclasses.replace(FACTS, pricing="tm"))
+    assert (tm.price.low, tm.price.high) == (5700, 13300)
+    assert "Time and materials: **€5,700–€13,300**" in tm.client_text
+    p50 = build_proposal(dataclasses.replace(FACTS, confidence="p50"))
+    assert p50.price.amount is not None and p50.price.amount < build_proposal(FACTS).price.amount  # type: ignore[operator]
+
+
+def test_the_pdf_holds_the_client_text_and_survives_any_character() -> None:
+    proposal = build_proposal(dataclasses.replace(FACTS, brief="Café shop 🚀 for Zürich"))
+    text = "\n".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(text_pdf(
+            proposal.client_text, title=proposal.title
+        ))).pages
+    )
+    for expected in ("Deliverables", "Fixed price:", "Zürich", "Payment terms", "31 December"):
+        assert expected in text
+    assert "**" not in text
