@@ -4,60 +4,33 @@
   items (text, outcome, optional guess and category, optional embedding) and
   :func:`estimating.time_split` scores the newest rows from the older ones, with knobs and
   bands tuned on the history alone.
-* **Leave-one-out** (:func:`backtest_leave_one_out`): each closed project is estimated from
-  all the others (a small portfolio has no time to split).
+* **A tenant** (:func:`backtest_tenant`): each closed project is estimated from all the
+  others (leave-one-out: a small portfolio has no time to split), with the tenant's engine.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from bot.estimate import Analogue, EstimatorParams, calibrate_margin, estimate
-from estimating import BacktestError, PastItem, time_split
-from estimating import BacktestResult as EngineResult
+from estimating import (
+    BacktestError,
+    BacktestResult,
+    Knobs,
+    PastItem,
+    Tuned,
+    leave_one_out,
+    time_split,
+)
 
 # Texts -> (n, d) unit vectors: the product's embedder, passed in by the caller.
 Embed = Callable[[Sequence[str]], np.ndarray]
-
-
-@dataclass(frozen=True)
-class BacktestResult:
-    """Accuracy of one leave-one-out backtest; :meth:`metrics` has the published keys."""
-
-    mae: float
-    mdae: float
-    coverage_80: float
-    width_80: float
-    n: int
-    baseline_mean_mae: float
-    baseline_median_mae: float
-    params: EstimatorParams = field(default_factory=EstimatorParams)
-    seconds_per_estimate: float = 0.0
-
-    def metrics(self) -> dict[str, float | int]:
-        return {
-            "mae": self.mae,
-            "mdae": self.mdae,
-            "coverage_80": self.coverage_80,
-            "width_80": self.width_80,
-            "n": self.n,
-            "baseline_mean_mae": self.baseline_mean_mae,
-            "baseline_median_mae": self.baseline_median_mae,
-        }
-
-
-@dataclass(frozen=True)
-class Prediction:
-    point: float
-    p10: float
-    p90: float
 
 
 def _number(text: str | None) -> float | None:
@@ -156,7 +129,7 @@ def backtest_file(
     guess: str | None = None,
     category: Sequence[str] = (),
     embed: Embed | None = None,
-) -> EngineResult:
+) -> BacktestResult:
     """Time-split backtest of a CSV file with the engine ``/scope`` uses.
 
     ``embed`` (the product's embedder) gives the rows their semantic similarity; without it
@@ -173,171 +146,32 @@ def backtest_file(
     return time_split(items, train_fraction, use_guess=guess is not None, k=k)
 
 
-@dataclass(frozen=True)
-class Case:
-    """One closed project for leave-one-out: its id, the text to search with, its actual."""
+def backtest_tenant(store: Any, tenant: str, params: Knobs) -> BacktestResult:
+    """Leave-one-out over a tenant's closed projects with the engine ``/scope`` uses.
 
-    id: str
-    text: str
-    actual: float
-
-
-def _errors(
-    predictions: Sequence[Prediction], outcomes: np.ndarray
-) -> tuple[float, float, float, float]:
-    points = np.asarray([p.point for p in predictions])
-    lows = np.asarray([p.p10 for p in predictions])
-    highs = np.asarray([p.p90 for p in predictions])
-    errors = np.abs(points - outcomes)
-    covered = (outcomes >= lows - 1e-9) & (outcomes <= highs + 1e-9)
-    return (
-        float(errors.mean()),
-        float(np.median(errors)),
-        float(covered.mean()),
-        float((highs - lows).mean()),
-    )
-
-
-# (text, how many) -> [(id, similarity)], most similar first; may include the query itself.
-SearchFunction = Callable[[str, int], Sequence[tuple[str, float]]]
-
-
-@dataclass(frozen=True)
-class LeftOut:
-    """One leave-one-out round: a project's analogues among the others, their actuals, its own."""
-
-    analogues: list[Analogue]
-    history: list[float]
-    actual: float
-
-
-def leave_one_out(
-    cases: Sequence[Case], search: SearchFunction, k: int, limit: int | None = None
-) -> list[LeftOut]:
-    """For each case, its ``k`` nearest other cases (through ``search``) and the others' actuals.
-
-    Searching is the slow part, so it is done once here and the rounds reused for scoring and
-    calibration. With ``limit``, only the first ``limit`` usable cases are left out in turn
-    (callers list the newest first), while analogues and history still come from all cases:
-    a portfolio of thousands is calibrated on its recent projects for the cost of ``limit``
-    searches. Raises :class:`BacktestError` with fewer than two usable cases.
+    The tenant's engine (``bot.scoping.calibration``: knobs and band tuned leave-one-out on
+    its most recent projects, semantic similarity from the store's search) estimates each
+    closed project from all the others. Its knobs and band were chosen on these same rounds,
+    so coverage here is close to 80% by construction; ``atelier eval FILE`` is the honest
+    out-of-sample check. Sync (searches): run it in a worker thread.
     """
-    usable = [c for c in cases if math.isfinite(c.actual) and c.actual >= 0]
-    if len(usable) < 2:
+    from bot.scoping.calibration import tenant_band
+    from bot.scoping.engine import NEAREST, past_items
+    from bot.scoping.history import tenant_history
+
+    history = tenant_history(store, tenant)
+    items = past_items(history.closed)
+    if len(items) < 2:
         raise BacktestError(
             "need at least two closed projects with actual hours to backtest "
-            f"(found {len(usable)}); close projects or run /projects import"
+            f"(found {len(items)}); close projects or run /projects import"
         )
-    actual = {c.id: c.actual for c in usable}
-    rounds = []
-    for case in usable if limit is None else usable[: max(limit, 0)]:
-        found = search(case.text, k + 1)  # one more: the case usually finds itself
-        analogues = [
-            Analogue(project_id, actual[project_id], similarity)
-            for project_id, similarity in found
-            if project_id != case.id and project_id in actual
-        ]
-        history = [c.actual for c in usable if c.id != case.id]
-        rounds.append(LeftOut(analogues, history, case.actual))
-    return rounds
-
-
-def _predict_left_out(
-    rounds: Sequence[LeftOut], params: EstimatorParams
-) -> tuple[list[Prediction], np.ndarray]:
-    predictions = []
-    for left_out in rounds:
-        result = estimate(left_out.analogues, left_out.history, params)
-        assert result is not None  # every round has at least one other project
-        predictions.append(Prediction(result.point, result.p10, result.p90))
-    return predictions, np.asarray([r.actual for r in rounds], dtype=float)
-
-
-Predictor = Callable[[EstimatorParams], tuple[list[Prediction], np.ndarray]]
-
-
-def calibrate_band(
-    params: EstimatorParams, predict: Predictor, target: float = 0.8
-) -> EstimatorParams:
-    """``params`` with a band that covers ``target`` of the outcomes ``predict`` scores.
-
-    ``predict(params)`` returns held-out predictions and their outcomes. First the tail
-    probability: the largest tail (narrowest band) whose coverage reaches the conformal level
-    ``ceil((n + 1) * target) / n``, by bisection (coverage only falls as the tail grows). With
-    discrete outcomes that already lands close to the target. Then a log-space margin
-    (:func:`bot.estimate.calibrate_margin`) fixes what is left for continuous outcomes; it is
-    0 when the tail alone got there.
-    """
-    n = len(predict(params)[1])
-    if n == 0:
-        return params
-    level = min(math.ceil((n + 1) * target) / n, 1.0)
-
-    def covers(tail: float) -> bool:
-        trial = replace(params, interval_tail=tail, interval_margin=0.0)
-        return _errors(*predict(trial))[2] >= level
-
-    low, high = 0.0, 0.45
-    if covers(high):
-        low = high
-    elif covers(low):
-        for _ in range(10):
-            middle = (low + high) / 2
-            if covers(middle):
-                low = middle
-            else:
-                high = middle
-    tuned = replace(params, interval_tail=low, interval_margin=0.0)
-    held_out, outcomes = predict(tuned)
-    margin = calibrate_margin(
-        [p.point for p in held_out],
-        [p.p10 for p in held_out],
-        [p.p90 for p in held_out],
-        outcomes,
-        target,
-    )
-    return replace(tuned, interval_margin=max(margin, 0.0))
-
-
-def backtest_leave_one_out(
-    cases: Sequence[Case], search: SearchFunction, params: EstimatorParams | None = None
-) -> BacktestResult:
-    """Estimate each case from all the others through ``search`` and score the estimates."""
-    params = params or EstimatorParams()
-    started = time.perf_counter()
-    rounds = leave_one_out(cases, search, params.k)
-    predictions, outcomes = _predict_left_out(rounds, params)
-    elapsed = time.perf_counter() - started
-    mae, mdae, coverage, width = _errors(predictions, outcomes)
-    mean_errors = [abs(float(np.mean(r.history)) - r.actual) for r in rounds]
-    median_errors = [abs(float(np.median(r.history)) - r.actual) for r in rounds]
-    return BacktestResult(
-        mae=mae,
-        mdae=mdae,
-        coverage_80=coverage,
-        width_80=width,
-        n=len(outcomes),
-        baseline_mean_mae=float(np.mean(mean_errors)),
-        baseline_median_mae=float(np.mean(median_errors)),
-        params=params,
-        seconds_per_estimate=elapsed / len(outcomes),
+    band = tenant_band(store, tenant, history, params)
+    tuned = Tuned(
+        band.params, band.engine.bands if band.engine else {}, "loo" if band.projects else None
     )
 
+    def search(item: PastItem) -> dict[str, float]:
+        return dict(store.nearest(tenant, item.text, NEAREST))
 
-def calibrate_leave_one_out(
-    cases: Sequence[Case],
-    search: SearchFunction,
-    params: EstimatorParams | None = None,
-    target: float = 0.8,
-    limit: int | None = None,
-) -> EstimatorParams:
-    """``params`` with the band calibrated on the tenant's own leave-one-out estimates.
-
-    For `/scope`: with its result, the P10–P90 band of new estimates holds ~``target`` of
-    outcomes if new projects resemble the closed ones. A portfolio of a few dozen projects
-    gives a rough calibration; the conformal level already allows for the small sample.
-    ``limit`` caps the rounds as in :func:`leave_one_out`.
-    """
-    params = params or EstimatorParams()
-    rounds = leave_one_out(cases, search, params.k, limit)
-    return calibrate_band(params, lambda trial: _predict_left_out(rounds, trial), target)
+    return leave_one_out(items, semantic=search, tuned=tuned)

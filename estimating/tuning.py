@@ -145,9 +145,14 @@ def _best(folds: Sequence[Fold], candidates: Sequence[Knobs], guess: bool = Fals
 
 
 def choose_knobs(
-    folds: Sequence[Fold], base: Knobs, fixed_k: int | None = None
+    folds: Sequence[Fold], base: Knobs, fixed_k: int | None = None, regression: bool = True
 ) -> tuple[Knobs, float]:
-    """Stage by stage, the knobs with the lowest held-out MAE (see the module docstring)."""
+    """Stage by stage, the knobs with the lowest held-out MAE (see the module docstring).
+
+    ``regression=False`` keeps the text regression out (a short history: a word-level model
+    fitted on a few dozen items explains its own rounds too well, and its bands came out far
+    narrower than an unfamiliar brief deserves).
+    """
     evidence = folds[0].evidence
     has_semantic = evidence.semantic is not None
     has_metadata = evidence.metadata is not None
@@ -175,6 +180,8 @@ def choose_knobs(
         ],
     )
     knobs = fusion(knobs)
+    if not regression:
+        return _best(folds, [knobs])
     knobs, mae = _best(
         folds,
         [knobs]
@@ -309,22 +316,29 @@ def tune(
     *,
     semantic: SemanticSearch | None = None,
     fixed_k: int | None = None,
+    protocol: Protocol | None = None,
+    rounds: int = LOO_ROUNDS,
 ) -> Tuned:
-    """Knobs and bands for ``history`` from its own held-out estimates only."""
+    """Knobs and bands for ``history`` from its own held-out estimates only.
+
+    ``protocol`` forces leave-one-out (``"loo"``, over the newest ``rounds`` items: a
+    store-backed history, where each round costs a search) or the time split; by default a
+    history of ``TIME_SPLIT_MIN`` items or more is split in time.
+    """
     started = time.perf_counter()
     base = base or Knobs()
     n = len(history)
     if n < 10:
         return Tuned(base)
-    if n >= TIME_SPLIT_MIN:
-        protocol: Protocol = "time"
+    if protocol is None:
+        protocol = "time" if n >= TIME_SPLIT_MIN else "loo"
+    if protocol == "time":
         validation = time_folds(history, (VALIDATION_WINDOW,), semantic)
     else:
-        protocol = "loo"
-        validation = [loo_fold(history, LOO_ROUNDS, semantic)]
+        validation = [loo_fold(history, rounds, semantic)]
     knobs, mae = base, float("nan")
     if n >= TUNE_MIN:
-        knobs, mae = choose_knobs(validation, base, fixed_k)
+        knobs, mae = choose_knobs(validation, base, fixed_k, regression=n >= TIME_SPLIT_MIN)
         knobs = choose_guess_knobs(validation, knobs)
     calibration = (
         time_folds(history, CALIBRATION_WINDOWS, semantic) if protocol == "time" else validation
@@ -349,9 +363,13 @@ class TuningCache:
         *,
         semantic: SemanticSearch | None = None,
         tag: object = None,
+        **options: object,
     ) -> Tuned:
-        """The cached tuning of ``history`` (computed once, even by concurrent callers)."""
-        key = (history.fingerprint, base, tag)
+        """The cached tuning of ``history`` (computed once, even by concurrent callers).
+
+        ``options`` go to :func:`tune` (``fixed_k``, ``protocol``, ``rounds``).
+        """
+        key = (history.fingerprint, base, tag, tuple(sorted(options.items())))
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
@@ -362,7 +380,7 @@ class TuningCache:
             with self._lock:
                 found = self._entries.get(key)
             if found is None:
-                found = tune(history, base, semantic=semantic)
+                found = tune(history, base, semantic=semantic, **options)  # type: ignore[arg-type]
             with self._lock:
                 self._entries[key] = found
                 self._entries.move_to_end(key)

@@ -22,8 +22,7 @@ from adapters.cli.common import (
     stderr,
     stdout,
 )
-from bot.backtest import BacktestError, BacktestResult
-from estimating import BacktestResult as EngineResult
+from estimating import BacktestError, BacktestResult
 
 
 def file_embedder(settings: Any) -> Callable[[Sequence[str]], np.ndarray]:
@@ -55,7 +54,7 @@ def file_embedder(settings: Any) -> Callable[[Sequence[str]], np.ndarray]:
     return embed
 
 
-def _print_file_table(result: EngineResult, title: str, guess: str | None) -> None:
+def _print_file_table(result: BacktestResult, title: str, guess: str | None) -> None:
     table = Table(title=title, title_justify="left")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -99,38 +98,11 @@ def _print_file_table(result: EngineResult, title: str, guess: str | None) -> No
     )
 
 
-def _print_table(result: BacktestResult, title: str) -> None:
-    table = Table(title=title, title_justify="left")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    rows = [
-        ("estimates scored (n)", f"{result.n}"),
-        ("mean absolute error (MAE)", f"{result.mae:.3f}"),
-        ("median absolute error", f"{result.mdae:.3f}"),
-        ("P10–P90 coverage (aim 0.80)", f"{result.coverage_80:.3f}"),
-        ("P10–P90 mean width", f"{result.width_80:.3f}"),
-        ("baseline: history mean, MAE", f"{result.baseline_mean_mae:.3f}"),
-        ("baseline: history median, MAE", f"{result.baseline_median_mae:.3f}"),
-    ]
-    for name, value in rows:
-        table.add_row(name, value)
-    stdout.print(table)
-    params = result.params
-    stdout.print(
-        f"k={params.k} similar projects, band tails {params.interval_tail:.3f}; "
-        f"{result.seconds_per_estimate * 1000:.1f} ms per estimate"
-    )
-
-
-def _report(
-    result: BacktestResult | EngineResult, title: str, as_json: bool, guess: str | None = None
-) -> None:
+def _report(result: BacktestResult, title: str, as_json: bool, guess: str | None = None) -> None:
     if as_json:
         print_json(result.metrics())
-    elif isinstance(result, EngineResult):
-        _print_file_table(result, title, guess)
     else:
-        _print_table(result, title)
+        _print_file_table(result, title, guess)
 
 
 def _fail(message: str, as_json: bool) -> typer.Exit:
@@ -141,35 +113,24 @@ def _fail(message: str, as_json: bool) -> typer.Exit:
     return typer.Exit(2)
 
 
-async def _tenant_backtest(tenant: str, k: int | None) -> BacktestResult:
-    """Leave-one-out over the tenant's closed projects in the knowledge store."""
+async def _tenant_backtest(tenant: str, k: int | None) -> BacktestResult | BacktestError:
+    """Leave-one-out over the tenant's closed projects, through the engine `/scope` uses."""
     from adapters.launch import load_demo_if_empty
     from adapters.runtime import running_bot
-    from bot.backtest import Case, backtest_leave_one_out
-    from bot.estimate import EstimatorParams
+    from bot.backtest import backtest_tenant
+    from estimating import Knobs
 
     settings = settings_or_exit()
     async with running_bot(settings) as bot:
         if settings.demo_data and tenant == settings.default_tenant:
             await load_demo_if_empty(bot, tenant)
         store = bot.services.knowledge
-        projects = await asyncio.to_thread(store.list, tenant, "closed")
-        cases = [
-            Case(p.id, f"{p.title}\n{p.summary}", float(p.actual_hours))
-            for p in projects
-            if p.actual_hours is not None
-        ]
-
-        def search(text: str, k: int) -> list[tuple[str, float]]:
-            return [
-                (m.project.id, m.similarity) for m in store.search(tenant, text, k, status="closed")
-            ]
-
-        params = EstimatorParams(
-            k=k or settings.scope_k, min_similarity=settings.scope_min_similarity
-        )
+        params = Knobs(k=k or settings.scope_k, min_similarity=settings.scope_min_similarity)
         # Searches are synchronous (embedding + vector store): keep them off the event loop.
-        return await asyncio.to_thread(backtest_leave_one_out, cases, search, params)
+        try:
+            return await asyncio.to_thread(backtest_tenant, store, tenant, params)
+        except BacktestError as problem:
+            return problem  # the user's own words, reported outside the generic failure path
 
 
 def eval_command(
@@ -222,7 +183,7 @@ def eval_command(
     Without FILE: each of the tenant's closed projects is estimated from all the others
     (leave-one-out).
     """
-    result: BacktestResult | EngineResult
+    result: BacktestResult
     try:
         if file is not None:
             if not text or not target:
@@ -244,8 +205,14 @@ def eval_command(
         else:
             settings = settings_or_exit()
             who = tenant or settings.default_tenant
-            result = run(lambda: _tenant_backtest(who, k))
-            title = f"Leave-one-out over {result.n} closed projects of {who}"
+            outcome = run(lambda: _tenant_backtest(who, k))
+            if isinstance(outcome, BacktestError):
+                raise outcome
+            result = outcome
+            title = (
+                f"Leave-one-out over {result.n} closed projects of {who} (knobs and band "
+                "tuned on these same rounds; a time split of a FILE is the out-of-sample check)"
+            )
     except BacktestError as problem:
         raise _fail(str(problem), as_json) from None
     except Exception as problem:

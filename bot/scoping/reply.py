@@ -51,6 +51,9 @@ def summary_draft(result: ScopeResult) -> str:
             f"{result.band_calibrated_on} of your past projects (each estimated from the others)"
         )
     lines.append(basis + ".")
+    wide_line = _wide_text(result)
+    if wide_line:
+        lines.append(wide_line)
     if result.filters:
         lines.append("Compared only with past projects " + _filters_text(result) + ".")
     overrun_line = _overrun_text(result)
@@ -135,12 +138,45 @@ def _guess_text(result: ScopeResult) -> str:
             "estimate and an actual, so I can't yet say how your guesses usually turn out."
         )
     basis = "similar projects" if guess.basis == "similar" else "your past projects"
+    if guess.estimate is not None:
+        text = (
+            f"You guessed {w.hours(guess.guess_hours)}: combined with your record, "
+            f"**≈ {w.hours(guess.likely_hours)}** "
+            f"({w.hours_range(guess.low_hours or 0.0, guess.high_hours or 0.0)}, "
+            f"{w.percent(RANGE_COVERAGE)} range), from how guesses of that size for similar "
+            f"work turned out ({basis} took {w.ratio(guess.ratio.ratio)} their estimate)."
+        )
+        history_range = w.hours_range(guess.estimate.history_p10, guess.estimate.history_p90)
+        where = {
+            "below": f"Your guess is **below** the range your history alone gives "
+            f"({history_range}): check what it leaves out.",
+            "above": f"Your guess is **above** the range your history alone gives "
+            f"({history_range}).",
+            "within": f"Your guess is within the range your history alone gives "
+            f"({history_range}).",
+        }
+        return text + " " + where[guess.position or "within"]
     return (
         f"You guessed {w.hours(guess.guess_hours)}: on your record that means "
         f"**≈ {w.hours(guess.likely_hours)}** "
         f"({w.hours_range(guess.low_hours or 0.0, guess.high_hours or 0.0)}), since "
         f"{basis} took {w.ratio(guess.ratio.ratio)} their estimate."
     )
+
+
+def _wide_text(result: ScopeResult) -> str:
+    """A band that is honest but too wide to quote says so and points at the questions."""
+    est = result.estimate
+    if est is None or not est.wide:
+        return ""
+    size = f"P90 is {w.ratio(est.spread)} P10" if est.p10 > 0 else "it starts at zero"
+    text = (
+        f"**This range is too wide to quote as is** ({size}): your similar projects really "
+        "varied that much."
+    )
+    if result.questions:
+        return text + " The answers to the questions below would narrow it."
+    return text + " More detail in the brief (scope, platform, integrations) would narrow it."
 
 
 def analogue_table(rows: Sequence[AnalogueRow], caption: str, *, numbered: bool = False) -> Table:

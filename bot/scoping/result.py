@@ -9,19 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from bot.estimate import (
-    Analogue,
-    Estimate,
-    EstimatorParams,
-    OverrunStats,
-    Prior,
-    estimate,
-    overrun,
-    usable_analogues,
-)
+from bot.scoping.engine import build_engine
 from bot.scoping.phases import Phase, phase_breakdown
 from bot.scoping.questions import Question, open_questions
 from bot.scoping.risks import Risk, top_risks
+from estimating import WIDE, Engine, Estimate, Knobs, Query, overrun
+from estimating import RatioStats as OverrunStats
 
 RANGE_COVERAGE = 0.8  # the P10–P90 band
 MIN_SIMILAR_FOR_OWN_RATIO = 3  # fewer similar estimate/actual pairs: use the overall ratio
@@ -60,23 +53,41 @@ class AnalogueRow:
 
 @dataclass(frozen=True)
 class GuessCheck:
-    """The user's own guess, corrected by their history of estimate vs actual."""
+    """The user's own guess combined with the history: what guesses like it turned into.
+
+    ``estimate`` is the engine's guess-plus-history estimate (actual/guess ratios of similar
+    work with similar guesses, blended with the history-only point, and a band calibrated on
+    the tenant's own held-out guesses); ``None`` when no past project has both an estimate and
+    an actual. ``ratio`` is the plain overrun record the sentence quotes.
+    """
 
     guess_hours: float
     ratio: OverrunStats | None  # None: no history of estimates to calibrate with
     basis: str  # "similar" or "all"
+    estimate: Estimate | None = None
 
     @property
     def likely_hours(self) -> float | None:
+        if self.estimate is not None:
+            return self.estimate.point
         return self.guess_hours * self.ratio.ratio if self.ratio else None
 
     @property
     def low_hours(self) -> float | None:
+        if self.estimate is not None:
+            return self.estimate.p10
         return self.guess_hours * self.ratio.p10 if self.ratio else None
 
     @property
     def high_hours(self) -> float | None:
+        if self.estimate is not None:
+            return self.estimate.p90
         return self.guess_hours * self.ratio.p90 if self.ratio else None
+
+    @property
+    def position(self) -> str | None:
+        """"below", "within" or "above" the history-only range (``None`` without one)."""
+        return self.estimate.guess_position if self.estimate is not None else None
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,7 @@ class ScopeResult:
             "min_similarity": self.min_similarity,
             "range_coverage": RANGE_COVERAGE,
             "band_calibrated_on": self.band_calibrated_on,
+            "wide_above": WIDE,
             "filters": dict(self.filters),
             "has_estimate": est is not None,
             "estimate": None,
@@ -145,6 +157,8 @@ class ScopeResult:
                 "mean_similarity": est.mean_similarity,
                 "shrinkage": est.shrinkage,
                 "method": est.method,
+                "spread": est.spread if est.p10 > 0 else None,
+                "wide": est.wide,
             }
             facts["price"] = {
                 "p10": self.price(est.p10),
@@ -159,6 +173,13 @@ class ScopeResult:
                 "low_hours": self.guess.low_hours,
                 "high_hours": self.guess.high_hours,
                 "ratio": _ratio(self.guess.ratio),
+                "position": self.guess.position,
+                "history_low_hours": (
+                    self.guess.estimate.history_p10 if self.guess.estimate else None
+                ),
+                "history_high_hours": (
+                    self.guess.estimate.history_p90 if self.guess.estimate else None
+                ),
             }
         return facts
 
@@ -195,16 +216,6 @@ class HistoryFacts:
 
     actual_hours: tuple[float, ...]  # closed projects with actual hours (the tenant's spread)
     overrun_all: OverrunStats | None  # actual/estimate over every project that has both
-    _priors: dict[float, Prior] = field(default_factory=dict, compare=False, repr=False)
-
-    def prior(self, half_life: float) -> Prior:
-        """The tenant distribution prepared for the estimator (sorted once, not per brief)."""
-        found = self._priors.get(half_life)
-        if found is None:
-            # ``actual_hours`` lists the most recently finished first; the prior wants oldest first.
-            found = Prior.from_history(self.actual_hours[::-1], half_life)
-            self._priors[half_life] = found  # a race only computes the same value twice
-        return found
 
 
 def history_facts(closed: Sequence[ProjectLike]) -> HistoryFacts:
@@ -222,29 +233,51 @@ def compute_scope(
     closed: Sequence[ProjectLike],
     matches: Sequence[tuple[ProjectLike, float]],
     *,
-    params: EstimatorParams,
+    params: Knobs,
     rate: float,
     currency: str,
     guess_hours: float | None = None,
     filters: dict[str, Any] | None = None,
     calibrated_on: int = 0,
     summary: HistoryFacts | None = None,
+    engine: Engine | None = None,
 ) -> ScopeResult:
     """Everything `/scope` says about ``brief``.
 
     ``closed`` are the tenant's closed projects (the history); ``matches`` the search results
-    for the brief as (project, similarity), closest first. ``calibrated_on``: how many of them
-    the band in ``params`` was calibrated on (``bot.scoping.calibration``), 0 for the default.
-    ``summary``: :func:`history_facts` of ``closed`` when the caller keeps it (else computed).
+    for the brief as (project, similarity), closest first: they are the estimate's semantic
+    similarities and, with ``filters``, the only projects it may use as analogues. ``engine``
+    is the tenant's engine (``bot.scoping.calibration``: tuned, band calibrated on
+    ``calibrated_on`` of its projects); without one, an untuned engine over ``closed`` with
+    ``params`` is built. ``summary``: :func:`history_facts` of ``closed`` when the caller keeps
+    it (else computed).
     """
     summary = summary if summary is not None else history_facts(closed)
     ranked = sorted(((p, float(s)) for p, s in matches if _has_actual(p)), key=lambda m: -m[1])
-    candidates_in = [Analogue(p.id, float(p.actual_hours), s) for p, s in ranked]  # type: ignore[arg-type]
-    result = estimate(candidates_in, summary.prior(params.history_half_life), params)
+    if engine is None and summary.actual_hours:
+        engine = build_engine(closed, params)[0]
+    result: Estimate | None = None
+    guess_estimate: Estimate | None = None
+    if engine is not None:
+        filters_used = dict(filters or {})
+        query = Query(
+            text=brief,
+            type=str(filters_used.get("type") or ""),
+            tags=tuple(filters_used.get("tags") or ()),
+            semantic={p.id: s for p, s in ranked},
+            allowed=frozenset(p.id for p, _ in ranked) if filters_used else None,
+        )
+        queries = [query]
+        wants_guess = guess_hours is not None and guess_hours > 0
+        if wants_guess and engine.history.has_guesses:
+            queries.append(replace(query, guess=guess_hours))
+        found = engine.estimate_many(queries)
+        result = found[0]
+        guess_estimate = found[1] if len(found) > 1 else None
     if result is not None and calibrated_on > 0:
         method = f"{result.method}; band calibrated on {calibrated_on} of your projects"
         result = replace(result, method=method)
-    used_ids = _used_ids(candidates_in, params) if result and result.n_analogues else set()
+    used_ids = {i for i, _ in result.analogues} if result and result.n_analogues else set()
 
     candidates = tuple(
         AnalogueRow(
@@ -274,9 +307,9 @@ def compute_scope(
     guess = None
     if guess_hours is not None and guess_hours > 0:
         if overrun_similar is not None and overrun_similar.n >= MIN_SIMILAR_FOR_OWN_RATIO:
-            guess = GuessCheck(guess_hours, overrun_similar, "similar")
+            guess = GuessCheck(guess_hours, overrun_similar, "similar", guess_estimate)
         else:
-            guess = GuessCheck(guess_hours, overrun_all, "all")
+            guess = GuessCheck(guess_hours, overrun_all, "all", guess_estimate)
 
     phases: list[Phase] = []
     risks: list[Risk] = []
@@ -308,7 +341,3 @@ def _paired(project: ProjectLike) -> bool:
     return (
         project.estimated_hours is not None and project.estimated_hours > 0 and _has_actual(project)
     )
-
-
-def _used_ids(candidates: Sequence[Analogue], params: EstimatorParams) -> set[str]:
-    return {a.id for a in usable_analogues(candidates, params)}

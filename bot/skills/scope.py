@@ -1,7 +1,7 @@
 """`/scope <brief>`: how big is this, from the tenant's own past projects.
 
 Finds the closest closed projects, turns their actual hours into a calibrated range
-(``bot.estimate``), adds the overrun record, phases, risks, open questions and a chart, and
+(``estimating``), adds the overrun record, phases, risks, open questions and a chart, and
 offers to save the estimate. Every number shown is computed from the tenant's data; with no
 close analogues the answer says so and gives no number at all.
 """
@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.compose import Composition
-from bot.estimate import EstimatorParams
 from bot.messages import Action, Button, Buttons, Paragraph, Reply, Request, text_reply
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.router import Route, not_a_brief
@@ -43,6 +42,7 @@ from bot.scoping.result import AnalogueRow, ScopeResult, compute_scope
 from bot.scoping.vagueness import assess
 from bot.services import Services
 from bot.state import SavedEstimate, ScopeRun, TenantSettings
+from estimating import Knobs
 
 MIN_FILTERED = 3  # a type/tag filter is kept only if it leaves this many usable analogues
 MORE_PAGE = 5  # analogues added per "Show more analogues"
@@ -247,7 +247,7 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
 
     settings = services.settings
     k, floor = settings.scope_k, settings.scope_min_similarity
-    params = EstimatorParams(k=k, min_similarity=floor)
+    params = Knobs(k=k, min_similarity=floor)
 
     def work(store: Any) -> ScopeResult:
         # One worker thread, in order: run side by side, the embedding (numpy, GIL-bound
@@ -261,7 +261,7 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
             nearest = store.nearest(tenant, parsed.brief, NEAREST)
             candidates = closed_candidates(store, tenant, parsed.brief, history, nearest, k)
             matches, filters = choose_matches(parsed.brief, history, candidates, k, floor)
-            # The band calibrated on this tenant's own projects (cached; computed on first use).
+            # This tenant's engine: knobs and band tuned on its own projects (cached).
             band = tenant_band(store, tenant, history, params)
         result = compute_scope(
             parsed.brief,
@@ -269,6 +269,7 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
             matches,
             params=band.params if band else params,
             calibrated_on=band.projects if band else 0,
+            engine=band.engine if band else None,
             rate=0.0,  # priced below, once the workspace's rate is read
             currency="",
             guess_hours=parsed.guess_hours,

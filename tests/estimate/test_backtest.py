@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import csv
-import math
 import random
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bot.backtest import (
-    BacktestError,
-    Case,
-    backtest_file,
-    backtest_leave_one_out,
-    calibrate_leave_one_out,
-    read_items,
-    read_rows,
-)
-from bot.estimate import EstimatorParams
-from estimating import BacktestResult, PastItem, time_split
+from bot.backtest import backtest_file, read_items, read_rows
+from estimating import BacktestError, BacktestResult, PastItem, leave_one_out, time_split
 
 KINDS = {
     "login form with password reset": 2.0,
@@ -83,31 +73,6 @@ def test_scored_rows_never_influence_their_own_estimates() -> None:
     assert moved.tuned.bands == base.tuned.bands
     assert moved.baseline_median_mae == pytest.approx(base.baseline_median_mae + 100.0, rel=0.2)
     assert moved.coverage_80 == 0.0
-
-
-def test_leave_one_out_by_hand() -> None:
-    cases = [Case("a", "a", 10.0), Case("b", "b", 20.0), Case("c", "c", 30.0)]
-
-    def search(text: str, k: int) -> list[tuple[str, float]]:
-        # Every project is half-similar to every other (and fully to itself, which is dropped).
-        return [(c.id, 1.0 if c.id == text else 0.5) for c in cases][:k]
-
-    params = EstimatorParams(min_similarity=0.0, low_confidence_widening=1.0)
-    result = backtest_leave_one_out(cases, search, params)
-    # Each estimate: evidence 1.0 vs prior strength 1 -> half on the other two, half on the
-    # same two as history; the weighted (lower) median is the smaller of the two others.
-    # a -> 20 (err 10), b -> 10 (err 10), c -> 10 (err 20).
-    assert result.n == 3
-    assert result.mae == pytest.approx(40 / 3)
-    assert result.mdae == pytest.approx(10.0)
-    # Baselines over the other two: mean = median -> errors 15, 0, 15.
-    assert result.baseline_mean_mae == pytest.approx(10.0)
-    assert result.baseline_median_mae == pytest.approx(10.0)
-
-
-def test_leave_one_out_needs_two_projects() -> None:
-    with pytest.raises(BacktestError, match="at least two closed projects"):
-        backtest_leave_one_out([Case("a", "a", 1.0)], lambda text, k: [])
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -203,43 +168,25 @@ def test_semicolons_long_fields_and_bad_encodings(tmp_path: Path) -> None:
         read_rows(empty, ["title"], "points")
 
 
-def portfolio(n: int, seed: int) -> list[Case]:
-    """Projects of four kinds whose hours scatter log-normally around each kind's size."""
-    rng = random.Random(seed)
-    sizes = {"landing": 20.0, "shop": 40.0, "app": 80.0, "platform": 160.0}
-    cases = []
-    for i in range(n):
-        kind = rng.choice(list(sizes))
-        hours = sizes[kind] * math.exp(rng.gauss(0, 0.4))
-        cases.append(Case(f"{seed}-{i}", f"{kind} {seed}-{i}", hours))
-    return cases
+def test_leave_one_out_by_hand() -> None:
+    items = [PastItem("a", "a", 10.0), PastItem("b", "b", 20.0), PastItem("c", "c", 30.0)]
+
+    def search(item: PastItem) -> dict[str, float]:
+        # Every project is half-similar to every other (and fully to itself, which is dropped).
+        return {other.id: 1.0 if other.id == item.id else 0.5 for other in items}
+
+    result = leave_one_out(items, semantic=search)
+    # Each estimate: evidence 1.0 vs prior strength 1 -> half on the other two, half on the
+    # same two as history; the weighted (lower) median is the smaller of the two others.
+    # a -> 20 (err 10), b -> 10 (err 10), c -> 10 (err 20).
+    assert result.n == 3
+    assert result.mae == pytest.approx(40 / 3)
+    assert result.mdae == pytest.approx(10.0)
+    # Baselines over the other two: mean = median -> errors 15, 0, 15.
+    assert result.baseline_mean_mae == pytest.approx(10.0)
+    assert result.baseline_median_mae == pytest.approx(10.0)
 
 
-def kind_search(cases: list[Case]):  # type: ignore[no-untyped-def]
-    """Same kind: similarity 0.6-0.9 (varying by pair, as real searches do); others 0.3."""
-
-    def similarity(query: str, case: Case) -> float:
-        if query.split()[0] != case.text.split()[0]:
-            return 0.3
-        return 0.6 + 0.3 * random.Random(f"{query}|{case.id}").random()
-
-    def search(text: str, k: int) -> list[tuple[str, float]]:
-        scored = [(c.id, 1.0 if c.text == text else similarity(text, c)) for c in cases]
-        return sorted(scored, key=lambda pair: -pair[1])[:k]
-
-    return search
-
-
-def test_leave_one_out_calibration_reaches_the_target_and_carries_over() -> None:
-    history = portfolio(200, seed=1)
-    params = EstimatorParams(k=5, min_similarity=0.25)
-    calibrated = calibrate_leave_one_out(history, kind_search(history), params)
-    assert calibrated.k == 5 and calibrated.min_similarity == 0.25
-    own = backtest_leave_one_out(history, kind_search(history), calibrated)
-    assert own.coverage_80 >= 0.8  # conformal level on its own rounds
-    # New projects from the same practice: the calibrated band holds roughly 80% of them.
-    fresh = portfolio(400, seed=2)
-    coverage = backtest_leave_one_out(fresh, kind_search(fresh), calibrated).coverage_80
-    assert 0.72 <= coverage <= 0.88
-    # Calibration changed the band (the default 10% tails are not 80% bands here).
-    assert (calibrated.interval_tail, calibrated.interval_margin) != (0.1, 0.0)
+def test_leave_one_out_needs_two_projects() -> None:
+    with pytest.raises(BacktestError, match="at least two closed projects"):
+        leave_one_out([PastItem("a", "a", 1.0)])

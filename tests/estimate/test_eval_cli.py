@@ -103,7 +103,7 @@ def test_tenant_leave_one_out_over_the_demo_portfolio(settings: Settings) -> Non
     result = CliRunner().invoke(app, ["eval", "--json"], env=env)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == KEYS
+    assert set(data) == FILE_KEYS
     assert data["n"] >= 20
     assert data["mae"] > 0 and 0 <= data["coverage_80"] <= 1
 

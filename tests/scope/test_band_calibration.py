@@ -1,4 +1,4 @@
-"""The `/scope` band calibrated on each tenant's own closed projects, and its cache."""
+"""Each tenant's engine: knobs and band tuned on its own closed projects, and its cache."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import math
 import random
 from dataclasses import dataclass
 
-from bot.estimate import Analogue, EstimatorParams, estimate
-from bot.scoping import calibration, history
+from bot.scoping import calibration, engine, history
 from bot.scoping.calibration import tenant_band
 from bot.scoping.history import tenant_history
+from estimating import Knobs, Query
 from tests.conftest import Harness
 
 
@@ -55,6 +55,9 @@ class PortfolioStore:
     def list(self, tenant: str, status: str | None = None) -> list[Project]:
         return list(self.projects.get(tenant, []))
 
+    def nearest(self, tenant: str, text: str, n: int = 32) -> list[tuple[str, float]]:
+        return [(h.project.id, h.similarity) for h in self.search(tenant, text, n)]
+
     def search(self, tenant: str, text: str, k: int = 8, *, status: str | None = None) -> list[Hit]:
         self.searches += 1
         kind = text.split()[0]
@@ -67,15 +70,13 @@ class PortfolioStore:
         return sorted(hits, key=lambda h: -h.similarity)[:k]
 
 
-PARAMS = EstimatorParams(k=5, min_similarity=0.25)
-# One fixed set of analogues, so the two bands differ only by their calibration.
-ANALOGUES = [Analogue(str(i), h, 0.7) for i, h in enumerate((70.0, 90.0, 100.0, 110.0, 140.0))]
-HISTORY = [20.0 * 1.2**i for i in range(18)]  # 20 h to 443 h
+PARAMS = Knobs(k=5, min_similarity=0.25)
 
 
-def _spread(params: EstimatorParams) -> float:
-    result = estimate(ANALOGUES, HISTORY, params)
-    assert result is not None
+def _spread(band: calibration.TenantBand, tenant: str, store: PortfolioStore) -> float:
+    assert band.engine is not None
+    semantic = dict(store.nearest(tenant, "shop brief", 50))
+    result = band.engine.estimate(Query("shop brief", semantic=semantic))
     return result.p90 / result.p10
 
 
@@ -83,15 +84,15 @@ def test_a_dispersed_history_gets_a_wider_band_than_a_tight_one() -> None:
     store = PortfolioStore()
     tight = tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
     wide = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
-    assert tight.projects == wide.projects == 40
-    # Against the default 10% tails: narrower where analogues predict well, wider where not.
-    assert _spread(tight.params) <= _spread(PARAMS) < _spread(wide.params)
-    assert _spread(wide.params) > 3 * _spread(tight.params)
-    # Calibration moves only the band; the other knobs are kept.
+    assert tight.projects == wide.projects == 40  # every project left out once
+    assert _spread(wide, "wide", store) > 3 * _spread(tight, "tight", store)
+    # The tight tenant's shops take ~200 h within a few percent: a band of a few percent too.
+    assert _spread(tight, "tight", store) < 1.3
+    # The user's k and similarity floor are kept; the rest is tuned.
     assert (wide.params.k, wide.params.min_similarity) == (5, 0.25)
 
 
-def test_the_band_is_cached_until_the_tenant_has_new_projects(monkeypatch) -> None:
+def test_the_engine_is_cached_until_the_tenant_has_new_projects(monkeypatch) -> None:
     monkeypatch.setattr(history, "RECHECK", 0.0)  # the new project below is written "elsewhere"
     store = PortfolioStore()
     first = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
@@ -103,20 +104,22 @@ def test_the_band_is_cached_until_the_tenant_has_new_projects(monkeypatch) -> No
     store.projects["wide"].append(Project("wide-new", "shop", "A shop", 300.0))
     again = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
     assert again is not first and again.projects == 41 and store.searches == searches + 41
+    assert len(again.engine.history) == 41  # type: ignore[union-attr]
 
 
 def test_rounds_are_capped_on_a_large_portfolio(monkeypatch) -> None:
-    monkeypatch.setattr(calibration, "MAX_ROUNDS", 12)
+    monkeypatch.setattr(engine, "MAX_ROUNDS", 12)
     store = PortfolioStore()
     band = tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
     assert band.projects == 12 and store.searches == 12
 
 
-def test_too_few_projects_keep_the_default_band() -> None:
+def test_too_few_projects_keep_the_given_knobs_and_band() -> None:
     store = PortfolioStore()
-    store.projects["tight"] = store.projects["tight"][: calibration.MIN_PROJECTS - 1]
+    store.projects["tight"] = store.projects["tight"][: engine.MIN_PROJECTS - 1]
     band = tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
     assert band.projects == 0 and band.params == PARAMS and store.searches == 0
+    assert band.engine is not None and not band.engine.bands
 
 
 async def test_the_reply_says_what_the_band_is_calibrated_on(scope_harness: Harness) -> None:

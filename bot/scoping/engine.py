@@ -1,0 +1,62 @@
+"""A tenant's closed projects as the estimating engine's past items, and the engine over them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from estimating import Engine, History, Knobs, PastItem, Tuned, tune
+
+MIN_PROJECTS = 10  # fewer: too little to tune or calibrate on
+MAX_ROUNDS = 60  # leave-one-out rounds (one search each), the most recently finished projects
+NEAREST = 128  # ids fetched per leave-one-out search, as a brief's search does
+
+
+def project_text(project: Any) -> str:
+    return f"{project.title}\n{getattr(project, 'summary', '') or ''}".strip()
+
+
+def past_items(closed: Sequence[Any]) -> list[PastItem]:
+    """Closed projects with actual hours as past items, oldest first (``closed`` lists the most
+    recently finished first)."""
+    items = []
+    for place, project in enumerate(closed):
+        if project.actual_hours is None or project.actual_hours < 0:
+            continue
+        estimated = getattr(project, "estimated_hours", None)
+        items.append(
+            PastItem(
+                id=project.id,
+                text=project_text(project),
+                actual=float(project.actual_hours),
+                guess=float(estimated) if estimated and estimated > 0 else None,
+                type=str(project.type or ""),
+                tags=tuple(project.tags or ()),
+                order=-float(place),
+            )
+        )
+    return items
+
+
+def build_engine(
+    closed: Sequence[Any], params: Knobs, store: Any = None, tenant: str = ""
+) -> tuple[Engine | None, Tuned]:
+    """The engine over ``closed``; tuned leave-one-out through ``store`` when there is one."""
+    history = History(past_items(closed))
+    if len(history) == 0:
+        return None, Tuned(params)
+    tuned = Tuned(params)
+    if store is not None and len(history) >= MIN_PROJECTS:
+
+        def search(item: PastItem) -> Mapping[str, float]:
+            return dict(store.nearest(tenant, item.text, NEAREST))
+
+        tuned = tune(
+            history,
+            params,
+            semantic=search,
+            fixed_k=params.k,
+            protocol="loo",
+            rounds=MAX_ROUNDS,
+        )
+    return Engine(history, tuned.knobs, tuned.bands), tuned
