@@ -31,7 +31,7 @@ from adapters.lifecycle import InFlight, Shutdown, drain
 from bot.config import Settings
 from bot.core import Bot
 from bot.logs import get_logger
-from bot.messages import Access, Form, Reply
+from bot.messages import MAX_ATTACHMENT_BYTES, Access, Attachment, Form, Reply
 from bot.router import clean_text, route
 
 log = get_logger(__name__)
@@ -253,11 +253,25 @@ class AtelierClient(discord.Client):
     async def _refuse(self, interaction: discord.Interaction, text: str) -> None:
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    async def run_command(self, interaction: discord.Interaction, command: str, text: str) -> None:
+    async def run_command(
+        self,
+        interaction: discord.Interaction,
+        command: str,
+        text: str,
+        attachment: discord.Attachment | None = None,
+    ) -> None:
         """A slash command: the app-command callbacks land here."""
-        await self._guarded(interaction, self._run_command(interaction, command, text), command)
+        await self._guarded(
+            interaction, self._run_command(interaction, command, text, attachment), command
+        )
 
-    async def _run_command(self, interaction: discord.Interaction, command: str, text: str) -> None:
+    async def _run_command(
+        self,
+        interaction: discord.Interaction,
+        command: str,
+        text: str,
+        attachment: discord.Attachment | None = None,
+    ) -> None:
         tenant, refusal = await self.tenant_for(interaction.user, interaction.guild)
         if tenant is None:
             await self._refuse(interaction, refusal)
@@ -265,6 +279,19 @@ class AtelierClient(discord.Client):
         request = interaction_request(interaction, tenant, command, text)
         access = await self.interaction_access(interaction, tenant)
         request = request.model_copy(update={"access": access})
+        # The file is fetched only for someone the core admits; the core refuses the rest.
+        if attachment is not None and self.bot.access.refusal(request) is None:
+            try:
+                shared = await attached_file(attachment)
+            except discord.HTTPException:
+                log.warning("discord_attachment_failed", tenant=tenant)
+                await self._refuse(
+                    interaction,
+                    f"I couldn't download {attachment.filename} from Discord, so nothing was "
+                    "imported. Please attach it again.",
+                )
+                return
+            request = request.model_copy(update={"attachments": (shared,)})
         reply, thinking = await self._within_budget(
             interaction, self.bot.handle(request), thinking=True
         )
@@ -365,6 +392,16 @@ INTENT_MISSING = (
     "Discord refused the Message Content intent. Enable it in the Developer Portal: "
     "Applications → your app → Bot → Privileged Gateway Intents → Message Content Intent."
 )
+
+
+async def attached_file(attachment: discord.Attachment) -> Attachment:
+    """A command's attached file as neutral data; one over the chat limit is not downloaded."""
+    name = attachment.filename or "file"
+    kind = attachment.content_type or ""
+    if attachment.size > MAX_ATTACHMENT_BYTES:
+        return Attachment(filename=name, size=attachment.size, content_type=kind)
+    content = await attachment.read()
+    return Attachment(filename=name, size=len(content), content=content, content_type=kind)
 
 
 async def serve_discord(bot: Bot, settings: Settings, shutdown: Shutdown | None = None) -> bool:

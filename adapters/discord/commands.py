@@ -3,7 +3,7 @@
 Each command takes its text as one string option, named and described by ``Command.option``
 (``text`` when the skill gave none). The option is required when the usage starts with a
 required argument (``<brief>``), optional otherwise (``[tone]``), and absent for commands that
-take no arguments (``/help``).
+take no arguments (``/help``). ``/projects`` also takes an optional file: history to import.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from discord import app_commands
 
 from bot.registry import Command, SkillRegistry
 
-# (interaction, command name, text) -> answers the interaction
-Runner = Callable[[discord.Interaction, str, str], Awaitable[None]]
+# (interaction, command name, text[, an attached file]) -> answers the interaction
+Runner = Callable[..., Awaitable[None]]
+# Commands that take a file as well as their text: `/projects import` with history attached.
+FILE_COMMANDS = frozenset({"projects"})
+FILE_DESCRIPTION = "A CSV, JSON, JSON Lines or Markdown file of past projects to import"
 
 _NAME = re.compile(r"[^a-z0-9_-]+")
 # Who sees the commands until a server admin changes it: Manage Server (Administrator implies it).
@@ -53,6 +56,16 @@ def app_command(command: Command, runner: Runner) -> app_commands.Command:  # ty
             await runner(interaction, name, text)
 
         callback = required
+    elif name in FILE_COMMANDS:
+
+        async def with_file(
+            interaction: discord.Interaction,
+            text: str | None = None,
+            file: discord.Attachment | None = None,
+        ) -> None:
+            await runner(interaction, name, text or "", file)
+
+        callback = app_commands.describe(file=FILE_DESCRIPTION)(with_file)
     else:
 
         async def optional(interaction: discord.Interaction, text: str | None = None) -> None:

@@ -464,6 +464,9 @@ async def handle(request: Request, services: Services) -> Reply:
     sub, _, args = text.partition(" ")
     sub = sub.lower()
     args = args.strip()
+    if request.attachments and sub != "import":
+        # A file came with the command (`/projects` with a file attached): it is an import.
+        return await import_projects(text, request, services)
     if not sub or sub in {"help", "?"}:
         return text_reply(USAGE)
     if sub in _DELEGATED:
