@@ -132,7 +132,7 @@ def _number(text: str) -> float | None:
 
 
 def _date(text: str, today: dt.date) -> dt.date | None:
-    """ISO dates, plus "today", "in 3 weeks", "2 days ago"; None when unreadable."""
+    """ISO dates, "today", "in 3 weeks", "2 days ago", "20 nov"; None when unreadable."""
     text = text.strip()
     try:
         return dt.date.fromisoformat(text)
@@ -145,7 +145,9 @@ def _date(text: str, today: dt.date) -> dt.date | None:
             count, unit = int(match.group(1)), match.group(2).lower()
             days = {"day": 1, "week": 7, "month": 30}[unit] * count
             return today + dt.timedelta(days=sign * days)
-    return None
+    from bot.timesheet import parse_date  # "20 nov", "nov 20 2026", as time summaries read them
+
+    return parse_date(text, today)
 
 
 async def _tenant_rate(services: Services, tenant: str) -> tuple[float, str]:

@@ -181,7 +181,7 @@ async def test_editing_the_hours_of_a_closed_project_corrects_its_record(
 
 async def test_add_takes_tags_type_and_a_start_date(harness, clock, demo_store) -> None:
     await add_project(harness, "name=Acme aliases=acme tags=Shopify,Custom-Theme type=E-commerce")
-    await add_project(harness, "name=Beta start=2026-11-20 due=2026-12-20")
+    await add_project(harness, 'name=Beta start="20 nov" due=2026-12-20')
     async with harness.bot.services.db.sessions() as session:
         acme = await session.get(ActiveProject, ("local", "acme"))
         beta = await session.get(ActiveProject, ("local", "beta"))
