@@ -240,17 +240,22 @@ def reindex_command(tenant: TenantOption = None, as_json: JsonOption = False) ->
 
 @projects_app.command("remove-demo")
 def remove_demo_command(tenant: TenantOption = None, as_json: JsonOption = False) -> None:
-    """Remove the demo portfolio from a workspace (your own projects stay)."""
-    from knowledge.demo import demo_projects
+    """Remove the demo portfolio and everything made only from it (your own projects stay);
+    the same as `atelier projects demo remove`."""
+    _ask(settings_or_exit(), tenant, "demo remove", as_json)
 
-    settings = settings_or_exit()
-    who = tenant or settings.default_tenant
-    store = _store(settings)
-    removed = _guarded(as_json, lambda: sum(store.delete(who, p.id) for p in demo_projects()))
-    if as_json:
-        print_json({"tenant": who, "removed": removed})
-    else:
-        stdout.print(f"Removed {removed} demo project(s) from workspace {who}.")
+
+@projects_app.command("demo")
+def demo_command(
+    action: Annotated[str, typer.Argument(help="load, `load anyway`, or remove.")],
+    anyway: Annotated[
+        list[str] | None, typer.Argument(help="`anyway`: load next to your own history.")
+    ] = None,
+    tenant: TenantOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load the demo portfolio to try Atelier, or remove every trace of it again."""
+    _ask(settings_or_exit(), tenant, " ".join(["demo", action, *(anyway or [])]), as_json)
 
 
 # --- correcting past projects -----------------------------------------------------------------

@@ -78,3 +78,17 @@ async def test_demo_load_then_remove_leaves_no_trace(bot: Bot, harness: Harness)
         assert "no demo data" in nothing.text
     finally:
         store.close()
+
+
+def test_the_cli_loads_and_removes_the_demo(settings) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from adapters.cli import app
+
+    env = {"ATELIER_DATA_DIR": str(settings.data_dir), "ATELIER_DEMO_DATA": "false"}
+    loaded = CliRunner().invoke(app, ["projects", "demo", "load"], env=env)
+    assert loaded.exit_code == 0 and "50 fictional past projects" in loaded.output, loaded.output
+    removed = CliRunner().invoke(app, ["projects", "remove-demo"], env=env)
+    assert removed.exit_code == 0 and "Removed the demo: 50 demo project(s)" in removed.output
+    listed = CliRunner().invoke(app, ["projects", "list", "--json"], env=env)
+    assert listed.exit_code == 0 and "demo-001" not in listed.output, listed.output
