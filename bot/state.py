@@ -390,3 +390,42 @@ class DigestRun(Base):
     # recipient user id -> "delivered" / "refused: <code>" / "unknown: <code>"
     outcomes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+# --- change requests: what the client asked for beyond the agreed scope ----------------------
+
+
+class ChangeRequest(Base):
+    """A client's request on an active project, judged against the agreed scope and priced.
+
+    ``status`` is ``open`` until the client's answer is recorded: ``approved`` (the project's
+    estimate, budget and due date were raised by it, in the same transaction), ``declined``
+    or ``absorbed`` (done at no charge). ``draft_id`` is its change-order draft, if any.
+    """
+
+    __tablename__ = "change_requests"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    requester_id: Mapped[str] = mapped_column(String(64))
+    requester_name: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16), default="command")  # command, log, mention
+    verdict: Mapped[str] = mapped_column(String(16))  # included, extra, unclear
+    reason: Mapped[str] = mapped_column(Text, default="")
+    scope_line: Mapped[str | None] = mapped_column(Text, nullable=True)
+    hours_p10: Mapped[float | None] = mapped_column(Float, nullable=True)
+    hours: Mapped[float | None] = mapped_column(Float, nullable=True)  # the figure quoted (P50)
+    hours_p90: Mapped[float | None] = mapped_column(Float, nullable=True)
+    price: Mapped[float | None] = mapped_column(Float, nullable=True)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    new_due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    draft_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    log_entry_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # What the decision changed on the project (before -> after), so the record explains it.
+    effect: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

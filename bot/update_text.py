@@ -64,6 +64,9 @@ class ProjectFigures:
     start_date: dt.date | None
     due_date: dt.date | None
     today: dt.date
+    # What approved change requests added: "2 approved changes, +14 h, +€1,260".
+    changes: str | None = None
+    change_facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,9 @@ def _status(figures: ProjectFigures) -> tuple[list[str], str | None, dict[str, A
         facts["budget_used_pct"] = round(budget_burn * 100)
         lines.append(f"Budget: {budget_burn:.0%} used")
         burn = max(burn or 0.0, budget_burn)
+    if figures.changes:
+        lines.append(f"Changes: {figures.changes}")
+        facts.update(figures.change_facts)
     elapsed: float | None = None
     if figures.due_date:
         days_left = (figures.due_date - figures.today).days

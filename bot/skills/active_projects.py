@@ -456,6 +456,9 @@ async def list_active(request: Request, services: Services) -> Reply:
     if not projects:
         return text_reply("There are no active projects yet; add one with `/projects add`.")
     hours = await hours_logged(services.db, request.tenant, [p.id for p in projects])
+    from bot.changes.records import changes_by_project, extras_text
+
+    changes = await changes_by_project(services.db, request.tenant, [p.id for p in projects])
     rows = []
     for project in projects:
         used = hours[project.id]
@@ -472,12 +475,16 @@ async def list_active(request: Request, services: Services) -> Reply:
                 project.client or "—",
                 logged,
                 project.due_date.isoformat() if project.due_date else "—",
+                extras_text(changes.get(project.id, [])),  # the running extras
             )
         )
     return Reply(
         blocks=(
             Heading(text="Active projects"),
-            Table(columns=("project", "id", "client", "hours logged", "due"), rows=tuple(rows)),
+            Table(
+                columns=("project", "id", "client", "hours logged", "due", "changes"),
+                rows=tuple(rows),
+            ),
         )
     )
 

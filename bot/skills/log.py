@@ -16,6 +16,7 @@ from bot.messages import Heading, Paragraph, Reply, Request, Table, text_reply
 from bot.registry import Command, SkillError, SkillRegistry
 from bot.services import Services
 from bot.skills.active_projects import known_projects_text
+from bot.skills.changes import offer_for_entry
 from bot.state import ActiveProject
 from bot.worklog import (
     add_entry,
@@ -156,9 +157,10 @@ async def log_command(request: Request, services: Services) -> Reply:
         entry_text,
         services.clock(),
     )
-    return text_reply(
+    reply = text_reply(
         f"Logged #{entry.id} on **{project.name}** ({_described(parse_entry(entry_text))})."
     )
+    return offer_for_entry(reply, entry)  # "client asked: …" is offered as a change request
 
 
 def setup(registry: SkillRegistry) -> None:

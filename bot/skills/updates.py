@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.changes.records import project_changes, summarise
 from bot.client_guard import client_guard
 from bot.compose import Composition
 from bot.drafts import (
@@ -53,6 +54,7 @@ from bot.messages import (
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.services import Services
 from bot.skills.active_projects import effective_rate, known_projects_text, resolve_project
+from bot.skills.changes import changes_line
 from bot.state import ActiveProject, LogEntry
 from bot.update_text import (
     TONES,
@@ -93,7 +95,16 @@ _VERB_NAMES = {
 
 async def _figures(services: Services, project: ActiveProject) -> ProjectFigures:
     used = (await hours_logged(services.db, project.tenant, [project.id]))[project.id]
+    changes = summarise(await project_changes(services.db, project.tenant, project.id))
     return ProjectFigures(
+        changes=changes_line(changes),
+        change_facts={
+            "approved_changes": changes.approved,
+            "change_hours": round(changes.approved_hours, 2),
+            "change_price": round(changes.approved_price, 2),
+        }
+        if changes.approved
+        else {},
         name=project.name,
         client=project.client,
         hours_used=used,
