@@ -126,8 +126,12 @@ _NOT_A_PROJECT = re.compile(
 )
 
 
+_PROJECT_TAIL = 200  # characters
+
+
 def _project_named(text: str) -> str | None:
     """The project after the last preposition that names one ("… on the checkout for acme")."""
+    text = text[-_PROJECT_TAIL:]  # a project is named at the end of a short question
     for found in reversed(list(_PREPOSITION.finditer(text))):
         rest = _TRAILING_TIME.sub("", text[found.end() :])
         name = re.sub(r"^(?:the|project)\s+", "", rest.strip(" '\""), flags=re.IGNORECASE)
@@ -141,7 +145,9 @@ def _status_subject(found: re.Match[str]) -> str | None:
         subject = found.group(group)
         if subject:
             subject = subject.strip(" '\"")
-            return None if _NOT_A_PROJECT.match(subject) else subject
+            if len(subject) > _PROJECT_TAIL // 2 or _NOT_A_PROJECT.match(subject):
+                return None
+            return subject
     return None
 
 
