@@ -120,6 +120,9 @@ def _register() -> None:
     from adapters.cli.digest import register as register_digest
 
     register_digest(app)
+    from adapters.cli.changes import register as register_changes
+
+    register_changes(app)
 
 
 _register()
