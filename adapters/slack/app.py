@@ -211,7 +211,9 @@ class SlackAdapter:
             await ack(response_type="ephemeral", text=WORKING)
         else:
             await ack()
-        await self.answer(command_to_request(body))
+        request = command_to_request(body)
+        await self.answer(request)
+        await self.refresh_home(request)
 
     @_tracked
     async def on_event(
@@ -276,10 +278,11 @@ class SlackAdapter:
             return
         await self.sender.call("views.publish", user_id=request.user_id, view=view)
 
-    async def refresh_home(self, action: Action) -> None:
-        """After someone's action, their Home tab shows its effect (if they use the tab)."""
-        if (action.tenant, action.user_id) in self.home_viewers:
-            await self.publish_home(home_request(action.tenant, action.user_id))
+    async def refresh_home(self, done: Request | Action) -> None:
+        """After someone's command or action, their Home tab shows its effect (if they have
+        opened it on this replica; opening it always publishes it afresh)."""
+        if (done.tenant, done.user_id) in self.home_viewers:
+            await self.publish_home(home_request(done.tenant, done.user_id))
 
     @_tracked
     async def on_action(

@@ -125,6 +125,8 @@ async def test_home_tab_is_published_on_open_and_refreshed_after_an_action(produ
     assert "Add a project" in _text(view)  # a new workspace: onboarding
 
     await _command(slack, "projects", f"add {ACME}")
+    after_add = slack.fake.of("views.publish")[-1].payload["view"]  # refreshed after the command
+    assert "Acme web shop" in _text(after_add) and "Add a project" not in _text(after_add)
     await _command(slack, "log", "acme done: checkout flow 10h")
     await _command(slack, "update", "acme")
     view = await _open_home(slack)
