@@ -130,6 +130,26 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = _secret("SLACK_BOT_TOKEN")  # type: ignore[assignment]
     slack_signing_secret: SecretStr | None = _secret("SLACK_SIGNING_SECRET")  # type: ignore[assignment]
     slack_app_token: SecretStr | None = _secret("SLACK_APP_TOKEN")  # type: ignore[assignment]
+    # Multi-workspace installs (Bolt's OAuth flow): set both, and each workspace installs the
+    # app at /slack/install; SLACK_BOT_TOKEN is then not used.
+    slack_client_id: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_CLIENT_ID"),
+        description="the app's client id (Basic Information → App Credentials)",
+    )
+    slack_client_secret: SecretStr | None = _secret("SLACK_CLIENT_SECRET")  # type: ignore[assignment]
+    slack_state_secret: SecretStr | None = _secret("SLACK_STATE_SECRET")  # type: ignore[assignment]
+    slack_install_redirect_url: str | None = Field(
+        default=None,
+        description="the redirect URL registered in the app (https://<host>/slack/oauth_redirect)",
+    )
+    slack_oauth_authorize_url: str | None = None  # Slack's authorize page (a test fake: loopback)
+    slack_command_prefix: str = Field(
+        default="",
+        pattern=r"^[a-z0-9_-]{0,12}$",
+        description="prefix of every slash command (e.g. at- gives /at-scope) so names never "
+        "collide with other apps' commands",
+    )
 
     # --- Discord ----------------------------------------------------------------------------
     discord_token: SecretStr | None = _secret("DISCORD_TOKEN")  # type: ignore[assignment]
@@ -206,7 +226,14 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'atelier.db').as_posix()}"
 
     @property
+    def slack_oauth_enabled(self) -> bool:
+        """Installs in many workspaces through Slack's OAuth flow (HTTP mode only)."""
+        return bool(self.slack_client_id) and self.slack_client_secret is not None
+
+    @property
     def slack_enabled(self) -> bool:
+        if self.slack_oauth_enabled:
+            return self.slack_signing_secret is not None
         return self.slack_bot_token is not None and (
             self.slack_app_token is not None or self.slack_signing_secret is not None
         )
@@ -220,6 +247,9 @@ _ENV_NAMES = {
     "slack_bot_token": "SLACK_BOT_TOKEN",
     "slack_signing_secret": "SLACK_SIGNING_SECRET",
     "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_client_id": "SLACK_CLIENT_ID",
+    "slack_client_secret": "SLACK_CLIENT_SECRET",
+    "slack_state_secret": "SLACK_STATE_SECRET",
     "discord_token": "DISCORD_TOKEN",
 }
 

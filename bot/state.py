@@ -429,3 +429,8 @@ class ChangeRequest(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # What the decision changed on the project (before -> after), so the record explains it.
     effect: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+# --- app installations (multi-workspace installs): their own module, on this Base ----------
+
+from bot import installations as _installations  # noqa: E402, F401  (registers the tables)
