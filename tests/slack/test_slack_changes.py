@@ -1,0 +1,52 @@
+"""Change requests through Slack: /change answers privately with buttons, the change order is
+drafted in the requester's DMs, approved, posted to the client channel on Slack's confirmation,
+and the client's answer raises the project — signed requests against the fake Web API."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.state import ActiveProject, PostAudit
+from tests.slack.test_slack_product import ACME, CLIENT_CHANNEL, _buttons, _click, _run
+
+ACME_SCOPE = ACME + ' summary="Shopify store with product pages and a brew guide blog."'
+
+
+async def test_change_order_buttons_from_judgement_to_client_channel(product_slack) -> None:
+    slack = product_slack
+    assert "Added" in (await _run(slack, "projects", f"add {ACME_SCOPE}")).text
+
+    judged = await _run(slack, "change", "acme a loyalty points program, about 6h")
+    assert judged.payload["response_type"] == "ephemeral"
+    assert "Extra:" in judged.text and "6 h" in judged.text
+    assert {"Draft change order", "Client approved", "Declined"} <= set(_buttons(judged))
+    assert not [c for c in slack.fake.calls if c.payload.get("channel") == CLIENT_CHANNEL]
+
+    await _click(slack, judged, "Draft change order", "C0WORK")
+    (draft,) = slack.fake.of("chat.postMessage")
+    assert draft.payload["channel"] == "DU0ALICE"
+    assert "Draft change order — Acme web shop" in draft.text and "$600" in draft.text
+
+    await _click(slack, draft, "Approve", "DU0ALICE")
+    approved = slack.fake.of("response_url")[-1]
+    assert "Approved change order" in approved.text
+    await _click(slack, approved, "Post to client channel", "DU0ALICE")
+    (posted,) = [
+        c for c in slack.fake.of("chat.postMessage") if c.payload["channel"] == CLIENT_CHANNEL
+    ]
+    assert "a loyalty points program" in posted.text and "confirm" in posted.text
+    assert "only you can see this" not in posted.text and "Private notes" not in posted.text
+
+    await _click(slack, approved, "Client approved", "DU0ALICE")
+    told = slack.fake.of("response_url")[-1]
+    assert "estimate 40 h → 46 h" in told.text and "budget $6,000 → $6,600" in told.text
+    async with slack.adapter.bot.services.db.sessions() as session:
+        query = select(ActiveProject).where(ActiveProject.id == "acme-web-shop")
+        project = (await session.execute(query)).scalar_one()
+        audits = list((await session.execute(select(PostAudit))).scalars())
+    assert len(audits) == 1 and audits[0].channel_id == CLIENT_CHANNEL
+    assert project.estimate_hours == 46 and project.budget == 6600
+
+    # The same button again: recorded already, nothing changes.
+    await _click(slack, approved, "Client approved", "DU0ALICE")
+    assert "already approved" in slack.fake.of("response_url")[-1].text
