@@ -199,6 +199,18 @@ class Settings(BaseSettings):
     def _discord_roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _check_ids(value, r"[0-9]{5,25}", "123456789012345678")
 
+    @field_validator("digest_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        name = value.strip() or "UTC"
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be a tz database name such as Europe/Berlin or UTC") from None
+        return name
+
     @field_validator("currency")
     @classmethod
     def _currency_code(cls, value: str) -> str:

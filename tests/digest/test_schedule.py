@@ -60,3 +60,10 @@ def test_wall_clock_time_is_kept_across_daylight_saving() -> None:
     # The last Friday of October 2026 is after the clocks went back (25 October).
     after_change = next_slot(slot, dt.datetime(2026, 10, 24, 12, 0, tzinfo=dt.UTC))
     assert after_change == dt.datetime(2026, 10, 30, 14, 0, tzinfo=dt.UTC)
+
+
+def test_an_unknown_default_time_zone_is_one_clear_setting_error() -> None:
+    from bot.config import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="ATELIER_DIGEST_TIMEZONE: must be a tz database"):
+        load_settings(digest_timezone="Mars/Olympus")
