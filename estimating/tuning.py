@@ -38,7 +38,7 @@ SemanticSearch = Callable[[PastItem], Mapping[str, float]]
 TIME_SPLIT_MIN = 200  # items; fewer are scored leave-one-out
 TUNE_MIN = 30  # items; fewer keep the caller's knobs (too little to choose between them)
 LOO_ROUNDS = 200  # newest items left out in turn at most
-VALIDATION_WINDOW = (0.75, 1.0)
+VALIDATION_WINDOWS = ((0.75, 1.0),)
 CALIBRATION_WINDOWS = ((0.4, 0.55), (0.55, 0.7), (0.7, 0.85), (0.85, 1.0))
 
 GRID_FUSION_LEXICAL = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -136,6 +136,7 @@ def _mae(folds: Sequence[Fold], knobs: Knobs, guess: bool = False) -> float:
 
 
 def _best(folds: Sequence[Fold], candidates: Sequence[Knobs], guess: bool = False):
+    """The candidate with the lowest held-out MAE (on a tie, the first: the simpler one)."""
     best_mae, best = float("inf"), candidates[0]
     for knobs in candidates:
         mae = _mae(folds, knobs, guess)
@@ -333,7 +334,7 @@ def tune(
     if protocol is None:
         protocol = "time" if n >= TIME_SPLIT_MIN else "loo"
     if protocol == "time":
-        validation = time_folds(history, (VALIDATION_WINDOW,), semantic)
+        validation = time_folds(history, VALIDATION_WINDOWS, semantic)
     else:
         validation = [loo_fold(history, rounds, semantic)]
     knobs, mae = base, float("nan")
