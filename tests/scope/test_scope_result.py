@@ -99,3 +99,28 @@ def test_projects_without_actual_hours_are_not_analogues():
     open_ended = Project("x", "Unfinished", 80, None)
     result = _scope([(open_ended, 0.95), (A, 0.5)])
     assert [a.id for a in result.analogues] == ["a"]
+
+
+def test_a_band_too_wide_to_quote_says_so_and_points_at_the_questions():
+    from bot.scoping.reply import summary_draft
+    from tests.scope.trace import untraceable
+
+    # Similar projects whose hours scatter from 5 h to 900 h: honest, useless as a quote.
+    scattered = [Project(f"s{i}", f"Shop {i}", None, h) for i, h in enumerate((5, 40, 150, 900))]
+    result = compute_scope(
+        "online shop",
+        scattered,
+        [(p, 0.8) for p in scattered],
+        params=PARAMS,
+        rate=100,
+        currency="USD",
+    )
+    assert result.estimate is not None and result.estimate.wide
+    facts = result.facts()
+    assert facts["estimate"]["wide"] is True and facts["estimate"]["spread"] > 8
+    text = summary_draft(result)
+    assert "too wide to quote" in text
+    assert untraceable(text, facts) == []
+    tight = _scope([(A, 0.9), (B, 0.6), (C, 0.3)])
+    assert tight.estimate is not None and not tight.estimate.wide
+    assert "too wide" not in summary_draft(tight)
