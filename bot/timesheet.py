@@ -1,8 +1,8 @@
 """Time summaries: hours per project and per person for a period, billable hours and amounts.
 
 A period is read from what people type: ``week`` (this week, Monday to Sunday), ``last week``,
-``month``, ``last month``, ``today``, ``yesterday``, ``year``, a single date, or ``DATE..DATE``
-(any date dateparser reads: ``2026-11-01``, ``1 nov``, ``nov 1 2026``). Days are the
+``month``, ``last month``, ``today``, ``yesterday``, ``year``, ``last year``, a single date, or
+``DATE..DATE`` (any date dateparser reads: ``2026-11-01``, ``1 nov``, ``nov 1 2026``). Days are the
 workspace's days: an entry logged at 23:30 in Berlin counts on that Berlin day, whatever the
 server's clock says (the workspace's digest time zone, else ``ATELIER_DIGEST_TIMEZONE``).
 
@@ -65,6 +65,10 @@ def _month(today: dt.date, back: int = 0) -> tuple[dt.date, dt.date]:
     return first, following - dt.timedelta(days=1)
 
 
+def _year(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
 _NAMED: dict[str, tuple[str, object]] = {
     "week": ("this week", lambda t: _week(t)),
     "this week": ("this week", lambda t: _week(t)),
@@ -76,6 +80,7 @@ _NAMED: dict[str, tuple[str, object]] = {
     "yesterday": ("yesterday", lambda t: (t - dt.timedelta(days=1),) * 2),
     "year": ("this year", lambda t: (t.replace(month=1, day=1), t.replace(month=12, day=31))),
     "this year": ("this year", lambda t: (t.replace(month=1, day=1), t.replace(month=12, day=31))),
+    "last year": ("last year", lambda t: _year(t.year - 1)),
 }
 
 

@@ -171,6 +171,7 @@ def test_non_billable_marks(text: str, billable: bool) -> None:
         ("3 nov to 7 nov", "2026-11-03", "2026-11-07", ""),
         ("acme to go", "2026-11-30", "2026-12-06", "acme to go"),
         ("yesterday", "2026-12-03", "2026-12-03", ""),
+        ("last year acme", "2025-01-01", "2025-12-31", "acme"),
     ],
 )
 def test_periods(text: str, start: str, end: str, rest: str) -> None:
