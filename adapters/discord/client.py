@@ -8,14 +8,16 @@ and only for members of that guild; without a home guild, DMs get a clear refusa
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import discord
 from discord import app_commands
 
 from adapters.discord.access import access_of, channel_of
 from adapters.discord.commands import add_commands
+from adapters.discord.deadline import REPLY_BUDGET, Clock, Deadline
 from adapters.discord.delivery import Delivery
 from adapters.discord.direct import DiscordDirectMessages
 from adapters.discord.keys import ButtonKeys
@@ -31,14 +33,14 @@ from adapters.lifecycle import InFlight, Shutdown, drain
 from bot.config import Settings
 from bot.core import Bot
 from bot.logs import get_logger
-from bot.messages import MAX_ATTACHMENT_BYTES, Access, Attachment, Form, Reply
+from bot.messages import MAX_ATTACHMENT_BYTES, Access, Attachment, Form
 from bot.router import clean_text, route
 
 log = get_logger(__name__)
 
-# Interactions must be acknowledged within 3 s. A quick answer is sent directly (and a form can
-# then open as a modal); anything slower is deferred with a "thinking…" state first.
-REPLY_BUDGET = 1.5
+# Interactions must be acknowledged within 3 s (see deadline.py). A quick answer is sent
+# directly (and a form can then open as a modal); anything slower is deferred first.
+BeforeSlow = Callable[[], Awaitable[None]]
 
 NO_HOME_GUILD = (
     "I answer DMs on behalf of one server, and none is set up yet. Mention me in your server "
@@ -68,11 +70,19 @@ def intents() -> discord.Intents:
 class AtelierClient(discord.Client):
     """A discord.py client wired to the bot core."""
 
-    def __init__(self, bot: Bot, settings: Settings, *, reply_budget: float = REPLY_BUDGET):
+    def __init__(
+        self,
+        bot: Bot,
+        settings: Settings,
+        *,
+        reply_budget: float = REPLY_BUDGET,
+        clock: Clock = time.monotonic,
+    ):
         super().__init__(intents=intents(), allowed_mentions=NO_MENTIONS)
         self.bot = bot
         self.settings = settings
         self.reply_budget = reply_budget
+        self.clock = clock
         self.keys = ButtonKeys(bot.services.db)
         # Posts that must be confirmed report what Discord did back to the core.
         self.delivery = Delivery(self, self.keys, report=bot.confirm_delivery)
@@ -95,8 +105,26 @@ class AtelierClient(discord.Client):
 
     # --- tenants ----------------------------------------------------------------------------
 
+    async def _home_member(
+        self, home_guild: discord.Guild, user_id: int, before_slow: BeforeSlow | None
+    ) -> discord.Member | None:
+        """The person in the home server: from the cache, else asked of Discord (slow: an
+        interaction is deferred first)."""
+        member = home_guild.get_member(user_id)
+        if member is not None:
+            return member
+        if before_slow is not None:
+            await before_slow()
+        try:
+            return await home_guild.fetch_member(user_id)
+        except discord.HTTPException:
+            return None
+
     async def tenant_for(
-        self, user: discord.abc.User, guild: discord.Guild | None
+        self,
+        user: discord.abc.User,
+        guild: discord.Guild | None,
+        before_slow: BeforeSlow | None = None,
     ) -> tuple[str | None, str]:
         """(tenant, "") or (None, why not)."""
         if guild is not None:
@@ -108,12 +136,7 @@ class AtelierClient(discord.Client):
         if home_guild is None:
             log.warning("discord_home_guild_unknown", hint="the bot is not in that server")
             return None, NOT_A_MEMBER
-        member = home_guild.get_member(user.id)
-        if member is None:
-            try:
-                member = await home_guild.fetch_member(user.id)
-            except discord.HTTPException:
-                member = None
+        member = await self._home_member(home_guild, user.id, before_slow)
         return (home, "") if member is not None else (None, NOT_A_MEMBER)
 
     # --- who is asking, and where -----------------------------------------------------------
@@ -126,6 +149,7 @@ class AtelierClient(discord.Client):
         tenant: str,
         *,
         in_place: bool = False,
+        before_slow: BeforeSlow | None = None,
     ) -> Access:
         """What Discord says about the person and the channel; the core decides from it.
 
@@ -138,18 +162,17 @@ class AtelierClient(discord.Client):
         home_guild = self.get_guild(int(tenant)) if tenant.isdigit() else None
         member = None
         if home_guild is not None:
-            member = home_guild.get_member(user.id)
-            if member is None:
-                try:
-                    member = await home_guild.fetch_member(user.id)
-                except discord.HTTPException:
-                    member = None
+            member = await self._home_member(home_guild, user.id, before_slow)
         return access_of(member, home_guild, None, client_roles, private_in_place=in_place)
 
-    async def interaction_access(self, interaction: discord.Interaction, tenant: str) -> Access:
+    async def interaction_access(
+        self, interaction: discord.Interaction, tenant: str, deadline: Deadline
+    ) -> Access:
         guild = interaction.guild
         channel = channel_of(guild, interaction.channel, interaction.channel_id)
-        return await self.access_for(interaction.user, guild, channel, tenant, in_place=True)
+        return await self.access_for(
+            interaction.user, guild, channel, tenant, in_place=True, before_slow=deadline.defer
+        )
 
     # --- mentions and DMs -------------------------------------------------------------------
 
@@ -201,24 +224,9 @@ class AtelierClient(discord.Client):
 
     # --- interactions -----------------------------------------------------------------------
 
-    async def _within_budget(
-        self, interaction: discord.Interaction, work: Awaitable[Reply | None], *, thinking: bool
-    ) -> tuple[Reply | None, bool]:
-        """Run the work; if it is not done within the budget, defer first.
-
-        Returns the reply and whether a "thinking…" message was deferred.
-        """
-        task = asyncio.ensure_future(work)
-        done, _ = await asyncio.wait({task}, timeout=self.reply_budget)
-        deferred_thinking = False
-        if not done and not interaction.response.is_done():
-            if thinking:
-                # Ephemeral until we know better: nothing private is ever shown in the open.
-                await interaction.response.defer(thinking=True, ephemeral=True)
-                deferred_thinking = True
-            else:
-                await interaction.response.defer()
-        return await task, deferred_thinking
+    def deadline(self, interaction: discord.Interaction, *, thinking: bool) -> Deadline:
+        """The 3-second clock of an interaction that has just arrived."""
+        return Deadline(interaction, thinking=thinking, budget=self.reply_budget, clock=self.clock)
 
     async def _guarded(
         self, interaction: discord.Interaction, work: Awaitable[None], what: str
@@ -251,6 +259,9 @@ class AtelierClient(discord.Client):
         return await drain(self.in_flight, shutdown, "discord")
 
     async def _refuse(self, interaction: discord.Interaction, text: str) -> None:
+        if interaction.response.is_done():  # deferred before slow work
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def run_command(
@@ -272,15 +283,19 @@ class AtelierClient(discord.Client):
         text: str,
         attachment: discord.Attachment | None = None,
     ) -> None:
-        tenant, refusal = await self.tenant_for(interaction.user, interaction.guild)
+        deadline = self.deadline(interaction, thinking=True)
+        tenant, refusal = await self.tenant_for(
+            interaction.user, interaction.guild, before_slow=deadline.defer
+        )
         if tenant is None:
             await self._refuse(interaction, refusal)
             return
         request = interaction_request(interaction, tenant, command, text)
-        access = await self.interaction_access(interaction, tenant)
+        access = await self.interaction_access(interaction, tenant, deadline)
         request = request.model_copy(update={"access": access})
         # The file is fetched only for someone the core admits; the core refuses the rest.
         if attachment is not None and self.bot.access.refusal(request) is None:
+            await deadline.defer()  # a download is never guaranteed fast
             try:
                 shared = await attached_file(attachment)
             except discord.HTTPException:
@@ -292,41 +307,40 @@ class AtelierClient(discord.Client):
                 )
                 return
             request = request.model_copy(update={"attachments": (shared,)})
-        reply, thinking = await self._within_budget(
-            interaction, self.bot.handle(request), thinking=True
-        )
+        reply = await deadline.within(self.bot.handle(request))
         if reply is not None:
-            await self.delivery.answer_interaction(interaction, reply, tenant, thinking=thinking)
+            await self.delivery.answer_interaction(interaction, reply, tenant, deadline)
 
     async def press_button(self, interaction: discord.Interaction, custom_id: str) -> None:
         """A button of ours was pressed (``ActionButton`` already checked who pressed it)."""
         await self._guarded(interaction, self._press_button(interaction, custom_id), "button")
 
     async def _press_button(self, interaction: discord.Interaction, custom_id: str) -> None:
-        pressed = await self.keys.decode(custom_id)
+        deadline = self.deadline(interaction, thinking=False)
+        pressed = await deadline.within(self.keys.decode(custom_id))
         if pressed is None:
             await self._refuse(interaction, EXPIRED_BUTTON)
             return
-        tenant, refusal = await self._button_tenant(interaction, pressed.tenant)
+        tenant, refusal = await self._button_tenant(interaction, pressed.tenant, deadline)
         if tenant is None:
             await self._refuse(interaction, refusal)
             return
         action = interaction_action(interaction, tenant, pressed.action_id, pressed.value)
-        access = await self.interaction_access(interaction, tenant)
+        access = await self.interaction_access(interaction, tenant, deadline)
         action = action.model_copy(update={"access": access})
-        reply, thinking = await self._within_budget(
-            interaction, self.bot.handle_action(action), thinking=False
-        )
+        reply = await deadline.within(self.bot.handle_action(action))
         if reply is not None:
-            await self.delivery.answer_interaction(interaction, reply, tenant, thinking=thinking)
+            await self.delivery.answer_interaction(interaction, reply, tenant, deadline)
 
     async def _button_tenant(
-        self, interaction: discord.Interaction, tenant: str
+        self, interaction: discord.Interaction, tenant: str, deadline: Deadline
     ) -> tuple[str | None, str]:
         """The tenant a button or form acts in: the one its reply was made in (DM buttons
         have no server of their own); never a different server than the one it is pressed in."""
         if not tenant:
-            return await self.tenant_for(interaction.user, interaction.guild)
+            return await self.tenant_for(
+                interaction.user, interaction.guild, before_slow=deadline.defer
+            )
         if interaction.guild is not None and str(interaction.guild.id) != tenant:
             return None, OTHER_SERVER
         return tenant, ""
@@ -349,16 +363,15 @@ class AtelierClient(discord.Client):
         values: Mapping[str, str],
         form_tenant: str,
     ) -> None:
-        tenant, refusal = await self._button_tenant(interaction, form_tenant)
+        deadline = self.deadline(interaction, thinking=True)
+        tenant, refusal = await self._button_tenant(interaction, form_tenant, deadline)
         if tenant is None:
             await self._refuse(interaction, refusal)
             return
         action = interaction_action(interaction, tenant, form.form_id, form.value, values)
-        access = await self.interaction_access(interaction, tenant)
+        access = await self.interaction_access(interaction, tenant, deadline)
         action = action.model_copy(update={"access": access})
-        reply, thinking = await self._within_budget(
-            interaction, self.bot.handle_action(action), thinking=True
-        )
+        reply = await deadline.within(self.bot.handle_action(action))
         if reply is None:
             return
         if reply.form_errors:
@@ -373,7 +386,7 @@ class AtelierClient(discord.Client):
                     text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
                 )
             return
-        await self.delivery.answer_interaction(interaction, reply, tenant, thinking=thinking)
+        await self.delivery.answer_interaction(interaction, reply, tenant, deadline)
 
     async def _on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

@@ -24,6 +24,7 @@ from typing import Any
 import aiohttp
 import discord
 
+from adapters.discord.deadline import Deadline
 from adapters.discord.keys import ButtonKeys
 from adapters.discord.render import Outgoing, text_messages, to_messages
 from adapters.discord.views import NO_MENTIONS, FormModal, OpenFormView, button_view
@@ -38,8 +39,7 @@ NOT_ALLOWED = (
     "**Embed Links** there, then try again"
 )
 NOT_FOUND = (
-    "Discord can't find that channel (it may have been deleted). Check the project's client "
-    "channel"
+    "Discord can't find that channel (it may have been deleted). Check the project's client channel"
 )
 OTHER_SERVER = "I can't find that channel in this server"
 
@@ -49,7 +49,8 @@ DM_CLOSED = (
     "then ask again. Nothing was lost."
 )
 DM_SENT = "Sent to your DMs."
-POSTED_BELOW = "Posted for everyone in the channel."
+# Fills the ephemeral "thinking…" state while a public answer goes out; deleted right after.
+POSTING = "Posting in the channel…"
 DONE = "Done."
 
 
@@ -235,12 +236,14 @@ class Delivery:
     # --- interactions ----------------------------------------------------------------------
 
     async def answer_interaction(
-        self, interaction: discord.Interaction, reply: Reply, tenant: str, *, thinking: bool
+        self, interaction: discord.Interaction, reply: Reply, tenant: str, deadline: Deadline
     ) -> None:
         """Answer a slash command, a button press or a modal, whether or not it was deferred.
 
-        ``thinking``: the interaction was deferred with a "thinking…" message, which the first
-        follow-up replaces (and which stays ephemeral, as it was deferred).
+        Sending a DM, fetching and posting to another channel, and asking the core about a
+        post's outcome are never guaranteed fast, so the interaction is deferred (``deadline``)
+        before each of them. After a "thinking…" deferral the first follow-up replaces that
+        ephemeral state, and it stays ephemeral as it was deferred.
         """
         owner_id = str(interaction.user.id)
         in_dm = interaction.guild_id is None
@@ -258,17 +261,20 @@ class Delivery:
             )
             return
         if reply.channel_id and reply.confirm is not None:
+            await deadline.defer()
             outcome = await self.post_for_outcome(reply.channel_id, tenant, reply, owner_id)
             answer = await self._report(reply, outcome)
             if answer is not None:
-                await self.answer_interaction(interaction, answer, tenant, thinking=thinking)
+                await self.answer_interaction(interaction, answer, tenant, deadline)
             return
         if reply.channel_id:
+            await deadline.defer()
             note = await self.to_channel(reply.channel_id, tenant, reply, owner_id)
             await self._respond(interaction, text_messages(note), owner_id, tenant, ephemeral=True)
             return
         messages = rendered(reply)
         if reply.visibility is Visibility.DM and not in_dm:
+            await deadline.defer()
             sent = await self.to_dms(interaction.user, messages, tenant)
             note = (reply.notice or DM_SENT) if sent else DM_CLOSED
             await self._respond(interaction, text_messages(note), owner_id, tenant, ephemeral=True)
@@ -279,12 +285,28 @@ class Delivery:
             if not messages:
                 return
         public = reply.visibility is Visibility.PUBLIC
-        if public and thinking:
-            # The deferred "thinking…" message is ephemeral and can't change: it becomes a note.
-            await interaction.edit_original_response(
-                content=POSTED_BELOW, allowed_mentions=NO_MENTIONS
-            )
+        if public and deadline.deferred_thinking:
+            await self._post_after_thinking(interaction, messages, owner_id, tenant)
+            return
         await self._respond(interaction, messages, owner_id, tenant, ephemeral=not public)
+
+    async def _post_after_thinking(
+        self,
+        interaction: discord.Interaction,
+        messages: Sequence[Outgoing],
+        owner_id: str,
+        tenant: str,
+    ) -> None:
+        """A public answer after an ephemeral "thinking…" deferral: that state can't become
+        public, and the first follow-up would only replace it. So it is filled, the answer is
+        posted as public follow-ups, and the private state is then deleted: nothing is left
+        over in the person's view but the answer."""
+        await interaction.edit_original_response(content=POSTING, allowed_mentions=NO_MENTIONS)
+        await self._respond(interaction, messages, owner_id, tenant, ephemeral=False)
+        try:
+            await interaction.delete_original_response()
+        except discord.HTTPException:
+            log.info("discord_thinking_not_deleted")  # harmless: it only says "Posting…"
 
     async def _respond(
         self,

@@ -7,6 +7,7 @@ records every call with its arguments, so tests can check what would reach Disco
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +27,7 @@ def forbidden() -> discord.Forbidden:
 class Call:
     name: str
     kwargs: dict[str, Any]
+    at: float = 0.0  # on the interaction's clock, when a test gives it one
 
     @property
     def text(self) -> str:
@@ -66,6 +68,19 @@ class FakeUser:
         if not self.dms_open:
             raise forbidden()
         self.dms.append(Call("dm", {"content": content, **kwargs}))
+
+
+class CallLog(list[Call]):
+    """Calls in order, each stamped with the test's clock (0 without one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock: Callable[[], float] | None = None
+
+    def append(self, call: Call) -> None:
+        if self.clock is not None:
+            call.at = self.clock()
+        super().append(call)
 
 
 class FakeResponse:
@@ -116,7 +131,7 @@ class FakeInteraction:
     channel_id: int = 555
     message: Any = None
     id: int = field(default_factory=lambda: next(_ids))
-    log: list[Call] = field(default_factory=list)
+    log: CallLog = field(default_factory=CallLog)
 
     def __post_init__(self) -> None:
         self.response = FakeResponse(self.log)
@@ -130,6 +145,9 @@ class FakeInteraction:
     async def edit_original_response(self, **kwargs: Any) -> None:
         self.log.append(Call("edit_original", kwargs))
 
+    async def delete_original_response(self) -> None:
+        self.log.append(Call("delete_original", {}))
+
     # --- what tests read ----------------------------------------------------------------
 
     def calls(self, *names: str) -> list[Call]:
@@ -137,7 +155,7 @@ class FakeInteraction:
 
     def sent(self) -> list[Call]:
         """Every call that shows something to someone (not defers or modals)."""
-        return [c for c in self.log if c.name not in {"defer", "send_modal"}]
+        return [c for c in self.log if c.name not in {"defer", "send_modal", "delete_original"}]
 
     def text(self) -> str:
         return "\n".join(c.text for c in self.sent())

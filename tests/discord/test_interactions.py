@@ -13,7 +13,7 @@ import discord
 import discord.ext.test as dpytest
 
 from adapters.discord.client import EXPIRED_BUTTON, NO_HOME_GUILD, OTHER_SERVER, AtelierClient
-from adapters.discord.delivery import DM_CLOSED, POSTED_BELOW
+from adapters.discord.delivery import DM_CLOSED, POSTING
 from adapters.discord.keys import ButtonKeys
 from adapters.discord.views import ActionButton, FormModal, OpenFormView
 from tests.discord.fakes import FakeInteraction, FakeUser
@@ -57,9 +57,12 @@ async def test_slow_work_is_deferred_then_followed_up(
     public, private = make_interaction(), make_interaction()
     await run(client, public, "echo", "hello")
     await run(client, private, "private", "psst")
-    assert [c.name for c in public.calls()] == ["defer", "edit_original", "followup"]
+    # The private "thinking…" state is filled, the answer posted publicly, then the private
+    # state deleted: no note is left behind.
+    names = [c.name for c in public.calls()]
+    assert names == ["defer", "edit_original", "followup", "delete_original"]
     assert public.calls()[0].kwargs == {"thinking": True, "ephemeral": True}
-    assert public.calls()[1].kwargs["content"] == POSTED_BELOW
+    assert public.calls()[1].kwargs["content"] == POSTING
     assert public.calls()[2].kwargs["ephemeral"] is False
     assert "hello" in public.calls()[2].kwargs["content"]
     assert [c.name for c in private.calls()] == ["defer", "followup"]
