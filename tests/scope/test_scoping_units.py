@@ -75,7 +75,8 @@ def test_questions_skip_what_the_brief_answers():
     assert open_questions(everything) == []
     asked = [q.topic for q in open_questions("a small website for a bakery")]
     assert "platform" not in asked  # "website" answers it
-    assert asked == [r.topic for r in RULES if r.topic != "platform" and r.applies(frozenset({"web"}))]
+    web = frozenset({"web"})
+    assert asked == [r.topic for r in RULES if r.topic != "platform" and r.applies(web)]
 
 
 def test_phases_are_similarity_weighted_shares_of_the_p50():
