@@ -142,7 +142,7 @@ async def build_home(db: Database, tenant: str, user_id: str, today: dt.date) ->
 def bar(used: float, estimate: float, width: int = BAR_WIDTH) -> str:
     """``▰▰▰▰▱▱▱▱▱▱ 40%``; past the estimate the bar is full and the share says how far."""
     share = used / estimate if estimate > 0 else 0.0
-    filled = min(width, round(share * width))
+    filled = min(width, int(share * width + 0.5))  # half a cell fills it (no banker's rounding)
     return "▰" * filled + "▱" * (width - filled) + f" {share:.0%}"
 
 
