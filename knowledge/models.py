@@ -40,6 +40,28 @@ def stable_id(title: str, client: str | None, started: dt.date | None) -> str:
     return "p-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
 
 
+class ChangeHistory(BaseModel):
+    """What the client's change requests did to a project while it ran (closed in Atelier)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approved: int = Field(default=0, ge=0)
+    declined: int = Field(default=0, ge=0)
+    absorbed: int = Field(default=0, ge=0)
+    approved_hours: float = Field(default=0.0, ge=0)
+    absorbed_hours: float = Field(default=0.0, ge=0)
+    approved_price: float = Field(default=0.0, ge=0)
+    # The estimate before the approved changes raised it (None: the project had none).
+    base_hours: float | None = Field(default=None, ge=0)
+
+    @property
+    def growth(self) -> float | None:
+        """How much the approved changes added to the agreed estimate (0.12 = 12%)."""
+        if not self.base_hours:
+            return None
+        return self.approved_hours / self.base_hours
+
+
 class PastProject(BaseModel):
     """One project of the studio's history; closed ones are what estimates are made from."""
 
@@ -66,6 +88,8 @@ class PastProject(BaseModel):
     # None: imported (or the demo); "tracked": closed from a project followed in Atelier, so an
     # import must not overwrite it by accident.
     origin: Literal["tracked"] | None = None
+    # Its change requests, kept at close so future estimates can say how such projects grew.
+    changes: ChangeHistory | None = None
 
     @field_validator("client", mode="before")
     @classmethod
@@ -143,6 +167,7 @@ class PastProject(BaseModel):
 __all__ = [
     "CURRENCIES",
     "TRACKED",
+    "ChangeHistory",
     "PastProject",
     "ProjectStatus",
     "normalise_tag",

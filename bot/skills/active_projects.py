@@ -22,6 +22,7 @@ import shlex
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.logs import get_logger
 from bot.messages import (
@@ -574,6 +575,7 @@ async def finish(
             created=now,
             updated=now,
             origin=TRACKED,
+            changes=await _change_history(services, project),
         )
         await asyncio.to_thread(services.knowledge.upsert, tenant, [past])
     except (KnowledgeUnavailable, ValueError) as problem:
@@ -592,6 +594,19 @@ async def finish(
         line + f". It is now past project `{knowledge_id}`, so future estimates learn from its "
         f"actuals (`/projects reopen {project.id}` undoes this)."
     )
+
+
+async def _change_history(services: Services, project: ActiveProject) -> Any:
+    """The project's change requests as its past project keeps them (none is a record too:
+    a project that did not grow counts in how much similar projects grow)."""
+    from bot.changes.records import project_changes, summarise
+    from knowledge.models import ChangeHistory
+
+    summary = summarise(await project_changes(services.db, project.tenant, project.id))
+    base = None
+    if project.estimate_hours is not None:
+        base = max(project.estimate_hours - summary.approved_hours, 0.0) or None
+    return ChangeHistory(**summary.as_history(base))
 
 
 def _free_knowledge_id(services: Services, project: ActiveProject) -> str:

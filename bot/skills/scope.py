@@ -322,7 +322,26 @@ async def scope_reply(
             audience="studio",  # the studio's own estimate: its rate is the point
         )
     )
-    return Reply(blocks=scope_blocks(result, summary, run_id=run_id, chart=chart))
+    blocks = scope_blocks(result, summary, run_id=run_id, chart=chart)
+    return Reply(blocks=await _with_growth(services, tenant, result, blocks))
+
+
+async def _with_growth(
+    services: Services, tenant: str, result: ScopeResult, blocks: Sequence[Any]
+) -> tuple[Any, ...]:
+    """The answer with how much its analogues grew through change requests, when they were
+    followed in Atelier (before the buttons)."""
+    from bot.changes.learning import growth_note
+
+    if not result.analogues or services._knowledge is None:
+        return tuple(blocks)
+    store = services._knowledge
+    by_id = (await asyncio.to_thread(tenant_history, store, tenant)).by_id
+    note = growth_note([by_id[a.id] for a in result.analogues if a.id in by_id])
+    if note is None:
+        return tuple(blocks)
+    at = next((i for i, b in enumerate(blocks) if isinstance(b, Buttons)), len(blocks))
+    return (*blocks[:at], Paragraph(text=note), *blocks[at:])
 
 
 # --- the command ---------------------------------------------------------------------------
