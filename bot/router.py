@@ -174,7 +174,8 @@ def _summary_question(text: str) -> Route | None:
     period = _SUMMARY_PERIOD.search(text)
     if period is None or not _SUMMARY_TOTALS.search(text):
         return None
-    if not (_ASKING.match(text) or text.rstrip().endswith("?")):
+    short = len(text.split()) <= 5  # "hours this week", "timesheet last month"
+    if not (_ASKING.match(text) or text.rstrip().endswith("?") or short):
         return None
     project = _project_named(text)
     if _JOB.search(text.replace(project, " ") if project else text):

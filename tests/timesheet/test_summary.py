@@ -189,6 +189,8 @@ def test_a_period_of_many_years_is_refused() -> None:
     [
         ("how many hours did we log last month on acme?", "summary last month acme"),
         ("billable hours this month?", "summary this month"),
+        ("hours this week", "summary this week"),
+        ("timesheet last month", "summary last month"),
     ],
 )
 def test_the_router_sends_period_questions_to_the_summary(text: str, argument: str) -> None:
