@@ -57,13 +57,13 @@ RESTARTING = "Atelier is restarting; please try again in a few seconds."
 
 
 def intents() -> discord.Intents:
-    """Only what Atelier needs: guilds, guild and DM messages, and message content (a
-    privileged intent: mentions and DMs are read as text)."""
+    """Only what Atelier needs: guilds, guild and DM messages. No privileged intent: Discord
+    sends the text of messages that mention the bot and of its DMs without Message Content
+    (which bots in more than 100 servers must apply for), and nothing else is read."""
     chosen = discord.Intents.none()
     chosen.guilds = True
     chosen.guild_messages = True
     chosen.dm_messages = True
-    chosen.message_content = True
     return chosen
 
 
@@ -401,9 +401,10 @@ LOGIN_FAILED = (
     "Discord rejected DISCORD_TOKEN. Copy the bot token again from the Developer Portal "
     "(Applications → your app → Bot → Reset Token) into .env."
 )
+# Atelier asks for no privileged intent; this can only follow a code change that adds one.
 INTENT_MISSING = (
-    "Discord refused the Message Content intent. Enable it in the Developer Portal: "
-    "Applications → your app → Bot → Privileged Gateway Intents → Message Content Intent."
+    "Discord refused a privileged intent. Enable it in the Developer Portal: "
+    "Applications → your app → Bot → Privileged Gateway Intents."
 )
 
 

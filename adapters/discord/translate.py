@@ -17,14 +17,35 @@ from bot.messages import Action, Request
 PLATFORM = "discord"
 
 
+def own_role_ids(message: discord.Message, user_id: int) -> set[int]:
+    """Roles mentioned in the message that are this bot's own managed role.
+
+    Discord gives every bot an integration role named after it; the member list and the mention
+    picker offer it next to the bot, so people often ping ``@Atelier`` the role rather than
+    the user. Such a role carries the bot's id in its tags."""
+    found = set()
+    for role in getattr(message, "role_mentions", None) or ():
+        tags = getattr(role, "tags", None)
+        if tags is not None and getattr(tags, "bot_id", None) == user_id:
+            found.add(role.id)
+    return found
+
+
 def mentions_user(message: discord.Message, user_id: int) -> bool:
-    """True when the message mentions this user directly (not via @everyone or a role)."""
-    return any(user.id == user_id for user in message.mentions)
+    """True when the message mentions this bot: the user itself or its managed role (never
+    via @everyone or another role)."""
+    if any(user.id == user_id for user in message.mentions):
+        return True
+    return bool(own_role_ids(message, user_id))
 
 
-def strip_mention(text: str, user_id: int) -> str:
-    """Remove the bot's own mention (``<@id>`` / ``<@!id>``) wherever it appears."""
-    return re.sub(rf"<@!?{user_id}>", " ", text).strip()
+def strip_mention(text: str, user_id: int, role_ids: set[int] | frozenset[int] = frozenset()) -> str:
+    """Remove the bot's own mentions (``<@id>``, ``<@!id>``, and ``<@&role>`` of its managed
+    role) wherever they appear."""
+    text = re.sub(rf"<@!?{user_id}>", " ", text)
+    for role_id in role_ids:
+        text = text.replace(f"<@&{role_id}>", " ")
+    return text.strip()
 
 
 def _thread_id(channel: object) -> str | None:
@@ -45,7 +66,7 @@ def message_request(message: discord.Message, tenant: str, bot_user_id: int) -> 
         thread_id=_thread_id(message.channel),
         is_private=message.guild is None,
         command=None,
-        text=strip_mention(message.content, bot_user_id),
+        text=strip_mention(message.content, bot_user_id, own_role_ids(message, bot_user_id)),
         event_id=f"message:{message.id}",
         platform=PLATFORM,
         access=UNCHECKED,  # filled in by the client (adapters/discord/access.py)

@@ -158,3 +158,18 @@ async def test_a_failure_while_answering_still_gets_an_answer(client: AtelierCli
     await dpytest.message(f"<@{client.user.id}> break")
     (answer,) = _sent()
     assert answer.content.startswith("Sorry, something went wrong") and "error id" in answer.content
+
+
+async def test_a_mention_of_the_bots_managed_role_is_answered(client: AtelierClient) -> None:
+    """``@Atelier`` picked from the mention list is often the bot's integration role, which
+    Discord tags with the bot's id; any other role mention is not for us."""
+    config = dpytest.get_config()
+    guild, member = config.guilds[0], config.members[0]
+    own = backend.make_role("Atelier", guild)
+    own.tags = discord.RoleTags({"bot_id": str(client.user.id)})  # as Discord sends it
+    other = backend.make_role("Designers", guild)
+    await dpytest.message(f"<@&{other.id}> echo not for me")
+    assert _sent() == []
+    await dpytest.message(f"<@&{own.id}> echo hello role")
+    (answer,) = _sent()
+    assert answer.content == f"echo [{guild.id}] {member.id}: hello role"

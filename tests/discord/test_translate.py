@@ -60,3 +60,7 @@ def test_a_mention_inside_a_thread_keeps_the_thread(client: AtelierClient) -> No
     request = message_request(message, str(guild.id), client.user.id)  # type: ignore[arg-type]
     assert request.thread_id == "5000" and request.channel_id == "5000"
     assert request.text == "hi"
+
+
+def test_strip_mention_removes_the_bots_managed_role_too() -> None:
+    assert strip_mention("<@&99> scope a shop <@&7>", 42, {99}) == "scope a shop <@&7>"
