@@ -7,7 +7,7 @@ is decided by the caller (the guild id, or the home guild for a DM).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import discord
 
@@ -39,7 +39,7 @@ def mentions_user(message: discord.Message, user_id: int) -> bool:
     return bool(own_role_ids(message, user_id))
 
 
-def strip_mention(text: str, user_id: int, role_ids: set[int] | frozenset[int] = frozenset()) -> str:
+def strip_mention(text: str, user_id: int, role_ids: Collection[int] = ()) -> str:
     """Remove the bot's own mentions (``<@id>``, ``<@!id>``, and ``<@&role>`` of its managed
     role) wherever they appear."""
     text = re.sub(rf"<@!?{user_id}>", " ", text)
