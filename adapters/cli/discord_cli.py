@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from adapters.cli.common import run, settings_or_exit, stdout
+from adapters.cli.common import describe_failure, error_line, settings_or_exit, stdout
 
 NO_TOKEN = (
     "error: setting DISCORD_TOKEN is not set. Copy the bot token from the Discord Developer "
@@ -21,9 +21,18 @@ def sync_commands_command(
         typer.Option(
             "--guild",
             help="Register in this server only (a guild id): instant, handy while testing. "
-            "Without it the commands are registered for every server the bot is in.",
+            "Without it the commands are registered for every server the bot is in. "
+            "Either way, the other registration is removed so no command is listed twice.",
         ),
     ] = None,
+    clear: Annotated[
+        bool,
+        typer.Option(
+            "--clear",
+            help="With --guild: remove that server's own copy of the commands instead "
+            "(the global ones stay).",
+        ),
+    ] = False,
 ) -> None:
     """Register Atelier's slash commands (/scope, /log, /update, /projects, /help) with Discord."""
     settings = settings_or_exit()
@@ -33,13 +42,21 @@ def sync_commands_command(
     if guild is not None and not guild.strip().isdigit():
         sys.stderr.write(f"error: --guild must be a numeric server id (got {guild[:40]!r})\n")
         raise typer.Exit(2)
+    if clear and guild is None:
+        sys.stderr.write("error: --clear needs --guild (the server whose copy to remove)\n")
+        raise typer.Exit(2)
+    import asyncio
+
     import aiohttp
     import discord
 
     from adapters.discord.sync import sync_commands
 
     try:
-        synced = run(lambda: sync_commands(settings, guild.strip() if guild else None))
+        # Not common.run: Discord's own failures get their own words here.
+        synced = asyncio.run(
+            sync_commands(settings, guild.strip() if guild else None, clear=clear)
+        )
     except discord.LoginFailure:
         sys.stderr.write("error: Discord rejected DISCORD_TOKEN; copy the token again.\n")
         raise typer.Exit(1) from None
@@ -49,9 +66,19 @@ def sync_commands_command(
     except (aiohttp.ClientError, OSError):
         sys.stderr.write("error: can't reach Discord; check the network connection.\n")
         raise typer.Exit(1) from None
+    except Exception as problem:
+        message, code = describe_failure(problem)
+        error_line(message)
+        raise typer.Exit(code) from None
     where = f"server {synced.guild_id}" if synced.guild_id else "every server (global)"
-    stdout.print(f"Registered {len(synced.commands)} commands in {where}: ", end="")
-    stdout.print(", ".join(f"/{name}" for name in synced.commands), highlight=False)
+    if clear:
+        stdout.print(f"Removed the commands registered in server {synced.guild_id}.")
+    else:
+        stdout.print(f"Registered {len(synced.commands)} commands in {where}: ", end="")
+        stdout.print(", ".join(f"/{name}" for name in synced.commands), highlight=False)
+    for place in (p for p in synced.cleared if not clear):
+        what = "the global registration" if place == "global" else f"the copy in server {place}"
+        stdout.print(f"Removed {what}, so no command is listed twice.", highlight=False)
     stdout.print(f"Invite the bot with: {synced.invite}", highlight=False, soft_wrap=True)
 
 

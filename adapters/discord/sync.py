@@ -34,25 +34,53 @@ class Synced:
     commands: list[str]
     guild_id: str | None
     invite: str
+    # Where an older registration was removed so no command shows up twice: "global" or
+    # server ids.
+    cleared: tuple[str, ...] = ()
 
 
-async def sync_commands(settings: Settings, guild_id: str | None = None) -> Synced:
-    """Log in with the bot token and register the app commands: in one guild (instant, for
-    testing) or globally (every server the bot is in)."""
+async def sync_commands(
+    settings: Settings, guild_id: str | None = None, *, clear: bool = False
+) -> Synced:
+    """Log in with the bot token and register the app commands in exactly one place, so none
+    is listed twice (Discord shows a server's copy and the global one side by side).
+
+    - ``guild_id``: in that server only (instant, for testing or a one-server install); the
+      global registration is removed.
+    - ``guild_id`` and ``clear``: that server's own copy is removed (back to the global ones).
+    - neither: globally (every server the bot is in, within about an hour); any server copy
+      left by an earlier ``--guild`` is removed.
+    """
     if settings.discord_token is None:
         raise ValueError("DISCORD_TOKEN is not set")
     bot = Bot(build_services(settings))
+    cleared: list[str] = []
     try:
         client = AtelierClient(bot, settings)
         async with client:
             await client.login(settings.discord_token.get_secret_value())
-            if guild_id:
+            tree = client.tree
+            if guild_id and clear:
                 guild = discord.Object(id=int(guild_id))
-                client.tree.copy_global_to(guild=guild)
-                synced = await client.tree.sync(guild=guild)
+                tree.clear_commands(guild=guild)
+                await tree.sync(guild=guild)
+                synced: list[discord.app_commands.AppCommand] = []
+                cleared.append(guild_id)
+            elif guild_id:
+                guild = discord.Object(id=int(guild_id))
+                tree.copy_global_to(guild=guild)
+                synced = await tree.sync(guild=guild)
+                if await tree.fetch_commands():
+                    tree.clear_commands(guild=None)
+                    await tree.sync()
+                    cleared.append("global")
             else:
-                synced = await client.tree.sync()
+                synced = await tree.sync()
+                async for server in client.fetch_guilds(limit=None):
+                    if await tree.fetch_commands(guild=server):
+                        await tree.sync(guild=server)  # the tree holds none for a server
+                        cleared.append(str(server.id))
             application_id = client.application_id or 0
     finally:
         await bot.close()
-    return Synced([c.name for c in synced], guild_id, invite_url(application_id))
+    return Synced([c.name for c in synced], guild_id, invite_url(application_id), tuple(cleared))
