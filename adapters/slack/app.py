@@ -9,6 +9,13 @@ a message).
 Two ways to run: Socket Mode when ``SLACK_APP_TOKEN`` is set (no public URL needed), else HTTP
 on ``ATELIER_PORT`` with ``POST /slack/events`` for events, commands and interactivity, and
 ``GET /healthz``.
+
+One workspace answers with ``SLACK_BOT_TOKEN``; with ``SLACK_CLIENT_ID`` and
+``SLACK_CLIENT_SECRET`` set, any number of workspaces install the app through Bolt's OAuth
+flow (``GET /slack/install`` → Slack → ``GET /slack/oauth_redirect``), their tokens are kept
+in Atelier's database, and each request is answered with its own workspace's token. Uninstalling
+(``app_uninstalled``, ``tokens_revoked``) deletes the tokens; the workspace's data stays until
+an admin runs ``atelier slack forget``.
 """
 
 from __future__ import annotations
@@ -25,15 +32,16 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.lifecycle import InFlight, Shutdown, Ticket, drain
-from adapters.slack.access import SlackDirectory
 from adapters.slack.direct import SlackDirectMessages
 from adapters.slack.files import FileUnavailable, fetch_attachments
 from adapters.slack.home import home_opened_request, home_request, to_home_view
-from adapters.slack.send import Sender, retry_handlers
+from adapters.slack.installations import DatabaseInstallationStore, DatabaseStateStore
+from adapters.slack.manifest import bot_scopes
+from adapters.slack.send import Sender
 from adapters.slack.translate import (
     FILE_IDS,
     block_action_to_action,
@@ -42,6 +50,7 @@ from adapters.slack.translate import (
     event_to_request,
     view_submission_to_action,
 )
+from adapters.slack.workspaces import Workspace, Workspaces
 from bot.config import Settings
 from bot.core import Bot
 from bot.logs import get_logger
@@ -55,6 +64,8 @@ WORKING = "Working on it…"
 # Slack closes a modal submission after 3 s; leave room for the network.
 FORM_WINDOW_SECONDS = 2.5
 EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 TICKET = "atelier_ticket"
 # While draining, new HTTP requests are refused with 503 so a load balancer (or Slack's own
 # retry) takes them elsewhere; this tells them when to try this replica again.
@@ -147,24 +158,27 @@ class SlackAdapter:
         self.bot = bot
         self.settings = settings
         signing_secret = _secret(settings.slack_signing_secret)
-        self.client = AsyncWebClient(
-            token=_secret(settings.slack_bot_token),
-            base_url=settings.slack_api_url or AsyncWebClient.BASE_URL,
-            retry_handlers=retry_handlers(),
-            logger=logging.getLogger("slack_sdk.web"),
-        )
+        self.installations: DatabaseInstallationStore | None = None
+        oauth_settings = None
+        if settings.slack_oauth_enabled:
+            oauth_settings = self._oauth_settings(settings)
         # Posts that must be confirmed report what Slack did back to the core.
-        self.sender = Sender(self.client, report=bot.confirm_delivery)
+        self.workspaces = Workspaces(
+            settings, report=bot.confirm_delivery, find_token=self._token_of_tenant
+        )
+        # Single-token mode: the one workspace. With OAuth, Bolt's client carries no token
+        # and each request gets its workspace's (see workspace_of).
+        token = None if oauth_settings is not None else _secret(settings.slack_bot_token)
+        self.default: Workspace | None = self.workspaces.of_token(token) if token else None
+        self.client = self.default.client if self.default else self.workspaces.client(None)
         # Scheduled digests reach people through their IM with the app (never a channel).
-        bot.add_direct_messages(SlackDirectMessages(self.sender))
+        bot.add_direct_messages(SlackDirectMessages(self.sender_of_tenant))
         # People who opened the Home tab here: it is published again after their actions.
         self.home_viewers: set[tuple[str, str]] = set()
         self.in_flight = InFlight()
         # Set on shutdown: new work is refused while acknowledged work finishes.
         self.draining = False
         self.ack_first = AckFirst()
-        # What Slack says about who is asking, and where (the core decides from it).
-        self.directory = SlackDirectory(self.client, settings, prepare=self.sender.session)
         self.signing_secret = signing_secret
         self.app = AsyncApp(
             client=self.client,
@@ -173,9 +187,63 @@ class SlackAdapter:
             signing_secret=signing_secret or "",
             request_verification_enabled=True,
             process_before_response=process_before_response,
+            oauth_settings=oauth_settings,
             logger=logging.getLogger("slack_bolt"),
         )
         self._register()
+
+    # --- workspaces ------------------------------------------------------------------------
+
+    def _oauth_settings(self, settings: Settings) -> AsyncOAuthSettings:
+        client_id = str(settings.slack_client_id)
+        self.installations = DatabaseInstallationStore(self.bot.services.db, client_id)
+        return AsyncOAuthSettings(
+            client_id=client_id,
+            client_secret=_secret(settings.slack_client_secret),
+            scopes=bot_scopes(),
+            installation_store=self.installations,
+            installation_store_bot_only=True,
+            state_store=DatabaseStateStore(
+                self.bot.services.db, _secret(settings.slack_state_secret)
+            ),
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            redirect_uri=settings.slack_install_redirect_url,
+            authorization_url=settings.slack_oauth_authorize_url,
+            logger=logging.getLogger("slack_bolt.oauth"),
+        )
+
+    @property
+    def sender(self) -> Sender:
+        """The single workspace's sender (single-token mode)."""
+        assert self.default is not None, "multi-workspace mode: use workspace_of(context)"
+        return self.default.sender
+
+    @property
+    def directory(self) -> Any:
+        assert self.default is not None, "multi-workspace mode: use workspace_of(context)"
+        return self.default.directory
+
+    def workspace_of(self, context: Mapping[str, Any]) -> Workspace:
+        """The workspace a request came from: its own token, as Bolt's authorize found it."""
+        if self.default is not None:
+            return self.default
+        token = context.get("bot_token") or getattr(context.get("client"), "token", None)
+        if not token:
+            raise RuntimeError("no installation answers this workspace")
+        return self.workspaces.of_token(str(token))
+
+    async def _token_of_tenant(self, tenant: str) -> str | None:
+        if self.installations is None:
+            return None
+        bot = await self.installations.async_find_bot_for_tenant(tenant)
+        return bot.bot_token if bot is not None else None
+
+    async def sender_of_tenant(self, tenant: str) -> Sender | None:
+        if self.default is not None:
+            return self.default.sender
+        workspace = await self.workspaces.of_tenant(tenant)
+        return workspace.sender if workspace is not None else None
 
     # --- listeners -------------------------------------------------------------------------
 
@@ -184,12 +252,15 @@ class SlackAdapter:
         # before Bolt acks an event: the moment to count the event as in flight.
         begin = [self.begin_work]
         # One listener per registered command: a new skill is picked up without edits here.
+        prefix = self.settings.slack_command_prefix
         for name in self.bot.registry.commands:
-            self.app.command(f"/{name}")(self.on_command)
+            self.app.command(f"/{prefix}{name}")(self.on_command)
         self.app.event("app_mention", middleware=begin)(self.on_event)
         self.app.event("message", middleware=begin)(self.on_event)
         self.app.event("app_home_opened", middleware=begin)(self.on_home_opened)
         self.app.event("file_shared")(self.on_file_shared)
+        self.app.event("app_uninstalled")(self.on_uninstalled)
+        self.app.event("tokens_revoked")(self.on_tokens_revoked)
         self.app.action(re.compile(r".+"))(self.on_action)
         self.app.view_submission(re.compile(r".*"))(self.on_view_submission)
         self.app.error(self.on_error)
@@ -207,13 +278,19 @@ class SlackAdapter:
     async def on_command(
         self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any], context: dict[str, Any]
     ) -> None:
-        if str(body.get("command", "")).lstrip("/").lower() in SLOW_COMMANDS:
+        workspace = self.workspace_of(context)
+        request = command_to_request(
+            body, self.settings.slack_command_prefix, self.bot.registry.commands
+        )
+        delivery = delivery_of(request)
+        if request.command in SLOW_COMMANDS and delivery.response_url:
+            # The answer replaces this note (or deletes it): never a stale "working on it".
+            workspace.sender.expect_placeholder(delivery.response_url)
             await ack(response_type="ephemeral", text=WORKING)
         else:
             await ack()
-        request = command_to_request(body)
-        await self.answer(request)
-        await self.refresh_home(request)
+        await self.answer(request, workspace)
+        await self.refresh_home(request, workspace)
 
     @_tracked
     async def on_event(
@@ -226,29 +303,55 @@ class SlackAdapter:
         retry = _retry_number(request.headers)
         if retry:
             log.info("slack_event_retry", event_id=incoming.event_id, retry=retry)
+        workspace = self.workspace_of(context)
         if incoming.raw.get(FILE_IDS):
-            await self.answer_with_files(incoming)
+            await self.answer_with_files(incoming, workspace)
             return
-        await self.answer(incoming)
+        await self.answer(incoming, workspace)
 
     async def on_file_shared(self, body: dict[str, Any]) -> None:
         """``file_shared`` repeats what the DM's ``message`` event (with its files) says;
         that one is answered, so this one is only acknowledged (Bolt acked already)."""
 
-    async def answer_with_files(self, incoming: Request) -> None:
+    async def on_uninstalled(self, context: dict[str, Any]) -> None:
+        """The app was uninstalled: its token is gone, so is our copy (the data stays)."""
+        await self._revoked(context, "app_uninstalled")
+
+    async def on_tokens_revoked(self, body: dict[str, Any], context: dict[str, Any]) -> None:
+        tokens = ((body.get("event") or {}).get("tokens") or {}) if isinstance(body, dict) else {}
+        if tokens.get("bot"):  # user tokens are never kept: only the bot's matters
+            await self._revoked(context, "tokens_revoked")
+
+    async def _revoked(self, context: Mapping[str, Any], why: str) -> None:
+        enterprise = context.get("enterprise_id")
+        team = None if context.get("is_enterprise_install") else context.get("team_id")
+        tenant = enterprise or team
+        if self.installations is None:
+            log.warning("slack_token_revoked", reason=why, tenant=tenant, mode="single token")
+            return
+        found = await self.installations.async_find_bot(
+            enterprise_id=enterprise,
+            team_id=team,
+            is_enterprise_install=bool(context.get("is_enterprise_install")),
+        )
+        await self.installations.async_delete_all(enterprise_id=enterprise, team_id=team)
+        await self.workspaces.forget(found.bot_token if found is not None else None)
+        log.info("slack_installation_removed", reason=why, tenant=tenant)
+
+    async def answer_with_files(self, incoming: Request, workspace: Workspace) -> None:
         """A DM sharing files: fetch them (files.info, then the download with the bot token)
         and hand them to the core as attachments. The core decides who may import: someone
         it would refuse gets its refusal, and their files are never downloaded."""
-        described = await self.directory.describe(incoming)
+        described = await workspace.directory.describe(incoming)
         if self.bot.access.refusal(described) is not None:
-            await self.answer(incoming)
+            await self.answer(incoming, workspace)
             return
         try:
             files = await fetch_attachments(
-                self.client, self.sender.session, list(incoming.raw[FILE_IDS])
+                workspace.client, workspace.sender.session, list(incoming.raw[FILE_IDS])
             )
         except FileUnavailable as problem:
-            await self.sender.deliver(
+            await workspace.sender.deliver(
                 text_reply(
                     f"I couldn't fetch {problem.name} from Slack ({problem.reason}), so nothing "
                     "was imported. Please share it again."
@@ -256,7 +359,7 @@ class SlackAdapter:
                 delivery_of(incoming),
             )
             return
-        await self.answer(incoming.model_copy(update={"attachments": files}))
+        await self.answer(incoming.model_copy(update={"attachments": files}), workspace)
 
     @_tracked
     async def on_home_opened(self, body: dict[str, Any], context: dict[str, Any]) -> None:
@@ -264,11 +367,11 @@ class SlackAdapter:
         incoming = home_opened_request(body)
         if incoming is not None:
             self.home_viewers.add((incoming.tenant, incoming.user_id))
-            await self.publish_home(incoming)
+            await self.publish_home(incoming, self.workspace_of(context))
 
-    async def publish_home(self, request: Request) -> None:
+    async def publish_home(self, request: Request, workspace: Workspace) -> None:
         """Ask the core for the home view (its access check included) and publish it."""
-        reply = await self._run(request)
+        reply = await self._run(request, workspace)
         if reply is None:
             return
         try:
@@ -276,13 +379,13 @@ class SlackAdapter:
         except Exception:
             log.exception("slack_home_render_failed", tenant=request.tenant)
             return
-        await self.sender.call("views.publish", user_id=request.user_id, view=view)
+        await workspace.sender.call("views.publish", user_id=request.user_id, view=view)
 
-    async def refresh_home(self, done: Request | Action) -> None:
+    async def refresh_home(self, done: Request | Action, workspace: Workspace) -> None:
         """After someone's command or action, their Home tab shows its effect (if they have
         opened it on this replica; opening it always publishes it afresh)."""
         if (done.tenant, done.user_id) in self.home_viewers:
-            await self.publish_home(home_request(done.tenant, done.user_id))
+            await self.publish_home(home_request(done.tenant, done.user_id), workspace)
 
     @_tracked
     async def on_action(
@@ -291,8 +394,9 @@ class SlackAdapter:
         await ack()
         action = block_action_to_action(body)
         if action is not None:
-            await self.answer(action)
-            await self.refresh_home(action)
+            workspace = self.workspace_of(context)
+            await self.answer(action, workspace)
+            await self.refresh_home(action, workspace)
 
     @_tracked
     async def on_view_submission(
@@ -302,14 +406,15 @@ class SlackAdapter:
         if action is None:
             await ack()
             return
-        work = asyncio.ensure_future(self._run(action))
+        workspace = self.workspace_of(context)
+        work = asyncio.ensure_future(self._run(action, workspace))
         done, _ = await asyncio.wait({work}, timeout=FORM_WINDOW_SECONDS)
         if not done:
             # Too slow to show errors in the modal: close it; the answer follows as a message.
             await ack()
             answer = await work
             if answer is not None:
-                await self.sender.deliver(_errors_as_message(answer), delivery_of(action))
+                await workspace.sender.deliver(_errors_as_message(answer), delivery_of(action))
             return
         answer = work.result()
         if answer is not None and answer.form_errors:
@@ -317,8 +422,8 @@ class SlackAdapter:
             return
         await ack()
         if answer is not None:
-            await self.sender.deliver(answer, delivery_of(action))
-        await self.refresh_home(action)
+            await workspace.sender.deliver(answer, delivery_of(action))
+        await self.refresh_home(action, workspace)
 
     async def on_error(self, error: Exception, body: dict[str, Any]) -> None:
         log.error(
@@ -329,16 +434,18 @@ class SlackAdapter:
 
     # --- the work after the ack -------------------------------------------------------------
 
-    async def answer(self, incoming: Request | Action) -> None:
+    async def answer(self, incoming: Request | Action, workspace: Workspace) -> None:
         """Run the bot and send its answer; a failure still gets the user a message."""
         await self.ack_first.wait()
-        reply = await self._run(incoming)
+        reply = await self._run(incoming, workspace)
+        delivery = delivery_of(incoming)
         if reply is not None:
-            await self.sender.deliver(reply, delivery_of(incoming))
+            await workspace.sender.deliver(reply, delivery)
+        await workspace.sender.settle_placeholder(delivery.response_url)
 
-    async def _run(self, incoming: Request | Action) -> Reply | None:
+    async def _run(self, incoming: Request | Action, workspace: Workspace) -> Reply | None:
         try:
-            incoming = await self.directory.describe(incoming)
+            incoming = await workspace.directory.describe(incoming)
             if isinstance(incoming, Request):
                 return await self.bot.handle(incoming)
             return await self.bot.handle_action(incoming)
@@ -364,7 +471,21 @@ class SlackAdapter:
         application = web.Application()
         application.router.add_post(EVENTS_PATH, self._http_events)
         application.router.add_get("/healthz", self._healthz)
+        if self.app.oauth_flow is not None:
+            application.router.add_get(INSTALL_PATH, self._http_oauth)
+            application.router.add_get(REDIRECT_PATH, self._http_oauth)
         return application
+
+    async def _http_oauth(self, request: web.Request) -> web.Response:
+        """The install page and Slack's redirect back, handled by Bolt's OAuth flow."""
+        flow = self.app.oauth_flow
+        assert flow is not None
+        bolt_request = await to_bolt_request(request)
+        if request.path == flow.install_path:
+            bolt_response = await flow.handle_installation(bolt_request)
+        else:
+            bolt_response = await flow.handle_callback(bolt_request)
+        return await to_aiohttp_response(bolt_response)
 
     async def _http_events(self, request: web.Request) -> web.Response:
         if self.draining:
@@ -390,7 +511,7 @@ class SlackAdapter:
         grace period), then release connections."""
         limit = self.settings.shutdown_grace_seconds if grace is None else grace
         await self.in_flight.wait_idle(limit)
-        await self.sender.close()
+        await self.workspaces.close()
 
     async def drain(self, shutdown: Shutdown) -> int:
         """Take no new work and let acknowledged work finish; returns how much did not."""
@@ -399,7 +520,10 @@ class SlackAdapter:
 
     async def warm_up(self) -> None:
         """Check the token once at start; a Web API outage is logged, not fatal."""
-        identity = await self.sender.call("auth.test")
+        if self.default is None:
+            log.info("slack_multi_workspace", install_path=INSTALL_PATH)
+            return
+        identity = await self.default.sender.call("auth.test")
         if identity is None:
             log.warning("slack_auth_test_failed")
         else:
@@ -517,7 +641,8 @@ async def serve_slack(bot: Bot, settings: Settings, shutdown: Shutdown | None = 
     adapter = SlackAdapter(bot, settings)
     await adapter.warm_up()
     app_token = _secret(settings.slack_app_token)
-    if app_token:
+    # Installs need Slack to reach /slack/oauth_redirect: multi-workspace mode is HTTP only.
+    if app_token and not settings.slack_oauth_enabled:
         await adapter.serve_socket_mode(app_token, shutdown)
     else:
         await adapter.serve_http(shutdown=shutdown)

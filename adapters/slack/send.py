@@ -98,6 +98,8 @@ class Sender:
         self.client = client
         self.report = report
         self._session: aiohttp.ClientSession | None = None
+        # Response URLs whose ephemeral "working on it" note the answer must replace.
+        self._placeholders: set[str] = set()
 
     def session(self) -> aiohttp.ClientSession:
         """One connection pool for every Web API and response-URL call (made on first use,
@@ -114,6 +116,17 @@ class Sender:
             self.client.session = None
 
     # --- the entry points -----------------------------------------------------------------
+
+    def expect_placeholder(self, response_url: str) -> None:
+        """The command was acknowledged with a placeholder: the first private message sent
+        to ``response_url`` replaces it, and any other answer deletes it first."""
+        self._placeholders.add(response_url)
+
+    async def settle_placeholder(self, response_url: str | None) -> None:
+        """Delete a placeholder nothing replaced (the answer went elsewhere, or none came)."""
+        if response_url and response_url in self._placeholders:
+            self._placeholders.discard(response_url)
+            await self._send_webhook(response_url, {"delete_original": True})
 
     async def deliver(self, reply: Reply, delivery: Delivery) -> None:
         """Render and send a reply; open its form as a modal when it has one."""
@@ -404,6 +417,16 @@ class Sender:
 
     async def webhook(self, url: str, message: SlackMessage, **extra: Any) -> bool:
         payload = {"text": message.text, "blocks": message.blocks, **extra}
+        if url in self._placeholders:
+            self._placeholders.discard(url)
+            if payload.get("response_type", "ephemeral") == "ephemeral":
+                payload["replace_original"] = True  # the placeholder becomes the answer
+            else:
+                # An ephemeral note cannot turn into a channel message: remove it, then post.
+                await self._send_webhook(url, {"delete_original": True})
+        return await self._send_webhook(url, payload)
+
+    async def _send_webhook(self, url: str, payload: dict[str, Any]) -> bool:
         client = AsyncWebhookClient(
             url=url, session=self.session(), retry_handlers=retry_handlers()
         )

@@ -9,7 +9,7 @@ adapter still needs to answer (response_url, trigger_id, the thread to reply in)
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,8 @@ from adapters.slack.blocks import original_action_id
 from bot.messages import Access, Action, Request, Role
 
 PLATFORM = "slack"
+# The slash command that can carry every other one as its first word.
+UMBRELLA = "atelier"
 # Nobody is vouched for until the adapter has asked Slack (adapters/slack/access.py).
 UNCHECKED = Access(role=Role.UNKNOWN)
 
@@ -64,21 +66,32 @@ def is_im_channel(channel_id: str) -> bool:
     return channel_id.startswith("D")
 
 
-def command_to_request(body: Mapping[str, Any]) -> Request:
+def command_to_request(
+    body: Mapping[str, Any], prefix: str = "", commands: Collection[str] = ()
+) -> Request:
     """A slash command (``/scope a brief``) as a Request.
+
+    ``prefix`` is the configured command prefix (``/at-scope`` is ``scope``). ``/atelier`` whose
+    first word is another of ``commands`` runs that command (``/atelier scope <brief>``), so
+    one slash command can carry them all.
 
     Slack never retries a slash command, so its ``trigger_id`` (unique per invocation) is the
     stable id the core de-duplicates on.
     """
     channel_id = str(body.get("channel_id", ""))
+    command = str(body.get("command", "")).lstrip("/").lower().removeprefix(prefix)
+    text = str(body.get("text", ""))
+    first, _, rest = text.strip().partition(" ")
+    if command == UMBRELLA and first.lower() in commands and first.lower() != UMBRELLA:
+        command, text = first.lower(), rest.strip()
     return Request(
         tenant=tenant_of(body),
         user_id=str(body.get("user_id") or "unknown"),
         user_name=str(body.get("user_name", "")),
         channel_id=channel_id,
         is_private=is_im_channel(channel_id),
-        command=str(body.get("command", "")).lstrip("/").lower() or None,
-        text=str(body.get("text", "")),
+        command=command or None,
+        text=text,
         event_id=_stable_id("command", body.get("trigger_id")),
         platform=PLATFORM,
         access=UNCHECKED,

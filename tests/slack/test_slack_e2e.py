@@ -43,7 +43,9 @@ async def test_scope_says_working_on_it_then_posts_table_citations_and_chart(sla
     await slack.fake.wait_for(_has("files.completeUploadExternal"))
     await slack.settle()
 
-    (answer,) = slack.fake.of("response_url")
+    # The ephemeral placeholder cannot become a channel message: it is deleted first.
+    placeholder, answer = slack.fake.of("response_url")
+    assert placeholder.payload == {"delete_original": True}
     assert answer.payload["response_type"] == "in_channel"
     assert _types(answer) == ["header", "section", "section", "section", "context"]
     assert "Based on *3* similar projects" in answer.text  # **bold** became *bold*
