@@ -49,6 +49,9 @@ class LexicalIndex:
         except ValueError:  # no word at all in the history (empty texts)
             self.vectorizer = None  # type: ignore[assignment]
             self.matrix = sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+        # Terms x items, kept in row order: a query's similarities are one sparse product,
+        # without transposing the history's matrix on every call (most of an estimate's time).
+        self.by_term: sparse.csr_matrix = self.matrix.T.tocsr()
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         if self.vectorizer is None:
@@ -57,7 +60,7 @@ class LexicalIndex:
 
     def similarities(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), n) cosine similarities to the history's rows."""
-        return np.asarray((self.transform(texts) @ self.matrix.T).todense(), dtype=np.float32)
+        return (self.transform(texts) @ self.by_term).toarray().astype(np.float32, copy=False)
 
 
 def semantic_similarities(history: History, queries: Sequence[Query]) -> np.ndarray | None:
