@@ -55,6 +55,8 @@ from bot.messages import (
     Buttons,
     FieldItem,
     Fields,
+    Form,
+    FormField,
     Heading,
     Paragraph,
     Reply,
@@ -398,9 +400,62 @@ async def new_request(
     return _assessed_reply(project, change, price, judgement)
 
 
+FORM_ID = "change:form"
+_MODAL_PLATFORMS = {"slack", "discord"}  # where a form is a modal; elsewhere, the usage line
+
+
+def change_form(project: str = "") -> Form:
+    """The change request as a form (a Slack or Discord modal): the project and the request."""
+    return Form(
+        form_id=FORM_ID,
+        title="Change request",
+        submit_label="Check scope",
+        fields=(
+            FormField(
+                name="project", label="Project", required=True, initial=project,
+                placeholder="acme",
+            ),
+            FormField(
+                name="request",
+                label="What did the client ask for?",
+                required=True,
+                multiline=True,
+                placeholder="a blog section with categories",
+            ),
+        ),
+    )
+
+
+async def submit_form(action: Action, services: Services) -> Reply:
+    """The change-request form came back: errors in place, or the judged request."""
+    reference = (action.values.get("project") or "").strip()
+    wanted = " ".join((action.values.get("request") or "").split())
+    errors: dict[str, str] = {}
+    project = await find_project(services.db, action.tenant, reference) if reference else None
+    if project is None:
+        closed = await closed_project(services.db, action.tenant, reference) if reference else None
+        errors["project"] = (
+            f"{closed.name} is closed; reopen it first."
+            if closed is not None
+            else "No active project by that name."
+        )
+    if not re.search(r"[^\W\d_]{2}", wanted):
+        errors["request"] = "Say what the client asked for."
+    elif len(wanted) > MAX_REQUEST_CHARS:
+        errors["request"] = f"Up to {MAX_REQUEST_CHARS:,} characters, please."
+    if errors or project is None:
+        return Reply(form_errors=errors)
+    return await new_request(
+        services, project, wanted, user_id=action.user_id, user_name=action.user_name,
+        source="form",
+    )
+
+
 async def change_command(request: Request, services: Services) -> Reply:
     text = request.text.strip()
     if not text:
+        if request.platform in _MODAL_PLATFORMS:
+            return Reply(blocks=(change_form(),))
         return text_reply(f"{USAGE}\n\n{await known_projects_text(services, request.tenant)}")
     verb, _, rest = text.partition(" ")
     verb_key = verb.lower()
@@ -408,6 +463,8 @@ async def change_command(request: Request, services: Services) -> Reply:
     if subcommand and rest.strip() and not await find_project(services.db, request.tenant, verb):
         return await _subcommand(verb_key, rest.strip(), request, services)
     project, wanted = await _project_and_request(services, request.tenant, text)
+    if not wanted and request.platform in _MODAL_PLATFORMS:
+        return Reply(blocks=(change_form(project.id),))
     return await new_request(
         services, project, wanted, user_id=request.user_id, user_name=request.user_name,
         source="command",
@@ -849,6 +906,8 @@ async def on_action(action: Action, services: Services) -> Reply:
     if parsed.verb == "draft":
         change = await _change_by_reference(services, action.tenant, action.value)
         return await _draft(services, change, action.user_id, action.user_name)
+    if parsed.verb == "form":
+        return await submit_form(action, services)
     if parsed.verb == "check":  # a log entry offered as a change request
         return await _check_entry(action, services)
     return await _draft_action(parsed.verb, action, services)

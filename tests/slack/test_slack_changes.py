@@ -4,9 +4,12 @@ and the client's answer raises the project — signed requests against the fake 
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from bot.state import ActiveProject, PostAudit
+from tests.slack.conftest import payload
 from tests.slack.test_slack_product import ACME, CLIENT_CHANNEL, _buttons, _click, _run
 
 ACME_SCOPE = ACME + ' summary="Shopify store with product pages and a brew guide blog."'
@@ -50,3 +53,36 @@ async def test_change_order_buttons_from_judgement_to_client_channel(product_sla
     # The same button again: recorded already, nothing changes.
     await _click(slack, approved, "Client approved", "DU0ALICE")
     assert "already approved" in slack.fake.of("response_url")[-1].text
+
+
+async def test_change_form_opens_as_a_modal_and_validates_in_place(product_slack) -> None:
+    slack = product_slack
+    assert "Added" in (await _run(slack, "projects", f"add {ACME_SCOPE}")).text
+    status, _ = await slack.command("change", "")
+    assert status == 200
+    await slack.fake.wait_for(lambda calls: any(c.method == "views.open" for c in calls))
+    await slack.settle()
+    view = slack.fake.of("views.open")[0].payload["view"]
+    names = [block["block_id"] for block in view["blocks"]]
+    assert names == ["project", "request"] and view["submit"]["text"] == "Check scope"
+
+    submitted = payload("view_submission", trigger_id=None)
+    submitted["view"] |= {
+        "blocks": view["blocks"],
+        "private_metadata": view["private_metadata"],
+        "callback_id": view["callback_id"],
+        "state": {"values": {n: {n: {"type": "plain_text_input", "value": None}} for n in names}},
+    }
+    values = submitted["view"]["state"]["values"]
+    values["project"]["project"]["value"] = "nowhere"
+    values["request"]["request"]["value"] = "a loyalty points program, about 6h"
+    status, body = await slack.interact(submitted)
+    errors = json.loads(body)
+    assert errors["response_action"] == "errors" and set(errors["errors"]) == {"project"}
+
+    values["project"]["project"]["value"] = "acme"
+    status, body = await slack.interact({**submitted, "trigger_id": None})
+    assert (status, body) == (200, "")
+    await slack.fake.wait_for(lambda calls: any(c.method == "chat.postEphemeral" for c in calls))
+    (judged,) = slack.fake.of("chat.postEphemeral")
+    assert "Extra:" in judged.text and "Draft change order" in json.dumps(judged.payload)
