@@ -35,6 +35,7 @@ from bot.core import Bot
 from bot.logs import get_logger
 from bot.messages import MAX_ATTACHMENT_BYTES, Access, Attachment, Form
 from bot.router import clean_text, route
+from bot.suggestions import project_suggestions
 
 log = get_logger(__name__)
 
@@ -89,7 +90,7 @@ class AtelierClient(discord.Client):
         # Scheduled digests reach people in their DMs (never a channel).
         bot.add_direct_messages(DiscordDirectMessages(self, self.delivery))
         self.tree = app_commands.CommandTree(self)
-        add_commands(self.tree, bot.registry, self.run_command)
+        add_commands(self.tree, bot.registry, self.run_command, self.complete_project)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         # Every message or interaction being answered; shutdown waits for them (see drain).
         self.in_flight = InFlight()
@@ -311,6 +312,36 @@ class AtelierClient(discord.Client):
         if reply is not None:
             await self.delivery.answer_interaction(interaction, reply, tenant, deadline)
 
+    async def complete_project(
+        self, interaction: discord.Interaction, command: str, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """Autocomplete for a project option: the core's suggestions for this person in this
+        server. Autocomplete has the same 3 s and cannot defer, so nothing slow happens here: a
+        DM whose person is not cached gets no suggestions (the command itself still works)."""
+        try:
+            tenant, _ = await self.tenant_for(interaction.user, interaction.guild, _no_slow_work)
+            if tenant is None:
+                return []
+            request = interaction_request(interaction, tenant, command, typed)
+            access = await self.access_for(
+                interaction.user,
+                interaction.guild,
+                channel_of(interaction.guild, interaction.channel, interaction.channel_id),
+                tenant,
+                in_place=True,
+                before_slow=_no_slow_work,
+            )
+            request = request.model_copy(update={"access": access})
+            found = await project_suggestions(self.bot.services, self.bot.access, request)
+        except _NoSlowWork:
+            return []
+        except Exception:
+            log.exception("discord_autocomplete_failed")
+            return []
+        return [
+            app_commands.Choice(name=_fit_choice(s.label), value=s.value[:100]) for s in found
+        ]
+
     async def press_button(self, interaction: discord.Interaction, custom_id: str) -> None:
         """A button of ours was pressed (``ActionButton`` already checked who pressed it)."""
         await self._guarded(interaction, self._press_button(interaction, custom_id), "button")
@@ -395,6 +426,19 @@ class AtelierClient(discord.Client):
         log.error("discord_command_error", error_id=error_id, error=type(error).__name__)
         if not interaction.response.is_done():
             await self._refuse(interaction, FAILED.format(error_id=error_id))
+
+
+class _NoSlowWork(Exception):
+    """Raised instead of slow work where none may happen (autocomplete)."""
+
+
+async def _no_slow_work() -> None:
+    raise _NoSlowWork
+
+
+def _fit_choice(text: str) -> str:
+    text = " ".join(text.split()) or "…"
+    return text if len(text) <= 100 else text[:99] + "…"
 
 
 LOGIN_FAILED = (

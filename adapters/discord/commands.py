@@ -4,6 +4,14 @@ Each command takes its text as one string option, named and described by ``Comma
 (``text`` when the skill gave none). The option is required when the usage starts with a
 required argument (``<brief>``), optional otherwise (``[tone]``), and absent for commands that
 take no arguments (``/help``). ``/projects`` also takes an optional file: history to import.
+
+Read off the usage, too:
+
+- a usage starting with ``<project>`` autocompletes the project from the workspace's active
+  projects (``/log``, ``/update``, ``/change``);
+- each ``[a|b|c]`` group after a required argument becomes an optional option with those
+  choices (``/update``'s tone; ``/proposal``'s tone, pricing and confidence), appended to the
+  text in order, so the skill reads the same words it would from a typed command.
 """
 
 from __future__ import annotations
@@ -18,11 +26,22 @@ from bot.registry import Command, SkillRegistry
 
 # (interaction, command name, text[, an attached file]) -> answers the interaction
 Runner = Callable[..., Awaitable[None]]
+# (interaction, command name, typed so far) -> choices for the project option
+Completer = Callable[
+    [discord.Interaction, str, str], Awaitable[list[app_commands.Choice[str]]]
+]
 # Commands that take a file as well as their text: `/projects import` with history attached.
 FILE_COMMANDS = frozenset({"projects"})
 FILE_DESCRIPTION = "A CSV, JSON, JSON Lines or Markdown file of past projects to import"
 
 _NAME = re.compile(r"[^a-z0-9_-]+")
+_CHOICE_GROUP = re.compile(r"\[([a-z0-9_-]+(?:\|[a-z0-9_-]+)+)\]")
+# What a choice group is called on Discord, by its values; any other group is "option".
+_CHOICE_NAMES = {
+    frozenset({"friendly", "formal", "brief"}): ("tone", "How the text should sound"),
+    frozenset({"fixed", "tm"}): ("pricing", "Fixed price or time and materials"),
+    frozenset({"p50", "p80"}): ("confidence", "Price at P50 or P80 of the estimate"),
+}
 # Who sees the commands until a server admin changes it: Manage Server (Administrator implies it).
 DEFAULT_MEMBER_PERMISSIONS = discord.Permissions(manage_guild=True)
 
@@ -37,14 +56,77 @@ def _description(text: str, fallback: str) -> str:
     return text if len(text) <= 100 else text[:99] + "…"
 
 
-def app_command(command: Command, runner: Runner) -> app_commands.Command:  # type: ignore[type-arg]
+def choice_groups(usage: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(option name, description, values) for each ``[a|b]`` group of a usage (at most 3),
+    when it takes a required argument first."""
+    if not usage.startswith("<"):
+        return []
+    groups = []
+    for found in _CHOICE_GROUP.finditer(usage):
+        values = tuple(found[1].split("|"))
+        name, description = _CHOICE_NAMES.get(frozenset(values), ("option", "One of these"))
+        if any(name == taken for taken, _, _ in groups):
+            name = f"{name}_{len(groups) + 1}"
+        groups.append((name, description, values))
+    return groups[:3]
+
+
+def _with_choices(name: str, runner: Runner, count: int) -> Callable[..., Awaitable[None]]:
+    """A callback taking the text and ``count`` optional choices (discord.py reads the
+    options off the signature, so each arity is spelled out)."""
+
+    def joined(text: str, *choices: str | None) -> str:
+        return " ".join([text, *(c for c in choices if c)])
+
+    if count == 1:
+
+        async def one(interaction: discord.Interaction, text: str, c1: str | None = None) -> None:
+            await runner(interaction, name, joined(text, c1))
+
+        return one
+    if count == 2:
+
+        async def two(
+            interaction: discord.Interaction,
+            text: str,
+            c1: str | None = None,
+            c2: str | None = None,
+        ) -> None:
+            await runner(interaction, name, joined(text, c1, c2))
+
+        return two
+
+    async def three(
+        interaction: discord.Interaction,
+        text: str,
+        c1: str | None = None,
+        c2: str | None = None,
+        c3: str | None = None,
+    ) -> None:
+        await runner(interaction, name, joined(text, c1, c2, c3))
+
+    return three
+
+
+def app_command(
+    command: Command, runner: Runner, completer: Completer | None = None
+) -> app_commands.Command:  # type: ignore[type-arg]
     """The slash command for one registered command."""
     name = command.name
     option_name, option_description = command.option or ("text", "")
     option_description = _description(option_description, command.usage or "What you need")
     usage = command.usage.strip()
+    groups = choice_groups(usage)
 
-    if not usage:
+    if groups:
+        callback: Callable[..., Awaitable[None]] = _with_choices(name, runner, len(groups))
+        for index, (choice_name, description, values) in enumerate(groups, start=1):
+            key = f"c{index}"
+            choices = [app_commands.Choice(name=value, value=value) for value in values]
+            callback = app_commands.choices(**{key: choices})(callback)
+            callback = app_commands.describe(**{key: description})(callback)
+            callback = app_commands.rename(**{key: choice_name})(callback)
+    elif not usage:
 
         async def no_option(interaction: discord.Interaction) -> None:
             await runner(interaction, name, "")
@@ -84,9 +166,22 @@ def app_command(command: Command, runner: Runner) -> app_commands.Command:  # ty
     # Shown by default only to people who may manage the server; admins can open a command
     # to more roles in Server Settings -> Integrations. The adapter checks again on every use.
     built.default_permissions = DEFAULT_MEMBER_PERMISSIONS
+    if completer is not None and usage.startswith("<project>"):
+
+        async def complete(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            return await completer(interaction, name, current)
+
+        built.autocomplete("text")(complete)
     return built
 
 
-def add_commands(tree: app_commands.CommandTree, registry: SkillRegistry, runner: Runner) -> None:  # type: ignore[type-arg]
+def add_commands(
+    tree: app_commands.CommandTree,  # type: ignore[type-arg]
+    registry: SkillRegistry,
+    runner: Runner,
+    completer: Completer | None = None,
+) -> None:
     for command in registry.commands.values():
-        tree.add_command(app_command(command, runner))
+        tree.add_command(app_command(command, runner, completer))
