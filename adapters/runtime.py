@@ -17,6 +17,8 @@ def build_services(settings: Settings) -> Services:
         settings.slack_bot_token,
         settings.slack_signing_secret,
         settings.slack_app_token,
+        settings.slack_client_secret,
+        settings.slack_state_secret,
         settings.discord_token,
     ):
         if secret is not None:

@@ -56,14 +56,14 @@ class OAuthState(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
-# Tables whose rows are not one tenant's data (or are handled apart, like installs).
-_NOT_TENANT_DATA = frozenset({"app_installations", "oauth_states", "seen_events"})
+# Tables whose rows are not one tenant's data.
+_NOT_TENANT_DATA = frozenset({"oauth_states", "seen_events"})
 
 
 async def forget_tenant(database: Database, tenant: str) -> dict[str, int]:
-    """Delete every row of ``tenant`` in every table that has a ``tenant`` column, and its
-    installs; returns how many rows went per table. The past projects in the knowledge store
-    are the caller's to delete (they live outside this database)."""
+    """Delete every row of ``tenant`` in every table that has a ``tenant`` column (its
+    installs included); returns how many rows went per table. The past projects in the
+    knowledge store are the caller's to delete (they live outside this database)."""
     removed: dict[str, int] = {}
     async with database.transaction() as session:
         names = await session.run_sync(_tables_with_tenant)
@@ -72,11 +72,6 @@ async def forget_tenant(database: Database, tenant: str) -> dict[str, int]:
             result = await session.execute(delete(table).where(table.c.tenant == tenant))
             if result.rowcount:
                 removed[name] = int(result.rowcount)
-        result = await session.execute(
-            delete(AppInstallation).where(AppInstallation.tenant == tenant)
-        )
-        if result.rowcount:
-            removed[AppInstallation.__tablename__] = int(result.rowcount)
     return removed
 
 

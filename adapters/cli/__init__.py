@@ -123,6 +123,9 @@ def _register() -> None:
     from adapters.cli.changes import register as register_changes
 
     register_changes(app)
+    from adapters.cli.slack_cli import register as register_slack
+
+    register_slack(app)
 
 
 _register()
