@@ -107,10 +107,11 @@ async def test_locked_sqlite_gives_a_clear_answer_and_writes_nothing(
         assert is_clear_failure(approved), approved.text
         assert await snapshot(harness) == before  # reads still work; nothing half-written
 
-    # The lock is gone: the same actions now succeed, completely.
-    assert (await harness.say("/log acme done: homepage 1h")).text.startswith("Logged #4")
+    # The lock is gone: the same actions now succeed, completely. (Approve first: a draft
+    # approved after new entries were logged is refused as out of date.)
     approved = await harness.press(approve_button(draft))
     assert "Approved" in approved.text
+    assert (await harness.say("/log acme done: homepage 1h")).text.startswith("Logged #4")
     assert await snapshot(harness) == (4, 3, ["approved"])
 
 
@@ -151,8 +152,8 @@ async def test_postgres_down_gives_a_clear_answer_and_recovers(
         own_postgres.start()
         assert await snapshot(harness) == before  # nothing was half-written while it was down
         # (Entry numbers may jump: PostgreSQL skips sequence values after a crash restart.)
-        assert (await harness.say("/log acme done: homepage 1h")).text.startswith("Logged #")
         assert "Approved" in (await harness.press(approve_button(draft))).text
+        assert (await harness.say("/log acme done: homepage 1h")).text.startswith("Logged #")
         assert await snapshot(harness) == (4, 3, ["approved"])
     finally:
         await instance.close()
