@@ -8,6 +8,7 @@ or anything internal; the caller still runs it through the client-text leak rule
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,8 @@ def client_reason(reason: str) -> str:
         return f"It goes beyond what we agreed: “{quoted[1]}”."
     if "comes on top" in text or "asks for more" in text:
         return "It comes on top of the work we agreed."
+    if text.startswith("Included:"):
+        return ""
     if line and "mentions it" not in text:
         return f"The scope we agreed doesn't include it (the closest item is “{line}”)."
     return "The scope we agreed doesn't include it."
@@ -67,6 +70,16 @@ class OrderFigures:
     new_due_date: dt.date | None
     weeks: float | None
     change_id: str
+    verdict: str = "extra"
+
+
+_WHY = {
+    "extra": "This is outside the scope we agreed, so here is a change order for it.",
+    "unclear": "We read this as going beyond the scope we agreed, so here is a change order "
+    "for it; tell us if you see it differently.",
+    "included": "We'd treat this as an addition to the agreed work, so here is a change order "
+    "for it.",
+}
 
 
 def build_order(fig: OrderFigures) -> tuple[str, dict[str, Any]]:
@@ -77,8 +90,7 @@ def build_order(fig: OrderFigures) -> tuple[str, dict[str, Any]]:
         "",
         f"Thanks for the request on {fig.project}: {request}.",
         "",
-        f"This is outside the scope we agreed, so here is a change order for it. "
-        f"{client_reason(fig.reason)}",
+        f"{_WHY.get(fig.verdict, _WHY['extra'])} {client_reason(fig.reason)}".rstrip(),
         "",
         f"**Change order {fig.change_id}**",
         f"- What: {request}",
@@ -90,6 +102,9 @@ def build_order(fig: OrderFigures) -> tuple[str, dict[str, Any]]:
         lines.append(
             f"- Delivery: the due date moves from {day(fig.due_date)} to {day(fig.new_due_date)}"
         )
+    elif fig.weeks and fig.weeks < 1:
+        days = max(1, math.ceil(fig.weeks * 7))
+        lines.append(f"- Delivery: about {days} more day{'s' if days != 1 else ''}")
     elif fig.weeks:
         lines.append(f"- Delivery: about {fig.weeks:g} more week{'s' if fig.weeks != 1 else ''}")
     lines += [

@@ -701,6 +701,7 @@ async def _write_order(
             new_due_date=change.new_due_date,
             weeks=weeks,
             change_id=change.id,
+            verdict=change.verdict,
         )
     )
     guard = await document_guard(
