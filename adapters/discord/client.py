@@ -28,7 +28,7 @@ from adapters.discord.translate import (
     mentions_user,
     message_request,
 )
-from adapters.discord.views import NO_MENTIONS, ActionButton, retry_form
+from adapters.discord.views import NO_MENTIONS, ActionButton, FormButton, retry_form
 from adapters.lifecycle import InFlight, Shutdown, drain
 from bot.config import Settings
 from bot.core import Bot
@@ -98,8 +98,9 @@ class AtelierClient(discord.Client):
 
     async def setup_hook(self) -> None:
         await self.keys.create_table()
-        # Any button we ever sent is routed to ActionButton, also after a restart.
-        self.add_dynamic_items(ActionButton)
+        # Any button we ever sent is routed to ActionButton (actions) or FormButton (form
+        # pages), also after a restart.
+        self.add_dynamic_items(ActionButton, FormButton)
 
     async def on_ready(self) -> None:
         log.info("discord_ready", guilds=len(self.guilds))
@@ -338,9 +339,7 @@ class AtelierClient(discord.Client):
         except Exception:
             log.exception("discord_autocomplete_failed")
             return []
-        return [
-            app_commands.Choice(name=_fit_choice(s.label), value=s.value[:100]) for s in found
-        ]
+        return [app_commands.Choice(name=_fit_choice(s.label), value=s.value[:100]) for s in found]
 
     async def press_button(self, interaction: discord.Interaction, custom_id: str) -> None:
         """A button of ours was pressed (``ActionButton`` already checked who pressed it)."""
@@ -407,7 +406,9 @@ class AtelierClient(discord.Client):
             return
         if reply.form_errors:
             owner_id = str(interaction.user.id)
-            text, view = retry_form(form, owner_id, tenant, values, reply.form_errors)
+            text, view = await retry_form(
+                form, owner_id, tenant, values, reply.form_errors, self.keys
+            )
             if interaction.response.is_done():
                 await interaction.followup.send(
                     text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS

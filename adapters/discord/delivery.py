@@ -27,7 +27,7 @@ import discord
 from adapters.discord.deadline import Deadline
 from adapters.discord.keys import ButtonKeys
 from adapters.discord.render import Outgoing, text_messages, to_messages
-from adapters.discord.views import NO_MENTIONS, FormModal, OpenFormView, button_view
+from adapters.discord.views import NO_MENTIONS, FormModal, button_view, open_form_view
 from bot.logs import get_logger
 from bot.messages import ConfirmDelivery, DeliveryOutcome, Form, Paragraph, Reply, Visibility
 
@@ -257,7 +257,12 @@ class Delivery:
             # A modal must be the first response; after a deferral, a button opens it.
             messages = [*to_messages(rest), Outgoing(content=f"**{form.title}**")]
             await self._respond(
-                interaction, messages, owner_id, tenant, ephemeral=True, view=OpenFormView(modal)
+                interaction,
+                messages,
+                owner_id,
+                tenant,
+                ephemeral=True,
+                view=await open_form_view(modal, self.keys),
             )
             return
         if reply.channel_id and reply.confirm is not None:

@@ -11,13 +11,16 @@ the action and value are stored in SQL under a short random key and the id becom
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, String, Text, select
+from sqlalchemy import DateTime, Integer, String, Text, delete, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.messages import Form
 from bot.state import Database, utcnow
 
 CUSTOM_ID_LIMIT = 100
@@ -38,6 +41,40 @@ class ButtonKey(_Base):
     action_id: Mapped[str] = mapped_column(String(255))
     value: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FormState(_Base):
+    """A form page waiting behind an "Open the form" / "Continue" / "Fix and resubmit" button:
+    everything needed to open it again, also after a restart or on another replica."""
+
+    __tablename__ = "discord_form_states"
+
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(32))
+    tenant: Mapped[str] = mapped_column(String(64))
+    form: Mapped[str] = mapped_column(Text)  # the neutral Form as JSON
+    answers: Mapped[str] = mapped_column(Text)  # field name -> text typed so far
+    first: Mapped[str] = mapped_column(Text, default="[]")  # fields asked first
+    page: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# A form button older than this says it has expired (its answers are kept no longer).
+FORM_KEPT = dt.timedelta(days=7)
+FORM_PREFIX = "atlf"
+FORM_TEMPLATE = re.compile(rf"^{FORM_PREFIX}:(?P<owner>\d*):(?P<key>[0-9a-f]{{16}})$")
+
+
+@dataclass(frozen=True)
+class WaitingForm:
+    """A form page to open again."""
+
+    form: Form
+    owner_id: str
+    tenant: str
+    values: dict[str, str]
+    first: tuple[str, ...]
+    page: int
 
 
 @dataclass(frozen=True)
@@ -90,8 +127,61 @@ class ButtonKeys:
         action_id, _, value = body.partition("|")
         return Pressed(owner, tenant, action_id, value)
 
+    # --- forms waiting behind a button ------------------------------------------------------
+
+    async def save_form(
+        self,
+        form: Form,
+        owner_id: str,
+        tenant: str,
+        values: Mapping[str, str],
+        first: Sequence[str] = (),
+        page: int = 0,
+    ) -> str:
+        """Store a form page and return the custom id of the button that opens it."""
+        key = secrets.token_hex(8)
+        async with self.db.transaction() as session:
+            await session.execute(
+                delete(FormState).where(FormState.created_at < utcnow() - FORM_KEPT)
+            )
+            session.add(
+                FormState(
+                    key=key,
+                    owner_id=owner_id,
+                    tenant=tenant,
+                    form=form.model_dump_json(),
+                    answers=json.dumps(dict(values)),
+                    first=json.dumps(list(first)),
+                    page=page,
+                )
+            )
+        return f"{FORM_PREFIX}:{owner_id}:{key}"
+
+    async def load_form(self, custom_id: str) -> WaitingForm | None:
+        """The form page behind a button; None when it is not ours or has expired."""
+        found = FORM_TEMPLATE.match(custom_id)
+        if not found:
+            return None
+        async with self.db.sessions() as session:
+            row = await session.get(FormState, found["key"])
+        if row is None:
+            return None
+        created = row.created_at
+        if created.tzinfo is None:  # SQLite hands back naive UTC
+            created = created.replace(tzinfo=dt.UTC)
+        if created < utcnow() - FORM_KEPT:
+            return None
+        return WaitingForm(
+            form=Form.model_validate_json(row.form),
+            owner_id=row.owner_id,
+            tenant=row.tenant,
+            values=dict(json.loads(row.answers)),
+            first=tuple(json.loads(row.first)),
+            page=row.page,
+        )
+
 
 def owner_of(custom_id: str) -> str:
     """The user id a custom id is reserved for ("" = anyone), without touching the database."""
-    found = TEMPLATE.match(custom_id)
+    found = TEMPLATE.match(custom_id) or FORM_TEMPLATE.match(custom_id)
     return found["owner"] if found else ""

@@ -6,6 +6,8 @@
 - :class:`FormModal` turns a neutral :class:`~bot.messages.Form` into a modal. A modal holds at
   most 5 inputs, so a longer form is asked in pages: required fields first, then a "Continue"
   button opens the next page (a modal cannot open another modal directly).
+- :class:`FormButton` is that button (and "Open the form", "Fix and resubmit"): the page and the
+  answers so far are stored server-side (``keys.py``), so it opens the form after a restart too.
 """
 
 from __future__ import annotations
@@ -16,14 +18,15 @@ from typing import Any, Protocol
 
 import discord
 
-from adapters.discord.keys import TEMPLATE, ButtonKeys, owner_of
+from adapters.discord.keys import FORM_TEMPLATE, TEMPLATE, ButtonKeys, owner_of
 from bot.messages import Button, Form, FormField
 
 MODAL_INPUTS = 5
 MODAL_TITLE = 45
 INPUT_LABEL = 45
 BUTTON_LABEL = 80
-FORM_TIMEOUT = 30 * 60  # seconds: an abandoned form is forgotten (it is held in memory)
+FORM_TIMEOUT = 30 * 60  # seconds: an open modal left that long is forgotten
+EXPIRED_FORM = "That form has expired. Please run the command again."
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -36,6 +39,8 @@ _STYLES = {
 
 class Handlers(Protocol):
     """What the client offers the views (the client implements it)."""
+
+    keys: ButtonKeys
 
     async def press_button(self, interaction: discord.Interaction, custom_id: str) -> None: ...
 
@@ -193,34 +198,85 @@ class FormModal(discord.ui.Modal):
         await interaction.response.send_message(
             f"Part {self.page + 1} of {len(self.pages)} of **{self.form.title}** noted. "
             "Press Continue for the rest.",
-            view=OpenFormView(following, label="Continue"),
+            view=await open_form_view(following, _handlers(interaction).keys, "Continue"),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
 
 
-class OpenFormView(discord.ui.View):
-    """A button that opens a modal: for a form that could not open directly (after a slow
-    answer, the next page of a long form, or fixing errors)."""
+class FormButton(discord.ui.DynamicItem[discord.ui.Button], template=FORM_TEMPLATE):
+    """Opens a stored form page as a modal (see ``ButtonKeys.save_form``): the same path
+    before and after a restart, so a button that works now works then."""
 
-    def __init__(self, modal: FormModal, label: str = "Open the form") -> None:
-        super().__init__(timeout=FORM_TIMEOUT)
-        self.modal = modal
-        self.open_button: discord.ui.Button[OpenFormView] = discord.ui.Button(
-            label=label, style=discord.ButtonStyle.primary
+    def __init__(self, custom_id: str, label: str = "Open the form") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=_fit(label, BUTTON_LABEL),
+                style=discord.ButtonStyle.primary,
+                custom_id=custom_id,
+            )
         )
-        self.open_button.callback = self._open  # type: ignore[method-assign]
-        self.add_item(self.open_button)
+        self.owner_id = owner_of(custom_id)
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> FormButton:
+        return cls(match.string)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await refuse_other_user(interaction, self.modal.owner_id)
+        return await refuse_other_user(interaction, self.owner_id)
 
-    async def _open(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(self.modal)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        waiting = await _handlers(interaction).keys.load_form(self.custom_id)
+        if waiting is None:
+            await interaction.response.send_message(
+                EXPIRED_FORM, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        modal = FormModal(
+            waiting.form,
+            owner_id=waiting.owner_id,
+            tenant=waiting.tenant,
+            values=waiting.values,
+            first=waiting.first,
+            page=waiting.page,
+        )
+        await interaction.response.send_modal(modal)
 
 
-def retry_form(
-    form: Form, owner_id: str, tenant: str, values: Mapping[str, str], errors: Mapping[str, str]
+class OpenFormView(discord.ui.View):
+    """A persistent button that opens a form page: for a form that could not open directly
+    (after a slow answer, the next page of a long form, or fixing errors)."""
+
+    def __init__(self, modal: FormModal, custom_id: str, label: str = "Open the form") -> None:
+        super().__init__(timeout=None)
+        self.modal = modal
+        self.open_button = FormButton(custom_id, label)
+        self.add_item(self.open_button)
+
+
+async def open_form_view(
+    modal: FormModal, keys: ButtonKeys, label: str = "Open the form"
+) -> OpenFormView:
+    """Store the modal's page and answers, and return the button view that opens it."""
+    custom_id = await keys.save_form(
+        modal.form, modal.owner_id, modal.tenant, modal.values, modal.first, modal.page
+    )
+    return OpenFormView(modal, custom_id, label)
+
+
+async def retry_form(
+    form: Form,
+    owner_id: str,
+    tenant: str,
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    keys: ButtonKeys,
 ) -> tuple[str, OpenFormView]:
     """The message and button shown when a submitted form has errors: nothing typed is lost,
     the fields with problems come first and keep their answers."""
@@ -228,4 +284,4 @@ def retry_form(
     lines = [f"- **{labels.get(name, name)}**: {message}" for name, message in errors.items()]
     modal = FormModal(form, owner_id=owner_id, tenant=tenant, values=values, first=tuple(errors))
     text = f"**{form.title}** was not saved yet:\n" + "\n".join(lines)
-    return text, OpenFormView(modal, label="Fix and resubmit")
+    return text, await open_form_view(modal, keys, "Fix and resubmit")

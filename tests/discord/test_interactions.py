@@ -15,7 +15,7 @@ import discord.ext.test as dpytest
 from adapters.discord.client import EXPIRED_BUTTON, NO_HOME_GUILD, OTHER_SERVER, AtelierClient
 from adapters.discord.delivery import DM_CLOSED, POSTING
 from adapters.discord.keys import ButtonKeys
-from adapters.discord.views import ActionButton, FormModal, OpenFormView
+from adapters.discord.views import EXPIRED_FORM, ActionButton, FormButton, FormModal, OpenFormView
 from tests.discord.fakes import FakeInteraction, FakeUser
 
 NONE = discord.AllowedMentions.none().to_dict()
@@ -343,3 +343,46 @@ async def test_an_empty_reply_still_answers_the_interaction(
     await run(client, interaction, "empty")
     assert [c.name for c in interaction.calls()] == ["defer", "followup"]
     assert interaction.calls()[1].kwargs["content"] == "Done."
+
+
+async def test_a_form_page_survives_a_restart_with_its_answers(
+    client: AtelierClient, make_interaction: Any, discord_bot: Any
+) -> None:
+    interaction = make_interaction()
+    await run(client, interaction, "form")
+    modal = interaction.response.modal
+    submit = make_interaction()
+    _fill(modal, submit, name="Shop", hours="40", notes="Two themes", client="", rate="")
+    await modal.on_submit(submit)
+    [note] = submit.sent()
+    custom_id = note.kwargs["view"].open_button.custom_id
+    assert len(custom_id) <= 100 and custom_id.startswith("atlf:111:")
+    # A new process: only the button's id is left; the page and answers come from the database.
+    restarted = AtelierClient(discord_bot, discord_bot.services.settings)
+    await restarted.keys.create_table()
+    match = FormButton.__discord_ui_compiled_template__.match(custom_id)
+    assert match is not None
+    press = make_interaction(FakeUser(111))
+    press.client = restarted
+    button = await FormButton.from_custom_id(press, discord.ui.Button(), match)
+    intruder = make_interaction(FakeUser(222))
+    assert await button.interaction_check(intruder) is False
+    assert await button.interaction_check(press)
+    await button.callback(press)
+    page_two = press.response.modal
+    assert isinstance(page_two, FormModal) and list(page_two.inputs) == ["due", "channel"]
+    submit_two = make_interaction()
+    submit_two.client = restarted
+    _fill(page_two, submit_two, due="2026-12-24", channel="")
+    await page_two.on_submit(submit_two)
+    [saved] = submit_two.sent()
+    assert saved.kwargs["content"] == "saved Shop (40 h) notes=Two themes"
+
+
+async def test_an_unknown_form_button_says_it_expired(
+    client: AtelierClient, make_interaction: Any
+) -> None:
+    press = make_interaction()
+    await FormButton("atlf:111:0123456789abcdef").callback(press)
+    [call] = press.sent()
+    assert call.kwargs["content"] == EXPIRED_FORM and call.kwargs["ephemeral"]
