@@ -8,6 +8,7 @@ import pytest
 from adapters.discord.client import serve_discord
 from bot.config import Settings
 from bot.core import Bot
+from bot.logs import configure_logging
 
 
 async def test_rejected_token_is_reported_without_crashing_or_leaking(
@@ -18,6 +19,8 @@ async def test_rejected_token_is_reported_without_crashing_or_leaking(
 ) -> None:
     token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.not-a-real-token-0123456789abcdefgh"
     seen: list[str] = []
+    # As `atelier run` sets it up (an earlier CLI test may have pointed logging at a file).
+    configure_logging()
 
     async def static_login(self: discord.http.HTTPClient, given: str) -> None:
         seen.append(given)
