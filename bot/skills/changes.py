@@ -76,7 +76,6 @@ from bot.worklog import closed_project, find_project, get_project
 log = get_logger(__name__)
 
 KIND = "change"
-DEFAULT_CAPACITY = 25.0  # hours a week for one project, when the settings have none
 MAX_REQUEST_CHARS = 1000
 MAX_PROJECT_WORDS = 6
 USAGE = (
@@ -111,8 +110,7 @@ FLOW = DocumentFlow(kind=KIND, fresh="`/change <project> <request>`", load_subje
 
 def capacity(services: Services) -> float:
     """The studio's hours a week for one project (``ATELIER_CAPACITY_HOURS_PER_WEEK``)."""
-    value = getattr(services.settings, "capacity_hours_per_week", None)
-    return float(value) if value else DEFAULT_CAPACITY
+    return float(services.settings.capacity_hours_per_week)
 
 
 def _embedder(services: Services) -> Any:
@@ -284,7 +282,7 @@ def _assessed_reply(
             impact += f": due {project.due_date:%d %b} → {change.new_due_date:%d %b %Y}"
         fields.append(FieldItem(label="Delivery", value=impact))
     blocks: list[Any] = [
-        Heading(text=f"Change request on {project.name}: {_short(change.text, 60)}"),
+        Heading(text=_short(f"Change request on {project.name}: {change.text}", 140)),
         Paragraph(text=change.reason),
         Fields(items=tuple(fields)),
     ]
