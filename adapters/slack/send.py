@@ -78,6 +78,8 @@ REFUSALS = {
     "msg_too_long": "the message is longer than Slack accepts",
     "ratelimited": "Slack is limiting how fast the app may post; wait a minute",
 }
+# Methods that read their arguments only from form fields or the query string.
+READ_METHODS = frozenset({"auth.test", "chat.getPermalink", "users.info", "conversations.info"})
 # Codes after which Slack may still have posted the message: neither posted nor refused.
 _UNCERTAIN = {"internal_error", "fatal_error", "request_timeout", "service_unavailable"}
 
@@ -406,10 +408,14 @@ class Sender:
         return True
 
     async def call(self, method: str, **arguments: Any) -> dict[str, Any] | None:
-        """One Web API call; its data, or None after logging why it failed."""
+        """One Web API call; its data, or None after logging why it failed. Read methods get
+        their arguments as form fields (Slack ignores a JSON body on them), the others JSON."""
         self.session()
         try:
-            response = await self.client.api_call(method, json=arguments)
+            if method in READ_METHODS:
+                response = await self.client.api_call(method, params=arguments)
+            else:
+                response = await self.client.api_call(method, json=arguments)
         except _FAILURES as problem:
             log.warning("slack_api_failed", method=method, error=_describe(problem))
             return None

@@ -107,6 +107,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     yield fake
     await fake.stop()
     assert not fake.unknown, f"the adapter called Web API methods the fake lacks: {fake.unknown}"
+    refused = fake.json_refused
+    assert not refused, f"read methods sent as JSON (Slack ignores the body): {refused}"
 
 
 @pytest.fixture

@@ -11,6 +11,20 @@ everyone is a full member of ``TEAM`` and every channel belongs to ``TEAM`` alon
 ``unknown_method`` and recorded in :attr:`FakeSlack.unknown`, which the fixture checks is empty,
 so it fails the test. Tests read :attr:`FakeSlack.calls` and wait for calls with
 :meth:`FakeSlack.wait_for` (bounded, woken by each new call, no polling sleeps).
+
+It is strict where Slack is:
+
+- read methods (``users.info``, ``conversations.info``…) ignore a JSON body, as Slack does (so
+  they answer ``user_not_found``), and the call is recorded in :attr:`FakeSlack.json_refused`,
+  which the fixture checks is empty;
+- a response URL takes 5 posts within 30 minutes of being handed out, then answers 404
+  ``used_url`` / ``expired_url``;
+- blocks Slack would refuse (no type, too many, a header over 150 characters, a section over
+  3,000, an action id or button value too long) get ``invalid_blocks``.
+
+Several workspaces: :attr:`FakeSlack.workspaces` maps bot tokens to team ids; ``auth.test`` and
+``users.info`` then answer with the caller's team, an unknown token gets ``invalid_auth``, and
+``oauth.v2.access`` exchanges the codes in :attr:`FakeSlack.codes` for their install.
 """
 
 from __future__ import annotations
@@ -37,6 +51,7 @@ class Call:
     payload: dict[str, Any]
     path: str = ""
     at: float = field(default_factory=time.monotonic)
+    token: str = ""  # the bot token the call was made with
 
     @property
     def text(self) -> str:
@@ -89,6 +104,17 @@ class FakeSlack:
     # methods the fake does not know, in the order they were called
     unknown: list[str] = field(default_factory=list)
     url: str = ""
+    # Several workspaces: bot token -> team id (empty: every token is TEAM's)
+    workspaces: dict[str, str] = field(default_factory=dict)
+    # oauth.v2.access: code -> (team id, bot token); the client must authenticate with these
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    client_id: str = "1111.2222"
+    client_secret: str = "fake-client-secret"
+    # read methods called with a JSON body (Slack ignores it): must stay empty
+    json_refused: list[str] = field(default_factory=list)
+    # response URL path -> (first handed out at, posts so far); clock for the 30 minutes
+    response_uses: dict[str, list[float]] = field(default_factory=dict)
+    clock: Callable[[], float] = time.monotonic
     # While set to an unset event, response-URL posts wait for it before they are answered and
     # recorded: an answer counts as delivered only once the fake has answered it, so an answer
     # cut off by a shutdown never shows up as delivered. ``held`` counts the waiting posts.
@@ -128,7 +154,13 @@ class FakeSlack:
         return f"{self.url}/api/"
 
     def response_url(self, token: str = "cmd") -> str:
+        self.response_uses.setdefault(f"/response/{token}", [self.clock(), 0])
         return f"{self.url}/response/{token}"
+
+    def team_of(self, token: str) -> str | None:
+        if not self.workspaces:
+            return TEAM
+        return self.workspaces.get(token)
 
     # --- reading what happened -----------------------------------------------------------
 
@@ -165,21 +197,63 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        payload = await _payload(request)
+        payload = await _payload(request, ignore_json=method in READ_METHODS)
+        if method in READ_METHODS and request.content_type == "application/json":
+            self.json_refused.append(method)
+        token = _token(request, payload)
         script = self.scripted.get(method)
         if script:
             status, headers = script.pop(0)
-            await self._record(Call(f"{method}!{status}", payload))
+            await self._record(Call(f"{method}!{status}", payload, token=token))
             return web.json_response(
                 {"ok": False, "error": "scripted"}, status=status, headers=headers
             )
-        await self._record(Call(method, payload))
+        await self._record(Call(method, payload, token=token))
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_access(request, payload))
+        team = self.team_of(token)
+        if team is None and method != "apps.connections.open":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
         refusals = self.refuse_posts.get(str(payload.get("channel", "")))
         if method == "chat.postMessage" and refusals:
             return web.json_response({"ok": False, "error": refusals.pop(0)})
         if method in self.errors:
             return web.json_response({"ok": False, "error": self.errors[method]})
-        return web.json_response(self._answer(method, payload))
+        if method in BLOCK_METHODS and (problem := blocks_problem(payload.get("blocks"))):
+            return web.json_response(
+                {"ok": False, "error": "invalid_blocks", "errors": [problem]}
+            )
+        answer = self._answer(method, payload)
+        if team is not None and team != TEAM and method in {"auth.test", "users.info"}:
+            answer = json.loads(json.dumps(answer).replace(f'"{TEAM}"', f'"{team}"'))
+        return web.json_response(answer)
+
+    def _oauth_access(self, request: web.Request, payload: dict[str, Any]) -> dict[str, Any]:
+        """Slack's code exchange: the app's client id and secret, then the install."""
+        client_id, client_secret = _client_credentials(request, payload)
+        if (client_id, client_secret) != (self.client_id, self.client_secret):
+            return {"ok": False, "error": "invalid_client_id"}
+        found = self.codes.pop(str(payload.get("code", "")), None)
+        if found is None:
+            return {"ok": False, "error": "invalid_code"}
+        team, token = found
+        self.workspaces[token] = team
+        return {
+            "ok": True,
+            "app_id": "A0ATELIER",
+            "authed_user": {"id": "UINSTALLER"},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": BOT_USER,
+            "team": {"id": team, "name": f"Workspace {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    def revoke(self, token: str) -> None:
+        """The app was uninstalled: its token stops working."""
+        self.workspaces.pop(token, None)
 
     def _answer(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         self._ids += 1
@@ -200,6 +274,14 @@ class FakeSlack:
                 return {"ok": True, "channel": payload.get("channel"), "ts": f"1700.{self._ids}"}
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": f"1700.{self._ids}"}
+            case "chat.update":
+                if not payload.get("channel") or not payload.get("ts"):
+                    return {"ok": False, "error": "message_not_found"}
+                return {"ok": True, "channel": payload["channel"], "ts": payload["ts"]}
+            case "chat.delete":
+                return {"ok": True, "channel": payload.get("channel"), "ts": payload.get("ts")}
+            case "reactions.add" | "reactions.remove":
+                return {"ok": True}
             case "chat.getPermalink":
                 channel, ts = str(payload.get("channel", "")), str(payload.get("message_ts", ""))
                 if not channel or not ts:
@@ -289,6 +371,17 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         payload = await request.json()
+        issued, uses = self.response_uses.setdefault(request.path, [self.clock(), 0])
+        if self.clock() - issued > RESPONSE_URL_SECONDS:
+            await self._record(Call("response_url!expired", payload, path=request.path))
+            return web.json_response({"ok": False, "error": "expired_url"}, status=404)
+        if uses >= RESPONSE_URL_USES:
+            await self._record(Call("response_url!used", payload, path=request.path))
+            return web.json_response({"ok": False, "error": "used_url"}, status=404)
+        self.response_uses[request.path][1] = uses + 1
+        if "blocks" in payload and (problem := blocks_problem(payload.get("blocks"))):
+            await self._record(Call("response_url!invalid", payload, path=request.path))
+            return web.json_response({"ok": False, "error": "invalid_blocks", "errors": [problem]})
         if self.hold_responses is not None and not self.hold_responses.is_set():
             async with self._changed:
                 self.held += 1
@@ -341,12 +434,74 @@ class FakeSlack:
         return web.Response(text="OK - uploaded")
 
 
-async def _payload(request: web.Request) -> dict[str, Any]:
-    """Arguments however the client sent them: JSON body, form body or query string."""
+# Methods whose arguments Slack reads only from the query string or a form body.
+READ_METHODS = frozenset(
+    {
+        "auth.test",
+        "users.info",
+        "conversations.info",
+        "usergroups.users.list",
+        "files.info",
+        "oauth.v2.access",
+        "chat.getPermalink",
+    }
+)
+BLOCK_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
+RESPONSE_URL_USES = 5
+RESPONSE_URL_SECONDS = 30 * 60
+
+
+def blocks_problem(blocks: Any) -> str | None:
+    """Why Slack would answer ``invalid_blocks`` (None: it would take them)."""
+    if blocks is None or blocks == "":
+        return None
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    if not isinstance(blocks, list) or len(blocks) > 50:
+        return "blocks must be a list of at most 50"
+    for index, block in enumerate(blocks):
+        if not isinstance(block, dict) or not block.get("type"):
+            return f"block {index} has no type"
+        text = block.get("text")
+        if block["type"] == "header" and len(str((text or {}).get("text", ""))) > 150:
+            return f"block {index}: a header holds 150 characters at most"
+        if block["type"] == "section" and len(str((text or {}).get("text", ""))) > 3000:
+            return f"block {index}: a section holds 3,000 characters at most"
+        for element in block.get("elements") or []:
+            if not isinstance(element, dict):
+                continue
+            if len(str(element.get("action_id", ""))) > 255:
+                return f"block {index}: an action_id holds 255 characters at most"
+            if len(str(element.get("value", ""))) > 2000:
+                return f"block {index}: a button value holds 2,000 characters at most"
+    return None
+
+
+def _token(request: web.Request, payload: dict[str, Any]) -> str:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header.removeprefix("Bearer ")
+    return str(payload.get("token", ""))
+
+
+def _client_credentials(request: web.Request, payload: dict[str, Any]) -> tuple[str, str]:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Basic "):
+        import base64
+
+        client_id, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+        return client_id, secret
+    return str(payload.get("client_id", "")), str(payload.get("client_secret", ""))
+
+
+async def _payload(request: web.Request, ignore_json: bool = False) -> dict[str, Any]:
+    """Arguments however the client sent them: JSON body, form body or query string. Slack's
+    read methods ignore a JSON body (``ignore_json``)."""
     arguments: dict[str, Any] = dict(request.query)
     if request.content_type == "application/json":
         found = await request.json()
-        arguments.update(found if isinstance(found, dict) else {})
+        if not ignore_json:
+            arguments.update(found if isinstance(found, dict) else {})
     else:
         arguments.update(parse_qsl(await request.text()))
     return arguments
