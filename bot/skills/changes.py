@@ -114,8 +114,8 @@ def capacity(services: Services) -> float:
 
 
 def _embedder(services: Services) -> Any:
-    """The product's embedder when the knowledge store is open already (it is cheap then);
-    judging stays lexical otherwise rather than load a model for one sentence."""
+    """The product's embedder, once the knowledge store is open (pricing opens it); without a
+    store, judging stays lexical."""
     store = services._knowledge
     embedder = getattr(store, "embedder", None)
     if embedder is None:
@@ -223,10 +223,12 @@ async def assess(
     log_entry_id: int | None = None,
 ) -> tuple[ChangeRequest, ExtraPrice, Judgement]:
     """Judge, price and record one request (status ``open``)."""
+    # Pricing first: it opens the knowledge store, whose embedder the judging then uses, so
+    # the first request of a process is judged the same way as every later one.
+    price = await _price(services, project, text)
     lines = await agreed_scope(services, project)
     embed = _embedder(services)
     judgement = await asyncio.to_thread(judge, text, lines, embed) if embed else judge(text, lines)
-    price = await _price(services, project, text)
     weeks, new_due = delivery_impact(price.hours, capacity(services), project.due_date)
     change = await create_change(
         services.db,
