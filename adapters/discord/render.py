@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import discord
 
+from adapters.text import split_text
 from bot.messages import (
     Block,
     Button,
@@ -88,57 +89,6 @@ class Outgoing:
                 parts.append(embed.footer.text)
         parts.extend(f"[{b.label}]" for b in self.buttons)
         return "\n\n".join(parts)
-
-
-# --- text splitting -------------------------------------------------------------------------
-
-_SEPARATORS = ("\n\n", "\n", " ")
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Split text into chunks of at most ``limit`` characters, at the cleanest boundary.
-
-    Paragraphs are kept whole when they fit; a longer paragraph is split at line breaks, then
-    at spaces, and only a single unbroken word longer than the limit is cut mid-word.
-    Joining the chunks with the separators they were split at gives back the text.
-    """
-    if limit < 1:
-        raise ValueError("limit must be positive")
-    text = text.strip("\n")
-    if len(text) <= limit:
-        return [text] if text else []
-    return _pack(_pieces(text, limit, 0), limit)
-
-
-def _pieces(text: str, limit: int, level: int) -> list[tuple[str, str]]:
-    """(piece, separator before it) pairs, each piece ≤ limit."""
-    if len(text) <= limit:
-        return [(text, "")]
-    if level >= len(_SEPARATORS):
-        return [(text[i : i + limit], "") for i in range(0, len(text), limit)]
-    separator = _SEPARATORS[level]
-    out: list[tuple[str, str]] = []
-    for index, part in enumerate(text.split(separator)):
-        sub = _pieces(part, limit, level + 1)
-        if index and sub:
-            sub[0] = (sub[0][0], separator)
-        out.extend(sub)
-    return out
-
-
-def _pack(pieces: list[tuple[str, str]], limit: int) -> list[str]:
-    chunks: list[str] = []
-    current = ""
-    for piece, separator in pieces:
-        if current and len(current) + len(separator) + len(piece) <= limit:
-            current += separator + piece
-            continue
-        if current.strip():
-            chunks.append(current)
-        current = piece
-    if current.strip():
-        chunks.append(current)
-    return chunks
 
 
 # --- tables ---------------------------------------------------------------------------------

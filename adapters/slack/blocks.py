@@ -33,6 +33,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from adapters.text import split_text
 from bot.messages import (
     Buttons,
     Citations,
@@ -118,31 +119,6 @@ def _format(text: str) -> str:
     text = _BOLD.sub(r"*\1*", text)
     text = _MD_HEADING.sub(r"*\1*", text)
     return _BULLET.sub(r"\1• ", text)
-
-
-def split_text(text: str, limit: int = MAX_SECTION) -> list[str]:
-    """Split text into pieces of at most ``limit`` characters, at line breaks when possible,
-    else at spaces, else anywhere. Joining the pieces gives back every character."""
-    if len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    current = ""
-    for line in text.splitlines(keepends=True):
-        if len(current) + len(line) <= limit:
-            current += line
-            continue
-        if current:
-            pieces.append(current)
-            current = ""
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut + 1 if cut > 0 else limit
-            pieces.append(line[:cut])
-            line = line[cut:]
-        current = line
-    if current:
-        pieces.append(current)
-    return [piece.rstrip("\n") or piece for piece in pieces]
 
 
 # --- blocks -------------------------------------------------------------------------------
