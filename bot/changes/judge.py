@@ -161,12 +161,17 @@ def line_scores(
     request: str, lines: Sequence[ScopeLine], embed: Embed | None = None
 ) -> np.ndarray:
     """Each line's score against ``request``, 0..1: the best of the three measures, the
-    semantic one counting only where some word is shared (a paraphrase alone stays unclear)."""
+    semantic one counting only where some word is shared (a paraphrase alone stays unclear).
+
+    A line of one word ("Design", a phase's name) says what kind of work, not which: it can
+    make a request unclear, never included."""
     lexical = _lexical(request, lines)
     coverage = _coverage(request, lines)
     semantic = _semantic(request, lines, embed)
     semantic = np.where(coverage > 0, semantic, np.minimum(semantic, INCLUDED_AT - 0.01))
-    return np.maximum.reduce([lexical, coverage, semantic])
+    scores = np.maximum.reduce([lexical, coverage, semantic])
+    vague = np.asarray([len(content_words(line.text)) < 2 for line in lines])
+    return np.where(vague, np.minimum(scores, INCLUDED_AT - 0.01), scores)
 
 
 def _cite(line: ScopeLine) -> str:

@@ -119,3 +119,9 @@ def test_embeddings_alone_never_make_a_request_included() -> None:
         return np.ones((len(texts), 4)) / 2.0
 
     assert judge("scheduling widget", scope, embed).verdict != "included"
+
+
+def test_a_bare_phase_name_never_makes_a_request_included() -> None:
+    scope = [ScopeLine("Design", "proposal p1, deliverables"), ScopeLine("Build", "proposal p1")]
+    verdict = judge("a new logo design", scope)
+    assert verdict.verdict == "unclear" and "“Design”" in verdict.reason
