@@ -168,7 +168,10 @@ def backtest_tenant(store: Any, tenant: str, params: Knobs) -> BacktestResult:
         )
     band = tenant_band(store, tenant, history, params)
     tuned = Tuned(
-        band.params, band.engine.bands if band.engine else {}, "loo" if band.projects else None
+        band.params,
+        band.engine.bands if band.engine else {},
+        "loo" if band.projects else None,
+        seconds=band.seconds,
     )
 
     def search(item: PastItem) -> dict[str, float]:

@@ -298,8 +298,10 @@ class Engine:
         depth = max(knobs.k, 1)
         neighbours, fused = evidence.ranked(knobs.lexical_weight, knobs.metadata_weight, depth)
         rows = np.arange(neighbours.shape[0])[:, None]
-        gate_source = evidence.semantic if evidence.semantic is not None else None
-        gate = fused if gate_source is None else gate_source[rows, neighbours]
+        # The floor applies to meaning when there is a semantic similarity (is this brief like
+        # that project at all?); the fused similarity ranks and weighs.
+        semantic = evidence.semantic
+        gate = fused if semantic is None else semantic[rows, neighbours]
         usable = np.isfinite(fused) & (fused > 0) & (gate >= knobs.min_similarity)
         sims = np.where(usable, fused, 0.0)
         weights = np.where(usable, np.maximum(sims, 0.0) ** knobs.similarity_power, 0.0)
@@ -467,6 +469,7 @@ class Engine:
         return "low"
 
     def finish(self, evidence: Evidence, batch: Batch) -> list[Estimate]:
+        """The batch's points as :class:`Estimate` objects, with their bands and evidence."""
         low, high, h_low, h_high = self.bands_for(batch)
         out = []
         for row in range(batch.point.size):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.scoping.engine import build_engine, past_items
@@ -40,6 +40,7 @@ class TenantBand:
     count: int  # the tenant's project count when computed
     engine: Engine | None = None
     source: Any = None  # the TenantHistory it was built from (fast freshness check)
+    seconds: float = 0.0  # how long tuning and calibration took
 
 
 def _compute(store: Any, tenant: str, history: TenantHistory, params: Knobs) -> TenantBand:
@@ -51,6 +52,7 @@ def _compute(store: Any, tenant: str, history: TenantHistory, params: Knobs) -> 
         history.count,
         engine,
         history,
+        tuned.seconds,
     )
 
 
@@ -78,7 +80,7 @@ def tenant_band(store: Any, tenant: str, history: TenantHistory, params: Knobs) 
             and cached.count == history.count
             and cached.engine.history.fingerprint == History(past_items(history.closed)).fingerprint
         ):
-            fresh = TenantBand(cached.params, cached.projects, cached.count, cached.engine, history)
+            fresh = replace(cached, source=history)
         else:
             fresh = _compute(store, tenant, history, params)
         with _lock, contextlib.suppress(TypeError):
