@@ -179,6 +179,57 @@ async def decide(
         return Decided(change, project, effect)
 
 
+async def reprice(
+    db: Database,
+    tenant: str,
+    change_id: str,
+    *,
+    hours: float,
+    price: float,
+    new_due_date: dt.date | None,
+    weeks: float | None,
+) -> tuple[ChangeRequest, int]:
+    """The studio's own figure for an open request; its change-order drafts quoting the old
+    figure become out of date (returns how many)."""
+    async with db.transaction() as session:
+        moved = await session.execute(
+            update(ChangeRequest)
+            .where(
+                ChangeRequest.tenant == tenant,
+                ChangeRequest.id == change_id,
+                ChangeRequest.status == "open",
+            )
+            .values(
+                hours=hours,
+                price=price,
+                new_due_date=new_due_date,
+                effect={"weeks": weeks} if weeks is not None else None,
+                draft_id=None,
+            )
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleChange("This change request is decided already, so its price stays.")
+        drafts = list(
+            (
+                await session.execute(
+                    select(Draft).where(
+                        Draft.tenant == tenant,
+                        Draft.kind == "change",
+                        Draft.status.in_(("draft", "approved")),
+                    )
+                )
+            ).scalars()
+        )
+        stale = [d for d in drafts if (d.options or {}).get("change_id") == change_id]
+        for draft in stale:
+            draft.status = "superseded"
+        change = await session.get(ChangeRequest, change_id)
+        assert change is not None
+        await session.flush()
+        await session.refresh(change)
+        return change, len(stale)
+
+
 @dataclass(frozen=True)
 class ChangeSummary:
     """What a project's change requests add up to."""
@@ -240,7 +291,6 @@ def extras_text(changes: Sequence[ChangeRequest]) -> str:
 
 
 __all__ = [
-    "extras_text",
     "DECISIONS",
     "ChangeSummary",
     "Decided",
@@ -249,9 +299,11 @@ __all__ = [
     "changes_by_project",
     "create_change",
     "decide",
+    "extras_text",
     "get_change",
     "link_draft",
     "past_changes",
     "project_changes",
+    "reprice",
     "summarise",
 ]

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.changes.judge import Judgement, ScopeLine, judge, scope_lines
 from bot.changes.order import OrderFigures, amount, build_order, export_markdown
-from bot.changes.pricing import ExtraPrice, delivery_impact, price_extra
+from bot.changes.pricing import ExtraPrice, delivery_impact, price_extra, round_hours
 from bot.changes.records import (
     DECISIONS,
     Decided,
@@ -41,6 +41,7 @@ from bot.changes.records import (
     link_draft,
     past_changes,
     project_changes,
+    reprice,
     summarise,
 )
 from bot.client_guard import document_guard
@@ -77,12 +78,14 @@ log = get_logger(__name__)
 
 KIND = "change"
 MAX_REQUEST_CHARS = 1000
+MAX_EXTRA_HOURS = 2000  # more than this in one change request is a typo or a new project
 MAX_PROJECT_WORDS = 6
 USAGE = (
     "Usage: `/change <project> <what the client asked for>` (e.g. `/change acme a blog "
     "section with categories`). Then `/change approve|decline|absorb <change id>` records "
-    "the client's answer; `/change export <id>` gives the change order as Markdown; "
-    "`/change list <project>` shows a project's change requests."
+    "the client's answer; `/change hours <id> 8` puts your own figure on it; "
+    "`/change export <id>` gives the change order as Markdown; `/change list <project>` "
+    "shows a project's change requests."
 )
 # A log entry that is a client's request: offered as a change request, never judged silently.
 LOG_REQUEST = re.compile(r"^\s*(?:client\s+asked(?:\s+for)?|request)\s*[:\-–—]\s*(?P<text>\S.*)$",
@@ -459,7 +462,7 @@ async def change_command(request: Request, services: Services) -> Reply:
         return text_reply(f"{USAGE}\n\n{await known_projects_text(services, request.tenant)}")
     verb, _, rest = text.partition(" ")
     verb_key = verb.lower()
-    subcommand = verb_key in {*DECISIONS, "export", "show", "draft", "post", "list"}
+    subcommand = verb_key in {*DECISIONS, "export", "show", "draft", "post", "list", "hours"}
     if subcommand and rest.strip() and not await find_project(services.db, request.tenant, verb):
         return await _subcommand(verb_key, rest.strip(), request, services)
     project, wanted = await _project_and_request(services, request.tenant, text)
@@ -486,6 +489,8 @@ async def _subcommand(verb: str, argument: str, request: Request, services: Serv
     if verb == "show":
         project = await _project_of(services, change)
         return _show_reply(project, change)
+    if verb == "hours":
+        return await _reprice(services, change, argument.split(maxsplit=1)[1:], request.user_id)
     if verb == "draft":
         return await _draft(services, change, request.user_id, request.user_name)
     found = await _change_draft(services, change, reference)
@@ -537,6 +542,44 @@ def _only_requester(change: ChangeRequest, user_id: str, verb: str) -> None:
             f"Sorry, only the person who logged this change request ({who}) can {verb} it. "
             "Nothing was changed."
         )
+
+
+async def _reprice(
+    services: Services, change: ChangeRequest, given: list[str], user_id: str
+) -> Reply:
+    """`/change hours <id> 8`: the studio's own figure replaces the history's."""
+    _only_requester(change, user_id, "re-price")
+    text = given[0].strip() if given else ""
+    hours = parse_hours(text if re.search(r"[a-z]", text) else f"{text}h") if text else None
+    if hours is None or hours <= 0 or hours > MAX_EXTRA_HOURS:
+        raise SkillError(
+            f"How many hours? Usage: `/change hours {change.id} 8` (more than 0, up to "
+            f"{MAX_EXTRA_HOURS:,} h). Nothing was changed."
+        )
+    project = await _project_of(services, change)
+    hours = round_hours(hours)
+    rate = await effective_rate(services, project)
+    weeks, new_due = delivery_impact(hours, capacity(services), project.due_date)
+    try:
+        repriced, stale = await reprice(
+            services.db, change.tenant, change.id, hours=hours, price=round(hours * rate, 2),
+            new_due_date=new_due, weeks=weeks,
+        )
+    except StaleChange as decided:
+        return refusal_reply(f"{decided} Nothing was changed.")
+    text = (
+        f"Re-priced change `{repriced.id}` on **{project.name}** at your figure: "
+        f"{hours:g} h, {amount(repriced.price or 0, repriced.currency)}"
+    )
+    if new_due and project.due_date:
+        text += f"; due {project.due_date:%d %b} → {new_due:%d %b %Y}"
+    text += "."
+    if stale:
+        text += (
+            f" {stale} change-order draft{'s' if stale != 1 else ''} with the old figure "
+            f"{'are' if stale != 1 else 'is'} out of date; draft a new one."
+        )
+    return Reply(blocks=(Paragraph(text=text), _decision_buttons(repriced)))
 
 
 # --- decisions ----------------------------------------------------------------------------------

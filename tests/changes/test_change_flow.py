@@ -178,3 +178,24 @@ async def test_bad_input_gets_a_clear_answer(harness: Harness, clock, demo_store
     refused = await harness.say("/change acme a blog section")
     assert refused.refused and "is closed" in refused.text
     assert await changes(harness) == []
+
+
+async def test_the_studio_can_put_its_own_figure_on_an_open_request(
+    harness: Harness, clock, demo_store
+) -> None:
+    await add_acme(harness)
+    judged = await harness.say("/change acme a loyalty points program")
+    change_id = field(judged, "Change id")
+    draft = await harness.press(button(judged, "Draft change order"))
+    repriced = await harness.say(f"/change hours {change_id} 8")
+    assert "8 h, €720" in repriced.text and "out of date" in repriced.text
+    stale = await harness.press(button(draft, "Approve"))
+    assert stale.refused  # the draft quoted the old figure
+    fresh = await harness.press(button(repriced, "Draft change order"))
+    assert "- Effort: 8 h" in fresh.text and "- Price: €720" in fresh.text
+    bad = await harness.say(f"/change hours {change_id} lots")
+    assert bad.refused and "How many hours" in bad.text
+    await harness.press(button(repriced, "Client approved"))
+    assert (await project(harness)).estimate_hours == 128
+    late = await harness.say(f"/change hours {change_id} 4")
+    assert late.refused and "decided already" in late.text
