@@ -35,6 +35,7 @@ from bot.changes.records import (
     DECISIONS,
     Decided,
     StaleChange,
+    changes_by_project,
     create_change,
     decide,
     get_change,
@@ -72,7 +73,7 @@ from bot.scoping.history import tenant_history
 from bot.services import Services
 from bot.skills.active_projects import effective_rate, known_projects_text
 from bot.state import ActiveProject, ChangeRequest, Draft, DraftVersion, LogEntry, SavedEstimate
-from bot.worklog import closed_project, find_project, get_project
+from bot.worklog import active_projects, closed_project, find_project, get_project
 
 log = get_logger(__name__)
 
@@ -84,8 +85,8 @@ USAGE = (
     "Usage: `/change <project> <what the client asked for>` (e.g. `/change acme a blog "
     "section with categories`). Then `/change approve|decline|absorb <change id>` records "
     "the client's answer; `/change hours <id> 8` puts your own figure on it; "
-    "`/change export <id>` gives the change order as Markdown; `/change list <project>` "
-    "shows a project's change requests."
+    "`/change export <id>` gives the change order as Markdown; `/change list [project]` "
+    "shows a project's change requests, or those waiting for an answer."
 )
 # A log entry that is a client's request: offered as a change request, never judged silently.
 LOG_REQUEST = re.compile(r"^\s*(?:client\s+asked(?:\s+for)?|request)\s*[:\-–—]\s*(?P<text>\S.*)$",
@@ -462,6 +463,8 @@ async def change_command(request: Request, services: Services) -> Reply:
         return text_reply(f"{USAGE}\n\n{await known_projects_text(services, request.tenant)}")
     verb, _, rest = text.partition(" ")
     verb_key = verb.lower()
+    if verb_key in {"list", "open"} and not rest.strip():
+        return await _list_open(services, request.tenant)
     subcommand = verb_key in {*DECISIONS, "export", "show", "draft", "post", "list", "hours"}
     if subcommand and rest.strip() and not await find_project(services.db, request.tenant, verb):
         return await _subcommand(verb_key, rest.strip(), request, services)
@@ -664,6 +667,44 @@ async def _list(services: Services, project: ActiveProject) -> Reply:
             Heading(text=f"Change requests — {project.name}"),
             Table(columns=("id", "when", "request", "status", "hours", "price"), rows=rows),
             Paragraph(text=changes_line(summary) or "No approved changes yet."),
+        )
+    )
+
+
+async def _list_open(services: Services, tenant: str) -> Reply:
+    """Every request still waiting for the client's answer, across the active projects."""
+    projects = {p.id: p for p in await active_projects(services.db, tenant)}
+    waiting = [
+        change
+        for changes in (await changes_by_project(services.db, tenant, list(projects))).values()
+        for change in changes
+        if change.status == "open" and change.verdict != "included"
+    ]
+    if not waiting:
+        return text_reply(
+            "No change requests are waiting for a client's answer. Log one with "
+            "`/change <project> <what the client asked for>`."
+        )
+    rows = tuple(
+        (
+            c.id,
+            projects[c.project_id].name,
+            _short(c.text, 50),
+            c.verdict,
+            _hours(c.hours),
+            amount(c.price, c.currency) if c.price is not None else "—",
+            "drafted" if c.draft_id else "—",
+        )
+        for c in waiting
+    )
+    return Reply(
+        blocks=(
+            Heading(text="Change requests waiting for the client"),
+            Table(
+                columns=("id", "project", "request", "verdict", "hours", "price", "order"),
+                rows=rows,
+            ),
+            Paragraph(text="Record an answer with `/change approve|decline|absorb <id>`."),
         )
     )
 

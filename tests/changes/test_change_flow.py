@@ -199,3 +199,16 @@ async def test_the_studio_can_put_its_own_figure_on_an_open_request(
     assert (await project(harness)).estimate_hours == 128
     late = await harness.say(f"/change hours {change_id} 4")
     assert late.refused and "decided already" in late.text
+
+
+async def test_the_requests_waiting_for_an_answer_across_projects(
+    harness: Harness, clock, demo_store
+) -> None:
+    assert "No change requests are waiting" in (await harness.say("/change list")).text
+    await add_acme(harness)
+    waiting = await harness.say("/change acme a gift card feature")
+    done = await harness.say("/change acme a loyalty points program")
+    await harness.press(button(done, "Declined"))
+    listed = await harness.say("/change list")
+    assert field(waiting, "Change id") in listed.text
+    assert field(done, "Change id") not in listed.text
