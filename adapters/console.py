@@ -159,8 +159,8 @@ class ConsoleAdapter:
         for _attempt in range(3):
             for field in to_ask:
                 suffix = "" if field.required else " (optional)"
-                answer = await self._ask(f"{field.label}{suffix}")
-                values[field.name] = answer or values.get(field.name, "")
+                typed = await self._ask(f"{field.label}{suffix}")
+                values[field.name] = typed or values.get(field.name, "")
             action = Action(
                 action_id=form.form_id,
                 value=form.value,
@@ -234,9 +234,10 @@ class ConsoleAdapter:
                     table.add_row(*row)
                 out.print(table)
             case Citations(items=items):
-                for item in items:
-                    detail = f" — {item.detail}" if item.detail else ""
-                    out.print(Text(f"[{item.source_id}] {item.title}{detail}", style="dim"))
+                for citation in items:
+                    detail = f" — {citation.detail}" if citation.detail else ""
+                    line = f"[{citation.source_id}] {citation.title}{detail}"
+                    out.print(Text(line, style="dim"))
             case Buttons(items=items):
                 labels = []
                 for button in items:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 from adapters.console import ConsoleAdapter
 from adapters.lifecycle import Shutdown
 from adapters.runtime import running_bot
 from bot.config import Settings
+from bot.core import Bot
 from bot.logs import get_logger
 
 log = get_logger(__name__)
@@ -19,7 +22,7 @@ async def launch(settings: Settings, demo: bool = True) -> int:
         # no new work, acknowledged work finishes within the grace period, then the bot and
         # its database close (leaving this block) and the process exits 0.
         shutdown = Shutdown(settings.shutdown_grace_seconds)
-        runners = []
+        runners: list[Coroutine[Any, Any, object]] = []
         if settings.slack_enabled:
             from adapters.slack.app import serve_slack
 
@@ -59,7 +62,7 @@ async def console_chat(settings: Settings, tenant: str, user: str) -> int:
         return await console.run()
 
 
-async def load_demo_if_empty(bot, tenant: str) -> None:  # type: ignore[no-untyped-def]
+async def load_demo_if_empty(bot: Bot, tenant: str) -> None:
     """First run: fill the tenant's store with the demo portfolio (no-op when it has data)."""
     try:
         from knowledge.demo import load_demo_portfolio

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core import Bot
 from bot.logs import register_secret
 from bot.services import Services
 from bot.state import Database
+
+if TYPE_CHECKING:  # imported where used: the store and the language models load slowly
+    from bot.compose import Composer
+    from bot.intent import IntentClassifier
+    from knowledge.store import ProjectStore
 
 
 def build_services(settings: Settings) -> Services:
@@ -41,12 +47,12 @@ def _database_password(settings: Settings) -> str | None:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        return make_url(settings.sqlalchemy_url).password  # type: ignore[return-value]
+        return make_url(settings.sqlalchemy_url).password
     except ArgumentError:
         return None  # not a URL: the engine will say so, without echoing it
 
 
-def open_knowledge(settings: Settings):  # type: ignore[no-untyped-def]
+def open_knowledge(settings: Settings) -> ProjectStore:
     """Open the project store the settings describe (embedded Chroma or a server)."""
     from knowledge.store import ProjectStore
 
@@ -57,7 +63,7 @@ def open_knowledge(settings: Settings):  # type: ignore[no-untyped-def]
     )
 
 
-def build_composer(settings: Settings):  # type: ignore[no-untyped-def]
+def build_composer(settings: Settings) -> Composer:
     """The offline composer, or a grounded LLM one when ATELIER_LLM names a model that loads."""
     from bot.compose import OfflineComposer
 
@@ -68,7 +74,7 @@ def build_composer(settings: Settings):  # type: ignore[no-untyped-def]
     return composer_for(settings)
 
 
-def build_intent_classifier(settings: Settings):  # type: ignore[no-untyped-def]
+def build_intent_classifier(settings: Settings) -> IntentClassifier | None:
     """Model-based routing of free text the rules miss; None (rules only) without a model."""
     if not settings.llm:
         return None

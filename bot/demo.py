@@ -15,7 +15,9 @@ projects, log entries and drafts don't come from the demo.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import delete, select
 
@@ -23,6 +25,8 @@ from bot.registry import SkillError
 from bot.services import Services
 from bot.state import RemovedProject, SavedEstimate, ScopeRun
 from knowledge.models import TRACKED
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ def demo_ids() -> frozenset[str]:
     return frozenset(p.id for p in demo_projects())
 
 
-async def _in_thread(work):  # type: ignore[no-untyped-def]
+async def _in_thread(work: Callable[[], T]) -> T:
     """Store calls block; an unavailable store becomes a plain answer."""
     from knowledge.store import KnowledgeUnavailable
 
@@ -74,7 +78,7 @@ async def load_demo(services: Services, tenant: str, anyway: bool = False) -> tu
             )
         return store.upsert(tenant, projects), own
 
-    return await _in_thread(work)  # type: ignore[no-any-return]
+    return await _in_thread(work)
 
 
 async def remove_demo(services: Services, tenant: str) -> DemoRemoval:

@@ -187,10 +187,10 @@ def _parse_dates(text: str) -> tuple[list[_Date], str]:
                 found.append(_Date(match.group(0), year, int(groups["mon"]), int(groups["day"])))
             else:
                 month = _MONTHS[groups["month"].lower().rstrip(".")]
-                day = int(groups["day"]) if groups.get("day") else None
-                if day is not None and not 1 <= day <= 31:
+                named_day = int(groups["day"]) if groups.get("day") else None
+                if named_day is not None and not 1 <= named_day <= 31:
                     continue
-                found.append(_Date(match.group(0), year, month, day))
+                found.append(_Date(match.group(0), year, month, named_day))
             chars[match.start() : match.end()] = " " * (match.end() - match.start())
     return found, "".join(chars)
 

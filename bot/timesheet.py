@@ -159,8 +159,8 @@ def parse_period(text: str, today: dt.date) -> tuple[Period, str]:
             f"I can't read `{text[:60]}` as a period from one date to another. {PERIOD_HELP}"
         )
     if found is None:
-        start, end = _week(today)
-        found = Period(start, end, "this week"), text
+        week_start, week_end = _week(today)
+        found = Period(week_start, week_end, "this week"), text
     period, rest = found
     if period.end < period.start:
         raise SkillError(

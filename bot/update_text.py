@@ -408,7 +408,7 @@ def build_update(
 
 
 def next_tone(tone: str) -> Tone:
-    index = TONES.index(tone) if tone in TONES else -1  # type: ignore[arg-type]
+    index = TONES.index(tone) if tone in TONES else -1
     return TONES[(index + 1) % len(TONES)]
 
 

@@ -12,8 +12,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.logparse import ParsedEntry, negative_hours, parse_entry
 from bot.registry import SkillError
@@ -55,7 +56,7 @@ def slugify(text: str) -> str:
     return slug[:48] or "project"
 
 
-async def _free_id(session, tenant: str, name: str) -> str:  # type: ignore[no-untyped-def]
+async def _free_id(session: AsyncSession, tenant: str, name: str) -> str:
     """A slug id not used by any project of the tenant, closed ones included."""
     base = slugify(name)
     taken = set(
@@ -197,7 +198,7 @@ async def hours_logged(db: Database, tenant: str, project_ids: Sequence[str]) ->
             )
             .group_by(LogEntry.project_id)
         )
-        totals = {project_id: float(hours) for project_id, hours in rows.all()}
+        totals = {project_id: float(hours or 0.0) for project_id, hours in rows.all()}
     return {project_id: totals.get(project_id, 0.0) for project_id in project_ids}
 
 
@@ -302,7 +303,7 @@ async def entries_by_id(db: Database, tenant: str, entry_ids: Sequence[int]) -> 
         return list(rows.scalars())
 
 
-async def _own_entry(session, tenant: str, entry_id: int, user_id: str) -> LogEntry:  # type: ignore[no-untyped-def]
+async def _own_entry(session: AsyncSession, tenant: str, entry_id: int, user_id: str) -> LogEntry:
     entry = (
         await session.execute(
             select(LogEntry).where(
@@ -389,7 +390,7 @@ async def close_project(
         if closed.rowcount != 1:  # type: ignore[attr-defined]
             return False
         await session.execute(
-            ProjectAlias.__table__.delete().where(
+            delete(ProjectAlias).where(
                 ProjectAlias.tenant == tenant, ProjectAlias.project_id == project_id
             )
         )

@@ -47,7 +47,7 @@ class LexicalIndex:
         try:
             self.matrix: sparse.csr_matrix = self.vectorizer.fit_transform(list(texts)).tocsr()
         except ValueError:  # no word at all in the history (empty texts)
-            self.vectorizer = None  # type: ignore[assignment]
+            self.vectorizer = None
             self.matrix = sparse.csr_matrix((len(texts), 1), dtype=np.float32)
         # Terms x items, kept in row order: a query's similarities are one sparse product,
         # without transposing the history's matrix on every call (most of an estimate's time).

@@ -556,15 +556,15 @@ def import_file(
     format = check_path(path, max_bytes)
     report = ImportReport(path=str(path), format=format)
     rows = _validated_rows(path, report, confirmed)
-    rows = _without_overwrites(store, tenant, rows, report, update)
-    for start in range(0, len(rows), batch_size):
-        batch = rows[start : start + batch_size]
+    projects = _without_overwrites(store, tenant, rows, report, update)
+    for start in range(0, len(projects), batch_size):
+        batch = projects[start : start + batch_size]
         report.imported += store.upsert(tenant, batch)
         report.ids.extend(p.id for p in batch)
         if progress:
-            progress(report.imported, len(rows))
+            progress(report.imported, len(projects))
     if progress:
-        progress(len(rows), len(rows))
+        progress(len(projects), len(projects))
     return report
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -22,7 +22,7 @@ VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
 CURRENCIES = frozenset(_CURRENCY_CODES.split())
 
 ProjectStatus = Literal["active", "closed"]
-TRACKED = "tracked"  # origin of a project closed in Atelier: its hours came from the log
+TRACKED: Final = "tracked"  # origin of a project closed in Atelier: its hours came from the log
 
 
 def _utcnow() -> dt.datetime:

@@ -143,8 +143,8 @@ def import_command(
         stdout.print(report.summary() + f" (workspace {who})", markup=False, highlight=False)
         for warning in report.warnings:
             stdout.print(f"note: {warning}", markup=False, highlight=False)
-        for problem in report.problems:
-            stdout.print(f"  {problem}", markup=False, highlight=False)
+        for row_problem in report.problems:
+            stdout.print(f"  {row_problem}", markup=False, highlight=False)
         if any(p.confirmable for p in report.problems):
             stdout.print("If those hours are right, import again with --confirm.")
         if report.problems:

@@ -7,7 +7,7 @@ gets the same checks (only the requester acts, stale drafts, the leak rules) and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -23,11 +23,12 @@ from adapters.cli.common import (
     settings_or_exit,
     stdout,
 )
+from bot.messages import Paragraph, Reply
 
 _VERBS = {"approve", "discard", "export"}
 
 
-def _draft_id(reply: Any) -> str | None:
+def _draft_id(reply: Reply) -> str | None:
     for button in reply.buttons:
         if button.action_id.startswith("proposal:") and ":" in button.value:
             return str(button.value.split(":")[0])
@@ -98,7 +99,9 @@ def proposal_command(
                 error_line(reply.text)
                 return 1
             if verb == "export":
-                markdown = reply.blocks[1].text if len(reply.blocks) > 1 else reply.text
+                # The export is a heading, then the Markdown as one paragraph.
+                body = reply.blocks[1] if len(reply.blocks) > 1 else None
+                markdown = body.text if isinstance(body, Paragraph) else reply.text
                 if pdf is None:
                     stdout.print(markdown, markup=False, highlight=False)
                     return 0

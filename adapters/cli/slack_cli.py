@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from adapters.cli.common import JsonOption, run, settings_or_exit, stdout
+from bot.config import Settings
 
 slack_app = typer.Typer(
     help="Slack: print the app manifest, delete a workspace's data.", no_args_is_help=True
@@ -109,7 +110,7 @@ def forget_command(
     stdout.print(f"deleted for {tenant}: {listed}", highlight=False)
 
 
-async def _forget(settings, tenant: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+async def _forget(settings: Settings, tenant: str) -> dict[str, int]:
     from bot.installations import forget_tenant
     from bot.state import Database
 
@@ -124,7 +125,7 @@ async def _forget(settings, tenant: str) -> dict[str, int]:  # type: ignore[no-u
     return removed
 
 
-def _forget_past_projects(settings, tenant: str) -> int:  # type: ignore[no-untyped-def]
+def _forget_past_projects(settings: Settings, tenant: str) -> int:
     """The tenant's past projects in the knowledge store (its own collection)."""
     from adapters.runtime import open_knowledge
 

@@ -49,7 +49,7 @@ def strip_mention(text: str, user_id: int, role_ids: Collection[int] = ()) -> st
 
 
 def _thread_id(channel: object) -> str | None:
-    return str(channel.id) if isinstance(channel, discord.Thread) else None  # type: ignore[attr-defined]
+    return str(channel.id) if isinstance(channel, discord.Thread) else None
 
 
 def _name(user: discord.abc.User) -> str:

@@ -27,7 +27,7 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -70,6 +70,11 @@ TICKET = "atelier_ticket"
 # While draining, new HTTP requests are refused with 503 so a load balancer (or Slack's own
 # retry) takes them elsewhere; this tells them when to try this replica again.
 RETRY_AFTER_SECONDS = 5
+# A workspace whose install is unknown (never installed, or uninstalled) is told so.
+NOT_INSTALLED = (
+    "Atelier is not installed in this workspace (or was uninstalled). A workspace admin can "
+    "install it again from the install page of the team's Atelier server (`/slack/install`)."
+)
 # Socket Mode has no load balancer: a slash command taken while stopping gets this instead.
 RESTARTING = "Atelier is restarting; please run the command again in a few seconds."
 
@@ -188,6 +193,7 @@ class SlackAdapter:
             request_verification_enabled=True,
             process_before_response=process_before_response,
             oauth_settings=oauth_settings,
+            user_facing_authorize_error_message=NOT_INSTALLED,
             logger=logging.getLogger("slack_bolt"),
         )
         self._register()
@@ -573,14 +579,13 @@ def _socket_mode_handler(adapter: SlackAdapter, app_token: str) -> Any:
     """Bolt's Socket Mode handler, counting each envelope in flight and refusing new ones
     while the adapter drains."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_sdk.socket_mode.aiohttp import SocketModeClient
     from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
     from slack_sdk.socket_mode.request import SocketModeRequest
     from slack_sdk.socket_mode.response import SocketModeResponse
 
     class DrainingHandler(AsyncSocketModeHandler):
-        async def handle(  # type: ignore[override]
-            self, client: AsyncBaseSocketModeClient, req: SocketModeRequest
-        ) -> None:
+        async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
             if adapter.draining:
                 log.info("slack_envelope_refused", kind=req.type, reason="shutting down")
                 if req.type == "slash_commands":  # no retry for commands: say why instead
@@ -590,7 +595,8 @@ def _socket_mode_handler(adapter: SlackAdapter, app_token: str) -> Any:
                 return
             ticket = adapter.in_flight.begin()
             try:
-                await super().handle(client, req)
+                # Bolt's aiohttp handler narrows the client to its own (the one it runs).
+                await super().handle(cast(SocketModeClient, client), req)
             finally:
                 ticket.end()
 

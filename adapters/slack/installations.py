@@ -20,13 +20,14 @@ import hashlib
 import hmac
 import logging
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import and_, delete, select
+from sqlalchemy.engine import CursorResult
 
 from bot.installations import AppInstallation, OAuthState
 from bot.state import Database, utcnow
@@ -260,11 +261,11 @@ class DatabaseStateStore(AsyncOAuthStateStore):
             if not hmac.compare_digest(signature, self._sign(nonce)):
                 return False
         async with self.database.transaction() as session:
-            result = await session.execute(
-                delete(OAuthState).where(
-                    OAuthState.state == state, OAuthState.expires_at >= utcnow()
-                )
+            deleted = delete(OAuthState).where(
+                OAuthState.state == state, OAuthState.expires_at >= utcnow()
             )
+            # A DELETE answers with a CursorResult (rowcount); execute() is typed as Result.
+            result = cast(CursorResult[Any], await session.execute(deleted))
         return bool(result.rowcount)
 
     def _sign(self, nonce: str) -> str:

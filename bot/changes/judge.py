@@ -171,7 +171,8 @@ def line_scores(
     semantic = np.where(coverage > 0, semantic, np.minimum(semantic, INCLUDED_AT - 0.01))
     scores = np.maximum.reduce([lexical, coverage, semantic])
     vague = np.asarray([len(content_words(line.text)) < 2 for line in lines])
-    return np.where(vague, np.minimum(scores, INCLUDED_AT - 0.01), scores)
+    # asarray: numpy's stubs pick where()'s one-argument overload (a tuple) here.
+    return np.asarray(np.where(vague, np.minimum(scores, INCLUDED_AT - 0.01), scores))
 
 
 def _cite(line: ScopeLine) -> str:

@@ -93,7 +93,7 @@ def _label(text: str) -> tuple[Image.Image, Image.Image]:
     """
     font = _font()
     left, top, right, lower = font.getbbox(text)
-    size = (max(right - left, 1), max(lower - top, 1))
+    size = (int(max(right - left, 1)), int(max(lower - top, 1)))
     coverage = Image.new("L", size, 0)
     ImageDraw.Draw(coverage).text((-left, -top), text, fill=255, font=font)
     shade = [round(v * _TEXT_SHADES / 255) for v in range(256)]

@@ -195,11 +195,11 @@ async def validate_fields(
     if raw := get.get("estimate", ""):
         number = _number(raw)
         if number is not None:
-            problem = check_hours(number, "estimate")
+            implausible = check_hours(number, "estimate")
             if number <= 0:
                 errors["estimate"] = "The estimate should be a positive number of hours."
-            elif problem is not None and not problem.confirmable:
-                errors["estimate"] = f"The estimate is not plausible: {problem.reason}."
+            elif implausible is not None and not implausible.confirmable:
+                errors["estimate"] = f"The estimate is not plausible: {implausible.reason}."
             estimate_hours = number
         else:
             found = await saved_estimate(services.db, tenant, raw)
@@ -386,7 +386,9 @@ async def _from_proposal(
     )
 
 
-async def _create(values: Mapping[str, str], user_id: str, tenant: str, services: Services):  # type: ignore[no-untyped-def]
+async def _create(
+    values: Mapping[str, str], user_id: str, tenant: str, services: Services
+) -> tuple[ActiveProject | None, dict[str, str]]:
     new, errors = await validate_fields(values, tenant, services)
     if new is None:
         return None, errors

@@ -57,7 +57,7 @@ def _describe(parsed: ParsedEntry | ParsedLine) -> str:
     if len(lines) > 1:
         # Each line was read on its own: say how, so a misread line is caught at once.
         return f"{len(lines)} lines: " + "; ".join(_describe(line) for line in lines)
-    bits = [parsed.kind if parsed.kind != "question" else "question for the client"]
+    bits: list[str] = [parsed.kind if parsed.kind != "question" else "question for the client"]
     if parsed.hours is not None:
         bits.append(f"{parsed.hours:g} h")
     if parsed.internal:

@@ -278,7 +278,7 @@ async def _project_and_tone(
     words = text.split()
     last = words[-1].lower() if words else ""
     if len(words) > 1 and last in TONES:
-        tone: Tone = last  # type: ignore[assignment]
+        tone: Tone = last
         return await resolve_project(services, tenant, " ".join(words[:-1])), tone
     project = await find_project(services.db, tenant, text)
     if project is not None:
@@ -730,7 +730,7 @@ async def on_action(action: Action, services: Services) -> Reply:
             project,
             action.user_id,
             action.user_name,
-            tone if tone in TONES else "friendly",  # type: ignore[arg-type]
+            tone if tone in TONES else "friendly",
             on_track=True,
         )
     draft_id, _, rest = action.value.partition(":")

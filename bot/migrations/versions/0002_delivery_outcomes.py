@@ -15,6 +15,7 @@ adopted (stamped ``0001``) already has them.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -24,13 +25,13 @@ down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_DRAFT_COLUMNS = (
+_DRAFT_COLUMNS: tuple[sa.Column[Any], ...] = (
     sa.Column("sending_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("delivery_attempt", sa.String(length=16), nullable=True),
     sa.Column("superseded_by", sa.String(length=16), nullable=True),
     sa.Column("log_mark", sa.String(length=64), nullable=False, server_default=""),
 )
-_AUDIT_COLUMNS = (
+_AUDIT_COLUMNS: tuple[sa.Column[Any], ...] = (
     sa.Column("message_id", sa.String(length=64), nullable=True),
     sa.Column("permalink", sa.String(length=500), nullable=True),
     sa.Column("note", sa.String(length=300), nullable=True),
