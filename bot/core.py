@@ -9,6 +9,7 @@ from typing import TypeVar
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.access import AccessPolicy, keep_private
+from bot.button_values import ButtonValues
 from bot.logs import get_logger
 from bot.messages import (
     Action,
@@ -49,6 +50,8 @@ class Bot:
         self.access = AccessPolicy.from_settings(services.settings)
         # Platforms that can DM a person unprompted (scheduled digests), by platform name.
         self.direct_messages: dict[str, DirectMessages] = {}
+        # Button values too long for a platform are stored and swapped for a short id.
+        self.button_values = ButtonValues(services.db)
 
     async def start(self) -> None:
         await self.services.db.create_all()
@@ -90,7 +93,7 @@ class Bot:
         command = self.registry.commands[found.command]
         routed = request.model_copy(update={"command": found.command, "text": found.text})
         answer = await self._run(command.handler(routed, self.services), request, found.command)
-        return keep_private(answer, request.access)
+        return await self.button_values.fit(keep_private(answer, request.access), request.tenant)
 
     async def handle_action(self, action: Action) -> Reply | None:
         retry = await self._run(
@@ -103,6 +106,7 @@ class Bot:
         refusal = self.access.refusal(action)
         if refusal is not None:
             return refusal.model_copy(update={"refused": True})
+        action = await self.button_values.expand(action)
         parsed = ActionId.parse(action.action_id)
         handler = self.registry.actions.get(parsed.prefix)
         if handler is None:
@@ -110,7 +114,7 @@ class Bot:
                 "That button is no longer supported. Please run the command again."
             )
         answer = await self._run(handler(action, self.services), action, action.action_id)
-        return keep_private(answer, action.access)
+        return await self.button_values.fit(keep_private(answer, action.access), action.tenant)
 
     async def confirm_delivery(
         self, confirm: ConfirmDelivery, outcome: DeliveryOutcome
@@ -133,7 +137,8 @@ class Bot:
             reason_code=outcome.reason_code,
         )
         try:
-            return await handler(confirm, outcome, self.services)
+            answer = await handler(confirm, outcome, self.services)
+            return await self.button_values.fit(answer, confirm.tenant)
         except _DATABASE_ERRORS:
             # The message may be out there while the record could not say so: never claim
             # "nothing was sent" here; the record stays "sending" and asks for a check later.
@@ -177,6 +182,7 @@ class Bot:
             return DeliveryOutcome.refused("", "unreachable", "that person has no DMs there")
         dm = reply.model_copy(update={"visibility": Visibility.DM, "channel_id": None})
         try:
+            dm = await self.button_values.fit(dm, tenant) or dm
             outcome = await port.send_dm(tenant, user_id, dm)
         except Exception:
             log.exception("dm_failed", platform=platform, tenant=tenant, user_id=user_id)

@@ -55,6 +55,8 @@ MAX_HEADER = 150  # characters of a header
 MAX_CONTEXT = 10  # elements per context block
 MAX_BUTTONS = 25  # elements per actions block
 MAX_BUTTON_LABEL = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ACTION_ID = 255
 MAX_MODAL_TITLE = 24
 MAX_PLACEHOLDER = 150
 MAX_METADATA = 3000
@@ -236,10 +238,17 @@ def _citations(block: Citations) -> list[_Piece]:
 def _buttons(block: Buttons, used_ids: set[str]) -> list[_Piece]:
     elements: list[ButtonElement] = []
     labels: list[str] = []
+    unshown: list[str] = []
     for button in block.items:
         label = button.label.strip() or "…"
         if len(label) > MAX_BUTTON_LABEL:
             label = label[: MAX_BUTTON_LABEL - 1] + "…"
+        # (4 characters left for the "#N" that numbers a repeated action id)
+        if len(button.value) > MAX_BUTTON_VALUE or len(button.action_id) > MAX_ACTION_ID - 4:
+            # The core stores long values (bot/button_values.py), so this is a reply that
+            # skipped it: say so for this button rather than lose the whole reply's blocks.
+            unshown.append(label)
+            continue
         elements.append(
             ButtonElement(
                 text=PlainTextObject(text=label, emoji=True),
@@ -250,6 +259,10 @@ def _buttons(block: Buttons, used_ids: set[str]) -> list[_Piece]:
         )
         labels.append(f"[{label}]")
     pieces = []
+    if unshown:
+        names = ", ".join(f"“{escape(label)}”" for label in unshown)
+        note = f"_{names}: this button holds too much to show here; run the command again._"
+        pieces.extend(_section(note))
     for start in range(0, len(elements), MAX_BUTTONS):
         batch = elements[start : start + MAX_BUTTONS]
         pieces.append(

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-from slack_sdk.errors import SlackObjectFormationError
-
 from adapters.slack.blocks import (
     MAX_BLOCKS,
     MAX_SECTION,
@@ -146,10 +143,19 @@ def test_citations_buttons_heading_image_and_form_map_to_their_slack_shapes():
     assert rendered.images[0].data == png and rendered.form == form
 
 
-def test_button_value_over_the_limit_fails_loudly_instead_of_being_cut():
-    reply = Reply(blocks=(Buttons(items=(Button(label="Go", action_id="x:y", value="v" * 2001),)),))
-    with pytest.raises(SlackObjectFormationError):
-        to_blocks(reply)
+def test_a_button_over_slacks_limits_never_costs_the_reply_its_blocks():
+    """The core stores long values (bot/button_values.py); one that skipped it is named in a
+    note, and the other buttons and the text are kept (never cut, never a raise)."""
+    long = Button(label="Go", action_id="x:y", value="v" * 2001)
+    wide = Button(label="Wide", action_id="x:" + "y" * 300, value="1")
+    ok = Button(label="Keep", action_id="x:keep", value="2")
+    reply = Reply(blocks=(Paragraph(text="Text stays"), Buttons(items=(long, wide, ok))))
+    [message] = to_blocks(reply).messages
+    blocks = message.blocks
+    assert blocks[0]["text"]["text"] == "Text stays"
+    assert "“Go”, “Wide”: this button holds too much" in blocks[1]["text"]["text"]
+    [element] = blocks[2]["elements"]
+    assert element["action_id"] == "x:keep" and element["value"] == "2"
 
 
 def test_split_text_prefers_line_breaks_and_keeps_everything():
