@@ -7,6 +7,7 @@ changes the project, so a double click or a stale button cannot raise a budget t
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -124,7 +125,11 @@ def _effect(project: ActiveProject, change: ChangeRequest) -> dict[str, Any]:
         effect["estimate_hours"] = [project.estimate_hours, raised]
     if project.budget is not None:
         effect["budget"] = [project.budget, round(project.budget + price, 2)]
+    # From the due date as it is now: an approval since may have moved it already.
+    weeks = (change.effect or {}).get("weeks")
     later = change.new_due_date
+    if project.due_date is not None and weeks:
+        later = project.due_date + dt.timedelta(days=math.ceil(float(weeks) * 7))
     if project.due_date is not None and later is not None and later > project.due_date:
         effect["due_date"] = [project.due_date.isoformat(), later.isoformat()]
     return effect
@@ -162,7 +167,7 @@ async def decide(
             if "budget" in effect:
                 project.budget = effect["budget"][1]
             if "due_date" in effect:
-                project.due_date = change.new_due_date
+                project.due_date = dt.date.fromisoformat(effect["due_date"][1])
         elif change.draft_id:
             await session.execute(
                 update(Draft)

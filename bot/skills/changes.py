@@ -771,7 +771,8 @@ CHANGE_HOOKS = _ChangeHooks()
 async def _write_order(
     services: Services, project: ActiveProject, change: ChangeRequest
 ) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    weeks = (change.effect or {}).get("weeks")
+    # The delay from the due date as it is now (an earlier change may have moved it).
+    weeks, new_due = delivery_impact(change.hours, capacity(services), project.due_date)
     text, document = build_order(
         OrderFigures(
             project=project.name,
@@ -782,7 +783,7 @@ async def _write_order(
             price=change.price,
             currency=change.currency,
             due_date=project.due_date,
-            new_due_date=change.new_due_date,
+            new_due_date=new_due,
             weeks=weeks,
             change_id=change.id,
             verdict=change.verdict,

@@ -110,3 +110,15 @@ async def test_the_running_extras_in_a_table_cell(harness: Harness) -> None:
     changes = await project_changes(db, "local", "acme-coffee-shop")
     assert extras_text(changes) == "2 approved (+14 h), 1 open"
     assert extras_text([]) == "—"
+
+
+async def test_the_new_due_date_counts_from_the_due_date_as_it_is_now(harness: Harness) -> None:
+    await add_acme(harness)  # due 15 Jan 2027
+    db = harness.bot.services.db
+    first = await new_change(harness, 14, 1260, effect={"weeks": 1.0})
+    second = await new_change(harness, 7, 630, effect={"weeks": 0.5})
+    await decide(db, "local", first.id, "approved", "alice", NOW)
+    assert (await acme(harness)).due_date == dt.date(2027, 1, 22)
+    decided = await decide(db, "local", second.id, "approved", "alice", NOW)
+    assert decided.effect["due_date"] == ["2027-01-22", "2027-01-26"]
+    assert (await acme(harness)).due_date == dt.date(2027, 1, 26)
