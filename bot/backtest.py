@@ -15,7 +15,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from estimating import (
     leave_one_out,
     time_split,
 )
+from knowledge.port import KnowledgeStore
 
 # Texts -> (n, d) unit vectors: the product's embedder, passed in by the caller.
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -146,7 +146,7 @@ def backtest_file(
     return time_split(items, train_fraction, use_guess=guess is not None, k=k)
 
 
-def backtest_tenant(store: Any, tenant: str, params: Knobs) -> BacktestResult:
+def backtest_tenant(store: KnowledgeStore, tenant: str, params: Knobs) -> BacktestResult:
     """Leave-one-out over a tenant's closed projects with the engine ``/scope`` uses.
 
     The tenant's engine (``bot.scoping.calibration``: knobs and band tuned leave-one-out on

@@ -17,6 +17,7 @@ from bot.leaks import LeakFilter
 from bot.logs import get_logger
 from bot.services import Services
 from bot.state import ActiveProject, ProjectAlias
+from knowledge.port import KnowledgeStore
 
 log = get_logger(__name__)
 
@@ -52,7 +53,7 @@ async def _sql_names(
         return [c for c in clients.scalars() if c], list(aliases.scalars())
 
 
-def _past_clients(store: object, tenant: str) -> list[str]:
+def _past_clients(store: KnowledgeStore, tenant: str) -> list[str]:
     from bot.scoping.history import tenant_history
 
     history = tenant_history(store, tenant)  # cached between calls

@@ -59,6 +59,7 @@ from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.scoping import wording as w
 from bot.services import Services
 from bot.state import Draft, SavedEstimate, ScopeRun
+from knowledge.port import KnowledgeStore
 
 log = get_logger(__name__)
 
@@ -133,7 +134,7 @@ class Grounds:
     notes: tuple[str, ...]
 
 
-def _grounds(store: Any, tenant: str, estimate: SavedEstimate) -> Grounds:
+def _grounds(store: KnowledgeStore, tenant: str, estimate: SavedEstimate) -> Grounds:
     from bot.scoping.history import tenant_history
     from bot.scoping.phases import phase_breakdown
     from bot.scoping.questions import PastLessons, open_questions

@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +43,10 @@ from bot.scoping.vagueness import assess
 from bot.services import Services
 from bot.state import SavedEstimate, ScopeRun, TenantSettings
 from estimating import Knobs
+from knowledge.port import KnowledgeStore
+
+if TYPE_CHECKING:  # the store module loads Chroma
+    from knowledge.store import Match
 
 MIN_FILTERED = 3  # a type/tag filter is kept only if it leaves this many usable analogues
 MORE_PAGE = 5  # analogues added per "Show more analogues"
@@ -144,7 +148,7 @@ def filter_options(brief: str, history: TenantHistory) -> list[dict[str, Any]]:
     return options
 
 
-def _search(store: Any, tenant: str, brief: str, k: int) -> list[Any]:
+def _search(store: KnowledgeStore, tenant: str, brief: str, k: int) -> list[Match]:
     return store.search(tenant, brief, k=k, status="closed")
 
 
@@ -167,7 +171,7 @@ def _width(k: int) -> int:
 
 
 def closed_candidates(
-    store: Any,
+    store: KnowledgeStore,
     tenant: str,
     brief: str,
     history: TenantHistory,
@@ -249,7 +253,7 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
     k, floor = settings.scope_k, settings.scope_min_similarity
     params = Knobs(k=k, min_similarity=floor)
 
-    def work(store: Any) -> ScopeResult:
+    def work(store: KnowledgeStore) -> ScopeResult:
         # One worker thread, in order: run side by side, the embedding (numpy, GIL-bound
         # between its BLAS calls), the database driver and the history check slowed each
         # other down more than their overlap saved.
