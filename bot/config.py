@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     currency: str = Field(default="USD", description="ISO 4217 code")
     scope_k: Annotated[int, Field(ge=1, le=50)] = 8
     scope_min_similarity: Annotated[float, Field(ge=0, le=1)] = 0.25
+    history_cache_projects: Annotated[int, Field(ge=1_000)] = Field(
+        default=200_000,
+        description="closed projects kept in memory for /scope over all workspaces (LRU)",
+    )
 
     # --- proposals ------------------------------------------------------------------------
     proposal_pricing: Literal["fixed", "tm"] = Field(

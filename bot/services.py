@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.compose import Composer, OfflineComposer
 from bot.config import Settings
+from bot.scoping.history import bound_history
 from bot.state import Database
 
 
@@ -44,7 +45,9 @@ class Services:
                 if self._knowledge is None:
                     if self.knowledge_factory is None:
                         raise RuntimeError("no knowledge store is configured")
-                    self._knowledge = self.knowledge_factory()
+                    store = self.knowledge_factory()
+                    bound_history(store, self.settings.history_cache_projects)
+                    self._knowledge = store
         return self._knowledge
 
     async def open_knowledge(self) -> Any:

@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,7 +49,9 @@ from knowledge.models import PastProject, normalise_tag
 BATCH = 256  # projects embedded and written per round trip
 MAX_K = 100
 _OVERFETCH = 4  # unfiltered neighbours fetched per wanted result before filtering
-_READ_PAGE = 5_000  # ids per read: Chroma's SQLite refuses ~32k variables in one query
+_READ_PAGE = 5_000  # records per read: Chroma's SQLite refuses ~32k variables in one query
+_CHANGES_KEPT = 64  # writes per tenant whose ids are remembered (for incremental readers)
+_CHANGE_IDS_MAX = 5_000  # a bigger write is remembered as "anything may have changed"
 # chromadb's HTTP client waits forever on a server that accepts but never answers (httpx
 # timeout=None, hard-coded in chromadb 1.5); every server call is bounded by this instead.
 SERVER_TIMEOUT_SECONDS = 15.0
@@ -97,6 +99,8 @@ class ProjectStore:
         self._collections: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._generations: Counter[str] = Counter()
+        # (generation after the write, ids written or None for "too many to list"), per tenant
+        self._changes: dict[str, deque[tuple[int, frozenset[str] | None]]] = {}
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -158,9 +162,33 @@ class ProjectStore:
         """
         return self._generations[tenant]
 
-    def _wrote(self, tenant: str) -> None:
+    def changed_since(self, tenant: str, generation: int) -> frozenset[str] | None:
+        """The ids this store object wrote for ``tenant`` after ``generation``.
+
+        ``None`` when it cannot say (the writes are older than the ones remembered, or one of
+        them was too big to list): the caller should read the tenant again in full.
+        """
+        with self._lock:
+            current = self._generations[tenant]
+            if generation == current:
+                return frozenset()
+            log = self._changes.get(tenant)
+            if generation > current or not log or log[0][0] > generation + 1:
+                return None
+            changed: set[str] = set()
+            for after, ids in log:
+                if after > generation:
+                    if ids is None:
+                        return None
+                    changed |= ids
+            return frozenset(changed)
+
+    def _wrote(self, tenant: str, ids: Sequence[str] | None = None) -> None:
         with self._lock:
             self._generations[tenant] += 1
+            log = self._changes.setdefault(tenant, deque(maxlen=_CHANGES_KEPT))
+            known = ids is not None and len(ids) <= _CHANGE_IDS_MAX
+            log.append((self._generations[tenant], frozenset(ids) if known else None))
 
     def close(self) -> None:
         """Forget cached handles (the embedded client is shared per path by Chroma)."""
@@ -245,7 +273,7 @@ class ProjectStore:
             try:
                 written = self._write(collection, tenant, projects, embeddings)
             finally:
-                self._wrote(tenant)
+                self._wrote(tenant, ids)
         return written
 
     def _write(  # upsert's batches, once its arguments are checked
@@ -292,7 +320,7 @@ class ProjectStore:
             if collection is None or not collection.get(ids=[project_id])["ids"]:
                 return False
             collection.delete(ids=[project_id])
-            self._wrote(tenant)
+            self._wrote(tenant, [project_id])
             return True
 
     def reindex(self, tenant: str) -> int:
@@ -307,7 +335,7 @@ class ProjectStore:
             if name not in {c.name for c in self._list_collections()}:
                 return 0
             old = self.client.get_collection(name, embedding_function=self._function)
-            projects = _projects_from(old.get(include=["metadatas"]), tenant)
+            projects = _projects_from(_read_all(old, None), tenant)
             vectors = self.embedder.embed([p.embedding_text() for p in projects])
             aside = name[:-4] + "-old"
             old.modify(name=aside)
@@ -355,8 +383,7 @@ class ProjectStore:
             collection = self._collection(tenant, create=False)
             if collection is None:
                 return []
-            where = _where(status, None, None)
-            projects = _projects_from(collection.get(where=where, include=["metadatas"]), tenant)
+            projects = _projects_from(_read_all(collection, status), tenant)
         return sorted(
             projects, key=lambda p: (p.finished or p.started or dt.date.min, p.id), reverse=True
         )
@@ -482,6 +509,26 @@ def _metadata(tenant: str, project: PastProject, created: str | None) -> dict[st
     for tag in project.tags:
         metadata[_tag_key(tag)] = True
     return metadata
+
+
+def _read_all(collection: Any, status: str | None) -> dict[str, Any]:
+    """Every record's metadata (with ``status`` only, when given), a page at a time.
+
+    One ``get`` over a whole collection makes Chroma bind every matching id as an SQL variable,
+    which SQLite refuses above ~32,700. Pages are read without a ``where`` (the status is
+    checked here), so each page is a plain offset read with no metadata filter to re-run.
+    """
+    metadatas: list[Any] = []
+    offset = 0
+    while True:
+        page = collection.get(include=["metadatas"], limit=_READ_PAGE, offset=offset)
+        found = page.get("metadatas") or []
+        metadatas.extend(
+            m for m in found if m is not None and (not status or m.get("status") == status)
+        )
+        if len(found) < _READ_PAGE:
+            return {"metadatas": metadatas}
+        offset += _READ_PAGE
 
 
 def _hits(found: dict[str, Any]) -> list[tuple[dict[str, Any], float]]:

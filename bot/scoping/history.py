@@ -2,23 +2,31 @@
 
 Reading every closed project out of the store costs far more than a search once a studio has
 thousands of them, and history changes rarely. The cache is keyed on the store instance (weakly:
-a test's or a replica's store takes its cache with it) and the tenant, and is refreshed:
+a test's or a replica's store takes its cache with it) and the tenant. An answer never waits
+for a refresh, only for a tenant's very first read:
 
-- at once after this process wrote the tenant's projects (the store's write generation);
+- after this process wrote the tenant's projects (the store's write generation), only the
+  projects written are read again (:meth:`ProjectStore.changed_since`) and patched into the
+  snapshot before the answer, so a closed or imported project counts at once;
 - when the tenant's project count changes (an import by another process, a replica closing a
-  project), checked at most every ``RECHECK`` seconds: even counting costs a Chroma round trip
-  of a couple of milliseconds, a tenth of a whole answer;
-- after ``MAX_AGE`` seconds in any case (an edit elsewhere keeps the count).
+  project), checked at most every ``RECHECK`` seconds, and after ``MAX_AGE`` seconds in any case
+  (an edit elsewhere keeps the count), the tenant is read again in a background thread while
+  answers keep using the previous snapshot;
+- the cache holds at most ``max_projects`` closed projects over all tenants (the setting
+  ``ATELIER_HISTORY_CACHE_PROJECTS``); the least recently used tenants are dropped first, and a
+  tenant bigger than the bound on its own is still served, alone.
 """
 
 from __future__ import annotations
 
-import contextlib
+import datetime as dt
 import functools
+import logging
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +34,12 @@ from bot.scoping.result import HistoryFacts, history_facts
 
 MAX_AGE = 60.0  # seconds
 RECHECK = 2.0  # seconds between project counts when this process has not written
+DEFAULT_MAX_PROJECTS = 200_000  # closed projects held over all tenants of one store
+
+log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_caches: weakref.WeakKeyDictionary[Any, dict[str, _Entry]] = weakref.WeakKeyDictionary()
+_caches: weakref.WeakKeyDictionary[Any, HistoryCache] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -62,32 +73,181 @@ def _generation(store: Any, tenant: str) -> int:
     return int(generation(tenant)) if callable(generation) else 0
 
 
-def tenant_history(store: Any, tenant: str) -> TenantHistory:
-    """The tenant's closed projects and their type/tag vocabulary (sync; a worker thread)."""
-    now = time.monotonic()
-    generation = _generation(store, tenant)
-    with _lock:
-        try:
-            entry = _caches.get(store, {}).get(tenant)
-        except TypeError:  # a store that can't be weakly referenced: no caching
-            entry = None
-    if entry is None or entry.generation != generation or now - entry.history.loaded_at >= MAX_AGE:
-        count = int(store.count(tenant))
-    elif now - entry.checked_at < RECHECK:
-        return entry.history
-    else:
-        count = int(store.count(tenant))
-        if count == entry.history.count:
-            entry.checked_at = now
-            return entry.history
-    closed = store.list(tenant, status="closed") if count else []
-    history = TenantHistory(
+def _newest_first(project: Any) -> tuple[dt.date, str]:  # the store's own listing order
+    return (project.finished or project.started or dt.date.min, project.id)
+
+
+def _history(closed: Sequence[Any], count: int, now: float) -> TenantHistory:
+    return TenantHistory(
         closed=tuple(closed),
         count=count,
         loaded_at=now,
         types=frozenset(p.type for p in closed if p.type),
         tags=frozenset(t for p in closed for t in (p.tags or ())),
     )
-    with _lock, contextlib.suppress(TypeError):
-        _caches.setdefault(store, {})[tenant] = _Entry(history, generation, now)
-    return history
+
+
+def _read(store: Any, tenant: str, generation: int) -> _Entry:
+    """The tenant's closed projects read in full (the store pages the read)."""
+    now = time.monotonic()
+    count = int(store.count(tenant))
+    closed = store.list(tenant, status="closed") if count else []
+    return _Entry(_history(closed, count, now), generation, now)
+
+
+def _patched(
+    store: Any, tenant: str, entry: _Entry, changed: Collection[str], generation: int
+) -> _Entry:
+    """``entry`` with the projects in ``changed`` read again (gone, reopened, edited, new)."""
+    now = time.monotonic()
+    fresh = store.get_many(tenant, sorted(changed)) if changed else {}
+    kept = [p for p in entry.history.closed if p.id not in changed]
+    kept.extend(p for p in fresh.values() if getattr(p, "status", "closed") == "closed")
+    kept.sort(key=_newest_first, reverse=True)
+    count = int(store.count(tenant))
+    return _Entry(_history(kept, count, entry.history.loaded_at), generation, now)
+
+
+class HistoryCache:
+    """One store's tenant histories, least recently used first, bounded in projects."""
+
+    def __init__(self, max_projects: int = DEFAULT_MAX_PROJECTS) -> None:
+        self.max_projects = max(1, int(max_projects))
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self._loading: dict[str, threading.Lock] = {}
+        self._refreshing: dict[str, threading.Thread] = {}
+
+    @property
+    def projects(self) -> int:
+        """Closed projects held now, over all tenants."""
+        with self._lock:
+            return sum(len(e.history.closed) for e in self._entries.values())
+
+    def tenants(self) -> list[str]:
+        """Tenants held now, least recently used first."""
+        with self._lock:
+            return list(self._entries)
+
+    def history(self, store: Any, tenant: str) -> TenantHistory:
+        now = time.monotonic()
+        generation = _generation(store, tenant)
+        entry = self._get(tenant)
+        if entry is None:
+            return self._first_read(store, tenant, generation)
+        if entry.generation != generation:
+            changed_since = getattr(store, "changed_since", None)
+            changed = changed_since(tenant, entry.generation) if callable(changed_since) else None
+            if changed is not None:  # this process's own writes: patch them in now
+                entry = _patched(store, tenant, entry, changed, generation)
+                self._keep(tenant, entry)
+                return entry.history
+            self._refresh_later(store, tenant)
+            return entry.history
+        if now - entry.history.loaded_at >= MAX_AGE:
+            self._refresh_later(store, tenant)
+        elif now - entry.checked_at >= RECHECK:
+            entry.checked_at = now
+            if int(store.count(tenant)) != entry.history.count:
+                self._refresh_later(store, tenant)
+        return entry.history
+
+    def wait_for_refresh(self, tenant: str, timeout: float | None = None) -> bool:
+        """Wait for a background refresh of ``tenant`` to end; False if still running."""
+        with self._lock:
+            thread = self._refreshing.get(tenant)
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    def _get(self, tenant: str) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(tenant)
+            if entry is not None:
+                self._entries.move_to_end(tenant)
+            return entry
+
+    def _first_read(self, store: Any, tenant: str, generation: int) -> TenantHistory:
+        with self._lock:
+            loading = self._loading.setdefault(tenant, threading.Lock())
+        with loading:  # concurrent first answers for a tenant wait for one read
+            entry = self._get(tenant)
+            if entry is None:
+                entry = _read(store, tenant, generation)
+                self._keep(tenant, entry)
+        with self._lock:
+            self._loading.pop(tenant, None)
+        return entry.history
+
+    def _keep(self, tenant: str, entry: _Entry) -> None:
+        with self._lock:
+            current = self._entries.get(tenant)
+            if current is not None and current.generation > entry.generation:
+                return  # a read that started before this process's later write
+            self._entries[tenant] = entry
+            self._entries.move_to_end(tenant)
+            held = sum(len(e.history.closed) for e in self._entries.values())
+            while held > self.max_projects and len(self._entries) > 1:
+                _, dropped = self._entries.popitem(last=False)
+                held -= len(dropped.history.closed)
+
+    def _refresh_later(self, store: Any, tenant: str) -> None:
+        with self._lock:
+            if tenant in self._refreshing:
+                return
+            thread = threading.Thread(
+                target=self._refresh,
+                args=(store, tenant, _generation(store, tenant)),
+                name="atelier-history-refresh",
+                daemon=True,
+            )
+            self._refreshing[tenant] = thread
+        thread.start()
+
+    def _refresh(self, store: Any, tenant: str, generation: int) -> None:
+        try:
+            self._keep(tenant, _read(store, tenant, generation))
+        except Exception as problem:  # the previous snapshot keeps answering
+            log.warning("history refresh failed: %s", type(problem).__name__)
+        finally:
+            with self._lock:
+                self._refreshing.pop(tenant, None)
+
+
+def history_cache(store: Any) -> HistoryCache | None:
+    """``store``'s history cache (created on first use); None for a store that can't be
+    weakly referenced (it is then read on every call)."""
+    with _lock:
+        try:
+            cache = _caches.get(store)
+            if cache is None:
+                cache = _caches[store] = HistoryCache()
+        except TypeError:
+            return None
+    return cache
+
+
+def bound_history(store: Any, max_projects: int) -> None:
+    """Hold at most ``max_projects`` closed projects of ``store`` in memory."""
+    cache = history_cache(store)
+    if cache is not None:
+        cache.max_projects = max(1, int(max_projects))
+
+
+def tenant_history(store: Any, tenant: str) -> TenantHistory:
+    """The tenant's closed projects and their type/tag vocabulary (sync; a worker thread)."""
+    cache = history_cache(store)
+    if cache is None:
+        return _read(store, tenant, _generation(store, tenant)).history
+    return cache.history(store, tenant)
+
+
+__all__ = [
+    "DEFAULT_MAX_PROJECTS",
+    "HistoryCache",
+    "TenantHistory",
+    "bound_history",
+    "history_cache",
+    "tenant_history",
+]

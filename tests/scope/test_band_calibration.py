@@ -102,6 +102,8 @@ def test_the_engine_is_cached_until_the_tenant_has_new_projects(monkeypatch) -> 
     assert store.searches == searches
 
     store.projects["wide"].append(Project("wide-new", "shop", "A shop", 300.0))
+    tenant_history(store, "wide")  # the count changed: read again in the background
+    assert history.history_cache(store).wait_for_refresh("wide", timeout=30)
     again = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
     assert again is not first and again.projects == 41 and store.searches == searches + 41
     assert len(again.engine.history) == 41  # type: ignore[union-attr]
