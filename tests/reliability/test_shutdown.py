@@ -94,7 +94,10 @@ class Process:
 
 
 @contextlib.asynccontextmanager
-async def atelier_run(fake: FakeSlack, tmp_path: Path) -> AsyncIterator[Process]:
+async def atelier_run(
+    fake: FakeSlack, tmp_path: Path, extra: dict[str, str | None] | None = None
+) -> AsyncIterator[Process]:
+    """`atelier run` against ``fake``; ``extra`` sets (or, with None, removes) variables."""
     port = free_port()
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -109,6 +112,11 @@ async def atelier_run(fake: FakeSlack, tmp_path: Path) -> AsyncIterator[Process]
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
     }
+    for name, value in (extra or {}).items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
