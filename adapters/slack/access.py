@@ -9,9 +9,10 @@ The core decides who may use Atelier (``bot/access.py``); this module only gathe
   ``is_shared``, or a pending invitation) is a shared channel;
 - ``usergroups.users.list``: membership of the user groups an allowlist names.
 
-Answers are cached per workspace for ``ATELIER_ACCESS_CACHE_SECONDS``. A failed person lookup
-is never cached and leaves the role unknown, which the core refuses; a failed channel lookup
-counts the channel as shared, so answers stay private. Read methods are called through
+Answers are cached per workspace for ``ATELIER_ACCESS_CACHE_SECONDS``. A failed lookup is
+remembered for ``FAILURE_SECONDS`` only, so a burst of events does not retry it each time; a
+failed person lookup leaves the role unknown, which the core refuses (a failure never allows
+anything), and a failed channel lookup counts the channel as shared, so answers stay private. Read methods are called through
 slack_sdk's own methods, which send their arguments as query parameters (Slack ignores JSON
 bodies on them).
 """
@@ -40,6 +41,8 @@ log = get_logger(__name__)
 V = TypeVar("V")
 # Enough for everyone in a large workspace who talks to the bot within the cache time.
 MAX_ENTRIES = 10_000
+# How long a failed lookup is not retried (never longer than the cache time itself).
+FAILURE_SECONDS = 15.0
 _FAILURES = (SlackClientError, aiohttp.ClientError, OSError, TimeoutError, ValueError)
 
 
@@ -148,6 +151,9 @@ class SlackDirectory:
         self._groups: TtlCache[frozenset[str]] = TtlCache(
             settings.access_cache_seconds, clock=clock
         )
+        self._failed: TtlCache[bool] = TtlCache(
+            min(FAILURE_SECONDS, settings.access_cache_seconds), clock=clock
+        )
 
     async def describe(self, incoming: Request | Action) -> Request | Action:
         """The request with its ``access`` (and, when missing, the person's name) filled in."""
@@ -198,9 +204,12 @@ class SlackDirectory:
         cached = self._people.get(key)
         if cached is not None:
             return cached
+        if self._failed.get(("users.info", *key)):
+            return None  # failed moments ago: refused again without asking
         found = await self._read("users.info", self.client.users_info, user=user_id)
         user = (found or {}).get("user")
         if not isinstance(user, Mapping):
+            self._failed.put(("users.info", *key), True)
             return None
         person = person_from(user, installation)
         if person.role is not Role.UNKNOWN:
@@ -214,11 +223,14 @@ class SlackDirectory:
         cached = self._channels.get(key)
         if cached is not None:
             return cached
+        if self._failed.get(("conversations.info", *key)):
+            return True
         found = await self._read(
             "conversations.info", self.client.conversations_info, channel=channel_id
         )
         channel = (found or {}).get("channel")
         if not isinstance(channel, Mapping):
+            self._failed.put(("conversations.info", *key), True)
             return True  # not known: answer privately
         shared = shared_from(channel)
         self._channels.put(key, shared)

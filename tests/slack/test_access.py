@@ -97,7 +97,7 @@ async def test_an_enterprise_grid_colleague_of_another_workspace_is_a_member(sla
     assert OTHER_ORGANISATION in outsider[-1].text
 
 
-async def test_a_failed_lookup_refuses_and_is_asked_again_next_time(slack) -> None:
+async def test_a_failed_lookup_refuses_and_is_not_retried_by_every_event(slack) -> None:
     slack.fake.errors["users.info"] = "ratelimited"
     answers = await _answers(slack, "scope", BRIEF)
     assert NOT_CONFIRMED in answers[-1].text
@@ -105,8 +105,28 @@ async def test_a_failed_lookup_refuses_and_is_asked_again_next_time(slack) -> No
 
     del slack.fake.errors["users.info"]
     answers = await _answers(slack, "scope", BRIEF)
-    assert ESTIMATE in answers[-1].text  # the failure was not remembered
-    assert len(slack.fake.of("users.info")) == 2
+    assert NOT_CONFIRMED in answers[-1].text  # still refused: a failure never allows
+    assert len(slack.fake.of("users.info")) == 1  # … and Slack was not asked again at once
+
+
+async def test_a_failed_lookup_is_asked_again_after_a_few_seconds(slack_settings, fake_slack):
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from adapters.slack.access import FAILURE_SECONDS, SlackDirectory
+
+    now = [0.0]
+    client = AsyncWebClient(token="xoxb-test-0000-token", base_url=fake_slack.api_url)
+    directory = SlackDirectory(client, slack_settings, clock=lambda: now[0])
+    installation = await directory.installation()
+    fake_slack.errors["users.info"] = "ratelimited"
+    assert await directory.person("T0001", "U0ALICE", installation) is None
+    del fake_slack.errors["users.info"]
+    assert await directory.person("T0001", "U0ALICE", installation) is None  # remembered
+    now[0] += FAILURE_SECONDS + 1
+    person = await directory.person("T0001", "U0ALICE", installation)
+    assert person is not None and person.name == "Person U0ALICE"
+    assert len(fake_slack.of("users.info")) == 2
+
 
 
 async def test_a_deactivated_account_is_refused(slack) -> None:
