@@ -12,9 +12,9 @@ The core decides who may use Atelier (``bot/access.py``); this module only gathe
 Answers are cached per workspace for ``ATELIER_ACCESS_CACHE_SECONDS``. A failed lookup is
 remembered for ``FAILURE_SECONDS`` only, so a burst of events does not retry it each time; a
 failed person lookup leaves the role unknown, which the core refuses (a failure never allows
-anything), and a failed channel lookup counts the channel as shared, so answers stay private. Read methods are called through
-slack_sdk's own methods, which send their arguments as query parameters (Slack ignores JSON
-bodies on them).
+anything), and a failed channel lookup counts the channel as shared, so answers stay
+private. Read methods are called through slack_sdk's own methods, which send their arguments
+as query parameters (Slack ignores JSON bodies on them).
 """
 
 from __future__ import annotations
