@@ -95,9 +95,7 @@ def split_text(text: str, limit: int) -> list[str]:
     return [piece for piece in pieces if piece.strip()]
 
 
-def _clean_cut(
-    text: str, position: int, edge: int, spans: list[Span]
-) -> tuple[int, int] | None:
+def _clean_cut(text: str, position: int, edge: int, spans: list[Span]) -> tuple[int, int] | None:
     """(end of this piece, start of the next) at the best separator in the window that is
     outside every protected run."""
     for separator in _SEPARATORS:
@@ -117,16 +115,15 @@ def _clean_cut(
 def _cut_inside(
     text: str, position: int, edge: int, span: Span | None, carry: str
 ) -> tuple[int, int] | None:
-    """A cut inside a run too long for one piece: at its last line break (a fence) or space
-    (a run) that leaves room to close it; None when the run cannot be closed and reopened."""
+    """A cut inside a run too long for one piece: at its last line break, else space, that
+    leaves room to close it; None when the run cannot be closed and reopened."""
     if span is None:
         return None
     inner = max(position, span.start + len(span.opener))
     last = edge - len(span.closer)
     if last <= inner or len(carry) + len(span.opener) + len(span.closer) >= edge - position:
         return None
-    separators = ("\n",) if span.closer == "\n```" else ("\n", " ")
-    for separator in separators:
+    for separator in ("\n", " "):
         index = text.rfind(separator, inner + 1, last + 1)
         if index > inner:
             return index, index + len(separator)
