@@ -57,6 +57,35 @@ def client_reason(reason: str) -> str:
     return "The scope we agreed doesn't include it."
 
 
+_CLAUSE = re.compile(
+    r"\s*(?:[,;()\[\]]|\s[-–—]\s|\s(?:like|as\s+(?:we\s+did|for)|similar\s+to|same\s+as)\s)"
+    r"\s*",
+    re.IGNORECASE,
+)
+
+
+def client_request(request: str, judge_line: Any) -> tuple[str, tuple[str, ...]]:
+    """The request as the client may read it, clause by clause, and what was left out.
+
+    ``judge_line`` is the leak filter's ``judge`` (a :class:`bot.leaks.Verdict` per text).
+    A clause with an internal marker takes the rest of the request with it ("…, internal:
+    charge them double"); one naming a rate or another client is left out on its own.
+    """
+    kept: list[str] = []
+    left: list[str] = []
+    clauses = [c for c in _CLAUSE.split(" ".join(request.split())) if c.strip()]
+    for index, clause in enumerate(clauses):
+        verdict = judge_line(clause)
+        if verdict.reason == "internal":
+            left += [verdict.reason] * (len(clauses) - index)
+            break
+        if verdict.reason is not None:
+            left.append(verdict.reason)
+            continue
+        kept.append(verdict.text.strip() or clause)
+    return ", ".join(kept).strip(" ,.") or "the addition you asked for", tuple(left)
+
+
 @dataclass(frozen=True)
 class OrderFigures:
     project: str
@@ -135,4 +164,11 @@ def export_markdown(document: dict[str, Any], client_text: str, today: dt.date) 
     return f"{title}\n\n_{day(today)}_\n\n{client_text}\n"
 
 
-__all__ = ["OrderFigures", "amount", "build_order", "client_reason", "export_markdown"]
+__all__ = [
+    "OrderFigures",
+    "amount",
+    "build_order",
+    "client_reason",
+    "client_request",
+    "export_markdown",
+]

@@ -29,7 +29,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.changes.judge import Judgement, ScopeLine, judge, scope_lines
-from bot.changes.order import OrderFigures, amount, build_order, export_markdown
+from bot.changes.order import (
+    OrderFigures,
+    amount,
+    build_order,
+    client_request,
+    export_markdown,
+)
 from bot.changes.pricing import ExtraPrice, delivery_impact, price_extra, round_hours
 from bot.changes.records import (
     DECISIONS,
@@ -771,13 +777,18 @@ CHANGE_HOOKS = _ChangeHooks()
 async def _write_order(
     services: Services, project: ActiveProject, change: ChangeRequest
 ) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    guard = await document_guard(
+        services, project.tenant, own_names=(project.name, project.client or ""),
+        project_id=project.id,
+    )
+    request, left_out = client_request(change.text, guard.filter.judge)
     # The delay from the due date as it is now (an earlier change may have moved it).
     weeks, new_due = delivery_impact(change.hours, capacity(services), project.due_date)
     text, document = build_order(
         OrderFigures(
             project=project.name,
             client=project.client,
-            request=change.text,
+            request=request,
             reason=change.reason,
             hours=change.hours or 0.0,
             price=change.price,
@@ -789,16 +800,16 @@ async def _write_order(
             verdict=change.verdict,
         )
     )
-    guard = await document_guard(
-        services, project.tenant, own_names=(project.name, project.client or ""),
-        project_id=project.id,
-    )
     checked = guard.filter.clean(text)
     notes = [
         f"Verdict: {change.verdict}. {change.reason}",
         f"Hours band: {_hours(change.hours_p10)}–{_hours(change.hours_p90)}; quoted at "
         f"{_hours(change.hours)} (the band's middle).",
         *guard.notes,
+        *(
+            f"Part of the request was left out of the client text ({REASONS[reason]})."
+            for reason in dict.fromkeys(left_out)
+        ),
         *(
             f"Left out of the client text ({REASONS[item.reason]}, line {item.line})."
             for item in checked.withheld

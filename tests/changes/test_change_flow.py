@@ -212,3 +212,24 @@ async def test_the_requests_waiting_for_an_answer_across_projects(
     listed = await harness.say("/change list")
     assert field(waiting, "Change id") in listed.text
     assert field(done, "Change id") not in listed.text
+
+
+async def test_the_change_order_keeps_internal_text_rates_and_other_clients_out(
+    harness: Harness, clock, demo_store
+) -> None:
+    await add_acme(harness)
+    judged = await harness.say(
+        "/change acme a loyalty points program like the one for Northwind Roasters, "
+        "internal: charge them double at €150/h"
+    )
+    draft = await harness.press(button(judged, "Draft change order"))
+    client = draft.blocks[1].text  # type: ignore[union-attr]
+    assert "Northwind" not in client and "€150" not in client and "double" not in client
+    assert "- What: a loyalty points program\n" in client  # the clean part is kept
+    assert "Part of the request was left out of the client text" in draft.text
+    approved = await harness.press(button(draft, "Approve"))
+    channel = Channel()
+    harness.adapter.post_to_channel = channel
+    await harness.press(button(approved, "Post to client channel"))
+    [posted] = channel.posted
+    assert "Northwind" not in posted.text and "€150" not in posted.text

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.changes.order import OrderFigures, build_order, client_reason, export_markdown
+from bot.changes.order import (
+    OrderFigures,
+    build_order,
+    client_reason,
+    client_request,
+    export_markdown,
+)
 
 FIGURES = OrderFigures(
     project="Acme coffee shop",
@@ -52,3 +58,16 @@ def test_the_export_is_markdown_with_a_title() -> None:
     text, document = build_order(FIGURES)
     markdown = export_markdown(document, text, dt.date(2026, 12, 1))
     assert markdown.startswith("# Change order cr1a2b3c — Acme coffee shop\n\n_1 Dec 2026_")
+
+
+def test_the_request_keeps_its_clean_clauses_for_the_client() -> None:
+    from bot.leaks import LeakFilter
+
+    judge = LeakFilter(("Northwind Roasters",), ("Acme Corp",)).judge
+    request, left = client_request(
+        "a loyalty points program like the one for Northwind Roasters, with a points page, "
+        "internal: charge them double", judge
+    )
+    assert request == "a loyalty points program, with a points page"
+    assert left == ("other_client", "internal")
+    assert client_request("internal: all of it", judge)[0] == "the addition you asked for"
