@@ -1,20 +1,18 @@
-"""Shared fixtures: an isolated settings object, a started bot, a console harness."""
+"""Shared fixtures: an isolated settings object, a started bot, the test adapter and the console
+harness (both in :mod:`adapters.testing`)."""
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
-from adapters.console import ConsoleAdapter
 from adapters.runtime import build_services
+from adapters.testing import ConsoleHarness, TestAdapter
 from bot.config import Settings, load_settings
 from bot.core import Bot
-from bot.messages import Button, Reply
 
 
 @pytest.fixture
@@ -35,47 +33,19 @@ async def bot(settings: Settings) -> AsyncIterator[Bot]:
     await instance.close()
 
 
-class Harness:
-    """The real console adapter, writing into a buffer: text in, replies and screen out."""
-
-    def __init__(self, bot: Bot, user_id: str = "alice", tenant: str = "local") -> None:
-        self.bot = bot
-        self.buffer = io.StringIO()
-        console = Console(file=self.buffer, width=120, force_terminal=False, color_system=None)
-        self.adapter = ConsoleAdapter(
-            bot,
-            console,
-            tenant=tenant,
-            user_id=user_id,
-            user_name=user_id,
-            image_dir=bot.services.settings.data_dir / "images",
-        )
-
-    async def say(self, line: str) -> Reply:
-        answer = await self.adapter.say(line)
-        assert answer is not None
-        return answer
-
-    async def press(self, button: Button) -> Reply:
-        answer = await self.adapter.press(button)
-        assert answer is not None
-        return answer
-
-    def as_user(self, user_id: str) -> Harness:
-        other = Harness(self.bot, user_id=user_id, tenant=self.adapter.tenant)
-        return other
-
-    def screen(self) -> str:
-        """Everything rendered so far; clears the buffer."""
-        text = self.buffer.getvalue()
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        return text
+# The console harness lives with the test adapter; this name is kept for existing imports.
+Harness = ConsoleHarness
 
 
 @pytest.fixture
 async def harness(bot: Bot) -> Harness:
     return Harness(bot)
+
+
+@pytest.fixture
+async def testbot(bot: Bot) -> TestAdapter:
+    """The in-memory test adapter on the started bot: ``reply = await testbot.say("/help")``."""
+    return TestAdapter(bot)
 
 
 # --- knowledge: the demo portfolio, embedded once per session -------------------------------
