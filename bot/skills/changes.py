@@ -57,6 +57,7 @@ from bot.drafts import DraftText, StaleDraft, approve, create_draft, get_draft
 from bot.leaks import REASONS
 from bot.logparse import parse_hours
 from bot.logs import get_logger
+from bot.mentions import neutralise_mentions
 from bot.messages import (
     Action,
     Button,
@@ -144,7 +145,8 @@ def _hours(value: float | None) -> str:
 
 
 def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
+    """The request echoed back: one line, cut, and never a ping (``@here`` in a request)."""
+    text = neutralise_mentions(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
