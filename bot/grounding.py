@@ -280,12 +280,6 @@ def _words(text: str) -> Iterator[tuple[str, bool]]:
 # --- what the facts allow -----------------------------------------------------------------
 
 
-def _fact_texts(value: Any) -> Iterator[str | float | dt.date]:
-    """Every scalar in a JSON-like structure (keys are structure, not content)."""
-    for _, item in _fact_items(value, ()):
-        yield item
-
-
 def _fact_items(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
     """(keys leading to it, scalar) for every scalar in a JSON-like structure."""
     if isinstance(value, bool) or value is None:

@@ -287,22 +287,6 @@ async def unreported_entries(db: Database, tenant: str, project_id: str) -> list
         return list(rows.scalars())
 
 
-async def entries_by_id(db: Database, tenant: str, entry_ids: Sequence[int]) -> list[LogEntry]:
-    if not entry_ids:
-        return []
-    async with db.sessions() as session:
-        rows = await session.execute(
-            select(LogEntry)
-            .where(
-                LogEntry.tenant == tenant,
-                LogEntry.id.in_(list(entry_ids)),
-                LogEntry.deleted_at.is_(None),
-            )
-            .order_by(LogEntry.id)
-        )
-        return list(rows.scalars())
-
-
 async def _own_entry(session: AsyncSession, tenant: str, entry_id: int, user_id: str) -> LogEntry:
     entry = (
         await session.execute(

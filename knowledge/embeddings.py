@@ -8,20 +8,21 @@
   langchain embeddings model via ``init_embeddings``; the provider package is an optional extra.
 
 Every embedder returns L2-normalised float32 rows, so cosine similarity is a dot product. The
-same object is offered to langchain (:func:`as_langchain`) and to Chroma
-(:class:`ChromaEmbeddingFunction`).
+same object is offered to Chroma (:class:`ChromaEmbeddingFunction`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.api.types import Embeddings as ChromaEmbeddings
-from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:  # langchain loads only for a provider:model setting
+    from langchain_core.embeddings import Embeddings
 
 LOCAL = "local"
 
@@ -139,23 +140,6 @@ def get_embedder(name: str = LOCAL) -> Embedder:
     return found
 
 
-class LangchainAdapter(Embeddings):
-    """Any :class:`Embedder` as a langchain ``Embeddings`` (e.g. for ``langchain_chroma``)."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed([text])[0].tolist()
-
-
-def as_langchain(embedder: Embedder) -> Embeddings:
-    return LangchainAdapter(embedder)
-
-
 class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
     """Any :class:`Embedder` as a Chroma embedding function.
 
@@ -194,10 +178,8 @@ __all__ = [
     "ChromaEmbeddingFunction",
     "Embedder",
     "EmbeddingsUnavailable",
-    "LangchainAdapter",
     "LangchainEmbedder",
     "LocalEmbedder",
-    "as_langchain",
     "get_embedder",
     "setting_for",
 ]

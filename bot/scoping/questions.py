@@ -545,10 +545,6 @@ def open_questions(
     return (learnt + generic)[:MAX_QUESTIONS]
 
 
-def answered_topics(brief: str) -> list[str]:
-    return [rule.topic for rule in RULES if rule.answered.search(brief)]
-
-
 __all__ = [
     "MAX_QUESTIONS",
     "RETRO_TOPICS",
@@ -556,7 +552,6 @@ __all__ = [
     "PastLessons",
     "Question",
     "RetroTopic",
-    "answered_topics",
     "lesson_topic",
     "open_questions",
     "retro_questions",

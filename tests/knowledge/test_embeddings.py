@@ -12,7 +12,6 @@ import pytest
 from knowledge.embeddings import (
     ChromaEmbeddingFunction,
     EmbeddingsUnavailable,
-    as_langchain,
     get_embedder,
     setting_for,
 )
@@ -142,14 +141,8 @@ def test_one_embedder_per_process_even_under_threads() -> None:
     assert all(item is found[0] for item in found)
 
 
-def test_langchain_and_chroma_wrappers_give_the_same_vectors(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_the_chroma_wrapper_gives_the_same_vectors(embedder) -> None:  # type: ignore[no-untyped-def]
     direct = embedder.embed(["Stripe billing integration"])[0]
-    langchain = as_langchain(embedder)
-    query = langchain.embed_query("Stripe billing integration")
-    np.testing.assert_allclose(query, direct, atol=1e-6)
-    np.testing.assert_allclose(
-        langchain.embed_documents(["Stripe billing integration"])[0], direct, atol=1e-6
-    )
     function = ChromaEmbeddingFunction(embedder)
     np.testing.assert_allclose(function(["Stripe billing integration"])[0], direct, atol=1e-6)
     assert function.get_config() == {"model": embedder.name}
