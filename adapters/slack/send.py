@@ -288,8 +288,23 @@ class Sender:
             log.error("slack_delivery_unreported", channel=channel, state=outcome.state.value)
             return
         answer = await self.report(confirm, outcome)
+        if outcome.delivered:
+            await self._retire_buttons(delivery, channel)
         if answer is not None:
             await self.deliver(answer, delivery)
+
+    async def _retire_buttons(self, delivery: Delivery, channel: str) -> None:
+        """The message whose button posted it keeps its text but loses its buttons, so it
+        cannot be posted twice by a second press."""
+        if not delivery.response_url or not delivery.message_blocks:
+            return
+        kept = [block for block in delivery.message_blocks if block.get("type") != "actions"]
+        note = f"Posted to {channel_link(channel)}."
+        kept.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+        await self._send_webhook(
+            delivery.response_url,
+            {"replace_original": True, "text": note, "blocks": kept},
+        )
 
     async def post_for_outcome(self, rendered: Rendered, channel: str) -> DeliveryOutcome:
         """Post every message; the first one's ts and permalink, or why Slack said no."""

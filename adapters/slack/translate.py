@@ -33,6 +33,8 @@ class Delivery:
     response_url: str | None = None
     trigger_id: str | None = None
     is_im: bool = False
+    # The blocks of the message whose button was pressed (to update it after a post).
+    message_blocks: tuple[dict[str, Any], ...] = ()
 
 
 def tenant_of(body: Mapping[str, Any]) -> str:
@@ -206,6 +208,9 @@ def block_action_to_action(body: Mapping[str, Any]) -> Action | None:
                 response_url=body.get("response_url"),
                 trigger_id=body.get("trigger_id"),
                 is_im=is_im_channel(channel_id),
+                message_blocks=tuple(
+                    block for block in message.get("blocks") or () if isinstance(block, dict)
+                ),
             )
         },
     )

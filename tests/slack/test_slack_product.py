@@ -46,6 +46,9 @@ async def _click(slack: SlackHarness, message: Call, label: str, channel: str) -
     body = payload("block_actions", trigger_id=None)
     body["channel"] = {"id": channel, "name": "directmessage"}
     body["container"] = {"type": "message", "message_ts": "1700.9", "channel_id": channel}
+    # Slack sends the pressed message along, blocks included.
+    body["message"] = {"ts": "1700.9", "text": message.payload.get("text", ""),
+                       "blocks": message.payload.get("blocks", [])}  # fmt: skip
     body["actions"] = [
         {
             "action_id": button["action_id"],
@@ -88,6 +91,11 @@ async def test_update_draft_is_private_until_approved_then_posted_to_the_client(
     ]
     assert "Checkout flow" in posted.text
     assert "only you can see this" not in posted.text
+    # The DM message that was posted keeps its text and loses its buttons (no second post).
+    (retired,) = [c for c in slack.fake.of("response_url") if "Posted to" in c.text]
+    assert retired.payload["replace_original"] is True
+    assert "Approved — Acme web shop" in retired.text
+    assert not _buttons(retired)
 
 
 async def test_project_form_opens_as_a_modal_and_validates_in_place(product_slack):
