@@ -227,6 +227,12 @@ class MiniLM:
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # warnings about constant folding are noise here
+        # Memory, measured over 1,024 project texts: prepacked copies of the weights and an
+        # arena that keeps the largest batch's activations held ~85 MB more than the numpy
+        # forward pass did; without them the cost is within a few percent of the speed.
+        options.add_session_config_entry("session.disable_prepacking", "1")
+        self._run_options = onnxruntime.RunOptions()
+        self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         self.threads = options.intra_op_num_threads
 
         def session(source: str | bytes) -> Any:
@@ -275,6 +281,7 @@ class MiniLM:
                 token_ids = encodings[index].ids
                 ids[row, : len(token_ids)] = token_ids
                 mask[row, : len(token_ids)] = 1
-            (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            (vectors,) = self.session.run(None, feeds, self._run_options)
             out[chunk] = vectors
         return out
