@@ -233,3 +233,17 @@ async def test_the_change_order_keeps_internal_text_rates_and_other_clients_out(
     await harness.press(button(approved, "Post to client channel"))
     [posted] = channel.posted
     assert "Northwind" not in posted.text and "€150" not in posted.text
+
+
+async def test_other_ways_in_and_a_project_without_agreed_scope(
+    harness: Harness, clock, demo_store
+) -> None:
+    await add_acme(harness)
+    await harness.say('/projects add name="Bare site" aliases=bare estimate=20')
+    logged = await harness.say("/log bare request: a contact form")
+    judged = await harness.press(button(logged, "Check against scope"))
+    assert field(judged, "Verdict") == "Unclear" and "no agreed scope" in judged.text
+    mention = await harness.say("@Atelier change request on acme: a gift card feature")
+    assert field(mention, "Verdict") == "Extra"
+    asked = await harness.say("the client asked for the wholesale price list for acme")
+    assert field(asked, "Verdict") == "Included"
