@@ -1,10 +1,12 @@
-"""The estimate as a small PNG: each analogue's actual hours, the 80% range shaded, P50 marked.
+"""The estimate as a small PNG a person reads on its own, without the reply's table.
+
+A title; one bar per similar past project, named (shortened to fit) and labelled with its
+actual hours; the 80% range shaded and the estimate (P50) drawn as a red line, both named with
+their hours in a legend under the title; hour ticks with an axis label.
 
 Drawn with Pillow straight onto a palette of a few colours: the picture is a handful of
-rectangles, a line and some numbers, so a plotting library's figure, artists and layout engine
-cost far more than the drawing itself (matplotlib took 3–7 ms a chart even without an
-``Axes``; this takes well under one). Each bar carries its row number from the reply's table,
-so the key lives in the image's title and alt text rather than inside the picture.
+rectangles, a line and some labels, so a plotting library's figure, artists and layout engine
+cost many times the drawing itself (measured in ``bench/chart.py``; see bench/README.md).
 Pure and without global state: charts can be drawn from worker threads concurrently.
 """
 
@@ -17,17 +19,22 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
-WIDTH = 480  # pixels
+WIDTH = 600  # pixels
 _ROW = 22  # pixels per bar (the bar is 80% of it)
-_TOP = 8
-_BOTTOM = 26  # room for the hour ticks
-_LEFT, _RIGHT = 28, WIDTH - 24  # row numbers left of the plot, the unit right of it
+_TITLE_Y = 8
+_LEGEND_Y = 28
+_TOP = 46  # the plot starts under the title and the legend
+_BOTTOM = 44  # room for the hour ticks and the axis label
+_NAME_WIDTH = 170  # pixels for a bar's name, left of the plot
+_LEFT, _RIGHT = _NAME_WIDTH + 14, WIDTH - 56  # room right of the plot for an hours label
+TITLE = "Actual hours of similar past projects"
 _BAND = (0xD8, 0xE8, 0xF8)
 _MARK = (0xC0, 0x39, 0x2B)
 _AXIS = (0x55, 0x55, 0x55)
 _TEXT = (0x22, 0x22, 0x22)
 _BAR = (0x29, 0x61, 0x9E)  # a muted blue; more similar = more opaque
 _FONT_SIZE = 11
+_TITLE_SIZE = 14
 
 
 def hour_ticks(highest: float) -> list[float]:
@@ -41,9 +48,30 @@ def hour_ticks(highest: float) -> list[float]:
     return [round(i * step, 10) for i in range(count + 1)]
 
 
-@functools.lru_cache(maxsize=1)
-def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=_FONT_SIZE)
+@functools.lru_cache(maxsize=2)
+def _font(size: int = _FONT_SIZE) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+@functools.lru_cache(maxsize=512)
+def shorten(text: str, width: float, size: int = _FONT_SIZE) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` pixels (whole when it fits)."""
+    text = " ".join(text.split())
+    font = _font(size)
+    if font.getlength(text) <= width:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits with the ellipsis
+    while low < high:
+        middle = (low + high + 1) // 2
+        if font.getlength(text[:middle].rstrip() + "…") <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
+
+
+def hours_label(hours: float) -> str:
+    return f"{hours:,.0f} h" if hours >= 10 else f"{hours:,.1f} h".replace(".0 h", " h")
 
 
 Colour = tuple[int, int, int]
@@ -84,14 +112,14 @@ _SHADES_FROM = 1  # palette index of the lightest shade (white is 0); see estima
 
 
 @functools.lru_cache(maxsize=512)
-def _label(text: str) -> tuple[Image.Image, Image.Image]:
+def _label(text: str, size: int = _FONT_SIZE) -> tuple[Image.Image, Image.Image]:
     """``text`` as (palette image, mask), rendered once: the same few labels recur.
 
     Each anti-aliased pixel becomes one of ``_TEXT_SHADES`` shades of the text colour (palette
     indices from ``_SHADES_FROM``); the mask keeps the background out when pasted. Pasting never
     changes these images, so threads can share them.
     """
-    font = _font()
+    font = _font(size)
     left, top, right, lower = font.getbbox(text)
     size = (int(max(right - left, 1)), int(max(lower - top, 1)))
     coverage = Image.new("L", size, 0)
@@ -102,26 +130,39 @@ def _label(text: str) -> tuple[Image.Image, Image.Image]:
     return Image.frombytes("P", size, indices.tobytes()), mask
 
 
-def _place(image: Image.Image, text: str, at: tuple[float, float], anchor: str) -> None:
-    """Paste a label; ``anchor`` as Pillow's: r/m/l horizontally, m/t vertically."""
-    label, mask = _label(text)
+def _place(
+    image: Image.Image, text: str, at: tuple[float, float], anchor: str, size: int = _FONT_SIZE
+) -> int:
+    """Paste a label; ``anchor`` as Pillow's: r/m/l horizontally, m/t vertically. Returns the
+    label's width."""
+    label, mask = _label(text, size)
     width, height = label.size
     x = at[0] - {"l": 0, "m": width / 2, "r": width}[anchor[0]]
     y = at[1] - {"t": 0, "m": height / 2}[anchor[1]]
     image.paste(label, (round(x), round(y)), mask)
+    return width
+
+
+Bar = tuple[float, float] | tuple[float, float, str]
 
 
 def estimate_chart(
-    analogues: Sequence[tuple[float, float]], p10: float, p50: float, p90: float
+    analogues: Sequence[Bar],
+    p10: float,
+    p50: float,
+    p90: float,
+    *,
+    title: str = TITLE,
+    coverage: float = 0.8,
 ) -> bytes:
-    """``analogues`` are (actual hours, similarity), closest first. Returns PNG bytes.
+    """``analogues`` are (actual hours, similarity[, name]), closest first. Returns PNG bytes.
 
-    Bar ``n`` (from the top) is the ``n``-th row of the analogue table.
+    A bar without a name is labelled with its row number (as in the reply's table).
     """
     count = max(len(analogues), 1)
     height = _TOP + _BOTTOM + _ROW * count
     bottom = height - _BOTTOM  # the axis line
-    ticks = hour_ticks(max([p90, p50, *(hours for hours, _ in analogues)]))
+    ticks = hour_ticks(max([p90, p50, *(bar[0] for bar in analogues)]))
     span = ticks[-1] if ticks[-1] > 0 else 1.0
 
     def x(hours: float) -> int:
@@ -133,11 +174,23 @@ def estimate_chart(
     # Shade n of the text colour at palette index _SHADES_FROM + n - 1, as the labels expect.
     colour.run([_blend(_TEXT, _WHITE, n / _TEXT_SHADES) for n in range(1, _TEXT_SHADES + 1)])
     draw = ImageDraw.Draw(image)
+    _place(image, shorten(title, WIDTH - 16, _TITLE_SIZE), (8, _TITLE_Y), "lt", _TITLE_SIZE)
+    # The legend names the band and the line with their hours.
+    legend_x = 8
+    draw.rectangle((legend_x, _LEGEND_Y + 1, legend_x + 14, _LEGEND_Y + 11), fill=colour(_BAND))
+    legend_x += 20
+    band_text = f"{coverage:.0%} range: {hours_label(p10)} to {hours_label(p90)}"
+    legend_x += _place(image, band_text, (legend_x, _LEGEND_Y + 6), "lm") + 18
+    draw.rectangle((legend_x + 6, _LEGEND_Y, legend_x + 8, _LEGEND_Y + 12), fill=colour(_MARK))
+    _place(image, f"estimate (P50): {hours_label(p50)}", (legend_x + 16, _LEGEND_Y + 6), "lm")
     band = (x(p10), _TOP, x(p90), bottom - 1)
     draw.rectangle(band, fill=colour(_BAND))
     bar_height = round(_ROW * 0.8)
-    for index, (hours, similarity) in enumerate(analogues):
+    for index, bar in enumerate(analogues):
+        hours, similarity = bar[0], bar[1]
+        name = bar[2] if len(bar) > 2 else ""  # type: ignore[misc]
         y = _TOP + _ROW * index + round(_ROW * 0.1)
+        middle = y + bar_height / 2
         # 32 opacity steps keep the palette small however many bars there are.
         alpha = 0.2 + 0.5 * round(32 * max(0.0, min(1.0, similarity))) / 32
         end = x(hours)
@@ -146,12 +199,14 @@ def estimate_chart(
         inside = (max(_LEFT, band[0]), y, min(end, band[2]), y + bar_height)
         if inside[0] <= inside[2]:
             draw.rectangle(inside, fill=colour(_blend(_BAR, _BAND, alpha)))
-        _place(image, str(index + 1), (_LEFT - 5, y + bar_height / 2), "rm")
+        label = shorten(f"{index + 1}. {name}" if name else str(index + 1), _NAME_WIDTH)
+        _place(image, label, (_LEFT - 6, middle), "rm")
+        _place(image, hours_label(hours), (end + 4, middle), "lm")
     draw.line((_LEFT, bottom, _RIGHT, bottom), fill=colour(_AXIS), width=1)
     for value in ticks:
         draw.line((x(value), bottom, x(value), bottom + 4), fill=colour(_AXIS), width=1)
         _place(image, f"{value:g}", (x(value), bottom + 7), "mt")
-    _place(image, "h", (_RIGHT + 6, bottom), "lm")
+    _place(image, "actual hours", ((_LEFT + _RIGHT) / 2, bottom + 24), "mt")
     draw.rectangle((x(p50) - 1, _TOP, x(p50) + 1, bottom - 1), fill=colour(_MARK))
     image.putpalette(colour.flat())
     buffer = io.BytesIO()

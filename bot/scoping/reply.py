@@ -152,8 +152,7 @@ def _guess_text(result: ScopeResult) -> str:
             f"({history_range}): check what it leaves out.",
             "above": f"Your guess is **above** the range your history alone gives "
             f"({history_range}).",
-            "within": f"Your guess is within the range your history alone gives "
-            f"({history_range}).",
+            "within": f"Your guess is within the range your history alone gives ({history_range}).",
         }
         return text + " " + where[guess.position or "within"]
     return (
@@ -177,6 +176,15 @@ def _wide_text(result: ScopeResult) -> str:
     if result.questions:
         return text + " The answers to the questions below would narrow it."
     return text + " More detail in the brief (scope, platform, integrations) would narrow it."
+
+
+def chart_name(title: str) -> str:
+    """A past project's name on the chart: as safe as in the table (the chart shortens it)."""
+    return w.safe(title, TITLE_SHOWN)
+
+
+def chart_title(brief: str) -> str:
+    return f"Estimate for: {w.safe(brief, 60)}"
 
 
 def analogue_table(rows: Sequence[AnalogueRow], caption: str, *, numbered: bool = False) -> Table:
@@ -235,7 +243,8 @@ def scope_blocks(
         est = result.estimate
         assert est is not None
         blocks.append(
-            analogue_table(result.analogues, "Similar past projects", numbered=chart is not None)
+            # The chart names its bars itself: the table needs no numbers to match them.
+            analogue_table(result.analogues, "Similar past projects")
         )
         blocks.append(analogue_citations(result.analogues))
         if result.phases:
@@ -269,12 +278,14 @@ def scope_blocks(
             Image(
                 data=chart,
                 filename=f"scope-{run_id or 'estimate'}.png",
-                alt_text=f"Actual hours of the {len(result.analogues)} closest past projects "
-                f"(bars numbered as in the table), the {w.percent(RANGE_COVERAGE)} range "
-                f"shaded ({w.hours_range(est.p10, est.p90)}) and the estimate marked in red "
-                f"({w.hours(est.p50)})",
-                title="Actual hours of similar past projects · shaded: "
-                f"{w.percent(RANGE_COVERAGE)} range · red: estimate",
+                alt_text=f"Actual hours of the {len(result.analogues)} closest past projects: "
+                + "; ".join(
+                    f"{chart_name(a.title)} {w.hours(a.actual_hours)}" for a in result.analogues
+                )
+                + f". The {w.percent(RANGE_COVERAGE)} range {w.hours_range(est.p10, est.p90)} "
+                f"is shaded and the estimate {w.hours(est.p50)} drawn in red.",
+                title=f"Estimate {w.hours(est.p50)}, {w.percent(RANGE_COVERAGE)} range "
+                f"{w.hours_range(est.p10, est.p90)}",
             )
         )
     buttons: list[Button] = []

@@ -37,7 +37,14 @@ from bot.scoping.clarify import (
 )
 from bot.scoping.history import TenantHistory, tenant_history
 from bot.scoping.questions import PastLessons, Question, open_questions
-from bot.scoping.reply import analogue_citations, analogue_table, scope_blocks, summary_draft
+from bot.scoping.reply import (
+    analogue_citations,
+    analogue_table,
+    chart_name,
+    chart_title,
+    scope_blocks,
+    summary_draft,
+)
 from bot.scoping.result import AnalogueRow, ScopeResult, compute_scope
 from bot.scoping.vagueness import assess
 from bot.services import Services
@@ -315,8 +322,13 @@ async def scope_reply(
     chart = None
     if result.has_estimate and result.estimate is not None:
         est = result.estimate
-        analogues = [(a.actual_hours, a.similarity) for a in result.analogues]
-        chart = estimate_chart(analogues, est.p10, est.p50, est.p90)
+        # Named as in the reply's table (the same safe, shortened titles).
+        analogues = [
+            (a.actual_hours, a.similarity, chart_name(a.title)) for a in result.analogues
+        ]
+        chart = estimate_chart(
+            analogues, est.p10, est.p50, est.p90, title=chart_title(result.brief)
+        )
     summary = await services.composer.compose(
         Composition(
             kind="estimate_summary",

@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-from bot.scoping.chart import estimate_chart, hour_ticks
+from bot.scoping.chart import estimate_chart, hour_ticks, shorten
 
 _MARK = (0xC0, 0x39, 0x2B)  # the estimate's red line
 
@@ -34,3 +34,33 @@ def test_hour_ticks_start_at_zero_and_cover_the_highest_value() -> None:
     ticks = hour_ticks(137.0)
     assert ticks[0] == 0.0 and ticks[-1] >= 137.0 and len(ticks) <= 6
     assert hour_ticks(0.0)[-1] > 0
+
+
+def _dark_pixels(image: Image.Image, box: tuple[int, int, int, int]) -> int:
+    region = image.crop(box).convert("L")
+    histogram = region.histogram()  # 256 grey levels
+    return sum(histogram[:128])
+
+
+def test_the_chart_reads_without_the_table_title_names_hours_band_and_estimate() -> None:
+    named = [(42.0, 0.8, "Acme bakery Shopify store"), (18.0, 0.6, "Florist landing page")]
+    plain = [(42.0, 0.8), (18.0, 0.6)]
+    with_names = _image(estimate_chart(named, 20.0, 35.0, 48.0, title="Estimate for: a shop"))
+    numbers_only = _image(estimate_chart(plain, 20.0, 35.0, 48.0, title=""))
+    assert with_names.size == numbers_only.size
+    width = with_names.width
+    title_row, legend_row = (0, 0, width, 26), (0, 26, width, 44)
+    assert _dark_pixels(with_names, title_row) > 0 and _dark_pixels(numbers_only, title_row) == 0
+    assert _dark_pixels(with_names, legend_row) > 50  # the band's and the estimate's labels
+    names = (0, 46, 180, 90)
+    assert _dark_pixels(with_names, names) > 3 * _dark_pixels(numbers_only, names)
+    # Each bar has its hours written after it, and the axis is labelled under the ticks.
+    right_of_bars = (380, 46, width, 90)
+    assert _dark_pixels(with_names, right_of_bars) > 20
+    assert _dark_pixels(with_names, (0, with_names.height - 20, width, with_names.height)) > 0
+
+
+def test_long_names_are_shortened_to_fit_and_short_ones_kept() -> None:
+    assert shorten("Florist landing page", 170) == "Florist landing page"
+    cut = shorten("A very long project name " * 5, 170)
+    assert cut.endswith("…") and len(cut) < 60
