@@ -8,7 +8,7 @@ from typing import Any
 from estimating import Engine, History, Knobs, PastItem, Tuned, tune
 
 MIN_PROJECTS = 10  # fewer: too little to tune or calibrate on
-MAX_ROUNDS = 60  # leave-one-out rounds (one search each), the most recently finished projects
+MAX_ROUNDS = 120  # leave-one-out rounds (one search each): enough for three size buckets
 NEAREST = 128  # ids fetched per leave-one-out search, as a brief's search does
 
 
