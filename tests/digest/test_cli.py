@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.config import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,10 +29,22 @@ def atelier(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_schedule_then_digest_as_json(tmp_path: Path) -> None:
-    shown = atelier(tmp_path, "digest", "schedule", "--tenant", "T1")
-    assert shown.returncode == 0 and "is off" in shown.stdout
+async def _seed(settings: Settings) -> None:
+    """A project with news, written in-process to the same database the CLI opens (fewer
+    cold-starting processes: the CLI's own `projects add` and `log` have their tests)."""
+    from adapters.runtime import running_bot
+    from bot.messages import Request
 
+    async with running_bot(settings.model_copy(update={"demo_data": False})) as bot:
+        for command, text in (("projects", "add name=Acme estimate=40"),
+                              ("log", "acme done: checkout flow, 3h")):  # fmt: skip
+            request = Request(tenant="T1", user_id="you", command=command, text=text)
+            reply = await bot.handle(request)
+            assert reply is not None and not reply.refused, reply
+
+
+async def test_schedule_then_digest_as_json(tmp_path: Path, settings: Settings) -> None:
+    assert settings.data_dir == tmp_path / "data"  # the directory the CLI processes use
     bad = atelier(tmp_path, "digest", "schedule", "on", "fri", "25:00", "--tenant", "T1")
     assert bad.returncode == 1
     assert bad.stderr.startswith("error:") and "24-hour clock" in bad.stderr
@@ -40,12 +54,7 @@ def test_schedule_then_digest_as_json(tmp_path: Path) -> None:
     assert on.returncode == 0, on.stderr
     assert "Fridays at 15:00 (Europe/Berlin)" in on.stdout
 
-    added = atelier(tmp_path, "projects", "add", "--title", "Acme", "--estimate-hours", "40",
-                    "--tenant", "T1")  # fmt: skip
-    assert added.returncode == 0, added.stderr
-    logged = atelier(tmp_path, "log", "acme", "done: checkout flow, 3h", "--tenant", "T1")
-    assert logged.returncode == 0, logged.stderr
-
+    await _seed(settings)
     digest = atelier(tmp_path, "digest", "--json", "--tenant", "T1")
     assert digest.returncode == 0, digest.stderr
     data = json.loads(digest.stdout)
@@ -56,6 +65,3 @@ def test_schedule_then_digest_as_json(tmp_path: Path) -> None:
     assert "checkout flow" in project["news"][0]["text"]
     assert any("not yet reported" in line for line in project["lines"])
     assert data["reply"]["blocks"][0]["text"].startswith("Your Atelier digest")
-
-    off = atelier(tmp_path, "digest", "schedule", "off", "--tenant", "T1")
-    assert off.returncode == 0 and "is off" in off.stdout
