@@ -51,6 +51,7 @@ from bot.messages import ConfirmDelivery, DeliveryOutcome, Image, Reply, Visibil
 log = get_logger(__name__)
 
 DEFAULT_NOTICE = "Sent to your DMs."
+MAX_BLOCKS = 50  # per message
 DM_FAILED = (
     "I couldn't deliver that to your DMs just now, so nothing was shown here either "
     "(it is private). Please try again in a moment."
@@ -150,8 +151,9 @@ class Sender:
         elif reply.visibility is Visibility.PUBLIC:
             await self._public(rendered, delivery)
         else:
-            await self.ephemeral(rendered.messages, delivery)
-            await self._images_privately(rendered.images, delivery)
+            messages, images = await self._images_inline(rendered)
+            await self.ephemeral(messages, delivery)
+            await self._images_privately(images, delivery)
 
     def render(self, reply: Reply) -> Rendered:
         try:
@@ -219,6 +221,55 @@ class Sender:
             ):
                 continue
             await self._dm_fallback(message, delivery)
+
+    async def _images_inline(
+        self, rendered: Rendered
+    ) -> tuple[list[SlackMessage], tuple[Image, ...]]:
+        """An ephemeral answer keeps its chart next to its text: each image is uploaded
+        without a channel (private to the app) and shown by an image block in the last
+        message. Images that could not be uploaded are returned, for the DM as before."""
+        if not rendered.images or not rendered.messages:
+            return rendered.messages, rendered.images
+        blocks: list[dict[str, Any]] = []
+        left: list[Image] = []
+        for image in rendered.images:
+            file_id = await self.upload_file(image)
+            if file_id is None:
+                left.append(image)
+                continue
+            block: dict[str, Any] = {
+                "type": "image",
+                "slack_file": {"id": file_id},
+                "alt_text": image.alt_text[:2000],
+            }
+            if image.title:
+                block["title"] = {"type": "plain_text", "text": image.title[:2000]}
+            blocks.append(block)
+        if not blocks:
+            return rendered.messages, rendered.images
+        *first, last = rendered.messages
+        if len(last.blocks) + len(blocks) > MAX_BLOCKS:
+            return [*rendered.messages, SlackMessage(text=last.text[:100], blocks=blocks)], tuple(
+                left
+            )
+        return [*first, SlackMessage(text=last.text, blocks=[*last.blocks, *blocks])], tuple(left)
+
+    async def upload_file(self, image: Image) -> str | None:
+        """Upload an image shared with no channel; its file id, or None."""
+        self.session()
+        try:
+            response = await self.client.files_upload_v2(
+                content=image.data,
+                filename=image.filename,
+                title=image.title or image.alt_text,
+                alt_txt=image.alt_text,
+            )
+        except _FAILURES as problem:
+            log.warning("slack_upload_failed", channel="", error=_describe(problem))
+            return None
+        files = (response.data or {}).get("files") if isinstance(response.data, dict) else None
+        found = files[0].get("id") if isinstance(files, list) and files else None
+        return str(found) if found else None
 
     @staticmethod
     def _can_replace(reply: Reply, delivery: Delivery) -> bool:

@@ -328,3 +328,27 @@ async def test_web_api_down_is_logged_and_the_app_keeps_serving(slack):
         assert status == 200
         await slack.settle(30)
     assert any(entry["event"] == "slack_response_url_failed" for entry in logs)
+
+
+async def test_a_private_estimate_keeps_its_chart_next_to_its_text(slack):
+    # In a channel shared with another organisation the estimate is only for the asker.
+    slack.fake.channels["C0GENERAL"] = {"is_ext_shared": True}
+    await slack.command("scope", "Shopify store with a custom theme")
+    await slack.fake.wait_for(_has("response_url"))
+    await slack.settle()
+
+    (answer,) = slack.fake.of("response_url")
+    assert answer.payload["response_type"] == "ephemeral"
+    assert answer.payload["replace_original"] is True  # in the "Working on it…" note's place
+    (done,) = slack.fake.of("files.completeUploadExternal")
+    assert "channel_id" not in done.payload  # uploaded privately, shown by its id
+    (image,) = [block for block in answer.payload["blocks"] if block["type"] == "image"]
+    assert image["slack_file"]["id"] == _files_of(done)[0]["id"]
+    assert image["alt_text"] == "Estimate range chart"
+    assert "Based on *3* similar projects" in answer.text  # in the same message as the chart
+    assert not slack.fake.of("conversations.open")  # nothing went to the DM instead
+
+
+def _files_of(call):  # type: ignore[no-untyped-def]
+    files = call.payload["files"]
+    return json.loads(files) if isinstance(files, str) else files
