@@ -1,0 +1,383 @@
+"""`/scope` at scale: one very large workspace, and a thousand small ones on one Chroma server.
+
+Two shapes, each served by a **fresh bot process** (a restart), which reports:
+
+- the **first answer after the restart**: from building the bot (store, model, database) to the
+  first `/scope` reply, with the tenant's history read and its engine tuned on the way;
+- `/scope` **p50 and p99 against the real raw baseline measured in the same process**, brief by
+  brief, interleaved: the embedder called directly, then chromadb's ``collection.query`` for k
+  with ids and distances, on the same collection;
+- the process's **RSS while serving** `/scope` (the largest VmRSS sampled after each answer) and
+  its peak (``ru_maxrss``);
+- failed answers (refusals, errors, none) — target none.
+
+Shapes:
+
+1. **one workspace** with ``BENCH_SCALE_PROJECTS`` closed projects (default 10,000 and 50,000,
+   each in its own embedded store);
+2. **``BENCH_SCALE_WORKSPACES`` workspaces × 100 projects** (default 1,000) in one `chroma run`
+   server; `/scope` for one of them must neither see the others (no other workspace's project id
+   in any answer) nor pay for them (the same ratio to raw as a small store).
+
+The stores are built cheaply: each distinct synthetic brief is embedded once with the bundled
+model and every project gets that vector plus a little noise, written straight into Chroma in
+its largest batches in the store's own record format (embedding 50k texts would take the
+benchmark's whole time budget and measures ingest, which ``ingest.py`` covers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench._machine import kernel_row
+from bench._portfolio import BRIEFS, percentile, synthetic_projects
+
+ROOT = Path(__file__).resolve().parents[1]
+TENANT = "bench-scale"
+PER_WORKSPACE = 100
+ROUNDS = 120
+MB = 1024 * 1024
+
+
+def _sizes(quick: bool) -> tuple[list[int], int]:
+    if quick:
+        return [2_000], 20
+    big = os.environ.get("BENCH_SCALE_PROJECTS")
+    sizes = [int(big)] if big else [10_000, 50_000]
+    return sizes, int(os.environ.get("BENCH_SCALE_WORKSPACES", "1000"))
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def _vectors(store: Any, projects: list[Any], seed: int) -> np.ndarray:
+    """One embedding per distinct brief, plus per-project noise (cosine ≈ 0.99 to it)."""
+    keys = [p.summary.rsplit(";", 1)[0] for p in projects]
+    distinct = sorted(set(keys))
+    embedded = dict(zip(distinct, store.embedder.embed(distinct), strict=True))
+    noise = np.random.default_rng(seed).normal(0.0, 0.005, (len(projects), len(embedded[keys[0]])))
+    vectors = np.asarray([embedded[key] for key in keys], dtype=np.float32) + noise
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _write(store: Any, tenant: str, projects: list[Any], vectors: np.ndarray) -> None:
+    from knowledge.store import _metadata
+
+    collection = store._collection(tenant, create=True)
+    batch = min(int(store.client.get_max_batch_size()), 5_000)
+    for start in range(0, len(projects), batch):
+        chunk = projects[start : start + batch]
+        collection.add(
+            ids=[p.id for p in chunk],
+            embeddings=vectors[start : start + batch],
+            documents=[p.embedding_text() for p in chunk],
+            metadatas=[_metadata(tenant, p, None) for p in chunk],
+        )
+
+
+def build_one(data_dir: Path, count: int) -> None:
+    from knowledge.store import ProjectStore
+
+    store = ProjectStore.open(data_dir)
+    projects = synthetic_projects(count)
+    _write(store, TENANT, projects, _vectors(store, projects, seed=count))
+
+
+def workspace(number: int) -> str:
+    return f"ws{number:04d}"
+
+
+def build_many(chroma_url: str, workspaces: int) -> None:
+    from knowledge.store import ProjectStore
+
+    store = ProjectStore.open(Path("."), chroma_url=chroma_url)
+    template = synthetic_projects(PER_WORKSPACE)
+    vectors = _vectors(store, template, seed=1)
+    for number in range(workspaces):
+        tenant = workspace(number)
+        projects = [
+            p.model_copy(update={"id": f"{tenant}-{p.id}"})
+            for p in synthetic_projects(PER_WORKSPACE, seed=number)
+        ]
+        _write(store, tenant, projects, vectors)
+
+
+# --- serving (a fresh process) ----------------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+
+async def serve(data_dir: Path, tenant: str, rounds: int, chroma_url: str | None) -> dict[str, Any]:
+    """In the child: restart the bot on ``data_dir``, answer, measure (see the module doc)."""
+    from adapters.runtime import build_services
+    from bench.scope import _settings, failed, has_estimate
+    from bot.core import Bot
+    from bot.messages import Request
+    from knowledge.embeddings import ChromaEmbeddingFunction
+    from knowledge.store import collection_name
+
+    foreign = re.compile(r"\bws\d{4}-")
+    failures: list[str] = []
+    leaks: list[str] = []
+    own_cited = 0  # answers citing this workspace's ids: the leak check is not vacuous
+    without_estimate = 0
+
+    def check(reply: Any) -> None:
+        nonlocal without_estimate, own_cited
+        if failed(reply):
+            failures.append(reply.text[:200] if reply is not None else "no reply")
+            return
+        if not has_estimate(reply):
+            without_estimate += 1
+        cited = set(foreign.findall(reply.text))
+        own_cited += f"{tenant}-" in cited
+        leaks.extend(sorted(m for m in cited if m != f"{tenant}-"))
+
+    def request(brief: str) -> Any:
+        return Request(
+            tenant=tenant, user_id="bench", user_name="bench", command="scope", text=brief
+        )
+
+    started = time.perf_counter()
+    settings = _settings(data_dir)
+    if chroma_url:
+        settings = settings.model_copy(update={"chroma_url": chroma_url})
+    bot = Bot(build_services(settings))
+    await bot.start()
+    try:
+        asking = time.perf_counter()
+        first = await bot.handle(request(BRIEFS[0]))
+        first_seconds = time.perf_counter() - started
+        first_scope_seconds = time.perf_counter() - asking
+        check(first)
+        store = bot.services.knowledge
+        embedder, k = store.embedder, settings.scope_k
+        collection = store.client.get_collection(
+            collection_name(tenant), embedding_function=ChromaEmbeddingFunction(embedder)
+        )
+
+        def raw(brief: str) -> float:
+            begin = time.perf_counter()
+            found = collection.query(
+                query_embeddings=embedder.embed([brief]), n_results=k, include=["distances"]
+            )
+            elapsed = (time.perf_counter() - begin) * 1000
+            assert len(found["ids"][0]) == k, "raw query found fewer than k projects"
+            return elapsed
+
+        for brief in BRIEFS[1:6]:  # warm-up
+            await asyncio.to_thread(raw, brief)
+            check(await bot.handle(request(brief)))
+        raw_ms: list[float] = []
+        scope_ms: list[float] = []
+        rss: list[float] = []
+        for number in range(rounds):
+            brief = f"{BRIEFS[number % len(BRIEFS)]} (variant {number})"
+            raw_ms.append(await asyncio.to_thread(raw, brief))
+            begin = time.perf_counter()
+            reply = await bot.handle(request(brief))
+            scope_ms.append((time.perf_counter() - begin) * 1000)
+            check(reply)
+            rss.append(_rss_mb())
+    finally:
+        await bot.close()
+    return {
+        "first_seconds": first_seconds,
+        "first_scope_seconds": first_scope_seconds,
+        "own_cited": own_cited,
+        "raw": raw_ms,
+        "scope": scope_ms,
+        "rss_mb": max(rss),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "failures": failures,
+        "leaks": leaks,
+        "without_estimate": without_estimate,
+    }
+
+
+def _child(*arguments: str) -> dict[str, Any]:
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.scale", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if finished.returncode != 0:
+        lines = finished.stderr.strip().splitlines() or [f"exit code {finished.returncode}"]
+        raise RuntimeError(f"bench.scale {arguments[0]} failed: {lines[-1]}")
+    return json.loads(finished.stdout.strip().splitlines()[-1] or "{}")
+
+
+# --- the chroma server ------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start_chroma(path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    import urllib.request
+
+    chroma = Path(sys.executable).with_name("chroma")
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:  # waiting for its heartbeat
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("`chroma run` did not become ready")
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+
+def _rows(label: str, measured: dict[str, Any], p99_target: float, rss_target: float | None):
+    raw, scope = measured["raw"], measured["scope"]
+    rounds = len(scope)
+    rows: list[dict[str, Any]] = [
+        {
+            "name": f"/scope p50 vs raw embed+query ({label})",
+            "value": percentile(scope, 50),
+            "unit": "ms",
+            "baseline": percentile(raw, 50),
+            "target": None,
+        },
+        {
+            "name": f"/scope p99 vs raw embed+query ({label})",
+            "value": percentile(scope, 99),
+            "unit": "ms",
+            "baseline": percentile(raw, 99),
+            "target": p99_target,
+        },
+        {
+            "name": f"first /scope answer after a restart ({label}; the /scope itself "
+            f"{measured['first_scope_seconds']:.1f} s)",
+            "value": measured["first_seconds"],
+            "unit": "s",
+            "baseline": None,
+            "target": 2.0 if "50k" in label else None,
+            "target_on": "value",
+        },
+        {
+            "name": f"RSS while serving /scope ({label}; peak {measured['peak_mb']:.0f} MB)",
+            "value": measured["rss_mb"],
+            "unit": "MB",
+            "baseline": None,
+            "target": rss_target,
+            "target_on": "value",
+        },
+        {
+            "name": f"/scope failed answers (refused, error, none) of {rounds + 6} ({label})",
+            "value": len(measured["failures"]),
+            "unit": "",
+            "baseline": None,
+            "target": 0,
+            "target_on": "value",
+            **({"first_failure": measured["failures"][0]} if measured["failures"] else {}),
+        },
+        {
+            "name": f"/scope answers without an estimate of {rounds + 6} ({label})",
+            "value": measured["without_estimate"],
+            "unit": "",
+            "baseline": None,
+            "target": None,
+        },
+    ]
+    return rows
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    sizes, workspaces = _sizes(quick)
+    rounds = 30 if quick else ROUNDS
+    load = os.getloadavg()[0]
+    rows: list[dict[str, Any]] = []
+    for count in sizes:
+        label = f"1 workspace, {count // 1000}k projects"
+        with tempfile.TemporaryDirectory(prefix="atelier-bench-scale-") as scratch:
+            data_dir = Path(scratch) / "data"
+            _child("build-one", str(data_dir), str(count))
+            measured = _child("serve", str(data_dir), TENANT, str(rounds))
+        p99_target = 1.3 if count <= 10_000 else 1.5
+        rss_target = 400.0 if count <= 10_000 else 1024.0
+        rows.extend(_rows(label, measured, p99_target, rss_target))
+    with tempfile.TemporaryDirectory(prefix="atelier-bench-scale-") as scratch:
+        process, url = _start_chroma(Path(scratch) / "chroma")
+        try:
+            _child("build-many", url, str(workspaces))
+            chosen = workspace(workspaces // 2)
+            measured = _child("serve", str(Path(scratch) / "data"), chosen, str(rounds), url)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    label = f"{workspaces:,} workspaces × {PER_WORKSPACE} on one server"
+    rows.extend(_rows(label, measured, 1.3, None))
+    rows.append(
+        {
+            "name": f"other workspaces' projects cited in /scope answers ({label}; "
+            f"{measured['own_cited']} answers cite its own)",
+            "value": len(measured["leaks"]),
+            "unit": "",
+            "baseline": None,
+            "target": 0,
+            "target_on": "value",
+        }
+    )
+    rows.append(
+        {
+            "name": f"machine load average (1 min) when the scale bench started: {load:.1f}",
+            "value": None,
+            "unit": "",
+            "baseline": None,
+        }
+    )
+    rows.append(kernel_row())
+    return rows
+
+
+def main(argv: list[str]) -> None:
+    command = argv[0]
+    if command == "build-one":
+        build_one(Path(argv[1]), int(argv[2]))
+        print("{}")
+    elif command == "build-many":
+        build_many(argv[1], int(argv[2]))
+        print("{}")
+    elif command == "serve":
+        url = argv[4] if len(argv) > 4 else None
+        print(json.dumps(asyncio.run(serve(Path(argv[1]), argv[2], int(argv[3]), url))))
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
