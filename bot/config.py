@@ -108,6 +108,18 @@ class Settings(BaseSettings):
     # (keep it below the orchestrator's kill timeout, e.g. compose `stop_grace_period`).
     shutdown_grace_seconds: Annotated[float, Field(gt=0, le=3600)] = 20.0
 
+    # --- retention ------------------------------------------------------------------------
+    # Bookkeeping rows older than these are deleted at start and daily (bot/retention.py).
+    retention_seen_events_days: Annotated[int, Field(ge=1, le=3650)] = Field(
+        default=30, description="event ids kept to recognise a platform's retries"
+    )
+    retention_scope_runs_days: Annotated[int, Field(ge=1, le=3650)] = Field(
+        default=180, description="/scope answers whose buttons still work"
+    )
+    retention_button_keys_days: Annotated[int, Field(ge=1, le=3650)] = Field(
+        default=180, description="long button values and Discord button keys"
+    )
+
     # --- digests ----------------------------------------------------------------------------
     # The weekly digest's schedule is per workspace (`/atelier digest on …`); these tune it.
     scheduler: bool = Field(

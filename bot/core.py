@@ -25,6 +25,7 @@ from bot.messages import (
 )
 from bot.outbound import DirectMessages
 from bot.registry import ActionId, SkillError, SkillRegistry
+from bot.retention import prune_expired
 from bot.router import Route, route
 from bot.services import Services
 from bot.skills import SKILL_MODULES
@@ -55,6 +56,8 @@ class Bot:
 
     async def start(self) -> None:
         await self.services.db.create_all()
+        # Old bookkeeping rows go at every start; the scheduler repeats it daily.
+        await prune_expired(self.services.db, self.services.settings, self.services.clock())
 
     async def close(self) -> None:
         await self.services.db.close()

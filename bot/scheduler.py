@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.digest import DigestOptions, ProjectPulse, build_digest
 from bot.digest_data import ScheduleView, enabled_schedules, project_pulses
 from bot.logs import get_logger
+from bot.retention import prune_expired
 from bot.schedule import WEEKDAYS, latest_slot
 from bot.state import DigestRun
 
@@ -286,6 +287,19 @@ class DigestScheduler:
             max_instances=1,
             misfire_grace_time=None,
         )
+        # Bot.start has just pruned; this repeats it for processes that run for days.
+        self.scheduler.add_job(
+            self.prune,
+            IntervalTrigger(days=1, timezone=dt.UTC),
+            id="retention",
+            coalesce=True,
+            max_instances=1,
+        )
+
+    async def prune(self) -> dict[str, int]:
+        """Delete bookkeeping rows past their retention (see :mod:`bot.retention`)."""
+        services = self.runner.services
+        return await prune_expired(services.db, services.settings, services.clock())
 
     async def sync(self) -> None:
         """Match the cron jobs to the schedules in the database, then run anything due."""

@@ -1,0 +1,98 @@
+"""How long bookkeeping rows are kept, and the cleanup that enforces it.
+
+Three tables grow with every message and nobody reads their old rows:
+
+- ``seen_events``: event ids already handled, so a platform's retry does not act twice.
+  Platforms retry within minutes; a month is generous.
+- ``scope_runs``: one row per ``/scope`` answer, read when its buttons (save, more analogues)
+  are pressed. A button older than this answers "run `/scope` again"; saved estimates live in
+  their own table and are never pruned.
+- button keys: long button values stored server-side (``stored_button_values``) and the
+  Discord adapter's custom-id keys (``discord_button_keys``). An older button says it is no
+  longer supported and changes nothing.
+
+The cleanup runs when the bot starts and daily from the scheduler. It only deletes rows older
+than the setting, so running it on several replicas at once is harmless. Tables are named, not
+imported: an adapter's table that this database does not have is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, CursorResult
+
+from bot.config import Settings
+from bot.logs import get_logger
+from bot.state import Database
+
+log = get_logger(__name__)
+
+# table -> (the column with the row's time, which retention applies)
+EXPIRING: dict[str, tuple[str, str]] = {
+    "seen_events": ("seen_at", "seen_events"),
+    "scope_runs": ("created_at", "scope_runs"),
+    "stored_button_values": ("created_at", "button_keys"),
+    "discord_button_keys": ("created_at", "button_keys"),
+}
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long each kind of row is kept."""
+
+    seen_events: dt.timedelta = dt.timedelta(days=30)
+    scope_runs: dt.timedelta = dt.timedelta(days=180)
+    button_keys: dt.timedelta = dt.timedelta(days=180)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Retention:
+        return cls(
+            seen_events=dt.timedelta(days=settings.retention_seen_events_days),
+            scope_runs=dt.timedelta(days=settings.retention_scope_runs_days),
+            button_keys=dt.timedelta(days=settings.retention_button_keys_days),
+        )
+
+    def kept(self, kind: str) -> dt.timedelta:
+        return cast(dt.timedelta, getattr(self, kind))
+
+
+def _existing(connection: Connection) -> set[str]:
+    return set(sa.inspect(connection).get_table_names())
+
+
+async def prune(db: Database, retention: Retention, now: dt.datetime) -> dict[str, int]:
+    """Delete rows older than their retention; table -> rows deleted (tables with none left
+    out)."""
+    removed: dict[str, int] = {}
+    async with db.engine.begin() as connection:
+        present = await connection.run_sync(_existing)
+        for name, (column, kind) in EXPIRING.items():
+            if name not in present:
+                continue
+            table = sa.table(name, sa.column(column, sa.DateTime(timezone=True)))
+            older = table.c[column] < now - retention.kept(kind)
+            # A DELETE answers with a CursorResult (rowcount); execute() is typed as Result.
+            result = cast(CursorResult[Any], await connection.execute(table.delete().where(older)))
+            if result.rowcount:
+                removed[name] = int(result.rowcount)
+    return removed
+
+
+async def prune_expired(db: Database, settings: Settings, now: dt.datetime) -> dict[str, int]:
+    """:func:`prune` with the configured retention; a failure is logged, never raised (the
+    rows simply wait for the next run)."""
+    try:
+        removed = await prune(db, Retention.from_settings(settings), now)
+    except Exception:
+        log.exception("retention_failed")
+        return {}
+    if removed:
+        log.info("retention_pruned", **removed)
+    return removed
+
+
+__all__ = ["EXPIRING", "Retention", "prune", "prune_expired"]

@@ -1,0 +1,141 @@
+"""Retention: old bookkeeping rows are deleted at start and by the daily job, recent ones kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from adapters.discord.keys import ButtonKey, ButtonKeys
+from adapters.runtime import build_services
+from bot.button_values import StoredButton
+from bot.config import Settings, SettingsError, load_settings
+from bot.core import Bot
+from bot.retention import Retention, prune
+from bot.scheduler import DigestRunner, DigestScheduler
+from bot.state import Database, ScopeRun, SeenEvent
+
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def days_ago(days: float, now: dt.datetime = NOW) -> dt.datetime:
+    return now - dt.timedelta(days=days)
+
+
+def scope_run(run_id: str, created: dt.datetime) -> ScopeRun:
+    return ScopeRun(
+        id=run_id,
+        tenant="local",
+        user_id="alice",
+        brief="a shop",
+        p10_hours=10,
+        p50_hours=20,
+        p90_hours=40,
+        rate=100,
+        currency="USD",
+        created_at=created,
+    )
+
+
+async def fill(db: Database, now: dt.datetime = NOW) -> None:
+    await db.create_all()
+    await ButtonKeys(db).create_table()
+    await db.claim_event("recent")  # a row through the product's own path
+    async with db.transaction() as session:
+        session.add_all(
+            [
+                SeenEvent(event_key="old", seen_at=days_ago(31, now)),
+                SeenEvent(event_key="fresh", seen_at=days_ago(29, now)),
+                scope_run("run-old", days_ago(181, now)),
+                scope_run("run-fresh", days_ago(179, now)),
+                ButtonKey(key="k-old", action_id="a", value="v", created_at=days_ago(181, now)),
+                ButtonKey(key="k-fresh", action_id="a", value="v", created_at=days_ago(10, now)),
+            ]
+        )
+
+
+async def keys(db: Database, column) -> set[str]:  # type: ignore[no-untyped-def]
+    async with db.sessions() as session:
+        return set((await session.scalars(select(column))).all())
+
+
+async def test_rows_past_their_retention_go_and_the_rest_stay(settings: Settings) -> None:
+    db = Database(settings.sqlalchemy_url)
+    try:
+        await fill(db)
+        removed = await prune(db, Retention(), NOW)
+        assert removed == {"seen_events": 1, "scope_runs": 1, "discord_button_keys": 1}
+        assert await keys(db, SeenEvent.event_key) >= {"fresh", "recent"}
+        assert "old" not in await keys(db, SeenEvent.event_key)
+        assert await keys(db, ScopeRun.id) == {"run-fresh"}
+        assert await keys(db, ButtonKey.key) == {"k-fresh"}
+        assert await prune(db, Retention(), NOW) == {}  # a second run finds nothing
+    finally:
+        await db.close()
+
+
+async def test_a_shorter_setting_prunes_more_and_a_missing_table_is_skipped(
+    settings: Settings,
+) -> None:
+    db = Database(settings.sqlalchemy_url)
+    try:
+        await db.create_all()  # no Discord table in this database
+        async with db.transaction() as session:
+            session.add(SeenEvent(event_key="week-old", seen_at=days_ago(7)))
+        short = Retention(seen_events=dt.timedelta(days=5))
+        assert await prune(db, short, NOW) == {"seen_events": 1}
+    finally:
+        await db.close()
+
+
+def test_the_defaults_and_the_settings(settings: Settings) -> None:
+    assert Retention.from_settings(settings) == Retention(
+        seen_events=dt.timedelta(days=30),
+        scope_runs=dt.timedelta(days=180),
+        button_keys=dt.timedelta(days=180),
+    )
+    custom = load_settings(data_dir=settings.data_dir, retention_scope_runs_days=7)
+    assert Retention.from_settings(custom).scope_runs == dt.timedelta(days=7)
+    with pytest.raises(SettingsError, match="ATELIER_RETENTION_SEEN_EVENTS_DAYS"):
+        load_settings(data_dir=settings.data_dir, retention_seen_events_days=0)
+
+
+async def test_the_bot_prunes_when_it_starts(settings: Settings) -> None:
+    now = dt.datetime.now(dt.UTC)  # Bot.start reads the real clock
+    db = Database(settings.sqlalchemy_url)
+    await fill(db, now)
+    async with db.engine.begin() as connection:  # the core makes it on first use
+        await connection.run_sync(StoredButton.metadata.create_all)
+    async with db.transaction() as session:  # a long value stored by the core, long ago
+        session.add(
+            StoredButton(
+                key="s-old", tenant="local", action_id="a", value="v", created_at=days_ago(400, now)
+            )
+        )
+    await db.close()
+
+    bot = Bot(build_services(settings))
+    await bot.start()
+    try:
+        database = bot.services.db
+        assert await keys(database, ScopeRun.id) == {"run-fresh"}
+        assert await keys(database, SeenEvent.event_key) == {"fresh", "recent"}
+        assert await keys(database, StoredButton.key) == set()
+        assert await keys(database, ButtonKey.key) == {"k-fresh"}
+    finally:
+        await bot.close()
+
+
+async def test_the_scheduler_repeats_it_daily(bot: Bot) -> None:
+    bot.services.clock = lambda: NOW
+    scheduler = DigestScheduler(DigestRunner(bot), startup_delay=3600)
+    scheduler.start()
+    try:
+        job = scheduler.scheduler.get_job("retention")
+        assert job is not None and job.trigger.interval == dt.timedelta(days=1)
+        async with bot.services.db.transaction() as session:
+            session.add(SeenEvent(event_key="old", seen_at=days_ago(45)))
+        assert await scheduler.prune() == {"seen_events": 1}
+    finally:
+        scheduler.scheduler.shutdown(wait=False)
