@@ -213,8 +213,11 @@ class Engine:
         if any(q.allowed is not None for q in queries):
             blocked = np.zeros((len(queries), len(history)), dtype=bool)
             for i, query in enumerate(queries):
-                if query.allowed is not None:
-                    blocked[i] = [item_id not in query.allowed for item_id in history.ids]
+                if query.allowed is None:
+                    continue
+                blocked[i] = True
+                allowed = [history.index[a] for a in query.allowed if a in history.index]
+                blocked[i, allowed] = False
         guesses = np.asarray(
             [q.guess if q.guess is not None and q.guess > 0 else math.nan for q in queries],
             dtype=float,

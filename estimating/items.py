@@ -99,6 +99,27 @@ class History:
         return any(item.category or item.type or item.tags for item in self.items)
 
     @cached_property
+    def categories(self) -> np.ndarray:
+        return np.asarray([item.category for item in self.items])
+
+    @cached_property
+    def types(self) -> np.ndarray:
+        return np.asarray([item.type for item in self.items])
+
+    @cached_property
+    def tag_counts(self) -> np.ndarray:
+        return np.asarray([len(set(item.tags)) for item in self.items], dtype=float)
+
+    @cached_property
+    def tagged(self) -> dict[str, np.ndarray]:
+        """Tag -> (n,) 0/1 array of the items carrying it."""
+        found: dict[str, np.ndarray] = {}
+        for i, item in enumerate(self.items):
+            for tag in set(item.tags):
+                found.setdefault(tag, np.zeros(len(self.items)))[i] = 1.0
+        return found
+
+    @cached_property
     def has_guesses(self) -> bool:
         return bool(np.isfinite(self.guess).any())
 

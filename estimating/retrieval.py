@@ -87,19 +87,20 @@ def metadata_overlap(history: History, queries: Sequence[Query]) -> np.ndarray |
     """(queries, n) share of the metadata fields a query sets that an item matches (0..1)."""
     if not history.has_metadata:
         return None
-    categories = np.asarray([item.category for item in history.items])
-    types = np.asarray([item.type for item in history.items])
-    tags = [set(item.tags) for item in history.items]
     out = np.zeros((len(queries), len(history)), dtype=np.float32)
     for i, query in enumerate(queries):
         parts: list[np.ndarray] = []
         if query.category:
-            parts.append(categories == query.category)
+            parts.append(history.categories == query.category)
         if query.type:
-            parts.append(types == query.type)
+            parts.append(history.types == query.type)
         if query.tags:
             wanted = set(query.tags)
-            parts.append(np.asarray([len(wanted & t) / len(wanted | t) for t in tags]))
+            shared = sum(
+                (history.tagged[t] for t in wanted if t in history.tagged),
+                np.zeros(len(history)),
+            )
+            parts.append(shared / (len(wanted) + history.tag_counts - shared))
         if parts:
             out[i] = np.mean(parts, axis=0)
         else:
