@@ -29,6 +29,7 @@ from bot.messages import (
     Action,
     Button,
     Buttons,
+    Citation,
     Citations,
     DeliveryOutcome,
     Fields,
@@ -210,11 +211,13 @@ class ConsoleAdapter:
     async def render(self, answer: Reply) -> None:
         if answer.visibility is Visibility.DM:
             self.console.print("[dim](sent to you privately)[/dim]")
+        previous: object = None
         for block in answer.blocks:
-            await self._render_block(block)
+            await self._render_block(block, previous)
+            previous = block
         self.console.print()
 
-    async def _render_block(self, block: object) -> None:
+    async def _render_block(self, block: object, previous: object = None) -> None:
         out = self.console
         match block:
             case Heading(text=text):
@@ -233,6 +236,10 @@ class ConsoleAdapter:
                 for row in rows:
                     table.add_row(*row)
                 out.print(table)
+            case Citations(items=items) if _listed_in(items, previous):
+                # The table just above shows these already: only their ids are new.
+                ids = ", ".join(citation.source_id for citation in items)
+                out.print(Text(f"ids, in the table's order: {ids}", style="dim"))
             case Citations(items=items):
                 for citation in items:
                     detail = f" — {citation.detail}" if citation.detail else ""
@@ -253,6 +260,14 @@ class ConsoleAdapter:
                 out.print(Text(f"Chart: {title or alt} → {path}", style="dim"))
             case Form() as form:
                 await self.fill(form)
+
+
+def _listed_in(citations: Iterable[Citation], previous: object) -> bool:
+    """True when ``previous`` is a table that names every cited item in its rows."""
+    if not isinstance(previous, Table):
+        return False
+    cells = " ".join(cell for row in previous.rows for cell in row)
+    return all(citation.title in cells for citation in citations)
 
 
 async def stdin_lines(interactive: bool) -> AsyncIterator[str]:
