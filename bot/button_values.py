@@ -16,7 +16,7 @@ import hashlib
 from sqlalchemy import DateTime, String, Text, delete, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.messages import Action, Buttons, Reply
+from bot.messages import Action, Block, Buttons, Reply
 from bot.state import Database, utcnow
 
 # What any platform can carry (Slack's are the tightest); longer is stored.
@@ -69,7 +69,7 @@ class ButtonValues:
         ):
             return reply
         await self._table()
-        blocks = []
+        blocks: list[Block] = []
         async with self.db.transaction() as session:
             await session.execute(
                 delete(StoredButton).where(StoredButton.created_at < utcnow() - KEPT)

@@ -13,6 +13,7 @@ from bot.compose import Composer, OfflineComposer
 from bot.config import Settings
 from bot.scoping.history import bound_history
 from bot.state import Database
+from knowledge.port import KnowledgeStore
 
 
 def _now() -> dt.datetime:
@@ -27,8 +28,8 @@ class Services:
     clock: Callable[[], dt.datetime] = _now
     # Built on first use: opening Chroma and loading the embedding model cost a second or two,
     # which `/help` or `/log` should never pay.
-    knowledge_factory: Callable[[], Any] | None = None
-    _knowledge: Any = field(default=None, repr=False)
+    knowledge_factory: Callable[[], KnowledgeStore] | None = None
+    _knowledge: KnowledgeStore | None = field(default=None, repr=False)
     # Set by the Bot once its skills are loaded (`/help` lists them).
     registry: Any = field(default=None, repr=False)
     # Optional model-based routing of free text the rule-based router did not match:
@@ -38,7 +39,7 @@ class Services:
     _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
-    def knowledge(self) -> Any:
+    def knowledge(self) -> KnowledgeStore:
         """The knowledge store, opened on first use (blocking: call it from a worker thread)."""
         if self._knowledge is None:
             with self._opening:  # two threads' first uses must not open it twice
@@ -50,11 +51,11 @@ class Services:
                     self._knowledge = store
         return self._knowledge
 
-    async def open_knowledge(self) -> Any:
+    async def open_knowledge(self) -> KnowledgeStore:
         """The knowledge store, opened in a worker thread the first time (never blocks the loop)."""
         if self._knowledge is not None:
             return self._knowledge
         return await asyncio.to_thread(lambda: self.knowledge)
 
-    def set_knowledge(self, store: Any) -> None:
+    def set_knowledge(self, store: KnowledgeStore) -> None:
         self._knowledge = store

@@ -22,6 +22,7 @@ Methods are synchronous (Chroma and the model are); async callers use ``asyncio.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import hashlib
 import json
@@ -187,8 +188,8 @@ class ProjectStore:
         with self._lock:
             self._generations[tenant] += 1
             log = self._changes.setdefault(tenant, deque(maxlen=_CHANGES_KEPT))
-            known = ids is not None and len(ids) <= _CHANGE_IDS_MAX
-            log.append((self._generations[tenant], frozenset(ids) if known else None))
+            known = frozenset(ids) if ids is not None and len(ids) <= _CHANGE_IDS_MAX else None
+            log.append((self._generations[tenant], known))
 
     def close(self) -> None:
         """Forget cached handles (the embedded client is shared per path by Chroma)."""
@@ -394,7 +395,7 @@ class ProjectStore:
             collection = self._collection(tenant, create=False)
             return 0 if collection is None else int(collection.count())
 
-    def nearest(self, tenant: str, text: str, n: int = 32) -> list[tuple[str, float]]:
+    def nearest(self, tenant: str, text: str, n: int = 32) -> builtins.list[tuple[str, float]]:
         """The ids of the ``n`` projects closest in meaning to ``text``, any status, best first.
 
         Ids and similarities only, for a caller that already holds the tenant's projects (the
@@ -426,7 +427,7 @@ class ProjectStore:
         status: str | None = None,
         type: str | None = None,
         tags: Sequence[str] | None = None,
-    ) -> list[Match]:
+    ) -> builtins.list[Match]:
         """The ``k`` projects closest in meaning to ``text``, best first.
 
         Filters narrow before ranking: ``status`` and ``type`` must equal, and a project must

@@ -128,7 +128,7 @@ class Delivery:
         return sent
 
     async def to_dms(
-        self, user: discord.abc.User, messages: Sequence[Outgoing], tenant: str
+        self, user: discord.User | discord.Member, messages: Sequence[Outgoing], tenant: str
     ) -> bool:
         """Deliver privately; False when the user's DMs are closed to the bot."""
         try:

@@ -121,13 +121,13 @@ def _label(text: str, size: int = _FONT_SIZE) -> tuple[Image.Image, Image.Image]
     """
     font = _font(size)
     left, top, right, lower = font.getbbox(text)
-    size = (int(max(right - left, 1)), int(max(lower - top, 1)))
-    coverage = Image.new("L", size, 0)
+    box = (int(max(right - left, 1)), int(max(lower - top, 1)))
+    coverage = Image.new("L", box, 0)
     ImageDraw.Draw(coverage).text((-left, -top), text, fill=255, font=font)
     shade = [round(v * _TEXT_SHADES / 255) for v in range(256)]
     indices = coverage.point([_SHADES_FROM + s - 1 if s else 0 for s in shade])
     mask = coverage.point([255 if s else 0 for s in shade])
-    return Image.frombytes("P", size, indices.tobytes()), mask
+    return Image.frombytes("P", box, indices.tobytes()), mask
 
 
 def _place(
@@ -188,7 +188,7 @@ def estimate_chart(
     bar_height = round(_ROW * 0.8)
     for index, bar in enumerate(analogues):
         hours, similarity = bar[0], bar[1]
-        name = bar[2] if len(bar) > 2 else ""  # type: ignore[misc]
+        name = bar[2] if len(bar) > 2 else ""
         y = _TOP + _ROW * index + round(_ROW * 0.1)
         middle = y + bar_height / 2
         # 32 opacity steps keep the palette small however many bars there are.

@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 
 from knowledge.models import PastProject
-from knowledge.store import ProjectStore
+from knowledge.port import KnowledgeStore
 
 
 @cache
@@ -25,7 +25,7 @@ def demo_projects() -> list[PastProject]:
     return [PastProject.model_validate(item) for item in _raw()]
 
 
-def load_demo_portfolio(store: ProjectStore, tenant: str) -> int:
+def load_demo_portfolio(store: KnowledgeStore, tenant: str) -> int:
     """Load the demo into an empty tenant; returns how many were added (0 if it had data)."""
     if store.count(tenant) > 0:
         return 0
