@@ -5,7 +5,8 @@ Discord: 100 for the whole custom id). A skill may hand out a button whose value
 draft's text, a long brief). Every reply leaving the core passes :meth:`ButtonValues.fit`: a
 button over the neutral limits below gets a short stored id instead, and :meth:`expand` puts
 the original back when it is pressed, before the action is routed. A stored button works
-after a restart and on any replica; it is kept for :data:`KEPT`.
+after a restart and on any replica; old rows are pruned by ``bot/retention.py``
+(``ATELIER_RETENTION_BUTTON_KEYS_DAYS``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import DateTime, String, Text, delete, select
+from sqlalchemy import DateTime, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.messages import Action, Block, Buttons, Reply
@@ -23,7 +24,6 @@ from bot.state import Database, utcnow
 MAX_VALUE = 1000
 MAX_ACTION_ID = 200
 STORED_PREFIX = "stored:"
-KEPT = dt.timedelta(days=90)
 
 
 class _Base(DeclarativeBase):
@@ -71,9 +71,6 @@ class ButtonValues:
         await self._table()
         blocks: list[Block] = []
         async with self.db.transaction() as session:
-            await session.execute(
-                delete(StoredButton).where(StoredButton.created_at < utcnow() - KEPT)
-            )
             for block in reply.blocks:
                 if not isinstance(block, Buttons):
                     blocks.append(block)
