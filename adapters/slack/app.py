@@ -61,6 +61,7 @@ log = get_logger(__name__)
 # Commands slow enough that a "working on it" note beats a silent pause.
 SLOW_COMMANDS = frozenset({"scope", "update"})
 WORKING = "Working on it…"
+WORKING_REACTION = "eyes"  # on a mention, until its answer is out
 # Slack closes a modal submission after 3 s; leave room for the network.
 FORM_WINDOW_SECONDS = 2.5
 EVENTS_PATH = "/slack/events"
@@ -313,7 +314,21 @@ class SlackAdapter:
         if incoming.raw.get(FILE_IDS):
             await self.answer_with_files(incoming, workspace)
             return
-        await self.answer(incoming, workspace)
+        delivery = delivery_of(incoming)
+        mention_ts = str((body.get("event") or {}).get("ts") or "")
+        if retry or delivery.is_im or not mention_ts:
+            await self.answer(incoming, workspace)
+            return
+        # A mention shows at once that it was heard, without a message in the channel (the
+        # answer may be private): a reaction while the answer is worked on.
+        reacted = await workspace.sender.react(delivery.channel_id, mention_ts, WORKING_REACTION)
+        try:
+            await self.answer(incoming, workspace)
+        finally:
+            if reacted:
+                await workspace.sender.react(
+                    delivery.channel_id, mention_ts, WORKING_REACTION, remove=True
+                )
 
     async def on_file_shared(self, body: dict[str, Any]) -> None:
         """``file_shared`` repeats what the DM's ``message`` event (with its files) says;

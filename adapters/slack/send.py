@@ -125,6 +125,11 @@ class Sender:
         to ``response_url`` replaces it, and any other answer deletes it first."""
         self._placeholders.add(response_url)
 
+    async def react(self, channel: str, ts: str, name: str, *, remove: bool = False) -> bool:
+        """Add (or remove) a reaction on a message; False when Slack said no."""
+        method = "reactions.remove" if remove else "reactions.add"
+        return await self.call(method, channel=channel, timestamp=ts, name=name) is not None
+
     async def settle_placeholder(self, response_url: str | None) -> None:
         """Delete a placeholder nothing replaced (the answer went elsewhere, or none came)."""
         if response_url and response_url in self._placeholders:

@@ -28,6 +28,7 @@ def test_manifest_declares_every_command_scope_and_event():
         "commands", "chat:write", "im:write", "im:history",
         "app_mentions:read", "files:write", "files:read", "users:read",
         "channels:read", "groups:read", "mpim:read", "usergroups:read",  # who asks, where
+        "reactions:write",
     }  # fmt: skip
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {

@@ -170,6 +170,12 @@ async def test_mention_is_answered_in_its_thread(slack):
     assert answer.payload["channel"] == "C0GENERAL"
     assert answer.payload["thread_ts"] == "1700000000.000100"
     assert "would a landing page take?" in answer.text
+    # Heard at once (a reaction, no message in the channel), and the reaction goes with the
+    # answer: added before it, removed after it.
+    order = [c.method for c in slack.fake.calls if c.method.startswith(("reactions", "chat."))]
+    assert order == ["reactions.add", "chat.postMessage", "reactions.remove"]
+    added = slack.fake.of("reactions.add")[0].payload
+    assert added == {"channel": "C0GENERAL", "timestamp": "1700000000.000100", "name": "eyes"}
 
 
 async def test_private_answer_to_a_mention_is_ephemeral_in_the_thread(slack):
