@@ -113,3 +113,16 @@ def test_dockerignore_keeps_state_and_secrets_out_of_the_image() -> None:
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
     for entry in (".env", ".venv", ".atelier", ".git"):
         assert entry in ignored, entry
+
+
+def test_the_image_copies_every_package_the_project_ships() -> None:
+    """A package left out of the image installs as nothing and fails only at run time."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = {
+        pattern.rstrip("*") for pattern in project["tool"]["setuptools"]["packages"]["find"]["include"]
+    }
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", dockerfile, flags=re.MULTILINE))
+    assert shipped <= copied, f"not copied into the image: {sorted(shipped - copied)}"
