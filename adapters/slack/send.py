@@ -288,7 +288,8 @@ class Sender:
 
     async def _replace(self, rendered: Rendered, delivery: Delivery) -> None:
         assert delivery.response_url
-        first, *rest = rendered.messages or [None]
+        rest = list(rendered.messages)
+        first = rest.pop(0) if rest else None
         if first is not None and not await self.webhook(
             delivery.response_url, first, replace_original=True
         ):
@@ -471,7 +472,7 @@ class Sender:
                 filename=image.filename,
                 title=image.title or image.alt_text,
                 alt_txt=image.alt_text,
-                **_thread(thread_ts),
+                thread_ts=thread_ts or None,  # None: not in a thread (the method's default)
             )
         except _FAILURES as problem:
             log.warning("slack_upload_failed", channel=channel, error=_describe(problem))
