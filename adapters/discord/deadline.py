@@ -16,11 +16,14 @@ from typing import TypeVar
 
 import discord
 
+from bot.logs import get_logger
+
 # The skill may use this much of the 3 s before a deferral goes out; the rest is left for the
 # network to carry the first response.
 REPLY_BUDGET = 1.5
 
 T = TypeVar("T")
+log = get_logger(__name__)
 Clock = Callable[[], float]
 
 
@@ -69,7 +72,12 @@ class Deadline:
         task = asyncio.ensure_future(work)
         done, _ = await asyncio.wait({task}, timeout=self.remaining())
         if not done:
-            await self.defer()
+            try:
+                await self.defer()
+            except discord.HTTPException as problem:
+                # Too late or refused: the work still finishes (it may be saving something),
+                # and answering will report the failure.
+                log.warning("discord_defer_failed", status=problem.status)
         return await task
 
 
