@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -27,9 +28,7 @@ from bot.registry import Command, SkillRegistry
 # (interaction, command name, text[, an attached file]) -> answers the interaction
 Runner = Callable[..., Awaitable[None]]
 # (interaction, command name, typed so far) -> choices for the project option
-Completer = Callable[
-    [discord.Interaction, str, str], Awaitable[list[app_commands.Choice[str]]]
-]
+Completer = Callable[[discord.Interaction, str, str], Awaitable[list[app_commands.Choice[str]]]]
 # Commands that take a file as well as their text: `/projects import` with history attached.
 FILE_COMMANDS = frozenset({"projects"})
 FILE_DESCRIPTION = "A CSV, JSON, JSON Lines or Markdown file of past projects to import"
@@ -61,7 +60,7 @@ def choice_groups(usage: str) -> list[tuple[str, str, tuple[str, ...]]]:
     when it takes a required argument first."""
     if not usage.startswith("<"):
         return []
-    groups = []
+    groups: list[tuple[str, str, tuple[str, ...]]] = []
     for found in _CHOICE_GROUP.finditer(usage):
         values = tuple(found[1].split("|"))
         name, description = _CHOICE_NAMES.get(frozenset(values), ("option", "One of these"))
@@ -110,7 +109,7 @@ def _with_choices(name: str, runner: Runner, count: int) -> Callable[..., Awaita
 
 def app_command(
     command: Command, runner: Runner, completer: Completer | None = None
-) -> app_commands.Command:  # type: ignore[type-arg]
+) -> app_commands.Command[Any, ..., None]:
     """The slash command for one registered command."""
     name = command.name
     option_name, option_description = command.option or ("text", "")
@@ -158,10 +157,12 @@ def app_command(
     if usage:
         callback = app_commands.rename(text=_option_name(option_name))(callback)
         callback = app_commands.describe(text=option_description)(callback)
-    built = app_commands.Command(
+    built: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=name,
         description=_description(command.summary, name),
-        callback=callback,
+        # The callback's signature is chosen at run time (with or without a file option);
+        # discord.py reads its parameters by inspection, which no static type can express.
+        callback=callback,  # type: ignore[arg-type]
     )
     # Shown by default only to people who may manage the server; admins can open a command
     # to more roles in Server Settings -> Integrations. The adapter checks again on every use.
@@ -178,7 +179,7 @@ def app_command(
 
 
 def add_commands(
-    tree: app_commands.CommandTree,  # type: ignore[type-arg]
+    tree: app_commands.CommandTree[Any],
     registry: SkillRegistry,
     runner: Runner,
     completer: Completer | None = None,
