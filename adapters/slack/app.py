@@ -41,6 +41,7 @@ from adapters.slack.files import FileUnavailable, fetch_attachments
 from adapters.slack.home import home_opened_request, home_request, to_home_view
 from adapters.slack.installations import DatabaseInstallationStore, DatabaseStateStore
 from adapters.slack.manifest import bot_scopes
+from adapters.slack.modals import done_view, form_with_errors, saving_view
 from adapters.slack.send import Sender
 from adapters.slack.translate import (
     FILE_IDS,
@@ -62,8 +63,9 @@ log = get_logger(__name__)
 SLOW_COMMANDS = frozenset({"scope", "update"})
 WORKING = "Working on it…"
 WORKING_REACTION = "eyes"  # on a mention, until its answer is out
-# Slack closes a modal submission after 3 s; leave room for the network.
-FORM_WINDOW_SECONDS = 2.5
+# Slack closes a modal submission after 3 s: answer in the ack only when the work is this fast
+# (the network needs the rest); slower work keeps the modal open and updates it.
+FORM_WINDOW_SECONDS = 1.0
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -430,8 +432,25 @@ class SlackAdapter:
         workspace = self.workspace_of(context)
         work = asyncio.ensure_future(self._run(action, workspace))
         done, _ = await asyncio.wait({work}, timeout=FORM_WINDOW_SECONDS)
+        view = body.get("view") or {}
+        if not done and view.get("id"):
+            # Not fast enough to answer in the ack: keep the modal open with a "saving" view,
+            # then show the form again with its errors, or the result (views.update).
+            await ack(response_action="update", view=saving_view(view))
+            answer = await work
+            if answer is not None and answer.form_errors:
+                again = form_with_errors(view, _modal_errors(answer, body))
+                await workspace.sender.call("views.update", view_id=view["id"], view=again)
+                return
+            await workspace.sender.call(
+                "views.update", view_id=view["id"], view=done_view(view, answer)
+            )
+            if answer is not None:
+                await workspace.sender.deliver(answer, delivery_of(action))
+            await self.refresh_home(action, workspace)
+            return
         if not done:
-            # Too slow to show errors in the modal: close it; the answer follows as a message.
+            # No view to update: close it; the answer follows as a message.
             await ack()
             answer = await work
             if answer is not None:

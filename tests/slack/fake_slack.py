@@ -290,6 +290,10 @@ class FakeSlack:
                 return {"ok": True, "channel": channel, "permalink": link}
             case "views.open":
                 return {"ok": True, "view": {"id": f"V{self._ids}"}}
+            case "views.update":
+                if not payload.get("view_id") or not payload.get("view"):
+                    return {"ok": False, "error": "invalid_arguments"}
+                return {"ok": True, "view": {"id": payload["view_id"]}}
             case "views.publish":
                 if not payload.get("user_id") or not payload.get("view"):
                     return {"ok": False, "error": "invalid_arguments"}

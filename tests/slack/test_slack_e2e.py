@@ -269,6 +269,39 @@ async def test_modal_errors_are_shown_in_the_modal(slack):
     assert not slack.fake.posts
 
 
+async def test_slow_form_work_keeps_the_modal_open_and_updates_it(slack, monkeypatch):
+    import adapters.slack.app
+
+    # Work that misses the ack window (here: any work at all) is answered by views.update.
+    monkeypatch.setattr(adapters.slack.app, "FORM_WINDOW_SECONDS", 0.0)
+    submitted = payload("view_submission")
+    submitted["view"]["state"]["values"]["estimate_hours"]["estimate_hours"]["value"] = "lots"
+    status, body = await slack.interact(submitted)
+    assert status == 200
+    ack = json.loads(body)
+    assert ack["response_action"] == "update" and "Saving" in json.dumps(ack["view"])
+    await slack.fake.wait_for(_has("views.update"))
+    await slack.settle()
+    (again,) = slack.fake.of("views.update")
+    assert again.payload["view_id"] == submitted["view"]["id"]
+    blocks = {b.get("block_id"): b for b in again.payload["view"]["blocks"]}
+    assert blocks["estimate_hours"]["element"]["initial_value"] == "lots"  # answers kept
+    assert "not a number of hours" in blocks["estimate_hours"]["hint"]["text"]
+    assert blocks["title"]["element"]["initial_value"] == "Harbor Coffee storefront"
+    assert again.payload["view"]["submit"]  # submit again once fixed
+    assert not slack.fake.posts  # nothing saved, nothing said elsewhere
+
+    status, body = await slack.interact(payload("view_submission", trigger_id="1334.fixed"))
+    assert status == 200 and json.loads(body)["response_action"] == "update"
+    await slack.fake.wait_for(_has("views.update", 2))
+    await slack.fake.wait_for(_has("chat.postEphemeral"))
+    await slack.settle()
+    done = slack.fake.of("views.update")[-1].payload["view"]
+    assert "Saved project" in json.dumps(done) and "submit" not in done
+    (answer,) = slack.fake.of("chat.postEphemeral")
+    assert "Saved project *Harbor Coffee storefront* (120 h)." in answer.text
+
+
 # --- security and robustness ---------------------------------------------------------------
 
 
