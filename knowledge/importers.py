@@ -308,8 +308,15 @@ def parse_cells(cells: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, 
 Raw = tuple[int | None, dict[str, Any]]
 
 
+# One cell of a project record is a summary or a list of lessons, never a document. The csv
+# module's limit is process-wide and the CSV backtest raises it for long issue texts, so the
+# importer sets its own before every read rather than inheriting whatever ran last.
+MAX_CSV_CELL = 131_072
+
+
 def _read_csv(path: Path, report: ImportReport, cursor: _Cursor) -> Iterator[Raw | Problem]:
     cursor.line = 1
+    csv.field_size_limit(MAX_CSV_CELL)
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         # Spreadsheets in many locales export with ';' between cells.
         first = handle.readline()
@@ -354,7 +361,7 @@ def _csv_reason(problem: csv.Error) -> str:
     text = str(problem)
     if "field larger than field limit" in text:
         return (
-            f"a cell is longer than {csv.field_size_limit():,} characters (a quote left open, "
+            f"a cell is longer than {MAX_CSV_CELL:,} characters (a quote left open, "
             "or a whole document in one cell)"
         )
     return f"the CSV can't be read ({text})"

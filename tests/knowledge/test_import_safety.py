@@ -43,6 +43,20 @@ def test_a_csv_cell_over_the_csv_limit_refuses_the_whole_file(
     assert "longer than 131,072 characters" in message
 
 
+def test_the_cell_limit_holds_after_something_else_raised_the_csv_modules_limit(
+    tmp_path: Path, store: ProjectStore
+) -> None:
+    import csv
+
+    previous = csv.field_size_limit(16 * 1024 * 1024)  # what the CSV backtest does
+    try:
+        path = tmp_path / "history.csv"
+        path.write_text(HEADER + rows(3) + f"big,Big,{'x' * 140_000},40,40\n", encoding="utf-8")
+        assert "longer than 131,072 characters" in refused(store, path)
+    finally:
+        csv.field_size_limit(previous)
+
+
 def test_a_deeply_nested_json_array_is_refused_with_its_place(
     tmp_path: Path, store: ProjectStore
 ) -> None:
