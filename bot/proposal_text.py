@@ -8,8 +8,11 @@ another project can be written; the skill still runs the leak rules over the res
 
 Pricing, in the studio's choice of two forms:
 
-- **fixed**: the P50 or P80 of the calibrated band, times the studio's overrun on similar work
-  (actual/estimate, when above 1), rounded up;
+- **fixed**: the P50 or P80 of the calibrated band, rounded up. The band is read from past
+  projects' *actual* hours, so it already holds how such work overruns: no overrun is added.
+  When the studio gives its own estimate (``guess_hours``), the price stands on that instead,
+  times the studio's overrun on similar work (actual/estimate, when above 1), because an
+  estimate is exactly what the overrun was measured against;
 - **tm** (time and materials): the P10–P90 band, priced at the rate, billed for hours worked.
 
 The hourly rate itself is never written (the rate rule of the leak filter applies here too).
@@ -101,7 +104,7 @@ class ProposalFacts:
     currency: str
     phases: tuple[PhaseShare, ...]
     open_points: tuple[OpenPoint, ...]
-    overrun: float | None  # actual/estimate on similar work; applied to a fixed price if > 1
+    overrun: float | None  # actual/estimate on similar work; applied to an own estimate if > 1
     pricing: Pricing
     confidence: Confidence
     capacity_hours_per_week: float
@@ -112,6 +115,7 @@ class ProposalFacts:
     client: str | None = None
     title: str | None = None
     due_date: dt.date | None = None
+    guess_hours: float | None = None  # the studio's own estimate: a fixed price's base if set
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,9 @@ class Price:
     high: float | None = None  # tm
     confidence: Confidence | None = None  # fixed
     hours: float = 0.0  # the hours the price stands for
-    overrun: float | None = None  # the overrun factor a fixed price carries
+    overrun: float | None = None  # the overrun factor a fixed price carries (own estimate only)
+    base: Literal["band", "guess"] = "band"  # what a fixed price stands on
+    guess_hours: float | None = None  # the own estimate it stood on (base "guess")
 
 
 @dataclass(frozen=True)
@@ -206,18 +212,28 @@ def price_of(facts: ProposalFacts) -> Price:
         low = round_price(facts.p10_hours * facts.rate, up=False)
         high = round_price(facts.p90_hours * facts.rate)
         return Price("tm", facts.currency, low=low, high=high, hours=facts.p50_hours)
+    if facts.guess_hours is not None and facts.guess_hours > 0:
+        # An estimate runs over the way the studio's estimates do: the overrun corrects it.
+        factor = facts.overrun if facts.overrun is not None and facts.overrun > 1 else None
+        hours = facts.guess_hours * (factor or 1.0)
+        return Price(
+            "fixed",
+            facts.currency,
+            amount=round_price(hours * facts.rate),
+            confidence=None,
+            hours=hours,
+            overrun=factor,
+            base="guess",
+            guess_hours=facts.guess_hours,
+        )
+    # The band's quantiles are of actual hours: the overrun is in them already.
     hours = facts.p50_hours if facts.confidence == "p50" else p80(facts.p50_hours, facts.p90_hours)
-    factor = facts.overrun if facts.overrun is not None and facts.overrun > 1 else None
-    if factor is not None:
-        hours *= factor
-    amount = round_price(hours * facts.rate)
     return Price(
         "fixed",
         facts.currency,
-        amount=amount,
+        amount=round_price(hours * facts.rate),
         confidence=facts.confidence,
         hours=hours,
-        overrun=factor,
     )
 
 
@@ -345,6 +361,11 @@ def _price_lines(price: Price) -> list[str]:
             "the work heads past the upper figure.",
         ]
     assert price.amount is not None
+    if price.base == "guess":  # no stated confidence: the figure is ours, not the band's
+        return [
+            f"Fixed price: **{money(price.amount, price.currency)}** for the deliverables above.",
+            "It allows for how work like this usually runs; the risk of going over is ours.",
+        ]
     chance = "four times out of five" if price.confidence == "p80" else "half of the time"
     return [
         f"Fixed price: **{money(price.amount, price.currency)}** for the deliverables above.",

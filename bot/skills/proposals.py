@@ -1,10 +1,11 @@
 """`/proposal <estimate id>`: a client proposal from a saved estimate, private until approved.
 
 ``/proposal est-1a2b3c4d [friendly|formal|brief] [fixed|tm] [p50|p80] [client=…] [due=…]
-[channel=…] [title=…]`` drafts the proposal (:mod:`bot.proposal_text`) in the requester's DMs
-with buttons: Approve, Regenerate, Change tone, the other pricing form, the other confidence,
-Discard, Export. Once approved: Post to the client channel (when one was given), Export, and
-Start project (``/projects add proposal=<id>``). ``/proposal export|approve|discard <id>`` do the
+[channel=…] [title=…] [guess=…]`` drafts the proposal (:mod:`bot.proposal_text`) in the
+requester's DMs with buttons: Approve, Regenerate, Change tone, the other pricing form, the other
+confidence, Details (a form: tone, pricing, client, channel, due date, own estimate), Discard,
+Export. Once approved: Post to the client channel (when one was given), Export, and Start
+project (``/projects add proposal=<id>``). ``/proposal export|approve|discard <id>`` do the
 same from text or the CLI. The `/scope` answer's **Draft proposal** button saves the estimate
 when needed and drafts one.
 
@@ -50,6 +51,7 @@ from bot.proposal_text import (
     TONES,
     OpenPoint,
     PhaseShare,
+    Price,
     Proposal,
     ProposalFacts,
     build_proposal,
@@ -67,8 +69,9 @@ DM_NOTICE = "Draft proposal sent to your DMs."
 FRESH = "`/proposal <estimate id>`"
 USAGE = (
     "Usage: `/proposal <estimate id> [friendly|formal|brief] [fixed|tm] [p50|p80] "
-    "[client=Name] [due=YYYY-MM-DD] [channel=C0123]` drafts a client proposal from a saved "
-    "estimate (save one from a `/scope` answer); `/proposal export <draft id>` gives its text."
+    "[client=Name] [due=YYYY-MM-DD] [channel=C0123] [guess=60h]` drafts a client proposal "
+    "from a saved estimate (save one from a `/scope` answer); `/proposal export <draft id>` "
+    "gives its text."
 )
 _ESTIMATE_ID = re.compile(r"^est-[0-9a-f]{4,16}$", re.IGNORECASE)
 _DONE = ("approved", "sending", "posted")
@@ -212,6 +215,7 @@ def _default_options(services: Services) -> dict[str, Any]:
         "due": None,
         "channel": None,
         "title": None,
+        "guess": None,
     }
 
 
@@ -225,7 +229,7 @@ def parse_options(text: str, services: Services) -> tuple[str, str, dict[str, An
     rest = text
     for match in _KEY_VALUE.finditer(text):
         key, value = match.group(1).lower(), match.group(3) or match.group(2)
-        if key not in {"client", "due", "channel", "title"}:
+        if key not in {"client", "due", "channel", "title", "guess"}:
             raise SkillError(f"I don't know the option `{key[:20]}=`. {USAGE}")
         options[key] = value.strip()[:200] or None
         rest = rest.replace(match.group(0), " ")
@@ -246,6 +250,8 @@ def parse_options(text: str, services: Services) -> tuple[str, str, dict[str, An
                 f"“{flag[:20]}” isn't a tone ({', '.join(TONES)}), a pricing form (fixed, tm) "
                 "or a confidence (p50, p80)."
             )
+    if options["guess"]:
+        options["guess"] = guess_hours(str(options["guess"]))
     if options["due"]:
         try:
             dt.date.fromisoformat(options["due"])
@@ -257,6 +263,21 @@ def parse_options(text: str, services: Services) -> tuple[str, str, dict[str, An
             raise SkillError("That doesn't look like a channel id (e.g. `channel=C0123456`).")
         options["channel"] = channel
     return estimate_id, tone, options
+
+
+_HOURS = re.compile(r"^~?(\d{1,6}(?:\.\d+)?)\s*(?:h|hrs?|hours?)?$", re.IGNORECASE)
+
+
+def guess_hours(text: str) -> float:
+    """The studio's own estimate ("60", "60h", "~60 hours") in hours, or a friendly refusal."""
+    found = _HOURS.match(text.strip())
+    hours = float(found.group(1)) if found else 0.0
+    if not 0 < hours <= 100_000:
+        raise SkillError(
+            "Write your own estimate as hours, e.g. `guess=60` or `guess=60h`; the fixed "
+            "price then stands on it, with your record of overruns applied."
+        )
+    return hours
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -297,6 +318,7 @@ async def _write(
         client=options.get("client"),
         title=options.get("title"),
         due_date=dt.date.fromisoformat(options["due"]) if options.get("due") else None,
+        guess_hours=float(options["guess"]) if options.get("guess") else None,
     )
     proposal = build_proposal(facts)
     guard = await _guard(services, estimate, options, grounds)
@@ -331,12 +353,7 @@ def _notes(
         f"{w.rate(estimate.rate, cur)}."
     ]
     if price.form == "fixed":
-        basis = f"the {(price.confidence or 'p80').upper()} of the band"
-        if price.overrun:
-            basis += (
-                f" × {w.ratio(price.overrun)} (how far similar work ran over its estimate)"
-            )
-        lines.append(f"Fixed price from {basis}: {w.hours(price.hours)} at your rate, rounded up.")
+        lines.append(_price_basis(price, grounds.overrun))
     else:
         lines.append("Time-and-materials range: the P10–P90 band at your rate.")
     if proposal.timeline.due is not None and not proposal.timeline.fits:
@@ -345,6 +362,33 @@ def _notes(
             "offers a smaller first release or a later date."
         )
     return tuple(lines) + grounds.notes
+
+
+def _price_basis(price: Price, overrun: float | None) -> str:
+    """Which figure a fixed price stands on, and why the overrun is (not) applied."""
+    if price.base == "guess":
+        if price.overrun:
+            basis = (
+                f"your own estimate of {w.hours(price.guess_hours)} × {w.ratio(price.overrun)} "
+                "(how far similar work ran over its estimate)"
+            )
+        else:
+            basis = (
+                f"your own estimate of {w.hours(price.guess_hours)} (similar work has not run "
+                "over its estimates, so nothing is added)"
+            )
+        return f"Fixed price base: {basis}: {w.hours(price.hours)} at your rate, rounded up."
+    line = (
+        f"Fixed price base: the {(price.confidence or 'p80').upper()} of the band, which is "
+        "read from similar projects' actual hours, so no overrun is added on top: "
+        f"{w.hours(price.hours)} at your rate, rounded up."
+    )
+    if overrun is not None and overrun > 1:
+        line += (
+            f" Similar work ran {w.ratio(overrun)} its estimates; to price from your own "
+            "estimate instead, add `guess=<hours>`."
+        )
+    return line
 
 
 # --- replies ------------------------------------------------------------------------------
@@ -360,7 +404,14 @@ def _draft_reply(found: DraftText, *, notice: str = "") -> Reply:
     options = draft.options or {}
     value = button_value(draft.id, version.version)
     pricing, confidence = options.get("pricing", "fixed"), options.get("confidence", "p80")
-    form = "time and materials" if pricing == "tm" else f"fixed price, {confidence.upper()}"
+    guessed = pricing == "fixed" and bool(options.get("guess"))
+    form = (
+        "time and materials"
+        if pricing == "tm"
+        else "fixed price, own estimate"
+        if guessed
+        else f"fixed price, {confidence.upper()}"
+    )
     blocks: list[Any] = [
         Heading(
             text=f"Draft proposal — {_title(found)} (v{version.version}, {version.tone}, "
@@ -396,7 +447,7 @@ def _draft_reply(found: DraftText, *, notice: str = "") -> Reply:
             value=value,
         ),
     ]
-    if pricing == "fixed":
+    if pricing == "fixed" and not guessed:
         other = "p50" if confidence == "p80" else "p80"
         buttons.append(
             Button(

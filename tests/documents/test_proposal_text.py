@@ -29,14 +29,16 @@ FACTS = ProposalFacts(
     payment_terms="50% on signature, 50% on delivery.",
     validity_days=30,
     today=dt.date(2026, 12, 1),
-    due_date=dt.date(2027, 1, 10),
+    due_date=dt.date(2027, 1, 5),
 )
 
 
-def test_fixed_price_is_the_p80_with_the_overrun_and_phases_add_up() -> None:
+def test_fixed_price_is_the_p80_of_the_actual_hours_band_without_the_overrun() -> None:
     proposal = build_proposal(FACTS)
-    hours = p80(90, 140) * 1.15
+    # The band is read from actual hours: the overrun (1.15) is in it already, never on top.
+    hours = p80(90, 140)
     assert proposal.price.amount is not None
+    assert proposal.price.base == "band" and proposal.price.overrun is None
     assert hours * 95 <= proposal.price.amount < hours * 95 + 100  # rounded up to 100s
     assert sum(p.hours for p in proposal.phases) == proposal.total_hours == round(hours)
     assert proposal.goal == "Shopify store with a custom theme and Stripe checkout."
@@ -64,3 +66,16 @@ def test_the_pdf_holds_the_client_text_and_survives_any_character() -> None:
     for expected in ("Deliverables", "Fixed price:", "Zürich", "Payment terms", "31 December"):
         assert expected in text
     assert "**" not in text
+
+
+def test_an_own_estimate_is_the_base_and_carries_the_overrun() -> None:
+    guessed = build_proposal(dataclasses.replace(FACTS, guess_hours=80))
+    price = guessed.price
+    assert price.base == "guess" and price.guess_hours == 80 and price.overrun == 1.15
+    assert price.hours == 80 * 1.15 and price.amount == 8750  # 92 h × €95, rounded up to 50s
+    assert sum(p.hours for p in guessed.phases) == guessed.total_hours == 92
+    assert "Fixed price: **€8,750**" in guessed.client_text
+    assert "80%" not in guessed.client_text  # no band confidence is claimed for it
+    # Work that came in under its estimates adds nothing to an own estimate.
+    under = build_proposal(dataclasses.replace(FACTS, guess_hours=80, overrun=0.9)).price
+    assert under.hours == 80 and under.overrun is None

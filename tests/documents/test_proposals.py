@@ -141,3 +141,21 @@ async def test_bad_input_is_refused_clearly(bot, demo_store: ProjectStore) -> No
     assert "Unapproved" not in ok.text
     start = await harness.say("/projects add proposal=p000000")
     assert "Nothing was saved" in start.text and "proposal" in start.text
+
+
+async def test_the_private_notes_name_the_fixed_price_base(drafted, bot) -> None:  # type: ignore[no-untyped-def]
+    harness, scope, draft = drafted
+    assert "Fixed price base: the P80 of the band, which is read from similar projects' " \
+        "actual hours, so no overrun is added on top" in draft.text
+    estimate_id = _button(scope, "Save estimate").value
+    guessed = await harness.say(f"/proposal {estimate_id} guess=50h")
+    assert "fixed price, own estimate" in guessed.text
+    assert "Fixed price base: your own estimate of 50 h" in guessed.text
+    assert not any(b.label.startswith("Price at") for b in guessed.buttons)
+    draft_id = re.search(r"Draft `(p[0-9a-f]+)`", guessed.text).group(1)
+    found = await get_draft(bot.services.db, "local", draft_id, kind="proposal")
+    price = found.version.document["price"]
+    assert price["base"] == "guess" and price["guess_hours"] == 50
+    assert price["hours"] == 50 * (price["overrun"] or 1)
+    refused = await harness.say(f"/proposal {estimate_id} guess=lots")
+    assert refused.refused and "guess=60" in refused.text
