@@ -79,6 +79,7 @@ _VERB_NAMES = {
     "regenerate": "regenerate",
     "tone": "change the tone of",
     "pricing": "change the pricing of",
+    "details": "change the details of",
     "export": "export",
     "resend": "post",
     "arrived": "record",

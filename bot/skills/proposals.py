@@ -38,6 +38,8 @@ from bot.messages import (
     Action,
     Button,
     Buttons,
+    Form,
+    FormField,
     Heading,
     Paragraph,
     Reply,
@@ -457,6 +459,7 @@ def _draft_reply(found: DraftText, *, notice: str = "") -> Reply:
             )
         )
     buttons += [
+        Button(label="Details", action_id="proposal:details", value=value),
         Button(label="Discard", action_id="proposal:discard", value=value, style="danger"),
         Button(label="Export", action_id="proposal:export", value=value),
     ]
@@ -647,6 +650,8 @@ async def act(
         return await FLOW.settle_interrupted(services, subject, found, verb, attempt, user_id)
     if (refused := FLOW.stale(draft, version)) is not None:
         return refused
+    if verb == "details":
+        return Reply(blocks=(details_form(found),))
     try:
         if verb == "approve":
             await approve(
@@ -704,6 +709,8 @@ async def _start_project(
 
 async def on_action(action: Action, services: Services) -> Reply:
     parsed = ActionId.parse(action.action_id)
+    if parsed.verb == "form":
+        return await submit_details(action, services)
     if parsed.verb == "scope":  # the `/scope` answer's Draft proposal button: value = run id
         estimate = await save_run(services, action.tenant, action.value, action.user_id)
         if estimate.user_id != action.user_id:
@@ -727,6 +734,108 @@ async def on_action(action: Action, services: Services) -> Reply:
         choice=parsed.rest[0] if parsed.rest else None,
         attempt=attempt,
     )
+
+
+# --- the details form (a Slack or Discord modal) --------------------------------------------
+
+DETAILS_FORM = "proposal:form"
+_PRICING_CHOICES = {"fixed p80": ("fixed", "p80"), "fixed p50": ("fixed", "p50"),
+                    "tm": ("tm", None), "fixed": ("fixed", None)}  # fmt: skip
+
+
+def details_form(found: DraftText) -> Form:
+    """The draft's tone, pricing and client details as one form, filled with what it has."""
+    draft, version = found.draft, found.version
+    options = draft.options or {}
+    pricing = options.get("pricing") or "fixed"
+    pricing_text = "tm" if pricing == "tm" else f"fixed {options.get('confidence') or 'p80'}"
+    guess = options.get("guess")
+    return Form(
+        form_id=DETAILS_FORM,
+        title="Proposal details",
+        submit_label="Redraft",
+        value=button_value(draft.id, version.version),
+        fields=(
+            FormField(name="tone", label="Tone: friendly, formal or brief", required=True,
+                      initial=version.tone, placeholder="formal"),
+            FormField(name="pricing", label="Pricing: fixed p80, fixed p50 or tm",
+                      required=True, initial=pricing_text, placeholder="fixed p80"),
+            FormField(name="guess", label="Your own estimate in hours (optional)",
+                      initial=f"{float(guess):g}" if guess else "", placeholder="60"),
+            FormField(name="client", label="Client name (optional)",
+                      initial=str(options.get("client") or ""), placeholder="Acme Bakery"),
+            FormField(name="channel", label="Client channel id (optional)",
+                      initial=str(options.get("channel") or ""), placeholder="C0123456"),
+            FormField(name="due", label="Due date, YYYY-MM-DD (optional)",
+                      initial=str(options.get("due") or ""), placeholder="2027-03-01"),
+        ),
+    )  # fmt: skip
+
+
+def _details_options(
+    values: Any, options: dict[str, Any]
+) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """(tone, options, errors by field) from a submitted details form."""
+    errors: dict[str, str] = {}
+    updated = dict(options)
+    tone = (values.get("tone") or "").strip().lower()
+    if tone not in TONES:
+        errors["tone"] = f"One of {', '.join(TONES)}."
+    pricing = " ".join((values.get("pricing") or "").lower().replace("t&m", "tm").split())
+    if pricing not in _PRICING_CHOICES:
+        errors["pricing"] = "fixed p80, fixed p50 or tm."
+    else:
+        form, confidence = _PRICING_CHOICES[pricing]
+        updated["pricing"] = form
+        updated["confidence"] = confidence or updated.get("confidence") or "p80"
+    guess = (values.get("guess") or "").strip()
+    try:
+        updated["guess"] = guess_hours(guess) if guess else None
+    except SkillError:
+        errors["guess"] = "Hours, e.g. 60 or 60h; leave it empty to price from the band."
+    updated["client"] = " ".join((values.get("client") or "").split())[:200] or None
+    channel = (values.get("channel") or "").strip().strip("<>#").split("|")[0]
+    if channel and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", channel):
+        errors["channel"] = "A channel id, e.g. C0123456."
+    updated["channel"] = channel or None
+    due = (values.get("due") or "").strip()
+    if due:
+        try:
+            dt.date.fromisoformat(due)
+        except ValueError:
+            errors["due"] = "YYYY-MM-DD, e.g. 2027-03-01."
+    updated["due"] = due or None
+    return tone, updated, errors
+
+
+async def submit_details(action: Action, services: Services) -> Reply:
+    """The details form came back: errors in place, or a new version written with them."""
+    draft_id, version, _ = parse_value(action.value)
+    found = await FLOW.find(services, action.tenant, draft_id)
+    if (refused := FLOW.check(found, draft_id, action.user_id, "details")) is not None:
+        return refused
+    assert found is not None
+    draft = found.draft
+    if (refused := FLOW.stale(draft, version)) is not None:
+        return refused
+    tone, options, errors = _details_options(action.values, dict(draft.options or {}))
+    if errors:
+        return Reply(form_errors=errors)
+    estimate = await _estimate(services, action.tenant, draft.project_id)
+    if estimate is None:
+        return refusal_reply("The estimate of this proposal no longer exists.")
+    client_text, notes, document = await _write(services, estimate, tone, options)
+    try:
+        await add_version(
+            services.db, action.tenant, draft.id, draft.version, tone=tone,
+            client_text=client_text, private_notes=notes, now=services.clock(),
+            document=document, options=options,
+        )
+    except StaleDraft as stale:
+        return refusal_reply(f"{stale} Nothing was changed.")
+    refreshed = await FLOW.find(services, action.tenant, draft.id)
+    assert refreshed is not None
+    return _draft_reply(refreshed, notice="Proposal redrafted with your details (see your DMs).")
 
 
 async def approved_document(
