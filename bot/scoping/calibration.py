@@ -15,6 +15,7 @@ and its uncalibrated band.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import weakref
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from bot.scoping.engine import build_engine, past_items
 from bot.scoping.history import TenantHistory
 from estimating import Engine, History, Knobs
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _key_locks: dict[tuple[int, str], threading.Lock] = {}
 _caches: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], TenantBand]] = (
@@ -81,8 +83,55 @@ def tenant_band(store: Any, tenant: str, history: TenantHistory, params: Knobs) 
             and cached.engine.history.fingerprint == History(past_items(history.closed)).fingerprint
         ):
             fresh = replace(cached, source=history)
+        elif len(history.closed) >= BACKGROUND_FROM:
+            fresh = _tune_later(store, tenant, history, params, cached)
         else:
             fresh = _compute(store, tenant, history, params)
         with _lock, contextlib.suppress(TypeError):
             _caches.setdefault(store, {})[key] = fresh
         return fresh
+
+
+# Tuning costs one search and one estimate over the whole history per round: seconds for a
+# large history. From this many closed projects it runs in a background thread, and answers use
+# the previous band (or, the very first time, the untuned engine) until it is ready.
+BACKGROUND_FROM = 2_000
+_tuning: dict[tuple[int, str, Knobs], threading.Thread] = {}
+
+
+def _tune_later(
+    store: Any, tenant: str, history: TenantHistory, params: Knobs, cached: TenantBand | None
+) -> TenantBand:
+    job = (id(store), tenant, params)
+    with _lock:
+        if job not in _tuning:
+            thread = threading.Thread(
+                target=_tune, args=(store, tenant, history, params, job), daemon=True
+            )
+            _tuning[job] = thread
+            thread.start()
+    if cached is not None and cached.engine is not None:
+        return replace(cached, source=history)  # the previous band, until the new one is ready
+    engine, _ = build_engine(history.closed, params)
+    return TenantBand(params, 0, history.count, engine, history)
+
+
+def _tune(store: Any, tenant: str, history: TenantHistory, params: Knobs, job: Any) -> None:
+    try:
+        fresh = _compute(store, tenant, history, params)
+        with _lock, contextlib.suppress(TypeError):
+            _caches.setdefault(store, {})[(tenant, params)] = fresh
+    except Exception as problem:  # the untuned or previous band keeps answering
+        log.warning("background tuning failed: %s", type(problem).__name__)
+    finally:
+        with _lock:
+            _tuning.pop(job, None)
+
+
+def wait_for_tuning(store: Any, tenant: str, timeout: float | None = None) -> bool:
+    """Wait for the background tuning of ``tenant``'s bands; False if one is still running."""
+    with _lock:
+        running = [t for (at, name, _), t in _tuning.items() if at == id(store) and name == tenant]
+    for thread in running:
+        thread.join(timeout)
+    return not any(thread.is_alive() for thread in running)

@@ -1,0 +1,69 @@
+"""A large history's engine is tuned in the background: answers never wait for it."""
+
+from __future__ import annotations
+
+import threading
+
+from bot.scoping import calibration, history
+from bot.scoping.calibration import tenant_band, wait_for_tuning
+from bot.scoping.history import history_cache, tenant_history
+from estimating import Knobs
+from tests.scope.test_band_calibration import PortfolioStore, Project
+
+PARAMS = Knobs(k=5, min_similarity=0.2)
+
+
+class GatedStore(PortfolioStore):
+    """Tuning's searches wait until the test opens the gate (a brief's own search does not
+    happen here: the tests only ask for the band)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.tuning = threading.Event()
+
+    def nearest(self, tenant: str, text: str, n: int = 32) -> list[tuple[str, float]]:
+        self.tuning.set()
+        assert self.gate.wait(30), "the test never opened the gate"
+        return super().nearest(tenant, text, n)
+
+
+def test_the_first_answer_uses_the_untuned_engine_while_tuning_runs(monkeypatch) -> None:
+    monkeypatch.setattr(calibration, "BACKGROUND_FROM", 10)
+    store = GatedStore()
+    past = tenant_history(store, "wide")
+    first = tenant_band(store, "wide", past, PARAMS)  # returns with tuning blocked
+    assert first.projects == 0 and first.params == PARAMS and first.engine is not None
+    assert store.tuning.wait(30)
+    assert tenant_band(store, "wide", past, PARAMS) is first  # still tuning: same answer
+    store.gate.set()
+    assert wait_for_tuning(store, "wide", timeout=60)
+    tuned = tenant_band(store, "wide", past, PARAMS)
+    assert tuned.projects == 40 and tuned.engine is not None
+
+
+def test_a_changed_history_keeps_the_previous_band_until_the_new_one_is_tuned(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(calibration, "BACKGROUND_FROM", 10)
+    monkeypatch.setattr(history, "RECHECK", 0.0)
+    store = GatedStore()
+    store.gate.set()
+    tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
+    assert wait_for_tuning(store, "wide", timeout=60)
+    tuned = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
+    assert tuned.projects == 40
+
+    store.gate.clear()
+    store.tuning.clear()
+    store.projects["wide"].append(Project("wide-new", "shop", "A shop", 300.0))
+    tenant_history(store, "wide")
+    assert history_cache(store).wait_for_refresh("wide", timeout=30)
+    grown = tenant_history(store, "wide")
+    assert len(grown.closed) == 41
+    meanwhile = tenant_band(store, "wide", grown, PARAMS)
+    assert meanwhile.projects == 40 and meanwhile.engine is tuned.engine  # the previous band
+    assert store.tuning.wait(30)
+    store.gate.set()
+    assert wait_for_tuning(store, "wide", timeout=60)
+    assert tenant_band(store, "wide", grown, PARAMS).projects == 41
