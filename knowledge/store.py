@@ -25,7 +25,6 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import hashlib
-import json
 import os
 import threading
 from collections import Counter, deque
@@ -575,7 +574,7 @@ def _project_from(metadata: dict[str, Any] | None, tenant: str) -> PastProject |
     # A record without this tenant's stamp is never returned, whatever put it there.
     if not metadata or metadata.get("tenant") != tenant or "project" not in metadata:
         return None
-    return PastProject.model_validate(json.loads(str(metadata["project"])))
+    return PastProject.model_validate_json(str(metadata["project"]))
 
 
 def _projects_from(found: dict[str, Any], tenant: str) -> list[PastProject]:
