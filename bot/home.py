@@ -6,7 +6,8 @@ opened and after the person's actions); Discord and the console show the same co
 neutral blocks, so every platform renders one thing.
 
 It shows active projects with hours against the estimate as a bar, the drafts waiting for
-this person's approval (with the same buttons as the draft in the DM), recent saved
+this person's approval (updates, proposals and change orders, each called what it is and with
+the buttons its own skill answers, as on the draft in the DM), recent saved
 estimates, the digest setting, and for a workspace with nothing in it yet, how to start.
 """
 
@@ -46,9 +47,19 @@ class HomeProject:
 class HomeDraft:
     draft_id: str
     version: int
-    project_name: str
+    project_name: str  # the document's subject: a project, or a proposal's title
     tone: str
     client_text: str
+    kind: str = "update"  # Draft.kind: its buttons are that kind's own
+
+
+# What each kind of draft is called on the home view, and the buttons its skill answers.
+_KIND_NOUNS = {"update": "update", "proposal": "proposal", "change": "change order"}
+_KIND_VERBS = {
+    "update": ("approve", "regenerate", "discard"),
+    "proposal": ("approve", "regenerate", "discard"),
+    "change": ("approve", "discard"),
+}
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,14 @@ class HomeView:
     @property
     def is_empty(self) -> bool:
         return not (self.projects or self.drafts or self.estimates)
+
+
+def _subject_name(draft: Draft, version: DraftVersion, names: dict[str, str]) -> str:
+    """A proposal's subject is its saved estimate: name it by the proposal's own title."""
+    if draft.kind == "proposal":
+        title = (version.document or {}).get("title")
+        return str(title) if title else f"Proposal from estimate {draft.project_id}"
+    return names.get(draft.project_id, draft.project_id)
 
 
 async def build_home(db: Database, tenant: str, user_id: str, today: dt.date) -> HomeView:
@@ -124,9 +143,10 @@ async def build_home(db: Database, tenant: str, user_id: str, today: dt.date) ->
             HomeDraft(
                 draft.id,
                 version.version,
-                names.get(draft.project_id, draft.project_id),
+                _subject_name(draft, version, names),
                 version.tone,
                 version.client_text,
+                draft.kind or "update",
             )
             for draft, version in drafts
         ),
@@ -171,6 +191,34 @@ def _project_line(project: HomeProject, today: dt.date) -> str:
     return line
 
 
+_LABELS = {"approve": "Approve", "regenerate": "Regenerate", "discard": "Discard"}
+_STYLES = {"approve": "primary", "discard": "danger"}
+
+
+def _draft_blocks(draft: HomeDraft) -> list[Paragraph | Buttons]:
+    """One waiting draft in its kind's own words, with the buttons its own skill answers."""
+    kind = draft.kind if draft.kind in _KIND_NOUNS else "update"
+    value = f"{draft.draft_id}:{draft.version}"
+    return [
+        Paragraph(
+            text=f"**{neutralise_mentions(draft.project_name)}** — {_KIND_NOUNS[kind]} draft "
+            f"`{draft.draft_id}` v{draft.version} ({draft.tone})\n"
+            + _clip(draft.client_text, DRAFT_PREVIEW)
+        ),
+        Buttons(
+            items=tuple(
+                Button(
+                    label=_LABELS[verb],
+                    action_id=f"{kind}:{verb}",
+                    value=value,
+                    style=_STYLES.get(verb, "default"),  # type: ignore[arg-type]
+                )
+                for verb in _KIND_VERBS[kind]
+            )
+        ),
+    ]
+
+
 def _clip(text: str, limit: int) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -194,35 +242,14 @@ def home_reply(view: HomeView) -> Reply:
         blocks.append(Heading(text="Drafts awaiting your approval"))
         if view.drafts:
             for draft in view.drafts:
-                value = f"{draft.draft_id}:{draft.version}"
-                blocks.append(
-                    Paragraph(
-                        text=f"**{neutralise_mentions(draft.project_name)}** — draft "
-                        f"`{draft.draft_id}` v{draft.version} ({draft.tone})\n"
-                        + _clip(draft.client_text, DRAFT_PREVIEW)
-                    )
-                )
-                blocks.append(
-                    Buttons(
-                        items=(
-                            Button(
-                                label="Approve",
-                                action_id="update:approve",
-                                value=value,
-                                style="primary",
-                            ),
-                            Button(label="Regenerate", action_id="update:regenerate", value=value),
-                            Button(
-                                label="Discard",
-                                action_id="update:discard",
-                                value=value,
-                                style="danger",
-                            ),
-                        )
-                    )
-                )
+                blocks += _draft_blocks(draft)
         else:
-            blocks.append(Paragraph(text="Nothing waiting. Draft one with `/update <project>`."))
+            blocks.append(
+                Paragraph(
+                    text="Nothing waiting. Draft one with `/update <project>`, "
+                    "`/proposal <estimate id>` or `/change <project> <request>`."
+                )
+            )
         blocks.append(Heading(text="Recent saved estimates"))
         if view.estimates:
             lines = []
