@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.scoping.engine import build_engine, past_items
-from bot.scoping.history import TenantHistory
+from bot.scoping.history import TenantHistory, history_cache
 from estimating import Engine, History, Knobs
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,20 @@ def tenant_band(store: Any, tenant: str, history: TenantHistory, params: Knobs) 
             fresh = _compute(store, tenant, history, params)
         with _lock, contextlib.suppress(TypeError):
             _caches.setdefault(store, {})[key] = fresh
+            _forget_dropped(store)
         return fresh
+
+
+def _forget_dropped(store: Any) -> None:
+    """Bands only for the tenants whose history the (bounded) history cache still holds: a
+    band keeps its history alive, so keeping it longer would undo that bound."""
+    cache = history_cache(store)
+    if cache is None:
+        return
+    held = set(cache.tenants())
+    bands = _caches.get(store, {})
+    for key in [key for key in bands if key[0] not in held]:
+        del bands[key]
 
 
 # Tuning costs one search and one estimate over the whole history per round: seconds for a

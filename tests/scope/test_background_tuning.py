@@ -67,3 +67,12 @@ def test_a_changed_history_keeps_the_previous_band_until_the_new_one_is_tuned(
     store.gate.set()
     assert wait_for_tuning(store, "wide", timeout=60)
     assert tenant_band(store, "wide", grown, PARAMS).projects == 41
+
+
+def test_bands_are_kept_only_for_tenants_the_bounded_history_cache_holds() -> None:
+    store = PortfolioStore()
+    history.bound_history(store, 50)  # room for one tenant of 40 closed projects
+    tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
+    tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)  # drops "tight"
+    assert history_cache(store).tenants() == ["wide"]
+    assert {tenant for tenant, _ in calibration._caches[store]} == {"wide"}
