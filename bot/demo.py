@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from bot.registry import SkillError
 from bot.services import Services
 from bot.state import RemovedProject, SavedEstimate, ScopeRun
-from knowledge.models import TRACKED
+from knowledge.models import TRACKED, PastProject
 
 T = TypeVar("T")
 
@@ -41,6 +41,17 @@ def demo_ids() -> frozenset[str]:
     from knowledge.demo import demo_projects
 
     return frozenset(p.id for p in demo_projects())
+
+
+def is_demo(found: PastProject) -> bool:
+    """True when a stored project is the demo's own: its id *and* what it is. A studio may
+    number its projects ``demo-001`` too; such a project is real data, never the demo's."""
+    from knowledge.demo import demo_projects
+
+    if found.origin == TRACKED:
+        return False  # closed in Atelier: real hours, whatever its id
+    demo = {p.id: p for p in demo_projects()}.get(found.id)
+    return demo is not None and (demo.title, demo.client) == (found.title, found.client)
 
 
 async def _in_thread(work: Callable[[], T]) -> T:
@@ -66,9 +77,11 @@ async def load_demo(services: Services, tenant: str, anyway: bool = False) -> tu
 
     def work() -> tuple[int, int]:
         store = services.knowledge
-        present = store.get_many(tenant, ids)
+        found = store.get_many(tenant, ids)
+        present = {i for i, p in found.items() if is_demo(p)}
         own = store.count(tenant) - len(present)
-        if len(present) == len(ids):
+        missing = [p for p in projects if p.id not in found]  # a real one keeps its id
+        if not missing:
             return 0, own
         if own and not anyway:
             raise SkillError(
@@ -76,7 +89,7 @@ async def load_demo(services: Services, tenant: str, anyway: bool = False) -> tu
                 "would sway its estimates. `/projects demo load anyway` adds them all the "
                 "same (and `/projects demo remove` takes them out again)."
             )
-        return store.upsert(tenant, projects), own
+        return store.upsert(tenant, missing), own
 
     return await _in_thread(work)
 
@@ -85,23 +98,34 @@ async def remove_demo(services: Services, tenant: str) -> DemoRemoval:
     """Take the demo and everything made only from it out of ``tenant``."""
     ids = demo_ids()
 
-    def drop_projects() -> int:
+    def drop_projects() -> tuple[int, set[str]]:
         store = services.knowledge
         found = store.get_many(tenant, sorted(ids))
         removed = 0
+        real: set[str] = set()
         for project_id, project in found.items():
-            if project.origin == TRACKED:
-                continue  # closed in Atelier: real hours, whatever its id
-            removed += bool(store.delete(tenant, project_id))
-        return removed
+            if is_demo(project):
+                removed += bool(store.delete(tenant, project_id))
+            else:
+                real.add(project_id)
+        return removed, real
 
-    projects: int = await _in_thread(drop_projects)
+    projects, real = await _in_thread(drop_projects)
     async with services.db.transaction() as session:
-        removed_rows = await session.execute(
-            delete(RemovedProject).where(
-                RemovedProject.tenant == tenant, RemovedProject.id.in_(sorted(ids))
+        set_aside = (
+            await session.execute(
+                select(RemovedProject).where(
+                    RemovedProject.tenant == tenant, RemovedProject.id.in_(sorted(ids))
+                )
             )
-        )
+        ).scalars()
+        for row in list(set_aside):
+            if is_demo(PastProject.model_validate_json(row.project)):
+                await session.delete(row)
+                projects += 1
+            else:
+                real.add(row.id)
+        ids = ids - real  # answers citing a real project with a demo-like id are kept
         runs = list(
             (await session.execute(select(ScopeRun).where(ScopeRun.tenant == tenant))).scalars()
         )
@@ -119,7 +143,7 @@ async def remove_demo(services: Services, tenant: str) -> DemoRemoval:
             if not estimate.project_id:
                 await session.delete(estimate)
     return DemoRemoval(
-        projects=projects + int(removed_rows.rowcount or 0),  # type: ignore[attr-defined]
+        projects=projects,
         scope_runs=len(demo_runs),
         estimates=len(from_demo) - len(kept),
         estimates_kept=len(kept),
