@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -25,6 +25,7 @@ IdList = Annotated[tuple[str, ...], NoDecode]
 def _ids(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
+    # Not a string: pydantic hands over the list or tuple it parsed (a non-iterable fails here).
     items = value.replace(",", " ").split() if isinstance(value, str) else list(value)  # type: ignore[call-overload]
     return tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
 
@@ -36,7 +37,7 @@ def _check_ids(ids: tuple[str, ...], pattern: str, example: str) -> tuple[str, .
     return ids
 
 
-def _secret(name: str) -> object:
+def _secret(name: str) -> Any:  # pydantic's Field() is typed Any: it stands in for the value
     return Field(default=None, validation_alias=AliasChoices(name))
 
 
@@ -143,9 +144,9 @@ class Settings(BaseSettings):
     # --- Slack ------------------------------------------------------------------------------
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
     slack_api_url: str | None = None
-    slack_bot_token: SecretStr | None = _secret("SLACK_BOT_TOKEN")  # type: ignore[assignment]
-    slack_signing_secret: SecretStr | None = _secret("SLACK_SIGNING_SECRET")  # type: ignore[assignment]
-    slack_app_token: SecretStr | None = _secret("SLACK_APP_TOKEN")  # type: ignore[assignment]
+    slack_bot_token: SecretStr | None = _secret("SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = _secret("SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = _secret("SLACK_APP_TOKEN")
     # Multi-workspace installs (Bolt's OAuth flow): set both, and each workspace installs the
     # app at /slack/install; SLACK_BOT_TOKEN is then not used.
     slack_client_id: str | None = Field(
@@ -153,8 +154,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SLACK_CLIENT_ID"),
         description="the app's client id (Basic Information → App Credentials)",
     )
-    slack_client_secret: SecretStr | None = _secret("SLACK_CLIENT_SECRET")  # type: ignore[assignment]
-    slack_state_secret: SecretStr | None = _secret("SLACK_STATE_SECRET")  # type: ignore[assignment]
+    slack_client_secret: SecretStr | None = _secret("SLACK_CLIENT_SECRET")
+    slack_state_secret: SecretStr | None = _secret("SLACK_STATE_SECRET")
     slack_install_redirect_url: str | None = Field(
         default=None,
         description="the redirect URL registered in the app (https://<host>/slack/oauth_redirect)",
@@ -168,7 +169,7 @@ class Settings(BaseSettings):
     )
 
     # --- Discord ----------------------------------------------------------------------------
-    discord_token: SecretStr | None = _secret("DISCORD_TOKEN")  # type: ignore[assignment]
+    discord_token: SecretStr | None = _secret("DISCORD_TOKEN")
     discord_home_guild: str | None = None
 
     # --- who may use Atelier ------------------------------------------------------------------
@@ -247,10 +248,9 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         """The database URL in clear (for the engine only; never print or log it)."""
         url = self.database_url
-        if isinstance(url, SecretStr):
-            url = url.get_secret_value()  # type: ignore[assignment]
-        if url:  # a plain string too: ``model_copy(update=...)`` skips validation
-            return str(url)
+        plain = url.get_secret_value() if isinstance(url, SecretStr) else url
+        if plain:  # a plain string too: ``model_copy(update=...)`` skips validation
+            return str(plain)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'atelier.db').as_posix()}"
 
     @property
@@ -290,6 +290,7 @@ def env_name(field: str) -> str:
 def load_settings(**overrides: object) -> Settings:
     """Read settings; a bad value raises :class:`SettingsError` naming the variable."""
     try:
+        # Names and values are checked by pydantic here, at run time; callers pass any field.
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]

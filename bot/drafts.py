@@ -37,7 +37,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.state import Database, Draft, DraftVersion, LogEntry, PostAudit
+from bot.state import Database, Draft, DraftVersion, LogEntry, PostAudit, affected_rows
 
 # A send younger than this is still "on its way"; an older one was interrupted.
 SENDING_PATIENCE = dt.timedelta(minutes=2)
@@ -107,7 +107,7 @@ class _SupersedeSameSubject(_NoHooks):
             )
             .values(status="superseded", superseded_by=draft.id)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return affected_rows(result)
 
 
 NO_HOOKS: ApprovalHooks = _NoHooks()
@@ -353,7 +353,7 @@ class _UpdateHooks:
                 )
                 .values(reported_draft_id=draft_id)
             )
-            marked = int(result.rowcount or 0)  # type: ignore[attr-defined]
+            marked = affected_rows(result)
         await _supersede_older(session, draft)
         return marked
 
@@ -567,5 +567,5 @@ async def _transition(
         conditions.append(Draft.version == at_version)
     conditions.extend(where)
     moved = await session.execute(update(Draft).where(*conditions).values(**values))
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if affected_rows(moved) != 1:
         raise StaleDraft(stale)

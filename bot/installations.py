@@ -12,13 +12,11 @@ drafts) stays until an admin runs :func:`forget_tenant` (``atelier slack forget`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
 
 from sqlalchemy import JSON, Boolean, DateTime, String, Text, delete, inspect
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.state import Base, Database, utcnow
+from bot.state import Base, Database, affected_rows, utcnow
 
 
 class AppInstallation(Base):
@@ -71,13 +69,9 @@ async def forget_tenant(database: Database, tenant: str) -> dict[str, int]:
         names = await session.run_sync(_tables_with_tenant)
         for name in names:
             table = Base.metadata.tables[name]
-            # A DELETE answers with a CursorResult (rowcount); execute() is typed as Result.
-            result = cast(
-                CursorResult[Any],
-                await session.execute(delete(table).where(table.c.tenant == tenant)),
-            )
-            if result.rowcount:
-                removed[name] = int(result.rowcount)
+            result = await session.execute(delete(table).where(table.c.tenant == tenant))
+            if count := affected_rows(result):
+                removed[name] = count
     return removed
 
 

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.engine import Connection
 
 from bot.config import Settings
 from bot.logs import get_logger
-from bot.state import Database
+from bot.state import Database, affected_rows
 
 log = get_logger(__name__)
 
@@ -75,10 +75,9 @@ async def prune(db: Database, retention: Retention, now: dt.datetime) -> dict[st
                 continue
             table = sa.table(name, sa.column(column, sa.DateTime(timezone=True)))
             older = table.c[column] < now - retention.kept(kind)
-            # A DELETE answers with a CursorResult (rowcount); execute() is typed as Result.
-            result = cast(CursorResult[Any], await connection.execute(table.delete().where(older)))
-            if result.rowcount:
-                removed[name] = int(result.rowcount)
+            result = await connection.execute(table.delete().where(older))
+            if count := affected_rows(result):
+                removed[name] = count
     return removed
 
 

@@ -29,7 +29,7 @@ from bot.digest_data import ScheduleView, enabled_schedules, project_pulses
 from bot.logs import get_logger
 from bot.retention import prune_expired
 from bot.schedule import WEEKDAYS, latest_slot
-from bot.state import DigestRun
+from bot.state import DigestRun, affected_rows
 
 if TYPE_CHECKING:
     from bot.core import Bot
@@ -147,7 +147,7 @@ class DigestRunner:
                 )
                 .values(claimed_by=self.replica_id, claimed_at=now, lease_until=now + LEASE)
             )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
+            if affected_rows(taken) != 1:
                 return None
             log.warning("digest_run_taken_over", tenant=tenant, slot=key, previous=row.claimed_by)
             return dict(row.outcomes or {})

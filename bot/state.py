@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, event
 from sqlalchemy import true as sa_true
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -28,6 +29,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed. ``execute`` is typed with the general
+    ``Result``; these statements answer with a ``CursorResult``, which counts them."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 class Base(DeclarativeBase):

@@ -18,7 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.logparse import ParsedEntry, negative_hours, parse_entry
 from bot.registry import SkillError
-from bot.state import ActiveProject, Database, LogEntry, ProjectAlias, SavedEstimate
+from bot.state import (
+    ActiveProject,
+    Database,
+    LogEntry,
+    ProjectAlias,
+    SavedEstimate,
+    affected_rows,
+)
 from knowledge.plausibility import ENTRY_MAX_HOURS, check_hours
 
 MAX_ENTRY_CHARS = 4000  # a log line, not a document
@@ -371,7 +378,7 @@ async def close_project(
                 closed_aliases=sorted(handles),
             )
         )
-        if closed.rowcount != 1:  # type: ignore[attr-defined]
+        if affected_rows(closed) != 1:
             return False
         await session.execute(
             delete(ProjectAlias).where(

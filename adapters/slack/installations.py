@@ -20,17 +20,16 @@ import hashlib
 import hmac
 import logging
 import secrets
-from typing import Any, cast
+from typing import Any
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import and_, delete, select
-from sqlalchemy.engine import CursorResult
 
 from bot.installations import AppInstallation, OAuthState
-from bot.state import Database, utcnow
+from bot.state import Database, affected_rows, utcnow
 
 PLATFORM = "slack"
 STATE_SECONDS = 600  # as Bolt's default: ten minutes to approve the install in Slack
@@ -264,9 +263,8 @@ class DatabaseStateStore(AsyncOAuthStateStore):
             deleted = delete(OAuthState).where(
                 OAuthState.state == state, OAuthState.expires_at >= utcnow()
             )
-            # A DELETE answers with a CursorResult (rowcount); execute() is typed as Result.
-            result = cast(CursorResult[Any], await session.execute(deleted))
-        return bool(result.rowcount)
+            result = await session.execute(deleted)
+        return affected_rows(result) > 0
 
     def _sign(self, nonce: str) -> str:
         assert self.secret is not None

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import select, update
 
 from bot.changes.pricing import PastChange
-from bot.state import ActiveProject, ChangeRequest, Database, Draft
+from bot.state import ActiveProject, ChangeRequest, Database, Draft, affected_rows
 
 Decision = Literal["approved", "declined", "absorbed"]
 DECISIONS: dict[str, Decision] = {
@@ -159,7 +159,7 @@ async def decide(
             .where(ChangeRequest.id == change.id, ChangeRequest.status == "open")
             .values(status=decision, decided_by=user_id, decided_at=now, effect=effect or None)
         )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
+        if affected_rows(moved) != 1:
             raise StaleChange("This change request was decided meanwhile.")
         if decision == "approved":
             if "estimate_hours" in effect:
@@ -212,7 +212,7 @@ async def reprice(
                 draft_id=None,
             )
         )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
+        if affected_rows(moved) != 1:
             raise StaleChange("This change request is decided already, so its price stays.")
         drafts = list(
             (
