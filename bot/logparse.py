@@ -113,7 +113,7 @@ _MINUTES_ONLY = re.compile(
 # A minus sign written against a duration ("-3h", "−90m"), not a range ("2-3h") or a dash
 # between words ("blocked - 3h").
 _NEGATIVE_DURATION = re.compile(
-    r"(?:^|(?<=[\s(\[,;:]))[-−]\d{1,5}(?:[.,]\d+)?\s*(?:h|hrs?|hours?|m|mins?|minutes?)(?![\w])",
+    r"(?:^|(?<=[\s(\[,;:~≈]))[-−]\d{1,5}(?:[.,]\d+)?\s*(?:h|hrs?|hours?|m|mins?|minutes?)(?![\w])",
     re.IGNORECASE,
 )
 

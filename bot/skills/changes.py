@@ -55,7 +55,7 @@ from bot.client_guard import document_guard
 from bot.documents import DocumentFlow, Subject, button_value, parse_value
 from bot.drafts import DraftText, StaleDraft, approve, create_draft, get_draft
 from bot.leaks import REASONS
-from bot.logparse import parse_hours
+from bot.logparse import negative_hours, parse_hours
 from bot.logs import get_logger
 from bot.mentions import neutralise_mentions
 from bot.messages import (
@@ -207,7 +207,8 @@ async def _price(services: Services, project: ActiveProject, text: str) -> Extra
 
     rate = await effective_rate(services, project)
     changes = await past_changes(services.db, project.tenant)
-    guess = parse_hours(text)
+    # A negative figure ("~-6h") is no estimate: priced from history, not as +6 h.
+    guess = None if negative_hours(text) else parse_hours(text)
     k = services.settings.scope_k
 
     def work(store: Any) -> ExtraPrice:
@@ -561,7 +562,10 @@ async def _reprice(
     """`/change hours <id> 8`: the studio's own figure replaces the history's."""
     _only_requester(change, user_id, "re-price")
     text = given[0].strip() if given else ""
-    hours = parse_hours(text if re.search(r"[a-z]", text) else f"{text}h") if text else None
+    written = text if re.search(r"[a-z]", text) else f"{text}h"
+    hours = parse_hours(written) if text else None
+    if negative_hours(written):
+        hours = None  # "-3h" is not 3 h
     if hours is None or hours <= 0 or hours > MAX_EXTRA_HOURS:
         raise SkillError(
             f"How many hours? Usage: `/change hours {change.id} 8` (more than 0, up to "

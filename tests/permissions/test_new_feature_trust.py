@@ -6,8 +6,11 @@ stays closed.
 
 from __future__ import annotations
 
+import re
+
 from bot.core import Bot
 from knowledge.store import ProjectStore
+from tests.changes.conftest import add_acme
 from tests.conftest import Harness
 from tests.knowledge.helpers import project
 
@@ -31,3 +34,23 @@ async def test_a_real_project_with_a_demo_id_survives_demo_load_and_remove(
         assert store.count("local") == 1
     finally:
         store.close()
+
+
+async def test_change_hours_refuses_a_negative_figure(bot: Bot, harness: Harness) -> None:
+    # "-3h" once re-priced the request at +3 h, moving the price and the due date.
+    await add_acme(harness)
+    assessed = await harness.say("/change acme add a loyalty program page")
+    change_id = re.search(r"\b(cr[0-9a-f]{6,})\b", assessed.text).group(1)  # type: ignore[union-attr]
+    for figure in ("-3h", "-5", "−4 h"):
+        refused = await harness.say(f"/change hours {change_id} {figure}")
+        assert refused.refused and "Nothing was changed" in refused.text, (figure, refused.text)
+    shown = await harness.say(f"/change show {change_id}")
+    assert "€270" not in shown.text and "€450" not in shown.text
+    accepted = await harness.say(f"/change hours {change_id} 3")
+    assert not accepted.refused and "3 h" in accepted.text
+
+
+async def test_a_negative_stated_figure_never_prices_a_change(bot: Bot, harness: Harness) -> None:
+    await add_acme(harness)
+    assessed = await harness.say("/change acme add a loyalty program page ~-6h")
+    assert "€540" not in assessed.text and "6 h" not in assessed.text, assessed.text
