@@ -156,6 +156,7 @@ def corrected(
     )
     hours_changed = {"estimated_hours", "actual_hours"} & set(changes)
     for _name, value, kind, estimate in checks if hours_changed else ():
+        # `kind` is one of the literal kinds listed just above; the tuple loses the Literal.
         problem = check_hours(value, kind, estimate=estimate, confirmed=confirmed)  # type: ignore[arg-type]
         if problem is not None and problem.confirmable:
             raise SkillError(

@@ -211,6 +211,7 @@ def _draft_blocks(draft: HomeDraft) -> list[Paragraph | Buttons]:
                     label=_LABELS[verb],
                     action_id=f"{kind}:{verb}",
                     value=value,
+                    # _STYLES holds only Button styles; its str values are not typed as the Literal.
                     style=_STYLES.get(verb, "default"),  # type: ignore[arg-type]
                 )
                 for verb in _KIND_VERBS[kind]

@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, event
 from sqlalchemy import true as sa_true
 from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -181,14 +182,14 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_busy_timeout(dbapi_connection: object, busy_ms: int) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+def _sqlite_busy_timeout(dbapi_connection: DBAPIConnection, busy_ms: int) -> None:
+    cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={busy_ms}")  # how long a write waits for a lock
     cursor.close()
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -69,7 +70,7 @@ def _year(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-_NAMED: dict[str, tuple[str, object]] = {
+_NAMED: dict[str, tuple[str, Callable[[dt.date], tuple[dt.date, dt.date]]]] = {
     "week": ("this week", lambda t: _week(t)),
     "this week": ("this week", lambda t: _week(t)),
     "last week": ("last week", lambda t: _week(t, 1)),
@@ -125,8 +126,8 @@ def _period_at_start(text: str, today: dt.date) -> tuple[Period, str] | None:
     for phrase in sorted(_NAMED, key=len, reverse=True):
         if lowered == phrase or lowered.startswith(phrase + " "):
             label, days = _NAMED[phrase]
-            start, end = days(today)  # type: ignore[operator]
-            return Period(start, end, label), " ".join(text.split()[len(phrase.split()) :])
+            first, last = days(today)
+            return Period(first, last, label), " ".join(text.split()[len(phrase.split()) :])
     pieces = _RANGE.split(text, maxsplit=1)
     if len(pieces) == 2:
         start = parse_date(pieces[0], today)

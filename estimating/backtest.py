@@ -111,6 +111,7 @@ def _result(
 ) -> BacktestResult:
     numbers = score(estimates, outcomes, history, guesses)
     return BacktestResult(
+        # score() returns one dict of floats and ints; these six keys are always floats.
         mae=numbers["mae"],  # type: ignore[arg-type]
         mdae=numbers["mdae"],  # type: ignore[arg-type]
         coverage_80=numbers["coverage_80"],  # type: ignore[arg-type]

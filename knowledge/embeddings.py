@@ -157,6 +157,7 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
     def name() -> str:
         return "atelier"
 
+    # Chroma's base returns its Space Literal; ours is always 'cosine', one of them.
     def default_space(self) -> str:  # type: ignore[override]
         return "cosine"
 

@@ -224,6 +224,7 @@ def _implausible(
         ("actual_hours", project.actual_hours, "actual", project.estimated_hours),
     )
     for name, value, kind, estimate in checks:
+        # `kind` is one of the literal kinds listed just above; the tuple loses the Literal.
         problem = check_hours(value, kind, estimate=estimate, confirmed=confirmed)  # type: ignore[arg-type]
         if problem is not None:
             message = problem.reason

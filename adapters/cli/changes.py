@@ -24,9 +24,16 @@ from adapters.cli.common import (
     settings_or_exit,
     stdout,
 )
+from bot.messages import Paragraph, Reply
 
 _ACTS = {"approve", "decline", "absorb", "export", "show", "draft", "list"}
 
+
+
+def _markdown(reply: Reply) -> str:
+    """An exported change order: its last block holds the Markdown."""
+    last = reply.blocks[-1] if reply.blocks else None
+    return last.text if isinstance(last, Paragraph) else reply.text
 
 def _change_id(reply: Any) -> str | None:
     for block in reply.blocks:
@@ -100,13 +107,13 @@ def change_command(
                 if change is not None:
                     data.update(_change_json(change))
                 if verb == "export" and not reply.refused:
-                    data["markdown"] = reply.blocks[-1].text  # type: ignore[union-attr]
+                    data["markdown"] = _markdown(reply)
                 data["ok"] = not reply.refused
                 print_json(data)
             elif reply.refused:
                 error_line(reply.text)
             elif verb == "export":
-                stdout.print(reply.blocks[-1].text, markup=False, highlight=False)  # type: ignore[union-attr]
+                stdout.print(_markdown(reply), markup=False, highlight=False)
             else:
                 await ask_bot_render(bot, reply, who, user)
             return 1 if reply.refused else 0

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
@@ -119,10 +119,10 @@ def settings_or_exit(server: bool = False) -> Settings:
     return settings
 
 
-def run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
+def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a command's coroutine; any failure becomes one stderr line and a non-zero exit."""
     try:
-        return asyncio.run(coroutine_factory())  # type: ignore[arg-type]
+        return asyncio.run(coroutine_factory())
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except Exception as problem:

@@ -91,6 +91,7 @@ class AtelierClient(discord.Client):
         bot.add_direct_messages(DiscordDirectMessages(self, self.delivery))
         self.tree = app_commands.CommandTree(self)
         add_commands(self.tree, bot.registry, self.run_command, self.complete_project)
+        # discord.py's documented way to replace a CommandTree's error handler.
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         # Every message or interaction being answered; shutdown waits for them (see drain).
         self.in_flight = InFlight()

@@ -50,6 +50,7 @@ class Handlers(Protocol):
 
 
 def _handlers(interaction: discord.Interaction) -> Handlers:
+    # discord.py types the client as discord.Client; Atelier's client implements Handlers.
     return interaction.client  # type: ignore[return-value]
 
 

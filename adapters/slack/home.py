@@ -32,6 +32,7 @@ def to_home_view(reply: Reply) -> dict[str, Any]:
     if len(blocks) > MAX_HOME_BLOCKS:
         blocks = blocks[: MAX_HOME_BLOCKS - 1]
         blocks.append(SectionBlock(text=MarkdownTextObject(text=OVERFLOW)).to_dict())
+    # Block.parse is typed Optional; every dict here came from to_blocks, so it parses.
     view = View(type="home", blocks=[Block.parse(block) for block in blocks])  # type: ignore[misc]
     return view.to_dict()
 

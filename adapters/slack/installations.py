@@ -211,6 +211,7 @@ def _bot(row: AppInstallation) -> Bot:
     return Bot(
         app_id=row.app_id,
         enterprise_id=row.enterprise_id,
+        # slack_sdk's Bot declares str but stores None for a missing name, as Slack sends it.
         enterprise_name=details.get("enterprise_name"),  # type: ignore[arg-type]
         team_id=row.team_id,
         team_name=details.get("team_name"),  # type: ignore[arg-type]

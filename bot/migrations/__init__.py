@@ -29,6 +29,7 @@ ADVISORY_LOCK_KEY = 0x41544C52  # "ATLR": which PostgreSQL advisory lock migrati
 try:
     import fcntl
 except ImportError:  # not on POSIX: SQLite upgrades are not serialised
+    # The module, or None where it does not exist (checked before each use).
     fcntl = None  # type: ignore[assignment]
 
 

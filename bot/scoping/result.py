@@ -221,6 +221,7 @@ class HistoryFacts:
 def history_facts(closed: Sequence[ProjectLike]) -> HistoryFacts:
     """Summarise the tenant's closed projects once (see :class:`HistoryFacts`)."""
     return HistoryFacts(
+        # _has_actual and _paired check for None; a predicate does not narrow for mypy.
         actual_hours=tuple(float(p.actual_hours) for p in closed if _has_actual(p)),  # type: ignore[arg-type]
         overrun_all=overrun(
             [(float(p.estimated_hours), float(p.actual_hours)) for p in closed if _paired(p)]  # type: ignore[arg-type]
@@ -283,6 +284,7 @@ def compute_scope(
         AnalogueRow(
             id=p.id,
             title=p.title,
+            # Only projects with actual hours are compared (see _has_actual).
             actual_hours=float(p.actual_hours),  # type: ignore[arg-type]
             estimated_hours=float(p.estimated_hours) if p.estimated_hours else None,
             similarity=s,
@@ -297,6 +299,7 @@ def compute_scope(
     similar_pairs = [(p, s) for p, s in used_projects if _paired(p)]
     overrun_similar = (
         overrun(
+            # similar_pairs holds only projects with both figures (see _paired).
             [(float(p.estimated_hours), float(p.actual_hours)) for p, _ in similar_pairs],  # type: ignore[arg-type]
             [s for _, s in similar_pairs],
         )

@@ -431,6 +431,7 @@ async def act(
                 replace_original=True,
             )
         if verb in {"regenerate", "tone"}:
+            # `tone in TONES` makes it a Tone, but `in` does not narrow a str to a Literal.
             new_tone: Tone = tone if tone in TONES else found.version.tone  # type: ignore[assignment]
             mark = await log_mark(services.db, tenant, project.id)
             # Regenerating picks up edits and entries logged since the draft was made.
