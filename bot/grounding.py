@@ -242,8 +242,19 @@ def _parse_numbers(text: str) -> list[_Number]:
 
 
 def _blank(pattern: re.Pattern[str], text: str) -> tuple[list[str], str]:
-    found = [m.group(0).rstrip(".,;:!?") for m in pattern.finditer(text)]
-    return found, pattern.sub(lambda m: " " * len(m.group(0)), text)
+    """The matches of ``pattern`` (trailing punctuation dropped), and ``text`` with each
+    blanked out by as many spaces: one pass of the pattern."""
+    found: list[str] = []
+    parts: list[str] = []
+    end = 0
+    for match in pattern.finditer(text):
+        found.append(match.group(0).rstrip(".,;:!?"))
+        parts += (text[end : match.start()], " " * (match.end() - match.start()))
+        end = match.end()
+    if not found:
+        return found, text
+    parts.append(text[end:])
+    return found, "".join(parts)
 
 
 @dataclass
@@ -349,6 +360,8 @@ class Evidence:
         # the facts (a summary, a log entry, a client's brief) only vouches for names: a
         # "Total: 777 hours" planted in a summary must not become a figure in the answer.
         texts: list[str] = [draft]
+        self.draft = draft
+        self.parsed_draft = _parse(draft)  # kept: the dropped-figure check reads it again
         for path, item in _fact_items(facts, ()):
             if isinstance(item, float):
                 self._add_value(item, _key_unit(path))
@@ -358,9 +371,23 @@ class Evidence:
                 texts.append(item)
             else:
                 self.words.update(word.lower() for word, _ in _words(item))
-        for text in texts:
+        self._add_parsed(self.parsed_draft, draft)
+        # A value repeated in the facts ("done", "done") says nothing new: parse it once.
+        for text in dict.fromkeys(texts[1:]):
             self._add_text(text)
         self.text = "\n".join(texts).lower()
+
+    @classmethod
+    def of_text(cls, text: str, parsed: _Parsed) -> Evidence:
+        """What ``text`` alone vouches for, from its parse (``Evidence({}, text)``)."""
+        evidence = cls.__new__(cls)
+        evidence.values, evidence.by_unit, evidence.links = set(), {}, set()
+        evidence.dates, evidence.currencies, evidence.words = set(), set(), set()
+        evidence.identifiers = set()
+        evidence.draft, evidence.parsed_draft = text, parsed
+        evidence._add_parsed(parsed, text)
+        evidence.text = text.lower()
+        return evidence
 
     def _add_value(self, value: float, unit: str | None) -> None:
         self.values.add(value)
@@ -372,7 +399,9 @@ class Evidence:
             self._add_value(float(year), None)
 
     def _add_text(self, text: str) -> None:
-        parsed = _parse(text)
+        self._add_parsed(_parse(text), text)
+
+    def _add_parsed(self, parsed: _Parsed, text: str) -> None:
         for date in parsed.dates:
             self._add_date(date.year, date.month, date.day)
         for number in parsed.numbers:
@@ -435,9 +464,13 @@ class Evidence:
         return lowered in self.words or base in self.words or base in _COMMON
 
 
-def untraceable(output: str, evidence: Evidence) -> list[Claim]:
-    """Every claim in ``output`` the evidence does not support (empty: the text is grounded)."""
-    parsed = _parse(output)
+def untraceable(output: str, evidence: Evidence, parsed: _Parsed | None = None) -> list[Claim]:
+    """Every claim in ``output`` the evidence does not support (empty: the text is grounded).
+
+    ``parsed`` is ``parse(output)`` when the caller already has it.
+    """
+    if parsed is None:
+        parsed = _parse(output)
     problems: list[Claim] = []
     for link in parsed.links:
         if canonical(link) not in evidence.links and link.lower() not in evidence.text:
@@ -470,10 +503,21 @@ def untraceable(output: str, evidence: Evidence) -> list[Claim]:
     return _unique(problems)
 
 
-def dropped(output: str, draft: str) -> list[Claim]:
-    """Figures and dates of the draft the output no longer states (a re-phrasing keeps them)."""
-    kept = Evidence({}, output)
-    parsed = _parse(draft)
+def dropped(
+    output: str,
+    draft: str,
+    *,
+    parsed_output: _Parsed | None = None,
+    evidence: Evidence | None = None,
+) -> list[Claim]:
+    """Figures and dates of the draft the output no longer states (a re-phrasing keeps them).
+
+    ``parsed_output`` is ``parse(output)`` and ``evidence`` the :class:`Evidence` built from
+    this ``draft``, when the caller already has them: each text is then parsed only once.
+    """
+    kept = Evidence.of_text(output, _parse(output) if parsed_output is None else parsed_output)
+    same_draft = evidence is not None and evidence.draft == draft
+    parsed = evidence.parsed_draft if evidence is not None and same_draft else _parse(draft)
     missing = [Claim("date", d.text) for d in parsed.dates if not kept.has_date(d)]
     missing += [Claim("number", n.text) for n in parsed.numbers if not kept.has_number(n)]
     return _unique(missing)
@@ -484,9 +528,22 @@ def _unique(claims: list[Claim]) -> list[Claim]:
     return [c for c in claims if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
 
 
+def parse(text: str) -> _Parsed:
+    """Every claim ``text`` makes, read once, for :func:`untraceable` and :func:`dropped`."""
+    return _parse(text)
+
+
 def check(output: str, facts: Mapping[str, Any], draft: str) -> list[Claim]:
     """Shorthand for ``untraceable(output, Evidence(facts, draft))``."""
     return untraceable(output, Evidence(facts, draft))
 
 
-__all__ = ["Claim", "Evidence", "check", "dropped", "strip_mentions", "untraceable"]
+__all__ = [
+    "Claim",
+    "Evidence",
+    "check",
+    "dropped",
+    "parse",
+    "strip_mentions",
+    "untraceable",
+]

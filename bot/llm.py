@@ -31,7 +31,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
 from bot.compose import Composer, Composition, OfflineComposer
-from bot.grounding import Claim, Evidence, dropped, strip_mentions, untraceable
+from bot.grounding import Claim, Evidence, dropped, parse, strip_mentions, untraceable
 from bot.leaks import LeakFilter
 from bot.logs import get_logger
 
@@ -301,10 +301,12 @@ class LLMComposer:
             raise Fallback("empty answer")
         if len(text) > 2 * len(draft) + 400:
             raise Fallback(f"answer is {len(text)} characters for a {len(draft)}-character draft")
-        problems = untraceable(text, Evidence(facts, draft))
+        evidence = Evidence(facts, draft)
+        parsed = parse(text)  # read once for both checks below
+        problems = untraceable(text, evidence, parsed)
         if problems:
             raise Fallback(f"untraceable: {_shown(problems)}")
-        lost = dropped(text, draft)
+        lost = dropped(text, draft, parsed_output=parsed, evidence=evidence)
         if lost:
             # An answer that loses the draft's figures is not a re-phrasing (or it obeyed
             # something in the data instead of writing the message).

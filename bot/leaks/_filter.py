@@ -18,10 +18,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.leaks._internal import cut_internal_parentheticals, is_internal, is_marker_only
-from bot.leaks._money import mentions_rate_or_margin
+from bot.leaks._internal import (
+    cut_internal_parentheticals,
+    is_internal_normalised,
+    is_marker_only_normalised,
+)
+from bot.leaks._money import mentions_rate_or_margin_normalised
 from bot.leaks._names import NameGuard
-from bot.leaks._normalise import strip_invisible, visible
+from bot.leaks._normalise import normalise, strip_invisible, visible
 from bot.mentions import neutralise_mentions
 
 Reason = Literal["internal", "rate", "other_client"]
@@ -75,22 +79,26 @@ class LeakFilter:
         own = tuple(name for name in own_names if name and name.strip())
         self._own = tuple(sorted({visible(n).strip() for n in own}, key=len, reverse=True))
         self._names = NameGuard(other_clients, allowed=self._own)
+        self._own_patterns = tuple(
+            re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE) for name in self._own
+        )
 
     def _without_own_names(self, line: str) -> str:
         judged = visible(line)
-        for name in self._own:
-            judged = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", judged, flags=re.IGNORECASE)
+        for pattern in self._own_patterns:
+            judged = pattern.sub(" ", judged)
         return judged
 
     def judge(self, line: str) -> Verdict:
         """The verdict on one line on its own (no block context)."""
         text, trimmed = cut_internal_parentheticals(line)
-        judged = self._without_own_names(text)
-        if is_internal(judged):
+        # Normalised once: every rule below judges the same form of the line.
+        judged = normalise(self._without_own_names(text))
+        if is_internal_normalised(judged):
             return Verdict("", "internal", trimmed)
-        if mentions_rate_or_margin(judged):
+        if mentions_rate_or_margin_normalised(judged):
             return Verdict("", "rate", trimmed)
-        if self._names.names_other_client(judged):
+        if self._names.names_other_client_normalised(judged):
             return Verdict("", "other_client", trimmed)
         return Verdict(text, None, trimmed)
 
@@ -104,14 +112,15 @@ class LeakFilter:
             if not line.strip():
                 verdicts.append(Verdict(line))
                 continue
+            normalised = normalise(line)
             if in_block and (_HEADING.match(strip_invisible(line)) or (
                 starts_item is not None and starts_item(line)
-            )) and not is_internal(line):
+            )) and not is_internal_normalised(normalised):
                 in_block = False
             if in_block:
                 verdicts.append(Verdict("", "internal", False))
                 continue
-            if is_marker_only(line):
+            if is_marker_only_normalised(normalised):
                 in_block = True
                 verdicts.append(Verdict("", "internal", False))
                 continue

@@ -52,12 +52,17 @@ _PHRASE = re.compile(
     r"|\boff\s+the\s+record\b|\bbetween\s+us\b|\bnur\s+intern\b|\binterne?\s+info\b"
     r"|\bpour\s+info\s+interne\b|\busage\s+interne\b|\bne\s+pas\s+partager\b"
 )
+_MARKER_ONLY = re.compile(r"(?:" + _MARKER_WORDS + r")")
 _PARENTHETICAL = re.compile(r"^(?:" + _MARKER_WORDS + r")\s*[:;.,\-–—=]\s*\S")
 
 
 def is_internal(line: str) -> bool:
     """Whether the line (judged whole) is marked for the studio only."""
-    judged = normalise(line)
+    return is_internal_normalised(normalise(line))
+
+
+def is_internal_normalised(judged: str) -> bool:
+    """:func:`is_internal` on a line already :func:`normalise`-d (one normalisation per line)."""
     return bool(
         _LEADING.search(judged)
         or _COLON.search(judged)
@@ -68,8 +73,12 @@ def is_internal(line: str) -> bool:
 
 def is_marker_only(line: str) -> bool:
     """A line that is just a marker ("Internal notes:", "**internal**"): a block header."""
-    judged = normalise(line).rstrip(" :;.,!-–—=>")
-    return bool(re.fullmatch(r"(?:" + _MARKER_WORDS + r")", judged))
+    return is_marker_only_normalised(normalise(line))
+
+
+def is_marker_only_normalised(judged: str) -> bool:
+    """:func:`is_marker_only` on a line already :func:`normalise`-d."""
+    return _MARKER_ONLY.fullmatch(judged.rstrip(" :;.,!-–—=>")) is not None
 
 
 def cut_internal_parentheticals(line: str) -> tuple[str, bool]:
@@ -79,6 +88,8 @@ def cut_internal_parentheticals(line: str) -> tuple[str, bool]:
     end of the line. Brackets are matched (any kind, nested) on the text as written; the start
     of each group's content is normalised before it is judged. Linear in the line's length.
     """
+    if not any(bracket in line for bracket in _OPEN):
+        return line, False  # nothing to cut (the common case), without a walk per character
     closing = _closing_brackets(line)
     out: list[str] = []
     cut = False
@@ -116,4 +127,10 @@ def _closing_brackets(line: str) -> dict[int, int]:
     return pairs
 
 
-__all__ = ["cut_internal_parentheticals", "is_internal", "is_marker_only"]
+__all__ = [
+    "cut_internal_parentheticals",
+    "is_internal",
+    "is_internal_normalised",
+    "is_marker_only",
+    "is_marker_only_normalised",
+]

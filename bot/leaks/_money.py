@@ -85,11 +85,36 @@ _RULES = (
     r"|\bkick-?backs?\b",
 )
 _RATE_OR_MARGIN = re.compile("|".join(f"(?:{rule})" for rule in _RULES))
+# A cheap necessary condition for any rule above, checked first: most lines of an update
+# have none of these words, and no figure next to a time unit, so the 26 rules never run.
+# Every rule needs one of the words, or a digit and one of the per-time forms.
+_GATE_WORDS = re.compile(
+    r"rate|satz|stundenlohn|taux|tarif|tjm|marg|spanne|deckungsbeitrag|profit|gewinn"
+    r"|benefice|mark|aufschlag|cost|buy|prix|einkaufspreis|selbstkosten|under|over|padd"
+    r"|salar|wage|payroll|kick"
+)
+_GATE_PER_TIME = re.compile(
+    rf"/|ph\b|hourly|daily|weekly|diem|\s(?:per|an?|the|each|every|pro|par|la|le)\s+{_TIME}\b"
+)
+_DIGIT = re.compile(r"\d")
+
+
+def _may_match(judged: str) -> bool:
+    """False only when no rule of :data:`_RULES` can match ``judged``."""
+    if _GATE_WORDS.search(judged):
+        return True
+    return _DIGIT.search(judged) is not None and _GATE_PER_TIME.search(judged) is not None
 
 
 def mentions_rate_or_margin(text: str) -> bool:
     """Whether ``text`` (any spelling, any markdown) states a rate, a margin or a cost."""
-    return _RATE_OR_MARGIN.search(words_to_digits(normalise(text))) is not None
+    return mentions_rate_or_margin_normalised(normalise(text))
 
 
-__all__ = ["mentions_rate_or_margin"]
+def mentions_rate_or_margin_normalised(judged: str) -> bool:
+    """:func:`mentions_rate_or_margin` on text already :func:`normalise`-d."""
+    judged = words_to_digits(judged)
+    return _may_match(judged) and _RATE_OR_MARGIN.search(judged) is not None
+
+
+__all__ = ["mentions_rate_or_margin", "mentions_rate_or_margin_normalised"]

@@ -63,5 +63,9 @@ class NameGuard:
     def names_other_client(self, text: str) -> bool:
         return self._pattern is not None and self._pattern.search(normalise(text)) is not None
 
+    def names_other_client_normalised(self, judged: str) -> bool:
+        """:meth:`names_other_client` on text already :func:`normalise`-d."""
+        return self._pattern is not None and self._pattern.search(judged) is not None
+
 
 __all__ = ["NameGuard"]
