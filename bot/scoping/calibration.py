@@ -24,6 +24,7 @@ from typing import Any
 from bot.scoping.engine import build_engine, past_items
 from bot.scoping.history import TenantHistory, history_cache
 from estimating import Engine, History, Knobs
+from knowledge.port import KnowledgeStore
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -45,7 +46,9 @@ class TenantBand:
     seconds: float = 0.0  # how long tuning and calibration took
 
 
-def _compute(store: Any, tenant: str, history: TenantHistory, params: Knobs) -> TenantBand:
+def _compute(
+    store: KnowledgeStore, tenant: str, history: TenantHistory, params: Knobs
+) -> TenantBand:
     engine, tuned = build_engine(history.closed, params, store, tenant)
     band = tuned.bands.get("history")
     return TenantBand(
@@ -58,7 +61,9 @@ def _compute(store: Any, tenant: str, history: TenantHistory, params: Knobs) -> 
     )
 
 
-def tenant_band(store: Any, tenant: str, history: TenantHistory, params: Knobs) -> TenantBand:
+def tenant_band(
+    store: KnowledgeStore, tenant: str, history: TenantHistory, params: Knobs
+) -> TenantBand:
     """The tenant's engine for ``params`` (sync; a worker thread), cached per store (weakly),
     tenant and knobs.
 
@@ -93,7 +98,7 @@ def tenant_band(store: Any, tenant: str, history: TenantHistory, params: Knobs) 
         return fresh
 
 
-def _forget_dropped(store: Any) -> None:
+def _forget_dropped(store: KnowledgeStore) -> None:
     """Bands only for the tenants whose history the (bounded) history cache still holds: a
     band keeps its history alive, so keeping it longer would undo that bound."""
     cache = history_cache(store)
@@ -113,7 +118,11 @@ _tuning: dict[tuple[int, str, Knobs], threading.Thread] = {}
 
 
 def _tune_later(
-    store: Any, tenant: str, history: TenantHistory, params: Knobs, cached: TenantBand | None
+    store: KnowledgeStore,
+    tenant: str,
+    history: TenantHistory,
+    params: Knobs,
+    cached: TenantBand | None,
 ) -> TenantBand:
     job = (id(store), tenant, params)
     with _lock:
@@ -129,7 +138,9 @@ def _tune_later(
     return TenantBand(params, 0, history.count, engine, history)
 
 
-def _tune(store: Any, tenant: str, history: TenantHistory, params: Knobs, job: Any) -> None:
+def _tune(
+    store: KnowledgeStore, tenant: str, history: TenantHistory, params: Knobs, job: Any
+) -> None:
     try:
         fresh = _compute(store, tenant, history, params)
         with _lock, contextlib.suppress(TypeError):
@@ -141,7 +152,7 @@ def _tune(store: Any, tenant: str, history: TenantHistory, params: Knobs, job: A
             _tuning.pop(job, None)
 
 
-def wait_for_tuning(store: Any, tenant: str, timeout: float | None = None) -> bool:
+def wait_for_tuning(store: KnowledgeStore, tenant: str, timeout: float | None = None) -> bool:
     """Wait for the background tuning of ``tenant``'s bands; False if one is still running."""
     with _lock:
         running = [t for (at, name, _), t in _tuning.items() if at == id(store) and name == tenant]

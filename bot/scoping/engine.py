@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from estimating import Engine, History, Knobs, PastItem, Tuned, tune
+from knowledge.port import KnowledgeStore
 
 MIN_PROJECTS = 10  # fewer: too little to tune or calibrate on
 MAX_ROUNDS = 120  # leave-one-out rounds (one search each): enough for three size buckets
@@ -39,7 +40,7 @@ def past_items(closed: Sequence[Any]) -> list[PastItem]:
 
 
 def build_engine(
-    closed: Sequence[Any], params: Knobs, store: Any = None, tenant: str = ""
+    closed: Sequence[Any], params: Knobs, store: KnowledgeStore | None = None, tenant: str = ""
 ) -> tuple[Engine | None, Tuned]:
     """The engine over ``closed``; tuned leave-one-out through ``store`` when there is one."""
     history = History(past_items(closed))

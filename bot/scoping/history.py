@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.scoping.result import HistoryFacts, history_facts
+from knowledge.port import KnowledgeStore
 
 MAX_AGE = 60.0  # seconds
 RECHECK = 2.0  # seconds between project counts when this process has not written
@@ -68,7 +69,7 @@ class TenantHistory:
         return history_facts(self.closed)
 
 
-def _generation(store: Any, tenant: str) -> int:
+def _generation(store: KnowledgeStore, tenant: str) -> int:
     generation = getattr(store, "generation", None)
     return int(generation(tenant)) if callable(generation) else 0
 
@@ -87,7 +88,7 @@ def _history(closed: Sequence[Any], count: int, now: float) -> TenantHistory:
     )
 
 
-def _read(store: Any, tenant: str, generation: int) -> _Entry:
+def _read(store: KnowledgeStore, tenant: str, generation: int) -> _Entry:
     """The tenant's closed projects read in full (the store pages the read)."""
     now = time.monotonic()
     count = int(store.count(tenant))
@@ -96,7 +97,7 @@ def _read(store: Any, tenant: str, generation: int) -> _Entry:
 
 
 def _patched(
-    store: Any, tenant: str, entry: _Entry, changed: Collection[str], generation: int
+    store: KnowledgeStore, tenant: str, entry: _Entry, changed: Collection[str], generation: int
 ) -> _Entry:
     """``entry`` with the projects in ``changed`` read again (gone, reopened, edited, new)."""
     now = time.monotonic()
@@ -129,7 +130,7 @@ class HistoryCache:
         with self._lock:
             return list(self._entries)
 
-    def history(self, store: Any, tenant: str) -> TenantHistory:
+    def history(self, store: KnowledgeStore, tenant: str) -> TenantHistory:
         now = time.monotonic()
         generation = _generation(store, tenant)
         entry = self._get(tenant)
@@ -168,7 +169,7 @@ class HistoryCache:
                 self._entries.move_to_end(tenant)
             return entry
 
-    def _first_read(self, store: Any, tenant: str, generation: int) -> TenantHistory:
+    def _first_read(self, store: KnowledgeStore, tenant: str, generation: int) -> TenantHistory:
         with self._lock:
             loading = self._loading.setdefault(tenant, threading.Lock())
         with loading:  # concurrent first answers for a tenant wait for one read
@@ -192,7 +193,7 @@ class HistoryCache:
                 _, dropped = self._entries.popitem(last=False)
                 held -= len(dropped.history.closed)
 
-    def _refresh_later(self, store: Any, tenant: str) -> None:
+    def _refresh_later(self, store: KnowledgeStore, tenant: str) -> None:
         with self._lock:
             if tenant in self._refreshing:
                 return
@@ -205,7 +206,7 @@ class HistoryCache:
             self._refreshing[tenant] = thread
         thread.start()
 
-    def _refresh(self, store: Any, tenant: str, generation: int) -> None:
+    def _refresh(self, store: KnowledgeStore, tenant: str, generation: int) -> None:
         try:
             self._keep(tenant, _read(store, tenant, generation))
         except Exception as problem:  # the previous snapshot keeps answering
@@ -215,7 +216,7 @@ class HistoryCache:
                 self._refreshing.pop(tenant, None)
 
 
-def history_cache(store: Any) -> HistoryCache | None:
+def history_cache(store: KnowledgeStore) -> HistoryCache | None:
     """``store``'s history cache (created on first use); None for a store that can't be
     weakly referenced (it is then read on every call)."""
     with _lock:
@@ -228,14 +229,14 @@ def history_cache(store: Any) -> HistoryCache | None:
     return cache
 
 
-def bound_history(store: Any, max_projects: int) -> None:
+def bound_history(store: KnowledgeStore, max_projects: int) -> None:
     """Hold at most ``max_projects`` closed projects of ``store`` in memory."""
     cache = history_cache(store)
     if cache is not None:
         cache.max_projects = max(1, int(max_projects))
 
 
-def tenant_history(store: Any, tenant: str) -> TenantHistory:
+def tenant_history(store: KnowledgeStore, tenant: str) -> TenantHistory:
     """The tenant's closed projects and their type/tag vocabulary (sync; a worker thread)."""
     cache = history_cache(store)
     if cache is None:
