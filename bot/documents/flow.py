@@ -181,14 +181,8 @@ class DocumentFlow:
         if (reason := why_stale(draft, version, wanted="approved")) is not None:
             return refusal_reply(f"{reason} Nothing was posted.")
         body = text if text is not None else found.version.client_text
-        if leaks := subject.guard.filter.leaks(body):
-            # Approved under older rules, or another client was added since: judged at the door.
-            where = ", ".join(f"line {line}: {REASONS[reason]}" for line, reason in leaks[:3])
-            return refusal_reply(
-                f"This approved {self.noun} no longer passes the checks for client text "
-                f"({where}), so nothing was posted. Export it to edit by hand, or draft a new "
-                "one."
-            )
+        if (refused := self._leak_refusal(subject, body)) is not None:
+            return refused
         try:
             attempt = await start_sending(
                 services.db, draft.tenant, draft.id, draft.version, services.clock()
@@ -196,6 +190,18 @@ class DocumentFlow:
         except StaleDraft as stale:
             return refusal_reply(f"{stale} Nothing was posted.")
         return self._post_reply(subject, found, attempt, user_id, body)
+
+    def _leak_refusal(self, subject: Subject, body: str) -> Reply | None:
+        """Every post is judged at the door: approved under older rules, or another client
+        was added since, it goes nowhere."""
+        if not (leaks := subject.guard.filter.leaks(body)):
+            return None
+        where = ", ".join(f"line {line}: {REASONS[reason]}" for line, reason in leaks[:3])
+        return refusal_reply(
+            f"This approved {self.noun} no longer passes the checks for client text "
+            f"({where}), so nothing was posted. Export it to edit by hand, or draft a new "
+            "one."
+        )
 
     def _post_reply(
         self, subject: Subject, found: DraftText, attempt: str, user_id: str, body: str
@@ -269,6 +275,8 @@ class DocumentFlow:
             reason = why_stale(draft, None, wanted="sending") or "That send was settled meanwhile."
             return refusal_reply(f"{reason} Nothing was changed.")
         if verb == "resend":
+            if (refused := self._leak_refusal(subject, found.version.client_text)) is not None:
+                return refused
             try:
                 new = await send_again(
                     services.db, draft.tenant, draft.id, attempt, services.clock()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
+from adapters.testing import TestAdapter
 from bot.core import Bot
+from bot.messages import DeliveryOutcome, Reply
 from knowledge.store import ProjectStore
 from tests.changes.conftest import add_acme
 from tests.conftest import Harness
@@ -54,3 +56,31 @@ async def test_a_negative_stated_figure_never_prices_a_change(bot: Bot, harness:
     await add_acme(harness)
     assessed = await harness.say("/change acme add a loyalty program page ~-6h")
     assert "€540" not in assessed.text and "6 h" not in assessed.text, assessed.text
+
+
+async def test_post_again_after_an_unknown_outcome_passes_the_leak_check_too(
+    bot: Bot, demo_store: ProjectStore
+) -> None:
+    # "Post again" after a send that never heard back took another path to the client channel,
+    # one that skipped the check the first Post makes at the door.
+    async def never_heard(channel_id: str, reply: Reply) -> DeliveryOutcome:
+        return DeliveryOutcome.unknown(channel_id, "timeout", "the platform did not answer")
+
+    adapter = TestAdapter(bot, post_to_channel=never_heard)
+    scope = await adapter.say("/scope Shopify store for a coffee roaster with subscriptions")
+    saved = await adapter.press(next(b for b in scope.buttons if b.label == "Save estimate"))
+    estimate_id = re.search(r"est-[0-9a-f]+", saved.text).group(0)  # type: ignore[union-attr]
+    draft = await adapter.say(f"/proposal {estimate_id} channel=C0CLIENT")
+    approved = await adapter.press(next(b for b in draft.buttons if b.label == "Approve"))
+    await adapter.press(next(b for b in approved.buttons if b.label.startswith("Post")))
+    ask = adapter.follow_ups[-1]
+    post_again = next(b for b in ask.buttons if b.label == "Post again")
+    # Meanwhile a client called "Subscriptions Ltd" became a project: the text now names it.
+    added = await adapter.say(
+        '/projects add name="Box service" client="Subscriptions" estimate=20 rate=90'
+    )
+    assert added.text.startswith("Added"), added.text
+    posts = len(adapter.deliveries)
+    again = await adapter.press(post_again)
+    assert again.refused and "nothing was posted" in again.text.lower(), again.text
+    assert len(adapter.deliveries) == posts
