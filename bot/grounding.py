@@ -524,8 +524,7 @@ def dropped(
 
 
 def _unique(claims: list[Claim]) -> list[Claim]:
-    seen: set[Claim] = set()
-    return [c for c in claims if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
+    return list(dict.fromkeys(claims))  # first occurrences, in order
 
 
 def parse(text: str) -> _Parsed:

@@ -607,6 +607,7 @@ async def _decide(
     _only_requester(change, user_id, verb)
     try:
         decided = await decide(
+            # A key of the verb table above, so one of the Decision literals.
             services.db, change.tenant, change.id, decision, user_id, services.clock()  # type: ignore[arg-type]
         )
     except StaleChange as stale:
