@@ -164,7 +164,9 @@ class ButtonKeys:
             return None
         async with self.db.sessions() as session:
             row = await session.get(FormState, found["key"])
-        if row is None:
+        # The owner in the button id is what the press is checked against: it must be the
+        # owner the form was saved for, or a forged id could open someone else's answers.
+        if row is None or row.owner_id != found["owner"]:
             return None
         created = row.created_at
         if created.tzinfo is None:  # SQLite hands back naive UTC

@@ -386,3 +386,21 @@ async def test_an_unknown_form_button_says_it_expired(
     await FormButton("atlf:111:0123456789abcdef").callback(press)
     [call] = press.sent()
     assert call.kwargs["content"] == EXPIRED_FORM and call.kwargs["ephemeral"]
+
+
+async def test_a_forged_form_button_with_another_owner_opens_nothing(
+    client: AtelierClient, make_interaction: Any
+) -> None:
+    interaction = make_interaction()
+    await run(client, interaction, "form")
+    submit = make_interaction()
+    _fill(interaction.response.modal, submit, name="Shop", hours="40", notes="", client="", rate="")
+    await interaction.response.modal.on_submit(submit)
+    custom_id = submit.sent()[0].kwargs["view"].open_button.custom_id
+    # Someone else rewrites the owner part of the id so that the press check lets them through.
+    forged = custom_id.replace("atlf:111:", "atlf:222:")
+    assert await client.keys.load_form(forged) is None
+    press = make_interaction(FakeUser(222))
+    await FormButton(forged).callback(press)
+    assert press.sent()[0].kwargs["content"] == EXPIRED_FORM
+    assert await client.keys.load_form(custom_id) is not None
