@@ -368,7 +368,8 @@ def _notes(
 
 def _price_basis(price: Price, overrun: float | None) -> str:
     """Which figure a fixed price stands on, and why the overrun is (not) applied."""
-    if price.base == "guess":
+    # A "guess" price always carries the estimate it stands on (proposal_text.price).
+    if price.base == "guess" and price.guess_hours is not None:
         if price.overrun:
             basis = (
                 f"your own estimate of {w.hours(price.guess_hours)} × {w.ratio(price.overrun)} "
