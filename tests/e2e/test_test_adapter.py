@@ -121,3 +121,16 @@ async def test_started_bot_builds_the_real_bot_on_a_temporary_directory(
         data_dir = adapter.bot.services.settings.data_dir
         assert data_dir.exists() and "atelier-test-" in str(data_dir)
     assert not data_dir.exists()
+
+
+async def test_a_form_is_submitted_with_its_errors_then_saved(testbot: TestAdapter) -> None:
+    form = (await testbot.say("/projects add")).form
+    assert form is not None and form.form_id == "project-form:add"
+
+    wrong = await testbot.submit(form, {"name": "Acme web shop", "estimate": "forty"})
+    assert "estimate" in wrong.form_errors  # kept as a form error, nothing saved
+    assert "Acme web shop" not in (await testbot.say("/projects active")).text
+
+    added = await testbot.submit(form, {"name": "Acme web shop", "estimate": "40"})
+    assert added.text.startswith("Added") and not added.form_errors
+    assert "Acme web shop" in (await testbot.say("/projects active")).text
