@@ -196,16 +196,19 @@ class ClientMask:
 
 
 def _tenants(facts: Any) -> set[str]:
+    """Every ``tenant`` value anywhere in the facts (one walk, one set)."""
     found: set[str] = set()
-    if isinstance(facts, Mapping):
-        for key, value in facts.items():
-            if key == "tenant" and isinstance(value, str):
-                found.add(value)
-            else:
-                found |= _tenants(value)
-    elif isinstance(facts, list | tuple):
-        for item in facts:
-            found |= _tenants(item)
+    pending = [facts]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if key == "tenant" and isinstance(item, str):
+                    found.add(item)
+                else:
+                    pending.append(item)
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
     return found
 
 

@@ -60,8 +60,21 @@ def _digits(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
+_TOKEN = re.compile(r"[a-z]+")
+
+
+def _has_number_word(text: str) -> bool:
+    """False only when neither pattern can match: in ASCII text each needs a whole token that
+    is a number word (IGNORECASE also matches a few non-ASCII letters, so other text is read)."""
+    if not text.isascii():
+        return True
+    return not _WORDS.keys().isdisjoint(_TOKEN.findall(text.lower()))
+
+
 def words_to_digits(text: str) -> str:
     """``text`` with every number written in words replaced by its digits."""
+    if not _has_number_word(text):
+        return text  # most texts: no number word, nothing to replace
 
     def run(match: re.Match[str]) -> str:
         words = [w for w in re.split(r"[\s-]+", match.group("run").lower()) if w != "and"]

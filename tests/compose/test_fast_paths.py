@@ -91,3 +91,22 @@ TEXTY = st.lists(
 @given(TEXTY, st.sampled_from([_URL, _EMAIL, _LINKISH, _CHANNEL, _IDENTIFIER]))
 def test_blanking_in_one_pass_matches_two(text, pattern):
     assert _blank(pattern, text) == _blank_in_two_passes(pattern, text)
+
+
+NUMBERISH = st.lists(
+    st.sampled_from(
+        ["one", "done", "often", "twenty", "Twenty-one", "a", "an", "half an", "hundred",
+         "3 thousand", "dozen", "ten", "attention", "hour", "percent", " ", "-", " and ", "7",
+         "x", "ſix", "fıve", "K"]
+    ),
+    max_size=10,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(NUMBERISH, st.text(max_size=60)))
+def test_text_without_a_number_word_is_returned_as_is(text):
+    from bot.number_words import _DIGITS_THEN_SCALE, _RUN, _has_number_word
+
+    if not _has_number_word(text):
+        assert _RUN.search(text) is None and _DIGITS_THEN_SCALE.search(text) is None
