@@ -11,6 +11,13 @@ Errors are measured in units of each estimate's own spread (how much its analogu
 relative to the typical estimate, kept within 0.5–2×): an estimate whose analogues agree gets
 a narrower band, and band ends vary finely from estimate to estimate, so coverage can be
 calibrated closely even when outcomes are a few discrete values (story points).
+
+Drift: the held-out estimates are given oldest first, and with a ``half_life`` (in held-out
+estimates) each counts ``0.5 ** (age / half_life)``, the newest 1 (weighted conformal
+prediction for non-exchangeable data, Barber et al. 2023): when a history's errors change over
+time, the band follows its newest errors. The level is then met in weighted terms, with the
+new case counted as one more of weight 1 in the finite-sample correction. Which
+half-life (or none) a history gets is chosen on that history (:mod:`estimating.tuning`).
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ class Band:
     reference: float = 1.0  # the median spread of the estimates it was calibrated on
     kind: BandKind = "residual"
     tails: tuple[float, ...] = ()  # "mixture": the tail read off each side, per bucket
+    half_life: float = 0.0  # recency weighting of the calibration cases (0: none)
 
     def around(
         self,
@@ -84,6 +92,27 @@ def _level(n: int, target: float) -> float:
     return min(math.ceil((n + 1) * target) / n, 1.0)
 
 
+def _weighted_level(weights: np.ndarray, target: float) -> float:
+    """The share of the weight a band must hold: equal weights give the split-conformal
+    ``ceil((n + 1) * target) / n``; otherwise the new case counts as one more case of weight 1
+    (the newest's), ``target * (1 + 1 / sum w)`` (Barber et al. 2023)."""
+    if np.allclose(weights, weights[0] if weights.size else 1.0):
+        return _level(weights.size, target)
+    return min(target * (1.0 + 1.0 / float(weights.sum())), 1.0)
+
+
+def recency_weights(n: int, half_life: float) -> np.ndarray:
+    """Weights of ``n`` cases, oldest first: 1 for the newest, halving every ``half_life``
+    cases back (all 1 when ``half_life`` is 0)."""
+    if half_life <= 0:
+        return np.ones(n)
+    return 0.5 ** ((n - 1 - np.arange(n)) / half_life)
+
+
+def _weighted_share(hit: np.ndarray, weights: np.ndarray) -> float:
+    return float((weights * hit).sum() / weights.sum())
+
+
 def _bucket_edges(logged: np.ndarray, min_bucket: int, max_buckets: int) -> list[float]:
     """Inner edges between distinct points so each bucket holds >= ``min_bucket`` cases."""
     n = logged.size
@@ -103,10 +132,13 @@ def _bucket_edges(logged: np.ndarray, min_bucket: int, max_buckets: int) -> list
     return edges
 
 
-def _offsets(errors: np.ndarray, target: float) -> tuple[float, float]:
-    """The narrowest (t, 1 - t) mid-quantile pair of ``errors`` covering the conformal level."""
-    level = _level(errors.size, target)
-    weights = np.ones(errors.size)
+def _offsets(
+    errors: np.ndarray, target: float, weights: np.ndarray | None = None
+) -> tuple[float, float]:
+    """The narrowest (t, 1 - t) weighted mid-quantile pair of ``errors`` whose weighted
+    coverage reaches the conformal level."""
+    weights = np.ones(errors.size) if weights is None else weights
+    level = _weighted_level(weights, target)
 
     def ends(tail: float) -> tuple[float, float]:
         low, high = weighted_quantiles(errors, weights, (tail, 1.0 - tail))
@@ -114,7 +146,7 @@ def _offsets(errors: np.ndarray, target: float) -> tuple[float, float]:
 
     def covers(tail: float) -> bool:
         low, high = ends(tail)
-        return float(((errors >= low - 1e-9) & (errors <= high + 1e-9)).mean()) >= level
+        return _weighted_share((errors >= low - 1e-9) & (errors <= high + 1e-9), weights) >= level
 
     low_tail, high_tail = 0.0, 0.45
     if covers(high_tail):
@@ -130,15 +162,22 @@ def _offsets(errors: np.ndarray, target: float) -> tuple[float, float]:
 
 
 def _mixture_tail(
-    distributions: RowQuantiles, points: np.ndarray, outcomes: np.ndarray, target: float
+    distributions: RowQuantiles,
+    points: np.ndarray,
+    outcomes: np.ndarray,
+    target: float,
+    weights: np.ndarray | None = None,
 ) -> float:
-    """The largest tail whose (Q(t), Q(1 - t)) bands, holding their points, reach the level."""
-    level = _level(outcomes.size, target)
+    """The largest tail whose (Q(t), Q(1 - t)) bands, holding their points, reach the level
+    (in weighted terms)."""
+    weights = np.ones(outcomes.size) if weights is None else weights
+    level = _weighted_level(weights, target)
 
     def covers(tail: float) -> bool:
         low, high = distributions.at(np.full(outcomes.size, tail))
         low, high = np.minimum(low, points), np.maximum(high, points)
-        return float(((outcomes >= low - 1e-9) & (outcomes <= high + 1e-9)).mean()) >= level
+        hit = (outcomes >= low - 1e-9) & (outcomes <= high + 1e-9)
+        return _weighted_share(hit, weights) >= level
 
     low_tail, high_tail = 0.0, 0.45
     if covers(high_tail):
@@ -159,9 +198,11 @@ def calibrate_mixture(
     target: float = TARGET,
     min_bucket: int = MIN_BUCKET,
     max_buckets: int = MAX_BUCKETS,
+    half_life: float = 0.0,
 ) -> Band | None:
     """A "mixture" band: per size bucket, the tail of the estimates' own distributions that
-    held ``target`` of these held-out ``outcomes`` (conformal level, as :func:`calibrate`)."""
+    held ``target`` of these held-out ``outcomes`` (conformal level, as :func:`calibrate`;
+    cases oldest first, weighted by recency with a ``half_life``)."""
     points = np.maximum(np.asarray(points, dtype=float), 0.0)
     outcomes = np.asarray(outcomes, dtype=float)
     if points.size < 8:
@@ -169,14 +210,25 @@ def calibrate_mixture(
     logged = np.log1p(points)
     edges = _bucket_edges(logged, min_bucket, max_buckets)
     bucket = np.searchsorted(np.asarray(edges), logged, side="right")
+    weights = recency_weights(points.size, half_life)
     tails = []
     for b in range(len(edges) + 1):
         rows = np.flatnonzero(bucket == b)
         tails.append(
-            _mixture_tail(distributions.select(rows), points[rows], outcomes[rows], target)
+            _mixture_tail(
+                distributions.select(rows), points[rows], outcomes[rows], target, weights[rows]
+            )
         )
     zeros = (0.0,) * len(tails)
-    return Band(tuple(edges), zeros, zeros, int(points.size), kind="mixture", tails=tuple(tails))
+    return Band(
+        tuple(edges),
+        zeros,
+        zeros,
+        int(points.size),
+        kind="mixture",
+        tails=tuple(tails),
+        half_life=half_life,
+    )
 
 
 def coverage(band: Band, points, spreads, distributions: RowQuantiles, outcomes) -> float:
@@ -191,10 +243,12 @@ def calibrate(
     target: float = TARGET,
     min_bucket: int = MIN_BUCKET,
     max_buckets: int = MAX_BUCKETS,
+    half_life: float = 0.0,
 ) -> Band | None:
     """The band that held ``target`` of these held-out ``outcomes`` in each size bucket.
 
-    ``spreads`` are the estimates' log P10–P90 widths of their analogue mixtures.
+    ``spreads`` are the estimates' log P10–P90 widths of their analogue mixtures. Cases are
+    oldest first; with a ``half_life`` the newer ones count more (see the module docstring).
 
     ``None`` with fewer than 8 cases (too few to say anything about a band).
     """
@@ -210,9 +264,12 @@ def calibrate(
     errors = (np.log1p(outcomes) - logged) / relative_spread(spreads, reference)
     edges = _bucket_edges(logged, min_bucket, max_buckets)
     bucket = np.searchsorted(np.asarray(edges), logged, side="right")
+    weights = recency_weights(points.size, half_life)
     lower, upper = [], []
     for b in range(len(edges) + 1):
-        low, high = _offsets(errors[bucket == b], target)
+        low, high = _offsets(errors[bucket == b], target, weights[bucket == b])
         lower.append(low)
         upper.append(high)
-    return Band(tuple(edges), tuple(lower), tuple(upper), int(points.size), reference)
+    return Band(
+        tuple(edges), tuple(lower), tuple(upper), int(points.size), reference, half_life=half_life
+    )
