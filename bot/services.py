@@ -7,13 +7,16 @@ import datetime as dt
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.compose import Composer, OfflineComposer
 from bot.config import Settings
 from bot.scoping.history import bound_history
 from bot.state import Database
 from knowledge.port import KnowledgeStore
+
+if TYPE_CHECKING:  # the registry imports the services type too
+    from bot.registry import SkillRegistry
 
 
 def _now() -> dt.datetime:
@@ -31,7 +34,7 @@ class Services:
     knowledge_factory: Callable[[], KnowledgeStore] | None = None
     _knowledge: KnowledgeStore | None = field(default=None, repr=False)
     # Set by the Bot once its skills are loaded (`/help` lists them).
-    registry: Any = field(default=None, repr=False)
+    registry: SkillRegistry | None = field(default=None, repr=False)
     # Optional model-based routing of free text the rule-based router did not match:
     # ``await intent_classifier(text, registry.commands) -> command name | None``.
     intent_classifier: Callable[[str, Mapping[str, Any]], Awaitable[str | None]] | None = None

@@ -25,6 +25,7 @@ def _example(platform: str, command: Command, example: str) -> str:
 
 async def show_help(request: Request, services: Services) -> Reply:
     registry = services.registry
+    assert registry is not None, "the Bot sets the registry before any skill runs"
     platform = request.platform if request.platform in _PLATFORM_NOTES else "console"
     rows = []
     for command in registry.commands.values():
