@@ -17,6 +17,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 
@@ -69,12 +70,24 @@ class BacktestResult:
         }
 
 
+class Scores(TypedDict):
+    """The figures of one backtest (a plain dict at run time)."""
+
+    mae: float
+    mdae: float
+    coverage_80: float
+    width_80: float
+    band_ratio: float
+    wide_share: float
+    guess_mae: float | None  # None when no estimate had a guess
+
+
 def score(
     estimates: Sequence[Estimate],
     outcomes: np.ndarray,
     history: np.ndarray,
     guesses: np.ndarray,
-) -> dict[str, float | None]:
+) -> Scores:
     points = np.asarray([e.point for e in estimates])
     lows = np.asarray([e.p10 for e in estimates])
     highs = np.asarray([e.p90 for e in estimates])
@@ -111,13 +124,12 @@ def _result(
 ) -> BacktestResult:
     numbers = score(estimates, outcomes, history, guesses)
     return BacktestResult(
-        # score() returns one dict of floats and ints; these six keys are always floats.
-        mae=numbers["mae"],  # type: ignore[arg-type]
-        mdae=numbers["mdae"],  # type: ignore[arg-type]
-        coverage_80=numbers["coverage_80"],  # type: ignore[arg-type]
-        width_80=numbers["width_80"],  # type: ignore[arg-type]
-        band_ratio=numbers["band_ratio"],  # type: ignore[arg-type]
-        wide_share=numbers["wide_share"],  # type: ignore[arg-type]
+        mae=numbers["mae"],
+        mdae=numbers["mdae"],
+        coverage_80=numbers["coverage_80"],
+        width_80=numbers["width_80"],
+        band_ratio=numbers["band_ratio"],
+        wide_share=numbers["wide_share"],
         n=len(estimates),
         baseline_mean_mae=float(np.abs(baselines[0] - outcomes).mean()),
         baseline_median_mae=float(np.abs(baselines[1] - outcomes).mean()),
