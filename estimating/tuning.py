@@ -299,17 +299,18 @@ def choose_half_life(
     checks = windows[1:][-HALF_LIFE_CHECKS:]
     splits = []
     for w in checks:
-        older, fresh = np.flatnonzero(cases.window < w), np.flatnonzero(cases.window == w)
-        if older.size >= 8 and fresh.size >= 8:
-            splits.append((cases.part(older), cases.part(fresh)))
+        older_rows = np.flatnonzero(cases.window < w)
+        fresh_rows = np.flatnonzero(cases.window == w)
+        if older_rows.size >= 8 and fresh_rows.size >= 8:
+            splits.append((cases.part(older_rows), cases.part(fresh_rows)))
     if not splits:
         return grid[0]
     best, best_gap = grid[0], math.inf
     for half_life in grid:
         gap = 0.0
-        for older, fresh in splits:
-            band = _calibrated(kind, older, half_life)
-            gap += math.inf if band is None else _coverage_gap(band, fresh)
+        for calibrating, checked in splits:
+            band = _calibrated(kind, calibrating, half_life)
+            gap += math.inf if band is None else _coverage_gap(band, checked)
         if gap < best_gap - 1e-9:
             best, best_gap = half_life, gap
     return best
@@ -430,6 +431,7 @@ class TuningCache:
             with self._lock:
                 found = self._entries.get(key)
             if found is None:
+                # `options` are tune()'s keyword arguments (see above), passed on untyped.
                 found = tune(history, base, semantic=semantic, **options)  # type: ignore[arg-type]
             with self._lock:
                 self._entries[key] = found
