@@ -286,7 +286,9 @@ class LLMComposer:
         }
         usage = UsageLog()
         try:
-            raw = await asyncio.wait_for(self._generate(variables, usage), timeout=self.timeout)
+            # asyncio.timeout runs the call in this task (wait_for would start another one).
+            async with asyncio.timeout(self.timeout):
+                raw = await self._generate(variables, usage)
         except TimeoutError:
             raise Fallback(f"no answer within {self.timeout:g}s") from None
         finally:
