@@ -1,90 +1,190 @@
-"""Resident memory of the knowledge side at 10k projects, measured in fresh subprocesses.
+"""Resident memory of the bot while it serves `/scope` at 10k projects, in fresh subprocesses.
 
-- **baseline**: a subprocess that opens an *empty* store and loads the embedding model (what
-  every bot process pays before it holds any data);
-- **measured**: a subprocess that ingests ten thousand projects into a fresh embedded store and
-  then answers searches — its peak RSS (``ru_maxrss``) and its RSS at the end.
+1. **prepare** (its own process, not measured): ten thousand closed projects are imported into a
+   fresh data directory through the bot's own services, as an import from the CLI would be;
+2. **measured**: a fresh bot process starts on that data directory (a restart), and answers
+   `/scope` for many distinct briefs through ``Bot.handle`` (routing, the history, retrieval,
+   the estimate, the chart, the saved run). A sampler thread reads ``VmRSS`` every 5 ms while
+   it serves; the kernel's ``VmHWM`` gives the exact peak of the whole process;
+3. **baseline**: the same bot process on an *empty* data directory, serving the same briefs
+   (it loads the embedding model and opens the store: what every bot process pays).
 
-Target: peak RSS ≤ 400 MB.
+A refused or error reply counts as a failed answer (target 0): a bot that fails to answer
+also does less work, so its memory would be flattering. Target: peak RSS ≤ 400 MB at 10k.
+The rows also give the RSS after start-up and after serving, and where the memory sits
+(``breakdown``: the process after start-up, after the first `/scope`, after all of them).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MB = 400
-SEARCHES = 50
+TENANT = "bench-memory"
+SAMPLE_SECONDS = 0.005
 
 
-def probe(data_dir: Path, count: int) -> dict[str, float]:
-    """In the child process: hold ``count`` projects, search, report peak and final RSS."""
-    import resource
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(f"{field}:"))
 
-    from bench._portfolio import BRIEFS, synthetic_projects
-    from knowledge.store import ProjectStore
 
-    store = ProjectStore.open(data_dir)
-    store.embedder.embed(["load the model"])
-    if count:
+class PeakSampler:
+    """Samples this process's RSS in a thread: the highest value seen while serving."""
+
+    def __init__(self) -> None:
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, _status_kb("VmRSS"))
+            self._stop.wait(SAMPLE_SECONDS)
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_kb = max(self.peak_kb, _status_kb("VmRSS"))
+
+
+def _settings(data_dir: Path) -> Any:
+    from bot.config import load_settings
+
+    for name in list(os.environ):  # the developer's .env / LLM must not change the numbers
+        if name.startswith("ATELIER_"):
+            del os.environ[name]
+    return load_settings(data_dir=data_dir, llm=None, demo_data=False, _env_file=None)
+
+
+async def _prepare(data_dir: Path, count: int) -> dict[str, Any]:
+    from adapters.runtime import build_services
+    from bench._portfolio import synthetic_projects
+    from bot.core import Bot
+
+    bot = Bot(build_services(_settings(data_dir)))
+    await bot.start()
+    try:
+        store = bot.services.knowledge
         projects = synthetic_projects(count)
         for start in range(0, count, 1000):  # in slices, as an import of a big portfolio would
-            store.upsert("bench-memory", projects[start : start + 1000])
-        del projects
-        for number in range(SEARCHES):
-            store.search("bench-memory", BRIEFS[number % len(BRIEFS)], k=8, status="closed")
-        assert store.count("bench-memory") == count
-    with open("/proc/self/status", encoding="ascii") as status:
-        rss_kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    return {"peak_mb": peak_kb / 1024, "rss_mb": rss_kb / 1024}
+            await asyncio.to_thread(store.upsert, TENANT, projects[start : start + 1000])
+        stored = store.count(TENANT)
+    finally:
+        await bot.close()
+    return {"stored": stored}
 
 
-def measure(count: int) -> dict[str, float]:
-    """Peak and final RSS (MB) of a fresh process holding ``count`` projects."""
-    with tempfile.TemporaryDirectory(prefix="atelier-bench-memory-") as scratch:
-        finished = subprocess.run(
-            [sys.executable, "-m", "bench.memory", str(Path(scratch) / "data"), str(count)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+async def _serve(data_dir: Path, count: int, rounds: int) -> dict[str, Any]:
+    from adapters.runtime import build_services
+    from bench._portfolio import BRIEFS
+    from bot.core import Bot
+    from bot.messages import Request
+
+    mb = 1 / 1024
+    bot = Bot(build_services(_settings(data_dir)))
+    await bot.start()
+    failures: list[str] = []
+    breakdown: dict[str, float] = {}
+    try:
+        stored = bot.services.knowledge.count(TENANT)
+        assert stored == count, f"the store holds {stored} projects, expected {count}"
+        breakdown["started"] = _status_kb("VmRSS") * mb
+        with PeakSampler() as sampler:
+            for number in range(rounds):
+                brief = f"{BRIEFS[number % len(BRIEFS)]} (variant {number})"
+                request = Request(
+                    tenant=TENANT, user_id="bench", user_name="bench", command="scope", text=brief
+                )
+                reply = await bot.handle(request)
+                if reply is None or reply.refused or not reply.text.strip():
+                    failures.append(reply.text[:200] if reply is not None else "no reply")
+                if number == 0:
+                    breakdown["after the first /scope"] = _status_kb("VmRSS") * mb
+        breakdown["after all /scope"] = _status_kb("VmRSS") * mb
+    finally:
+        await bot.close()
+    return {
+        "serving_peak_mb": sampler.peak_kb * mb,
+        "process_peak_mb": _status_kb("VmHWM") * mb,
+        "rss_mb": _status_kb("VmRSS") * mb,
+        "breakdown": breakdown,
+        "failures": failures,
+    }
+
+
+def _child(*args: str) -> dict[str, Any]:
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.memory", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if finished.returncode != 0:
         lines = finished.stderr.strip().splitlines() or [f"exit code {finished.returncode}"]
-        raise RuntimeError(f"memory probe failed: {lines[-1]}")
-    return json.loads(finished.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"memory probe {args[0]} failed: {lines[-1]}")
+    result: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
+    return result
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    count = 1_000 if quick else 10_000
-    empty = measure(0)
-    full = measure(count)
+    count, rounds = (1_000, 40) if quick else (10_000, 200)
+    with tempfile.TemporaryDirectory(prefix="atelier-bench-memory-") as scratch:
+        full_dir, empty_dir = Path(scratch) / "full", Path(scratch) / "empty"
+        _child("prepare", str(full_dir), str(count))
+        empty = _child("serve", str(empty_dir), "0", str(rounds))
+        full = _child("serve", str(full_dir), str(count), str(rounds))
     size = f"{count // 1000}k projects"
     return [
         {
-            "name": f"peak RSS, ingest + {SEARCHES} searches ({size}) vs empty store + model",
-            "value": full["peak_mb"],
+            "name": f"peak RSS serving {rounds} /scope ({size}) vs the same on an empty store",
+            "value": full["process_peak_mb"],
             "unit": "MB",
-            "baseline": empty["peak_mb"],
+            "baseline": empty["process_peak_mb"],
             "target": TARGET_MB,
             "target_on": "value",
+            "serving_peak_mb": full["serving_peak_mb"],
+            "breakdown": full["breakdown"],
+            "baseline_breakdown": empty["breakdown"],
         },
         {
-            "name": f"RSS after the searches ({size}) vs empty store + model",
+            "name": f"RSS after serving {rounds} /scope ({size}) vs the same on an empty store",
             "value": full["rss_mb"],
             "unit": "MB",
             "baseline": empty["rss_mb"],
             "target": TARGET_MB,
             "target_on": "value",
         },
+        {
+            "name": f"/scope failed answers (refused, error, none) in the memory run, of {rounds}",
+            "value": len(full["failures"]),
+            "unit": "",
+            "baseline": None,
+            "target": 0,
+            "target_on": "value",
+            **({"first_failure": full["failures"][0]} if full["failures"] else {}),
+        },
     ]
 
 
 if __name__ == "__main__":
-    print(json.dumps(probe(Path(sys.argv[1]), int(sys.argv[2]))))
+    command, data_dir, count, *rest = sys.argv[1:]
+    if command == "prepare":
+        found = asyncio.run(_prepare(Path(data_dir), int(count)))
+    else:
+        found = asyncio.run(_serve(Path(data_dir), int(count), int(rest[0])))
+    print(json.dumps(found))
