@@ -310,6 +310,11 @@ class Reply(_Frozen):
         default=False,
         description="nothing was done (a refusal, bad input, a failure): scripts exit non-zero",
     )
+    facts: Mapping[str, Any] = Field(
+        default_factory=dict,
+        description="the figures behind the answer, JSON-serialisable (scripts, tests); "
+        "empty when the skill gives none",
+    )
 
     @property
     def text(self) -> str:

@@ -12,6 +12,7 @@ from adapters.cli.common import (
     UserOption,
     cli_request,
     error_line,
+    fail,
     print_json,
     run,
     settings_or_exit,
@@ -40,9 +41,7 @@ def scope_command(
     settings = settings_or_exit()
     from adapters.launch import load_demo_if_empty
     from adapters.runtime import running_bot
-    from bot.registry import SkillError
-    from bot.scoping.brief import check_rate, currency_code, parse_brief
-    from bot.skills.scope import scope_reply, scope_result
+    from bot.scoping.brief import currency_code
 
     code = None
     if currency is not None:
@@ -51,48 +50,64 @@ def scope_command(
             error_line(f"unknown currency {currency!r}; use a code such as USD or EUR")
             raise typer.Exit(2)
     who = tenant or settings.default_tenant
+    try:
+        text = scope_text(brief, rate, code)
+    except ValueError as problem:
+        raise typer.Exit(fail(str(problem), as_json)) from None
 
     async def go() -> int:
         async with running_bot(settings) as bot:
-            services = bot.services
             if settings.demo_data and who == settings.default_tenant:
                 await load_demo_if_empty(bot, who)
             if save:
-                return await _save(bot, who, user, brief, rate, code, as_json)
-            try:
-                parsed = parse_brief(brief)
-                if rate is not None:
-                    check_rate(rate)
-                result = await scope_result(services, who, parsed, rate=rate, currency=code)
-            except SkillError as problem:
-                if as_json:
-                    print_json({"error": str(problem)})
-                else:
-                    error_line(str(problem))
-                return 1
+                return await _save(bot, who, user, text, as_json)
+            reply = await bot.handle(cli_request(settings, who, user, "scope", text))
+            if reply is None:
+                return fail("no answer", as_json)
+            if reply.refused:
+                return fail(reply.text, as_json)
             if as_json:
-                print_json(result.facts())
+                print_json(dict(reply.facts) if reply.facts else {"text": reply.text})
                 return 0
-            from adapters.console import ConsoleAdapter
+            from adapters.cli.worklog import ask_bot_render
 
-            reply = await scope_reply(services, who, result, run_id=None)
-            console = ConsoleAdapter(
-                bot, stdout, tenant=who, image_dir=settings.data_dir / "images"
-            )
-            await console.render(reply)
+            await ask_bot_render(bot, reply, who, user)
             return 0
 
     raise typer.Exit(run(go))
 
 
-async def _save(
-    bot: Any, tenant: str, user: str, brief: str, rate: float | None, code: str | None,
-    as_json: bool,
-) -> int:
-    """`/scope BRIEF`, then its Save estimate button, through the core like any adapter."""
+def scope_text(brief: str, rate: float | None, code: str | None) -> str:
+    """The `/scope` text for BRIEF with the --rate / --currency flags, which beat the brief's own.
+
+    The brief's own overrides are taken out first, so the flags are the only ones the core
+    reads; its own guess (“I think 60h”) is kept. Raises ValueError for a bad rate.
+    """
+    from bot.registry import SkillError
+    from bot.scoping.brief import check_rate, parse_brief
+
+    if rate is None and code is None:
+        return brief
+    try:
+        if rate is not None:
+            check_rate(rate)
+        parsed = parse_brief(brief)
+    except SkillError as problem:
+        raise ValueError(str(problem)) from None
+    parts = [parsed.brief]
+    if parsed.guess_hours is not None:
+        parts.append(f"I think {parsed.guess_hours:g}h")
+    if rate is not None or parsed.rate is not None:
+        parts.append(f"rate {rate if rate is not None else parsed.rate:g}")
+    if code is not None or parsed.currency is not None:
+        parts.append(f"in {code or parsed.currency}")
+    return ", ".join(parts)
+
+
+async def _save(bot: Any, tenant: str, user: str, text: str, as_json: bool) -> int:
+    """`/scope TEXT`, then its Save estimate button, through the core like any adapter."""
     from bot.messages import Action
 
-    text = brief + (f" at {rate:g} {code or ''}".rstrip() if rate is not None else "")
     settings = bot.services.settings
     reply = await bot.handle(cli_request(settings, tenant, user, "scope", text))
     buttons = reply.buttons if reply is not None else ()

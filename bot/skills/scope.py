@@ -339,7 +339,7 @@ async def scope_reply(
         )
     )
     blocks = scope_blocks(result, summary, run_id=run_id, chart=chart)
-    return Reply(blocks=await _with_growth(services, tenant, result, blocks))
+    return Reply(blocks=await _with_growth(services, tenant, result, blocks), facts=result.facts())
 
 
 async def _with_growth(
@@ -388,7 +388,8 @@ async def scope_command(request: Request, services: Services) -> Reply:
         if vagueness.too_vague and not asked_before(parsed.brief, earlier):
             # Too vague to size, asked for the first time: the questions, no number.
             remember_vague_ask(session, request.tenant, request.user_id, parsed.brief, now)
-            return questions_first(parsed.brief, vagueness, result.questions, result.n_closed)
+            asked = questions_first(parsed.brief, vagueness, result.questions, result.n_closed)
+            return asked.model_copy(update={"facts": _questions_facts(result, vagueness.reason)})
         wide = vagueness.too_vague or follows_up(parsed.brief, earlier)
         if wide:
             result = widened(result)
@@ -397,6 +398,21 @@ async def scope_command(request: Request, services: Services) -> Reply:
             session.add(_run_row(request, result, run_id))
     reply = await scope_reply(services, request.tenant, result, run_id)
     return labelled_wide(reply, parsed.brief) if wide and result.has_estimate else reply
+
+
+def _questions_facts(result: ScopeResult, reason: str) -> dict[str, Any]:
+    """The facts of a questions-first answer: the questions, and no number of any kind."""
+    return {
+        "brief": result.brief,
+        "closed_projects": result.n_closed,
+        "has_estimate": False,
+        "estimate": None,
+        "price": None,
+        "analogues": [],
+        "too_vague": True,
+        "reason": reason,
+        "questions": [{"topic": q.topic, "text": q.text} for q in result.questions],
+    }
 
 
 async def _not_a_brief(route: Route, request: Request, services: Services) -> Reply:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +50,46 @@ def test_scope_rejects_an_unknown_currency(tmp_path: Path):
     result = _atelier(tmp_path, "landing page", "--currency", "XYZ")
     assert result.returncode == 2
     assert "unknown currency" in result.stderr
+
+
+def _scope_runs(tmp_path: Path, kind: str = "est") -> list[tuple[str, str, str, float, str]]:
+    """The kept `/scope` rows: ``est`` answers with an estimate, ``ask`` vague asks."""
+    with sqlite3.connect(tmp_path / "data" / "atelier.db") as db:
+        return db.execute(
+            "SELECT id, user_id, brief, rate, currency FROM scope_runs WHERE id LIKE ? "
+            "ORDER BY created_at",
+            (f"{kind}-%",),
+        ).fetchall()
+
+
+def test_a_vague_brief_gets_the_questions_first_then_a_wide_band_like_chat(tmp_path: Path):
+    first = _atelier(tmp_path, "a website", "--json")
+    assert first.returncode == 0, first.stderr
+    asked = json.loads(first.stdout)
+    assert asked["too_vague"] is True and asked["has_estimate"] is False
+    assert asked["estimate"] is None and asked["price"] is None and asked["analogues"] == []
+    assert asked["questions"], "the questions that decide the size"
+    assert not re.search(r"\d+\s*h\b", json.dumps(asked["questions"]))
+    assert _scope_runs(tmp_path) == [], "no estimate, so no run to save"
+    assert [run[1:3] for run in _scope_runs(tmp_path, "ask")] == [("you", "a website")]
+
+    # Asked again as it is: a deliberately wide band, kept as a run like `/scope` keeps it.
+    again = _atelier(tmp_path, "a website", "--rate", "90", "--currency", "EUR", "--json")
+    assert again.returncode == 0, again.stderr
+    facts = json.loads(again.stdout)
+    assert facts["has_estimate"] is True and facts["estimate"]["wide"] is True
+    assert facts["rate"] == 90 and facts["currency"] == "EUR"
+    ((run_id, user, brief, rate, currency),) = _scope_runs(tmp_path)
+    assert run_id.startswith("est-") and user == "you" and brief == "a website"
+    assert (rate, currency) == (90, "EUR")
+
+
+def test_the_flags_beat_the_rate_written_in_the_brief(tmp_path: Path):
+    result = _atelier(
+        tmp_path, "Shopify store with a custom theme at €70/h", "--rate", "150", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["rate"] == 150 and facts["currency"] == "EUR"
+    assert facts["brief"] == "Shopify store with a custom theme"
+    assert [run[3:] for run in _scope_runs(tmp_path)] == [(150, "EUR")]
