@@ -145,7 +145,6 @@ def update_command(
     settings = settings_or_exit()
     from adapters.runtime import running_bot
     from bot.drafts import get_draft
-    from bot.skills.updates import act
     from bot.update_text import TONES
 
     who = tenant or settings.default_tenant
@@ -178,7 +177,9 @@ def update_command(
         wanted = {"approve": "approved", "discard": "discarded"}.get(verb)
         async with running_bot(settings) as bot:
             before = await get_draft(bot.services.db, who, draft_id)
-            reply = await act(verb, draft_id, None, tenant=who, user_id=user, services=bot.services)
+            request = cli_request(settings, who, user, "update", f"{verb} {draft_id}")
+            reply = await bot.handle(request)
+            assert reply is not None
             after = await get_draft(bot.services.db, who, draft_id)
             done = after is not None and (
                 wanted is None

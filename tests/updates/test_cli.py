@@ -56,3 +56,28 @@ def test_bad_options_say_what_is_wrong(settings) -> None:
     assert bad_due.exit_code == 1 and "due" in bad_due.output
     assert invoke(settings, "update", "acme", "--tone", "casual").exit_code == 2
     assert invoke(settings, "update", "approve").exit_code == 2
+
+
+def test_discard_and_export_a_draft_from_the_command_line(settings) -> None:
+    added = invoke(
+        settings, "projects", "add", "--title", "Globex site", "--aliases", "globex", "--json"
+    )
+    assert added.exit_code == 0, added.output
+    assert invoke(settings, "log", "globex", "done: home page, 3h").exit_code == 0
+    drafted = invoke(settings, "update", "globex", "--json")
+    assert drafted.exit_code == 0, drafted.output
+    draft_id = json.loads(drafted.output)["draft_id"]
+
+    # Only the requester may export it; the export is the draft's text, in the JSON too.
+    assert invoke(settings, "update", "export", draft_id, "--user", "bob").exit_code == 1
+    exported = invoke(settings, "update", "export", draft_id, "--json")
+    assert exported.exit_code == 0, exported.output
+    data = json.loads(exported.output)
+    assert data["ok"] is True and "- Home page" in data["text"]
+
+    discarded = invoke(settings, "update", "discard", draft_id, "--json")
+    assert discarded.exit_code == 0 and json.loads(discarded.output)["ok"] is True
+    again = invoke(settings, "update", "discard", draft_id, "--json")
+    assert again.exit_code == 1 and json.loads(again.output)["ok"] is False
+    unknown = invoke(settings, "update", "approve", "u-nothing", "--json")
+    assert unknown.exit_code == 1 and "can't find" in json.loads(unknown.output)["text"]
