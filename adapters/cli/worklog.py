@@ -81,41 +81,20 @@ def log_command(
     text_line = " ".join(words)
     settings = settings_or_exit()
     from adapters.runtime import running_bot
-    from bot.registry import SkillError
-    from bot.skills.active_projects import resolve_project
-    from bot.worklog import add_entry
 
     who = tenant or settings.default_tenant
+    # "project: entry" names the project explicitly, whatever words the entry starts with.
+    request = cli_request(settings, who, user, "log", f"{project}: {text_line}")
 
     async def go() -> int:
         async with running_bot(settings) as bot:
-            services = bot.services
-            try:
-                found = await resolve_project(services, who, project)
-                entry = await add_entry(
-                    services.db, who, found, user, user, text_line, services.clock()
-                )
-            except SkillError as problem:
-                return _fail(str(problem), as_json)
-            data = {
-                "id": entry.id,
-                "project": found.id,
-                "kind": entry.kind,
-                "hours": entry.hours,
-                "internal": entry.internal,
-                "billable": entry.billable,
-            }
+            reply = await bot.handle(request)
+            if reply is None or reply.refused:
+                return _fail(reply.text if reply else "nothing was logged", as_json)
             if as_json:
-                print_json(data)
+                print_json(dict(reply.facts) if reply.facts else {"text": reply.text})
             else:
-                hours = f", {entry.hours:g} h" if entry.hours is not None else ""
-                internal = ", internal" if entry.internal else ""
-                internal += "" if entry.billable else ", non-billable"
-                stdout.print(
-                    f"Logged #{entry.id} on {found.name} ({entry.kind}{hours}{internal}).",
-                    markup=False,
-                    highlight=False,
-                )
+                await ask_bot_render(bot, reply, who, user)
             return 0
 
     raise typer.Exit(run(go))

@@ -10,6 +10,8 @@ the client, note), hours and ``internal:`` flag are read from its text.
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.logparse import ParsedEntry, ParsedLine, parse_entry
 from bot.mentions import neutralise_mentions
 from bot.messages import Heading, Paragraph, Reply, Request, Table, text_reply
@@ -17,7 +19,7 @@ from bot.registry import Command, SkillError, SkillRegistry
 from bot.services import Services
 from bot.skills.active_projects import known_projects_text
 from bot.skills.changes import offer_for_entry
-from bot.state import ActiveProject
+from bot.state import ActiveProject, LogEntry
 from bot.worklog import (
     add_entry,
     delete_entry,
@@ -125,6 +127,18 @@ async def _list(services: Services, tenant: str, project: ActiveProject) -> Repl
     )
 
 
+def _entry_facts(entry: LogEntry, project: ActiveProject) -> dict[str, Any]:
+    """The new entry as read (for scripts): never its text, which may be internal."""
+    return {
+        "id": entry.id,
+        "project": project.id,
+        "kind": entry.kind,
+        "hours": entry.hours,
+        "internal": entry.internal,
+        "billable": entry.billable,
+    }
+
+
 async def log_command(request: Request, services: Services) -> Reply:
     text = request.text.strip()
     if not text:
@@ -159,7 +173,7 @@ async def log_command(request: Request, services: Services) -> Reply:
     )
     reply = text_reply(
         f"Logged #{entry.id} on **{project.name}** ({_described(parse_entry(entry_text))})."
-    )
+    ).model_copy(update={"facts": _entry_facts(entry, project)})
     return offer_for_entry(reply, entry)  # "client asked: …" is offered as a change request
 
 

@@ -64,6 +64,9 @@ def test_discard_and_export_a_draft_from_the_command_line(settings) -> None:
     )
     assert added.exit_code == 0, added.output
     assert invoke(settings, "log", "globex", "done: home page, 3h").exit_code == 0
+    # The same `/log` as chat: a client's request is offered as a change request.
+    asked = invoke(settings, "log", "globex", "client asked: a blog section")
+    assert asked.exit_code == 0 and "client request" in asked.output
     drafted = invoke(settings, "update", "globex", "--json")
     assert drafted.exit_code == 0, drafted.output
     draft_id = json.loads(drafted.output)["draft_id"]
