@@ -40,6 +40,12 @@ MAX_TEXT = 20_000  # characters; a brief longer than a few pages is a file, not 
 _DATABASE_ERRORS = (DatabaseUnavailable, OperationalError, InterfaceError)
 
 
+def _locked(problem: Exception) -> bool:
+    """SQLite's "database is locked" / "busy": another writer holds it, nothing is broken."""
+    reason = str(getattr(problem, "orig", "") or "").lower()
+    return isinstance(problem, OperationalError) and ("locked" in reason or "busy" in reason)
+
+
 class Bot:
     """Routes requests to skills and turns every failure into a short, useful answer."""
 
@@ -205,11 +211,17 @@ class Bot:
             return await pending
         except SkillError as problem:
             return refusal_reply(str(problem))
-        except _DATABASE_ERRORS:
+        except _DATABASE_ERRORS as problem:
             error_id = uuid.uuid4().hex[:8]
             log.exception(
                 "database_unavailable", error_id=error_id, what=what, tenant=source.tenant
             )
+            if _locked(problem):  # waiting helps, and the person can see who holds it
+                return refusal_reply(
+                    "I can't reach my database right now: it is locked by another process "
+                    "(another Atelier writing to it, or a tool holding it open), so nothing was "
+                    f"saved (error id `{error_id}`). Try again when it is free."
+                )
             return refusal_reply(
                 f"I can't reach my database right now (error id `{error_id}`), so I couldn't "
                 "finish that; nothing was half-saved. Please try again in a minute."

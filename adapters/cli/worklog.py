@@ -300,18 +300,15 @@ def projects_close_command(
     """Close a project: its actual hours become history that future estimates learn from."""
     settings = settings_or_exit()
     from adapters.runtime import running_bot
-    from bot.registry import SkillError
-    from bot.skills.active_projects import handle_subcommand
 
     args = project + (f" {hours:g}" if hours is not None else "") + (" confirm" if confirm else "")
 
     async def go() -> int:
         async with running_bot(settings) as bot:
             request = cli_request(settings, tenant, user, "projects", f"close {args}")
-            try:
-                reply = await handle_subcommand("close", args, request, bot.services)
-            except SkillError as problem:
-                return _fail(str(problem), as_json)
+            reply = await bot.handle(request)
+            if reply is None:
+                return _fail("nothing was closed", as_json)
             if as_json:
                 print_json(reply_to_dict(reply))
             elif reply.refused:
