@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # imported where used: the store and the language models load
 
 
 def build_services(settings: Settings) -> Services:
+    from knowledge.heap import limit_arenas
+
+    limit_arenas()  # before the store and its threads allocate: see knowledge.heap
     for secret in (
         settings.slack_bot_token,
         settings.slack_signing_secret,

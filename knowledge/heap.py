@@ -1,0 +1,57 @@
+"""The C allocator's share of the bot's memory (glibc only; elsewhere these do nothing).
+
+glibc gives each thread that allocates its own heap arena (up to eight per core), and an arena
+keeps what was freed in it for reuse. The bot allocates from several threads (the store work,
+the history refresh, langchain's pool), so every thread's largest moment stays resident.
+Measured serving 200 `/scope` briefs at 10k projects (alternating runs on 2 shared cores):
+two arenas lowered the peak RSS from 614–661 MB (mean 648) to 587–621 MB (mean 598), and the
+RSS after serving from 573–643 to 508–589 MB; the latency difference was within the noise of
+the machine (p50 55–95 ms either way at a load average of 3–4).
+
+:func:`release_free_memory` hands freed pages back to the system (``malloc_trim``); after a
+large one-off read (a full history: 10k projects freed about 105 MB the allocator would
+otherwise keep) it is worth its few milliseconds.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from functools import cache
+from typing import Any
+
+ARENAS = 2
+_M_ARENA_MAX = -8  # mallopt parameter, from glibc's malloc.h
+
+
+@cache
+def _glibc() -> Any | None:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        libc.gnu_get_libc_version  # noqa: B018  (present only in glibc)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+@cache
+def limit_arenas(arenas: int = ARENAS) -> bool:
+    """At most ``arenas`` malloc arenas from now on; True if applied. Once per process, and
+    never over an operator's own ``MALLOC_ARENA_MAX``."""
+    libc = _glibc()
+    if libc is None or "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    return bool(libc.mallopt(_M_ARENA_MAX, int(arenas)))
+
+
+def release_free_memory() -> bool:
+    """Return the allocator's free pages to the system; True if any were released."""
+    libc = _glibc()
+    return bool(libc.malloc_trim(0)) if libc is not None else False
+
+
+__all__ = ["limit_arenas", "release_free_memory"]
