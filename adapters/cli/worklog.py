@@ -231,9 +231,8 @@ def projects_add_command(
         error_line("past projects are added with `atelier projects import`")
         raise typer.Exit(2)
     from adapters.runtime import running_bot
-    from bot.registry import SkillError
-    from bot.skills.active_projects import validate_fields
-    from bot.worklog import create_project
+    from bot.messages import Action
+    from bot.skills.active_projects import FORM_ID
 
     who = tenant or settings.default_tenant
     values = {
@@ -252,34 +251,32 @@ def projects_add_command(
         "tags": tags,
     }
 
+    # The `/projects add` form, filled in from the options and submitted like a chat modal.
+    form = Action(
+        action_id=FORM_ID,
+        values={k: v for k, v in values.items() if v},
+        tenant=who,
+        user_id=user,
+        user_name=user,
+        channel_id="cli",
+        platform="cli",
+    )
+
     async def go() -> int:
         async with running_bot(settings) as bot:
-            services = bot.services
-            new, errors = await validate_fields(
-                {k: v for k, v in values.items() if v}, who, services
-            )
-            if new is None:
-                message = "; ".join(f"{field}: {text}" for field, text in errors.items())
+            reply = await bot.handle_action(form)
+            if reply is None:
+                return _fail("nothing was saved", as_json)
+            if reply.form_errors:
+                message = "; ".join(f"{field}: {text}" for field, text in reply.form_errors.items())
                 return _fail(f"nothing was saved ({message})", as_json)
-            try:
-                project = await create_project(services.db, who, new, user, services.clock())
-            except SkillError as problem:
-                return _fail(str(problem), as_json)
-            data = {
-                "id": project.id,
-                "name": project.name,
-                "tenant": who,
-                "type": project.type,
-                "tags": list(project.tags or []),
-                "start_date": project.start_date.isoformat() if project.start_date else None,
-                "estimate_hours": project.estimate_hours,
-                "due_date": project.due_date.isoformat() if project.due_date else None,
-                "status": project.status,
-            }
+            if reply.refused or not reply.facts:
+                return _fail(reply.text or "nothing was saved", as_json)
             if as_json:
-                print_json(data)
+                print_json(dict(reply.facts))
             else:
-                stdout.print(f"Added {project.name} ({project.id}).", markup=False)
+                added = reply.facts
+                stdout.print(f"Added {added['name']} ({added['id']}).", markup=False)
             return 0
 
     raise typer.Exit(run(go))

@@ -412,7 +412,18 @@ async def _added_reply(services: Services, project: ActiveProject) -> Reply:
     details.append(
         f"Log work with `/log {first} done: …, 2h`; draft an update with `/update {first}`."
     )
-    return text_reply(" ".join(details))
+    facts = {  # for scripts: the project as filed (never its rate or budget)
+        "id": project.id,
+        "name": project.name,
+        "tenant": project.tenant,
+        "type": project.type,
+        "tags": list(project.tags or []),
+        "start_date": project.start_date.isoformat() if project.start_date else None,
+        "estimate_hours": project.estimate_hours,
+        "due_date": project.due_date.isoformat() if project.due_date else None,
+        "status": project.status,
+    }
+    return text_reply(" ".join(details)).model_copy(update={"facts": facts})
 
 
 async def add(args: str, request: Request, services: Services) -> Reply:

@@ -63,6 +63,9 @@ def test_discard_and_export_a_draft_from_the_command_line(settings) -> None:
         settings, "projects", "add", "--title", "Globex site", "--aliases", "globex", "--json"
     )
     assert added.exit_code == 0, added.output
+    assert json.loads(added.output)["status"] == "active"
+    clash = invoke(settings, "projects", "add", "--title", "Globex two", "--aliases", "globex")
+    assert clash.exit_code == 1 and "already the name or alias" in clash.output
     assert invoke(settings, "log", "globex", "done: home page, 3h").exit_code == 0
     # The same `/log` as chat: a client's request is offered as a change request.
     asked = invoke(settings, "log", "globex", "client asked: a blog section")
