@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.scoping.result import HistoryFacts, history_facts
+from knowledge.heap import release_free_memory
 from knowledge.port import KnowledgeStore
 
 MAX_AGE = 60.0  # seconds
@@ -93,6 +94,9 @@ def _read(store: KnowledgeStore, tenant: str, generation: int) -> _Entry:
     now = time.monotonic()
     count = int(store.count(tenant))
     closed = store.list(tenant, status="closed") if count else []
+    # Parsing a large history leaves ~100 MB of freed pages that glibc keeps; hand them back
+    # once per full read (rare: first answer and refreshes), not per answer.
+    release_free_memory()
     return _Entry(_history(closed, count, now), generation, now)
 
 
