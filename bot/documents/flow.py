@@ -335,7 +335,7 @@ class DocumentFlow:
                     Paragraph(
                         text=f"I couldn't post the {self.noun} for **{subject.title}** to the "
                         f"client channel `{subject.client_channel}`: "
-                        f"{_sentence(outcome.reason)} **Nothing was sent.** It is still "
+                        f"{sentence(outcome.reason)} **Nothing was sent.** It is still "
                         "approved; try again once that is fixed."
                     ),
                     Buttons(
@@ -356,7 +356,7 @@ class DocumentFlow:
             subject,
             found,
             f"I couldn't tell whether the {self.noun} for **{subject.title}** reached the "
-            f"client channel: {_sentence(outcome.reason or 'the platform did not answer.')} "
+            f"client channel: {sentence(outcome.reason or 'the platform did not answer.')} "
             "It is recorded as *sending*, not as posted.",
         )
 
@@ -369,37 +369,71 @@ class DocumentFlow:
         confirm: ConfirmDelivery,
         outcome: DeliveryOutcome,
     ) -> Reply | None:
-        draft = found.draft
-        missing = None if outcome.complete else f"only part of it arrived: {outcome.reason}"
-        try:
-            await confirm_posted(
-                services.db,
-                confirm.tenant,
-                draft.id,
-                attempt,
-                posted_by=confirm.user_id,
-                channel_id=outcome.channel_id or subject.client_channel or "",
-                text=neutralise_mentions(found.version.client_text),
-                now=services.clock(),
-                message_id=outcome.message_id,
-                permalink=outcome.permalink,
-                note=missing,
-            )
-        except StaleDraft:
-            return None  # settled meanwhile by the requester
-        link = f" [Open it]({outcome.permalink})" if outcome.permalink else ""
-        text = (
-            f"Posted the approved {self.noun} for **{subject.title}** (v{draft.version}) to "
-            f"the client channel.{link}"
+        return await record_posted(
+            services,
+            found,
+            attempt,
+            confirm,
+            outcome,
+            noun=self.noun,
+            title=subject.title,
+            client_channel=subject.client_channel,
         )
-        if missing:
-            text += f" Note: {_sentence(missing)} The rest was not sent; export it to send it."
-        return Reply(blocks=(Paragraph(text=text),), visibility=Visibility.DM)
 
 
-def _sentence(text: str) -> str:
+async def record_posted(
+    services: Services,
+    found: DraftText,
+    attempt: str,
+    confirm: ConfirmDelivery,
+    outcome: DeliveryOutcome,
+    *,
+    noun: str,
+    title: str,
+    client_channel: str | None,
+) -> Reply | None:
+    """Sending → posted on the platform's confirmation, for every kind of client document;
+    None when the send was settled meanwhile (by the requester)."""
+    draft = found.draft
+    missing = None if outcome.complete else f"only part of it arrived: {outcome.reason}"
+    try:
+        await confirm_posted(
+            services.db,
+            confirm.tenant,
+            draft.id,
+            attempt,
+            posted_by=confirm.user_id,
+            channel_id=outcome.channel_id or client_channel or "",
+            text=neutralise_mentions(found.version.client_text),
+            now=services.clock(),
+            message_id=outcome.message_id,
+            permalink=outcome.permalink,
+            note=missing,
+        )
+    except StaleDraft:
+        return None  # settled meanwhile by the requester
+    link = f" [Open it]({outcome.permalink})" if outcome.permalink else ""
+    text = (
+        f"Posted the approved {noun} for **{title}** (v{draft.version}) to the client "
+        f"channel.{link}"
+    )
+    if missing:
+        text += f" Note: {sentence(missing)} The rest was not sent; export the text to send it."
+    return Reply(blocks=(Paragraph(text=text),), visibility=Visibility.DM)
+
+
+def sentence(text: str) -> str:
+    """A platform's reason as a sentence of the reply."""
     text = text.strip() or "the platform refused it."
     return text if text[-1] in ".!?" else text + "."
 
 
-__all__ = ["DocumentFlow", "Subject", "SubjectLoader", "button_value", "parse_value"]
+__all__ = [
+    "DocumentFlow",
+    "Subject",
+    "SubjectLoader",
+    "button_value",
+    "parse_value",
+    "record_posted",
+    "sentence",
+]

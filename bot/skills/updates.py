@@ -17,6 +17,7 @@ import datetime as dt
 from bot.changes.records import project_changes, summarise
 from bot.client_guard import client_guard
 from bot.compose import Composition
+from bot.documents.flow import record_posted, sentence
 from bot.drafts import (
     DraftText,
     LogChanged,
@@ -636,7 +637,16 @@ async def on_delivery(
         log.warning("delivery_outcome_ignored", draft_id=draft.id, state=outcome.state.value)
         return None
     if outcome.state is DeliveryState.DELIVERED:
-        return await _record_posted(services, project, found, attempt, confirm, outcome)
+        return await record_posted(
+            services,
+            found,
+            attempt,
+            confirm,
+            outcome,
+            noun="update",
+            title=project.name,
+            client_channel=project.client_channel,
+        )
     if outcome.state is DeliveryState.REFUSED:
         await release_sending(services.db, confirm.tenant, draft.id, attempt)
         value = _value(draft.id, draft.version)
@@ -644,7 +654,7 @@ async def on_delivery(
             blocks=(
                 Paragraph(
                     text=f"I couldn't post the update for **{project.name}** to the client "
-                    f"channel `{project.client_channel}`: {_sentence(outcome.reason)} "
+                    f"channel `{project.client_channel}`: {sentence(outcome.reason)} "
                     "**Nothing was sent.** The update is still approved; try again once "
                     "that is fixed."
                 ),
@@ -666,50 +676,9 @@ async def on_delivery(
         project,
         found,
         f"I couldn't tell whether the update for **{project.name}** reached the client "
-        f"channel: {_sentence(outcome.reason or 'the platform did not answer.')} It is "
+        f"channel: {sentence(outcome.reason or 'the platform did not answer.')} It is "
         "recorded as *sending*, not as posted.",
     )
-
-
-async def _record_posted(
-    services: Services,
-    project: ActiveProject,
-    found: DraftText,
-    attempt: str,
-    confirm: ConfirmDelivery,
-    outcome: DeliveryOutcome,
-) -> Reply | None:
-    draft = found.draft
-    missing = None if outcome.complete else f"only part of it arrived: {outcome.reason}"
-    try:
-        await confirm_posted(
-            services.db,
-            confirm.tenant,
-            draft.id,
-            attempt,
-            posted_by=confirm.user_id,
-            channel_id=outcome.channel_id or project.client_channel or "",
-            text=neutralise_mentions(found.version.client_text),
-            now=services.clock(),
-            message_id=outcome.message_id,
-            permalink=outcome.permalink,
-            note=missing,
-        )
-    except StaleDraft:
-        return None  # settled meanwhile by the requester
-    link = f" [Open it]({outcome.permalink})" if outcome.permalink else ""
-    text = (
-        f"Posted the approved update for **{project.name}** (v{draft.version}) to the client "
-        f"channel.{link}"
-    )
-    if missing:
-        text += f" Note: {_sentence(missing)} The rest was not sent; export the text to send it."
-    return Reply(blocks=(Paragraph(text=text),), visibility=Visibility.DM)
-
-
-def _sentence(text: str) -> str:
-    text = text.strip() or "the platform refused it."
-    return text if text[-1] in ".!?" else text + "."
 
 
 async def on_action(action: Action, services: Services) -> Reply:
