@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.logs import register_secret
 from bot.services import Services
-from bot.state import Database
+from state import Database
 
 if TYPE_CHECKING:  # imported where used: the store and the language models load slowly
     from bot.compose import Composer

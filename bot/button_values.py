@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.messages import Action, Block, Buttons, Reply
-from bot.state import Database, utcnow
+from state import Database, utcnow
 
 # What any platform can carry (Slack's are the tightest); longer is stored.
 MAX_VALUE = 1000

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from bot.leaks import LeakFilter
 from bot.logs import get_logger
 from bot.services import Services
-from bot.state import ActiveProject, ProjectAlias
 from knowledge.port import KnowledgeStore
+from state import ActiveProject, ProjectAlias
 
 log = get_logger(__name__)
 

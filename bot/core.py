@@ -29,7 +29,7 @@ from bot.retention import prune_expired
 from bot.router import Route, route
 from bot.services import Services
 from bot.skills import SKILL_MODULES
-from bot.state import DatabaseUnavailable
+from state import DatabaseUnavailable
 
 log = get_logger(__name__)
 T = TypeVar("T")

@@ -23,10 +23,10 @@ from sqlalchemy import select
 
 from bot.registry import SkillError
 from bot.services import Services
-from bot.state import RemovedProject
 from bot.worklog import record_actuals
 from knowledge.models import TRACKED, PastProject
 from knowledge.plausibility import check_hours
+from state import RemovedProject
 
 T = TypeVar("T")
 

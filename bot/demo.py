@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from bot.registry import SkillError
 from bot.services import Services
-from bot.state import RemovedProject, SavedEstimate, ScopeRun
 from knowledge.models import TRACKED, PastProject
+from state import RemovedProject, SavedEstimate, ScopeRun
 
 T = TypeVar("T")
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from bot.digest import NewsLine, ProjectPulse
 from bot.schedule import Slot
-from bot.state import ActiveProject, Database, DigestSchedule, LogEntry, PostAudit
 from bot.worklog import active_projects, hours_logged
+from state import ActiveProject, Database, DigestSchedule, LogEntry, PostAudit
 
 
 def schedule_start(project: ActiveProject) -> dt.date | None:

@@ -37,7 +37,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.state import Database, Draft, DraftVersion, LogEntry, PostAudit, affected_rows
+from state import Database, Draft, DraftVersion, LogEntry, PostAudit, affected_rows
 
 # A send younger than this is still "on its way"; an older one was interrupted.
 SENDING_PATIENCE = dt.timedelta(minutes=2)

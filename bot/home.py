@@ -22,8 +22,8 @@ from bot.digest_data import get_schedule
 from bot.mentions import neutralise_mentions
 from bot.messages import Block, Button, Buttons, Heading, Paragraph, Reply, Visibility
 from bot.schedule import EXAMPLE
-from bot.state import Database, Draft, DraftVersion, SavedEstimate
 from bot.worklog import active_projects, hours_logged
+from state import Database, Draft, DraftVersion, SavedEstimate
 
 HOME_ACTION = "atelier"  # the prefix of the home view's own buttons
 MAX_PROJECTS = 15

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from bot.config import Settings
 from bot.logs import get_logger
-from bot.state import Database, affected_rows
+from state import Database, affected_rows
 
 log = get_logger(__name__)
 

@@ -29,7 +29,7 @@ from bot.digest_data import ScheduleView, enabled_schedules, project_pulses
 from bot.logs import get_logger
 from bot.retention import prune_expired
 from bot.schedule import WEEKDAYS, latest_slot
-from bot.state import DigestRun, affected_rows
+from state import DigestRun, affected_rows
 
 if TYPE_CHECKING:
     from bot.core import Bot

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from bot.compose import Composer, OfflineComposer
 from bot.config import Settings
 from bot.scoping.history import bound_history
-from bot.state import Database
 from knowledge.port import KnowledgeStore
+from state import Database
 
 if TYPE_CHECKING:  # the registry imports the services type too
     from bot.registry import SkillRegistry

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from bot.registry import SkillError
-from bot.state import ActiveProject, Database, DigestSchedule, LogEntry
+from state import ActiveProject, Database, DigestSchedule, LogEntry
 
 MAX_DAYS = 366 * 3  # a summary is for invoicing a stretch of work, not all of history at once
 PERIOD_HELP = (

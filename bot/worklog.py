@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.logparse import ParsedEntry, negative_hours, parse_entry
 from bot.registry import SkillError
-from bot.state import (
+from knowledge.plausibility import ENTRY_MAX_HOURS, check_hours
+from state import (
     ActiveProject,
     Database,
     LogEntry,
@@ -26,7 +27,6 @@ from bot.state import (
     SavedEstimate,
     affected_rows,
 )
-from knowledge.plausibility import ENTRY_MAX_HOURS, check_hours
 
 MAX_ENTRY_CHARS = 4000  # a log line, not a document
 MAX_ENTRY_HOURS = ENTRY_MAX_HOURS  # more than this in one line is almost certainly a typo

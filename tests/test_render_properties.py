@@ -33,7 +33,7 @@ from bot.messages import (
     Reply,
     Table,
 )
-from bot.state import Database
+from state import Database
 
 WORD = st.text(alphabet="abcdefghij0123", min_size=1, max_size=12)
 _TOKENS = re.compile(r"[a-j0-3]+")

@@ -24,7 +24,7 @@ from bot.core import Bot
 from bot.logs import configure_logging, get_logger
 from bot.messages import Reply, Request
 from bot.registry import SkillError
-from bot.state import DatabaseUnavailable
+from state import DatabaseUnavailable
 
 T = TypeVar("T")
 

@@ -1,7 +1,7 @@
 """`atelier db …`: the bot's SQL database — migrations and a connection check.
 
 Production start runs ``atelier db upgrade`` before ``atelier run`` (see the Dockerfile): the
-schema is owned by the Alembic migrations in ``bot/migrations``, on SQLite and PostgreSQL alike.
+schema is owned by the Alembic migrations in ``state/migrations``, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import typer
 from sqlalchemy.engine import make_url
 
 from adapters.cli.common import JsonOption, run, settings_or_exit, stdout
-from bot.state import Database
+from state import Database
 
 db_app = typer.Typer(
     help="The bot's database: apply migrations, show the revision, check the connection.",
@@ -35,7 +35,7 @@ def upgrade_command(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply the database migrations (run this before `atelier run` in production)."""
-    from bot.migrations import head_revision, upgrade
+    from state.migrations import head_revision, upgrade
 
     settings = settings_or_exit()
     url = settings.sqlalchemy_url
@@ -49,7 +49,7 @@ def upgrade_command(
 @db_app.command("check")
 def check_command(as_json: JsonOption = False) -> None:
     """Check that the database is reachable and its schema up to date (exit 1 when behind)."""
-    from bot.migrations import current_revision, head_revision
+    from state.migrations import current_revision, head_revision
 
     settings = settings_or_exit()
     url = settings.sqlalchemy_url

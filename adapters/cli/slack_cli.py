@@ -111,8 +111,7 @@ def forget_command(
 
 
 async def _forget(settings: Settings, tenant: str) -> dict[str, int]:
-    from bot.installations import forget_tenant
-    from bot.state import Database
+    from state import Database, forget_tenant
 
     database = Database(settings.sqlalchemy_url, lock_timeout=settings.database_lock_timeout)
     try:

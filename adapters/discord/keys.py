@@ -21,7 +21,7 @@ from sqlalchemy import DateTime, Integer, String, Text, delete, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.messages import Form
-from bot.state import Database, utcnow
+from state import Database, utcnow
 
 CUSTOM_ID_LIMIT = 100
 PREFIX = "atl"

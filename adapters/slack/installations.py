@@ -28,8 +28,7 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import and_, delete, select
 
-from bot.installations import AppInstallation, OAuthState
-from bot.state import Database, affected_rows, utcnow
+from state import AppInstallation, Database, OAuthState, affected_rows, utcnow
 
 PLATFORM = "slack"
 STATE_SECONDS = 600  # as Bolt's default: ten minutes to approve the install in Slack

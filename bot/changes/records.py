@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import select, update
 
 from bot.changes.pricing import PastChange
-from bot.state import ActiveProject, ChangeRequest, Database, Draft, affected_rows
+from state import ActiveProject, ChangeRequest, Database, Draft, affected_rows
 
 Decision = Literal["approved", "declined", "absorbed"]
 DECISIONS: dict[str, Decision] = {

@@ -42,7 +42,7 @@ from bot.messages import (
     refusal_reply,
 )
 from bot.services import Services
-from bot.state import Draft
+from state import Draft
 
 log = get_logger(__name__)
 

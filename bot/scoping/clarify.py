@@ -25,7 +25,7 @@ from bot.scoping import wording as w
 from bot.scoping.kinds import IDENTITY, brief_kinds
 from bot.scoping.questions import Question
 from bot.scoping.vagueness import Vagueness, adds_detail, same_request
-from bot.state import ScopeRun
+from state import ScopeRun
 
 if TYPE_CHECKING:
     from bot.scoping.result import ScopeResult

@@ -41,7 +41,6 @@ from bot.messages import (
 )
 from bot.registry import SkillError, SkillRegistry
 from bot.services import Services
-from bot.state import ActiveProject, LogEntry, SavedEstimate, TenantSettings
 from bot.update_text import mentions_rate_or_margin
 from bot.worklog import (
     NewProject,
@@ -59,6 +58,7 @@ from bot.worklog import (
 from bot.worklog import create_project as store_project
 from knowledge.models import TRACKED, normalise_tag
 from knowledge.plausibility import check_hours
+from state import ActiveProject, LogEntry, SavedEstimate, TenantSettings
 
 log = get_logger(__name__)
 

@@ -79,8 +79,8 @@ from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.scoping.history import tenant_history
 from bot.services import Services
 from bot.skills.active_projects import effective_rate, known_projects_text
-from bot.state import ActiveProject, ChangeRequest, Draft, DraftVersion, LogEntry, SavedEstimate
 from bot.worklog import active_projects, closed_project, find_project, get_project
+from state import ActiveProject, ChangeRequest, Draft, DraftVersion, LogEntry, SavedEstimate
 
 log = get_logger(__name__)
 

@@ -19,7 +19,6 @@ from bot.registry import Command, SkillError, SkillRegistry
 from bot.services import Services
 from bot.skills.active_projects import known_projects_text
 from bot.skills.changes import offer_for_entry
-from bot.state import ActiveProject, LogEntry
 from bot.worklog import (
     add_entry,
     delete_entry,
@@ -27,6 +26,7 @@ from bot.worklog import (
     find_project,
     recent_entries,
 )
+from state import ActiveProject, LogEntry
 
 USAGE = (
     "Usage: `/log <project> <what happened>` (e.g. `/log acme done: checkout flow, 2h`), "

@@ -62,8 +62,8 @@ from bot.proposal_text import (
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.scoping import wording as w
 from bot.services import Services
-from bot.state import Draft, SavedEstimate, ScopeRun
 from knowledge.port import KnowledgeStore
+from state import Draft, SavedEstimate, ScopeRun
 
 log = get_logger(__name__)
 

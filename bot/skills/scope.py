@@ -48,9 +48,9 @@ from bot.scoping.reply import (
 from bot.scoping.result import AnalogueRow, ScopeResult, compute_scope
 from bot.scoping.vagueness import assess
 from bot.services import Services
-from bot.state import SavedEstimate, ScopeRun, TenantSettings
 from estimating import Knobs
 from knowledge.port import KnowledgeStore
+from state import SavedEstimate, ScopeRun, TenantSettings
 
 if TYPE_CHECKING:  # the store module loads Chroma
     from knowledge.store import Match

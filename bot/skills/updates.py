@@ -56,7 +56,6 @@ from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.services import Services
 from bot.skills.active_projects import effective_rate, known_projects_text, resolve_project
 from bot.skills.changes import changes_line
-from bot.state import ActiveProject, LogEntry
 from bot.update_text import (
     TONES,
     EntryLine,
@@ -71,6 +70,7 @@ from bot.worklog import (
     hours_logged,
     unreported_entries,
 )
+from state import ActiveProject, LogEntry
 
 log = get_logger(__name__)
 

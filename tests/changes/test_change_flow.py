@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.drafts import audit_rows
 from bot.messages import DeliveryOutcome, Reply
-from bot.state import ActiveProject, ChangeRequest, Draft
+from state import ActiveProject, ChangeRequest, Draft
 from tests.changes.conftest import add_acme, button, field
 from tests.conftest import Harness
 

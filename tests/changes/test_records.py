@@ -15,7 +15,7 @@ from bot.changes.records import (
     project_changes,
     summarise,
 )
-from bot.state import ActiveProject
+from state import ActiveProject
 from tests.changes.conftest import add_acme
 from tests.conftest import Harness
 

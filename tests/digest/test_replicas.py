@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.core import Bot
 from bot.messages import Access, Role
 from bot.scheduler import DigestRunner, DigestScheduler, slot_key
-from bot.state import DigestRun
+from state import DigestRun
 from tests.digest.conftest import SLOT, FrozenClock, RecordingDMs, ask
 
 

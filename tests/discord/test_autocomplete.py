@@ -14,7 +14,7 @@ from adapters.discord.commands import app_command
 from adapters.runtime import build_services
 from bot.config import Settings
 from bot.core import Bot
-from bot.state import ActiveProject
+from state import ActiveProject
 from tests.discord.fakes import FakeInteraction, FakeUser
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from adapters.discord.client import AtelierClient
 from bot.drafts import audit_rows
-from bot.state import Draft
+from state import Draft
 from tests.discord.fakes import FakeInteraction, FakeUser
 from tests.discord.test_real_skills import _button, _command, call_text
 from tests.discord.test_real_skills import real_client as real_client  # the fixture

@@ -30,7 +30,7 @@ def _client_text(reply) -> str:  # type: ignore[no-untyped-def]
 
 
 async def _analogues(bot, estimate_id: str) -> list:  # type: ignore[no-untyped-def]
-    from bot.state import SavedEstimate
+    from state import SavedEstimate
 
     async with bot.services.db.sessions() as session:
         saved = await session.get(SavedEstimate, estimate_id)

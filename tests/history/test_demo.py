@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.core import Bot
-from bot.state import RemovedProject, SavedEstimate, ScopeRun
 from knowledge.store import ProjectStore
+from state import RemovedProject, SavedEstimate, ScopeRun
 from tests.conftest import Harness
 from tests.knowledge.helpers import project
 

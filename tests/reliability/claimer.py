@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.state import Database
+from state import Database
 
 
 async def claim_all(url: str, keys: list[str]) -> list[str]:

@@ -15,8 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from typer.testing import CliRunner
 
-from bot.migrations import current_revision, downgrade, head_revision, needs_adoption, upgrade
-from bot.state import Base, Database, DatabaseUnavailable
+from state import Base, Database, DatabaseUnavailable
+from state.migrations import current_revision, downgrade, head_revision, needs_adoption, upgrade
 from tests.reliability.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,8 +17,8 @@ from pydantic import SecretStr
 from adapters.runtime import build_services
 from bot.config import Settings
 from bot.core import Bot
-from bot.migrations import upgrade
 from bot.scheduler import DigestRunner
+from state.migrations import upgrade
 from tests.digest.conftest import SLOT, FrozenClock, RecordingDMs, ask
 
 

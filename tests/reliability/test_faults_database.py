@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy import func, select
 
-import bot.state
+import state.database
 from adapters.runtime import build_services
 from bot.config import Settings
 from bot.core import Bot
 from bot.messages import Reply
-from bot.state import Draft, LogEntry
+from state import Draft, LogEntry
 from tests.conftest import Harness
 from tests.reliability.conftest import LocalPostgres
 
@@ -58,7 +58,7 @@ async def prepare(harness: Harness) -> Reply:
 @pytest.fixture
 def short_busy_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wait 0.3 s (not 15 s) for a locked SQLite file, so the test stays quick."""
-    original = bot.state._sqlite_pragmas
+    original = state.database._sqlite_pragmas
 
     def pragmas(connection: object, record: object) -> None:
         original(connection, record)
@@ -66,7 +66,7 @@ def short_busy_wait(monkeypatch: pytest.MonkeyPatch) -> None:
         cursor.execute("PRAGMA busy_timeout=300")
         cursor.close()
 
-    monkeypatch.setattr(bot.state, "_sqlite_pragmas", pragmas)
+    monkeypatch.setattr(state.database, "_sqlite_pragmas", pragmas)
 
 
 @pytest.fixture

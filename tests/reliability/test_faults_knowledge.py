@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from adapters.runtime import build_services
 from bot.config import Settings
 from bot.core import Bot
-from bot.state import LogEntry
+from state import LogEntry
 from tests.conftest import Harness
 from tests.reliability.conftest import ChromaServer, free_port, start_chroma
 from tests.reliability.portfolio import make_projects

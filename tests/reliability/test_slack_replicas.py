@@ -20,7 +20,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.migrations import upgrade
+from state.migrations import upgrade
 from tests.reliability.conftest import free_port
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, payload, sign
 from tests.slack.fake_slack import FakeSlack

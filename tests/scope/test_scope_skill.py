@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.compose import Composition
 from bot.messages import Citations, Image, Reply, Table
-from bot.state import SavedEstimate
+from state import SavedEstimate
 from tests.conftest import Harness
 from tests.scope.conftest import UnavailableStore
 from tests.scope.trace import untraceable

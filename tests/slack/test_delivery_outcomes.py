@@ -11,7 +11,7 @@ from adapters.slack.blocks import to_blocks
 from adapters.slack.send import Sender
 from bot.drafts import audit_rows
 from bot.messages import DeliveryState, text_reply
-from bot.state import Draft
+from state import Draft
 from tests.slack.conftest import SlackHarness
 from tests.slack.fake_slack import Call
 from tests.slack.test_slack_product import _buttons, _click, _run

@@ -9,8 +9,7 @@ import pytest
 from slack_sdk.oauth.installation_store.models.installation import Installation
 
 from adapters.slack.installations import DatabaseInstallationStore, DatabaseStateStore
-from bot.installations import forget_tenant
-from bot.state import Database, LogEntry, TenantSettings
+from state import Database, LogEntry, TenantSettings, forget_tenant
 
 
 @pytest.fixture

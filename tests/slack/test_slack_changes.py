@@ -8,7 +8,7 @@ import json
 
 from sqlalchemy import select
 
-from bot.state import ActiveProject, PostAudit
+from state import ActiveProject, PostAudit
 from tests.slack.conftest import payload
 from tests.slack.test_slack_product import ACME, CLIENT_CHANNEL, _buttons, _click, _run
 

@@ -8,8 +8,7 @@ from typer.testing import CliRunner
 from adapters.cli import app
 from adapters.runtime import build_services
 from bot.core import Bot
-from bot.installations import forget_tenant
-from bot.state import TenantSettings
+from state import TenantSettings, forget_tenant
 
 runner = CliRunner()
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.drafts import audit_rows
-from bot.state import Draft
 from knowledge.store import ProjectStore
+from state import Draft
 from tests.slack.conftest import SlackHarness, payload
 from tests.slack.fake_slack import TEAM, Call
 from tests.slack.test_slack_product import _buttons, _click, _run

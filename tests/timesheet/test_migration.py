@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.migrations import upgrade
-from bot.state import Database
+from state import Database
+from state.migrations import upgrade
 
 
 async def test_upgrading_keeps_existing_entries_billable(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.core import Bot
 from bot.retention import Retention, prune
 from bot.scheduler import DigestRunner, DigestScheduler
-from bot.state import Database, ScopeRun, SeenEvent
+from state import Database, ScopeRun, SeenEvent
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 

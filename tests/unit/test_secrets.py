@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from bot.config import Settings, load_settings
 from bot.logs import configure_logging, scrub
-from bot.state import Database
+from state import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = "postgresql+psycopg://atelier:Sup3r-s3cret-pw@db.internal:5432/atelier"

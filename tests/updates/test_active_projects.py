@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from adapters.console import iter_lines
-from bot.state import ActiveProject, LogEntry, ProjectAlias, SavedEstimate
 from knowledge.models import PastProject
 from knowledge.store import KnowledgeUnavailable
+from state import ActiveProject, LogEntry, ProjectAlias, SavedEstimate
 from tests.updates.conftest import add_project
 
 

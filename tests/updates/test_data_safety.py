@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.state import ActiveProject, LogEntry
+from state import ActiveProject, LogEntry
 from tests.updates.conftest import add_project
 
 

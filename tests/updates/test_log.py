@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.state import LogEntry
 from bot.worklog import add_entry, find_project
+from state import LogEntry
 from tests.updates.conftest import add_project
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.drafts import audit_rows
 from bot.messages import Action, Button, DeliveryOutcome, Reply
-from bot.state import DatabaseUnavailable, Draft
 from bot.update_text import build_update
+from state import DatabaseUnavailable, Draft
 from tests.conftest import Harness
 from tests.updates.conftest import add_project
 from tests.updates.test_update_flow import button, client_text, log_all

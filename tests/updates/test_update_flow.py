@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.drafts import audit_rows, versions
 from bot.mentions import can_ping
 from bot.messages import Button, Reply, Visibility
-from bot.state import Draft, LogEntry
+from state import Draft, LogEntry
 from tests.conftest import Harness
 from tests.updates.conftest import add_project
 

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
-from bot.state import Database
+from state.database import Database
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 INITIAL_REVISION = "0001"
@@ -46,7 +46,7 @@ def alembic_config(url: str) -> Config:
 def head_revision() -> str:
     """The newest revision this code knows."""
     head = ScriptDirectory(str(SCRIPT_LOCATION)).get_current_head()
-    assert head is not None, "bot/migrations/versions has no revision"
+    assert head is not None, "state/migrations/versions has no revision"
     return head
 
 

@@ -1,20 +1,21 @@
 """Alembic environment: runs migrations through the bot's own async engine.
 
-The URL comes from the Alembic config (set by ``bot.migrations.alembic_config``) or, when run
-with the plain ``alembic`` command, from Atelier's settings (``ATELIER_DATABASE_URL`` or the
-SQLite file in the data dir).
+The URL comes from the Alembic config (set by ``state.migrations.alembic_config``) or, when run
+with the plain ``alembic`` command, from ``ATELIER_DATABASE_URL`` or the SQLite file in
+``ATELIER_DATA_DIR``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.config import load_settings
-from bot.state import Base, Database
+from state import Base, Database
 
 config = context.config
 if config.config_file_name is not None:  # the plain `alembic` command
@@ -24,7 +25,14 @@ target_metadata = Base.metadata
 
 def _url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
-    return url or load_settings().sqlalchemy_url
+    if url:
+        return str(url)
+    # The plain `alembic` command: the same variables the bot reads (``atelier db upgrade``
+    # reads the whole configuration, .env included, and is the way users migrate).
+    if env_url := os.environ.get("ATELIER_DATABASE_URL"):
+        return env_url
+    data_dir = Path(os.environ.get("ATELIER_DATA_DIR", ".atelier"))
+    return f"sqlite+aiosqlite:///{(data_dir / 'atelier.db').as_posix()}"
 
 
 def _configure(connection: Connection) -> None:

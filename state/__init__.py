@@ -1,0 +1,56 @@
+"""Atelier's SQL state: the tables, the database, and the migrations that own the schema.
+
+Below the bot core and beside the knowledge store: it imports nothing from ``bot`` or the
+adapters. ``from state import Database, Draft`` is the public way in; the modules are
+:mod:`state.schema` (tables), :mod:`state.database` (engine and sessions),
+:mod:`state.tenants` (forgetting a tenant) and :mod:`state.migrations` (Alembic).
+"""
+
+from state.database import Database, DatabaseUnavailable
+from state.schema import (
+    ActiveProject,
+    AppInstallation,
+    Base,
+    ChangeRequest,
+    DigestRun,
+    DigestSchedule,
+    Draft,
+    DraftVersion,
+    LogEntry,
+    OAuthState,
+    PostAudit,
+    ProjectAlias,
+    RemovedProject,
+    SavedEstimate,
+    ScopeRun,
+    SeenEvent,
+    TenantSettings,
+    affected_rows,
+    utcnow,
+)
+from state.tenants import forget_tenant
+
+__all__ = [
+    "ActiveProject",
+    "AppInstallation",
+    "Base",
+    "ChangeRequest",
+    "Database",
+    "DatabaseUnavailable",
+    "DigestRun",
+    "DigestSchedule",
+    "Draft",
+    "DraftVersion",
+    "LogEntry",
+    "OAuthState",
+    "PostAudit",
+    "ProjectAlias",
+    "RemovedProject",
+    "SavedEstimate",
+    "ScopeRun",
+    "SeenEvent",
+    "TenantSettings",
+    "affected_rows",
+    "forget_tenant",
+    "utcnow",
+]
