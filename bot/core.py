@@ -102,6 +102,9 @@ class Bot:
         command = self.registry.commands[found.command]
         routed = request.model_copy(update={"command": found.command, "text": found.text})
         answer = await self._run(command.handler(routed, self.services), request, found.command)
+        if isinstance(answer, Reply):  # adapters learn here what ran, never by routing again
+            ran = {"command": found.command, "command_text": found.text}
+            answer = answer.model_copy(update=ran)
         return await self.button_values.fit(keep_private(answer, request.access), request.tenant)
 
     async def handle_action(self, action: Action) -> Reply | None:

@@ -315,6 +315,14 @@ class Reply(_Frozen):
         description="the figures behind the answer, JSON-serialisable (scripts, tests); "
         "empty when the skill gives none",
     )
+    command: str | None = Field(
+        default=None,
+        description="the command that answered a Request (set by Bot.handle, however it was "
+        "routed: slash command, typed /command, intent or classifier); None when none ran",
+    )
+    command_text: str = Field(
+        default="", description="the text that command was given (its arguments)"
+    )
 
     @property
     def text(self) -> str:

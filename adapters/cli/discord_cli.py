@@ -50,13 +50,22 @@ def sync_commands_command(
     import aiohttp
     import discord
 
-    from adapters.discord.sync import sync_commands
+    from adapters.discord.sync import Synced, sync_commands
+    from adapters.runtime import build_services
+    from bot.core import Bot
+
+    async def go() -> Synced:
+        # The commands registered are this bot's skills'; it is never started (only its
+        # registry and the button-key table are used), and closed here, where it was built.
+        bot = Bot(build_services(settings))
+        try:
+            return await sync_commands(bot, settings, guild.strip() if guild else None, clear=clear)
+        finally:
+            await bot.close()
 
     try:
         # Not common.run: Discord's own failures get their own words here.
-        synced = asyncio.run(
-            sync_commands(settings, guild.strip() if guild else None, clear=clear)
-        )
+        synced = asyncio.run(go())
     except discord.LoginFailure:
         sys.stderr.write("error: Discord rejected DISCORD_TOKEN; copy the token again.\n")
         raise typer.Exit(1) from None

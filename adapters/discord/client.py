@@ -34,7 +34,7 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.logs import get_logger
 from bot.messages import MAX_ATTACHMENT_BYTES, Access, Attachment, Form
-from bot.router import clean_text, route
+from bot.router import clean_text
 from bot.suggestions import project_suggestions
 
 log = get_logger(__name__)
@@ -213,11 +213,11 @@ class AtelierClient(discord.Client):
                 reply = await self.bot.handle(request)
                 if reply is None:  # a redelivered message already answered
                     return
-                found = route(request, self.bot.registry)
-                # Arguments only when typed as a command ("/projects add"), not plain words.
+                # The core says which command answered; its arguments are worth quoting only
+                # when they were typed as a command ("/projects add"), not plain words.
                 typed = clean_text(request.text).startswith("/")
                 await self.delivery.answer_message(
-                    message, reply, tenant, found.command, found.text if typed else ""
+                    message, reply, tenant, reply.command, reply.command_text if typed else ""
                 )
         except Exception:
             error_id = uuid.uuid4().hex[:8]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import discord
 import discord.ext.test as dpytest
 from discord.ext.test import backend, callbacks
@@ -133,6 +136,25 @@ async def test_form_in_a_mention_points_to_the_slash_command(client: AtelierClie
     await dpytest.message(f"<@{client.user.id}> /form now please")
     (answer,) = _sent()
     assert "type `/form` with `now please`" in answer.content
+
+
+async def test_a_form_chosen_by_the_classifier_names_the_command_the_core_ran(
+    client: AtelierClient,
+) -> None:
+    """The core says which command answered: the adapter never guesses by routing again (the
+    rules alone would not know this message, only the optional classifier does)."""
+    seen: list[str] = []
+
+    async def classify(text: str, commands: Mapping[str, Any]) -> str | None:
+        seen.append(text)
+        return "form"
+
+    client.bot.services.intent_classifier = classify
+    await dpytest.message(f"<@{client.user.id}> I would like to fill in that project sheet")
+    (answer,) = _sent()
+    assert seen == ["I would like to fill in that project sheet"]
+    assert "type `/form` (as a slash command)" in answer.content
+    assert "with `" not in answer.content  # plain words are not quoted as arguments
 
 
 async def test_reply_for_another_channel_is_posted_there_only_in_the_same_guild(

@@ -14,8 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli import app
-from adapters.discord.sync import sync_commands
+from adapters.discord.sync import Synced
+from adapters.discord.sync import sync_commands as sync_with
+from adapters.runtime import build_services
 from bot.config import Settings
+from bot.core import Bot
 
 APP_ID = "424242424242424242"
 SERVERS = ("111111111111111111", "222222222222222222")
@@ -78,6 +81,15 @@ def configured(settings: Settings) -> Settings:
     return Settings.model_validate({**settings.model_dump(), "discord_token": "not-a-real-token"})
 
 
+async def sync_commands(settings: Settings, guild_id: str | None = None, **flags: bool) -> Synced:
+    """Sync for a bot built here, as the command line builds one and hands it in."""
+    bot = Bot(build_services(settings))
+    try:
+        return await sync_with(bot, settings, guild_id, **flags)
+    finally:
+        await bot.close()
+
+
 async def test_a_guild_sync_after_a_global_one_lists_each_command_once(
     api: FakeCommandsAPI, settings: Settings
 ) -> None:
@@ -122,3 +134,15 @@ def test_the_cli_says_what_it_removed(api: FakeCommandsAPI, settings: Settings) 
     assert "not-a-real-token" not in result.output
     refused = runner.invoke(app, ["sync-commands", "--clear"])
     assert refused.exit_code == 2 and "--clear needs --guild" in refused.output
+
+
+async def test_the_commands_registered_are_those_of_the_bot_handed_in(
+    api: FakeCommandsAPI, settings: Settings
+) -> None:
+    only_help = Bot(build_services(configured(settings)), skills=("bot.skills.help",))
+    try:
+        synced = await sync_with(only_help, configured(settings))
+    finally:
+        await only_help.close()
+    assert synced.commands == ["help"]
+    assert api.shown_in(SERVERS[0]) == ["help"]

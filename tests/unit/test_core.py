@@ -76,3 +76,16 @@ async def test_a_database_outage_is_named_not_called_a_bug(bot, monkeypatch):
         Action(action_id="update:approve", tenant="T", user_id="U", event_id="A1")
     )
     assert "can't reach my database" in action.text
+
+
+async def test_the_reply_says_which_command_answered_however_it_was_routed(bot):
+    typed = await bot.handle(_request(text="/help scope"))
+    slash = await bot.handle(_request(command="help", text="log"))
+    intent = await bot.handle(_request(text="how long would a Shopify store take?"))
+    unknown = await bot.handle(_request(text="banana"))
+    assert (typed.command, typed.command_text) == ("help", "scope")
+    assert (slash.command, slash.command_text) == ("help", "log")
+    assert intent.command == "scope"
+    assert unknown.command is None  # nothing ran: the core's own "not understood"
+    refused = await bot.handle(_request(command="log", text="nosuchproject done: x"))
+    assert refused.refused and refused.command == "log"  # a skill's refusal still names it
