@@ -54,10 +54,15 @@ class Subject:
     title: str  # "Shop rebuild": named in sentences to the studio
     client_channel: str | None  # where an approved document can be posted (None: export only)
     guard: ClientGuard  # the leak rules for this document's client
+    # The command for a newer document about this subject ("`/update acme`"), named when this
+    # one was superseded; None says nothing more.
+    fresh: str | None = None
 
 
 # Loads a draft's subject (None: it is gone); the kind's skill knows where it lives.
 SubjectLoader = Callable[[Services, Draft], Awaitable[Subject | None]]
+# A kind's own last word before anything is sent: a refusal, or None to go ahead.
+ReadyCheck = Callable[[], Awaitable[Reply | None]]
 
 
 def button_value(draft_id: str, version: int, attempt: str = "") -> str:
@@ -115,8 +120,7 @@ class DocumentFlow:
         """The one rule for every kind: only the requester acts on a draft. A refusal, or None."""
         if found is None:
             return refusal_reply(
-                f"I can't find the {self.noun} draft `{draft_id.strip()[:20]}`. "
-                f"Run {self.fresh} again."
+                f"I can't find the draft `{draft_id.strip()[:20]}`. Run {self.fresh} again."
             )
         draft = found.draft
         if user_id != draft.requester_id:
@@ -127,12 +131,23 @@ class DocumentFlow:
             )
         return None
 
-    def stale(self, draft: Draft, version: int | None, wanted: str = "draft") -> Reply | None:
-        """Why a button of ``version`` no longer applies, as a refusal; None when it applies."""
+    def stale(
+        self,
+        draft: Draft,
+        version: int | None,
+        wanted: str = "draft",
+        *,
+        fresh: str | None = None,
+        outcome: str = "Nothing was changed.",
+    ) -> Reply | None:
+        """Why a button of ``version`` no longer applies, as a refusal; None when it applies.
+        ``fresh`` (see :attr:`Subject.fresh`) is offered when a newer document replaced it."""
         reason = why_stale(draft, version, wanted)
         if reason is None:
             return None
-        return refusal_reply(f"{reason} Nothing was changed.")
+        superseded = fresh and draft.status == "superseded"
+        newer = f" Run {fresh} for anything newer." if superseded else ""
+        return refusal_reply(f"{reason}{newer} {outcome}")
 
     # --- discard -------------------------------------------------------------------------
 
@@ -140,7 +155,7 @@ class DocumentFlow:
         self, services: Services, subject: Subject, found: DraftText, version: int | None
     ) -> Reply:
         draft = found.draft
-        if (refused := self.stale(draft, version)) is not None:
+        if (refused := self.stale(draft, version, fresh=subject.fresh)) is not None:
             return refused
         try:
             await discard(services.db, draft.tenant, draft.id, draft.version)
@@ -167,9 +182,11 @@ class DocumentFlow:
         version: int | None,
         user_id: str,
         text: str | None = None,
+        ready: ReadyCheck | None = None,
     ) -> Reply:
         """Hand an approved document to the platform, for the client channel. ``text`` is what
-        to post when it differs from the version's client text (a shorter channel message)."""
+        to post when it differs from the version's client text (a shorter channel message);
+        ``ready`` is the kind's own check, after the shared ones and before the leak rules."""
         draft = found.draft
         if not subject.client_channel:
             return refusal_reply(
@@ -178,8 +195,13 @@ class DocumentFlow:
             )
         if draft.status == "sending":
             return self._sending_reply(services, subject, found)
-        if (reason := why_stale(draft, version, wanted="approved")) is not None:
-            return refusal_reply(f"{reason} Nothing was posted.")
+        stale = self.stale(
+            draft, version, "approved", fresh=subject.fresh, outcome="Nothing was posted."
+        )
+        if stale is not None:
+            return stale
+        if ready is not None and (refused := await ready()) is not None:
+            return refused
         body = text if text is not None else found.version.client_text
         if (refused := self._leak_refusal(subject, body)) is not None:
             return refused
@@ -369,57 +391,36 @@ class DocumentFlow:
         confirm: ConfirmDelivery,
         outcome: DeliveryOutcome,
     ) -> Reply | None:
-        return await record_posted(
-            services,
-            found,
-            attempt,
-            confirm,
-            outcome,
-            noun=self.noun,
-            title=subject.title,
-            client_channel=subject.client_channel,
+        """Sending → posted on the platform's confirmation; None when the send was settled
+        meanwhile (by the requester)."""
+        draft = found.draft
+        missing = None if outcome.complete else f"only part of it arrived: {outcome.reason}"
+        try:
+            await confirm_posted(
+                services.db,
+                confirm.tenant,
+                draft.id,
+                attempt,
+                posted_by=confirm.user_id,
+                channel_id=outcome.channel_id or subject.client_channel or "",
+                text=neutralise_mentions(found.version.client_text),
+                now=services.clock(),
+                message_id=outcome.message_id,
+                permalink=outcome.permalink,
+                note=missing,
+            )
+        except StaleDraft:
+            return None  # settled meanwhile by the requester
+        link = f" [Open it]({outcome.permalink})" if outcome.permalink else ""
+        text = (
+            f"Posted the approved {self.noun} for **{subject.title}** (v{draft.version}) to the "
+            f"client channel.{link}"
         )
-
-
-async def record_posted(
-    services: Services,
-    found: DraftText,
-    attempt: str,
-    confirm: ConfirmDelivery,
-    outcome: DeliveryOutcome,
-    *,
-    noun: str,
-    title: str,
-    client_channel: str | None,
-) -> Reply | None:
-    """Sending → posted on the platform's confirmation, for every kind of client document;
-    None when the send was settled meanwhile (by the requester)."""
-    draft = found.draft
-    missing = None if outcome.complete else f"only part of it arrived: {outcome.reason}"
-    try:
-        await confirm_posted(
-            services.db,
-            confirm.tenant,
-            draft.id,
-            attempt,
-            posted_by=confirm.user_id,
-            channel_id=outcome.channel_id or client_channel or "",
-            text=neutralise_mentions(found.version.client_text),
-            now=services.clock(),
-            message_id=outcome.message_id,
-            permalink=outcome.permalink,
-            note=missing,
-        )
-    except StaleDraft:
-        return None  # settled meanwhile by the requester
-    link = f" [Open it]({outcome.permalink})" if outcome.permalink else ""
-    text = (
-        f"Posted the approved {noun} for **{title}** (v{draft.version}) to the client "
-        f"channel.{link}"
-    )
-    if missing:
-        text += f" Note: {sentence(missing)} The rest was not sent; export the text to send it."
-    return Reply(blocks=(Paragraph(text=text),), visibility=Visibility.DM)
+        if missing:
+            text += (
+                f" Note: {sentence(missing)} The rest was not sent; export the text to send it."
+            )
+        return Reply(blocks=(Paragraph(text=text),), visibility=Visibility.DM)
 
 
 def sentence(text: str) -> str:
@@ -430,10 +431,10 @@ def sentence(text: str) -> str:
 
 __all__ = [
     "DocumentFlow",
+    "ReadyCheck",
     "Subject",
     "SubjectLoader",
     "button_value",
     "parse_value",
-    "record_posted",
     "sentence",
 ]

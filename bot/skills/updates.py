@@ -17,39 +17,29 @@ import datetime as dt
 from bot.changes.records import project_changes, summarise
 from bot.client_guard import client_guard
 from bot.compose import Composition
-from bot.documents.flow import record_posted, sentence
+from bot.documents import DocumentFlow, Subject, button_value, parse_value
 from bot.drafts import (
     DraftText,
     LogChanged,
     StaleDraft,
     add_version,
     approve,
-    confirm_posted,
     create_draft,
     discard,
-    get_draft,
-    interrupted,
     log_mark,
-    release_sending,
-    send_again,
-    start_sending,
-    why_stale,
 )
 from bot.leaks import REASONS
-from bot.logs import get_logger
 from bot.mentions import neutralise_mentions
 from bot.messages import (
     Action,
     Button,
     Buttons,
-    ConfirmDelivery,
-    DeliveryOutcome,
-    DeliveryState,
     Heading,
     Paragraph,
     Reply,
     Request,
     Visibility,
+    refusal_reply,
     text_reply,
 )
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
@@ -70,25 +60,13 @@ from bot.worklog import (
     hours_logged,
     unreported_entries,
 )
-from state import ActiveProject, LogEntry
-
-log = get_logger(__name__)
+from state import ActiveProject, Draft, LogEntry
 
 DM_NOTICE = "Draft sent to your DMs."
 USAGE = (
     "Usage: `/update <project> [friendly|formal|brief]` drafts a client update from the log; "
     "`/update export <draft id>` gives its text to paste into an email."
 )
-_VERB_NAMES = {
-    "approve": "approve",
-    "post": "post",
-    "discard": "discard",
-    "regenerate": "regenerate",
-    "tone": "change the tone of",
-    "export": "export",
-    "resend": "post",
-    "arrived": "record",
-}
 
 
 # --- building the text ----------------------------------------------------------------------
@@ -180,13 +158,9 @@ async def _write(
 # --- replies ----------------------------------------------------------------------------------
 
 
-def _value(draft_id: str, version: int) -> str:
-    return f"{draft_id}:{version}"
-
-
 def _draft_reply(project: ActiveProject, text: DraftText, *, notice: str = "") -> Reply:
     draft, version = text.draft, text.version
-    value = _value(draft.id, version.version)
+    value = button_value(draft.id, version.version)
     blocks: list = [
         Heading(
             text=f"Draft update — {project.name} (v{version.version}, {version.tone}; "
@@ -229,7 +203,7 @@ def _draft_reply(project: ActiveProject, text: DraftText, *, notice: str = "") -
 
 def _approved_reply(project: ActiveProject, text: DraftText, reported: int) -> Reply:
     draft, version = text.draft, text.version
-    value = _value(draft.id, version.version)
+    value = button_value(draft.id, version.version)
     buttons = [Button(label="Export text", action_id="update:export", value=value)]
     if project.client_channel:
         buttons.insert(
@@ -358,11 +332,11 @@ async def update_command(request: Request, services: Services) -> Reply:
         return text_reply(f"{USAGE}\n\n{await known_projects_text(services, request.tenant)}")
     verb, _, rest = text.partition(" ")
     if verb.lower() in {"export", "approve", "discard", "post"} and rest.strip():
-        draft_id, _, version = rest.strip().partition(":")
+        draft_id, version, _ = parse_value(rest)
         return await act(
             verb.lower(),
             draft_id,
-            int(version) if version.isdigit() else None,
+            version,
             tenant=request.tenant,
             user_id=request.user_id,
             services=services,
@@ -374,6 +348,23 @@ async def update_command(request: Request, services: Services) -> Reply:
 
 
 # --- buttons ----------------------------------------------------------------------------------
+
+
+async def _subject_of(services: Services, project: ActiveProject) -> Subject:
+    return Subject(
+        title=project.name,
+        client_channel=project.client_channel,
+        guard=await client_guard(services, project),
+        fresh=_fresh(project),
+    )
+
+
+async def _subject(services: Services, draft: Draft) -> Subject | None:
+    project = await get_project(services.db, draft.tenant, draft.project_id)
+    return await _subject_of(services, project) if project is not None else None
+
+
+FLOW = DocumentFlow(kind="update", fresh="`/update <project>`", load_subject=_subject)
 
 
 async def act(
@@ -388,35 +379,35 @@ async def act(
     attempt: str = "",
 ) -> Reply:
     """One step of the draft's life, by its requester only; stale steps do nothing and say why."""
-    found = await get_draft(services.db, tenant, draft_id.strip())
-    if found is None:
-        return text_reply(
-            f"I can't find the draft `{draft_id[:20]}`. Run `/update <project>` again."
-        )
+    found = await FLOW.find(services, tenant, draft_id)
+    if (refused := FLOW.check(found, draft_id, user_id, verb)) is not None:
+        return refused
+    assert found is not None
     draft = found.draft
-    if user_id != draft.requester_id:
-        who = draft.requester_name or draft.requester_id
-        return text_reply(
-            f"Sorry, only the person who asked for this draft ({who}) can "
-            f"{_VERB_NAMES.get(verb, verb)} it. You can draft your own with `/update <project>`."
-        )
     project = await get_project(services.db, tenant, draft.project_id)
     if project is None:
-        return text_reply("The project of this draft no longer exists.")
+        return refusal_reply("The project of this draft no longer exists.")
     if verb == "export":
         return _export_reply(project, found, services.clock().date())
-    if verb == "post":
-        return await _post(services, project, found, version, user_id)
-    if verb in {"resend", "arrived"}:
-        return await _settle_interrupted(services, project, found, verb, attempt, user_id)
-    if (reason := why_stale(draft, version)) is not None:
-        hint = f" Run {_fresh(project)} for anything newer." if draft.status == "superseded" else ""
-        return text_reply(f"{reason}{hint} Nothing was changed.")
+    if verb in {"post", "resend", "arrived"}:
+        subject = await _subject_of(services, project)
+        if verb == "post":
+            return await FLOW.post(
+                services,
+                subject,
+                found,
+                version,
+                user_id,
+                ready=lambda: _still_no_news(services, project, draft),
+            )
+        return await FLOW.settle_interrupted(services, subject, found, verb, attempt, user_id)
+    if (refused := FLOW.stale(draft, version, fresh=_fresh(project))) is not None:
+        return refused
     current = draft.version
     try:
         if verb == "approve":
             reported = await approve(services.db, tenant, draft.id, current, services.clock())
-            refreshed = await get_draft(services.db, tenant, draft.id)
+            refreshed = await FLOW.find(services, tenant, draft.id)
             assert refreshed is not None
             return _approved_reply(project, refreshed, reported)
         if verb == "discard":
@@ -438,13 +429,13 @@ async def act(
             # Regenerating picks up edits and entries logged since the draft was made.
             entries: list[LogEntry] = await unreported_entries(services.db, tenant, project.id)
             if draft.on_track and entries:
-                return text_reply(
+                return refusal_reply(
                     f"New entries were logged on **{project.name}** since this note was "
                     f"written, so it would no longer be true. Run {_fresh(project)} for an "
                     "update with them. Nothing was changed."
                 )
             if not draft.on_track and not entries:
-                return text_reply(
+                return refusal_reply(
                     f"Everything this draft covered was reported or deleted meanwhile: there "
                     f"is no news on **{project.name}** to write about. Discard it, or run "
                     f"{_fresh(project)} once there is. Nothing was changed."
@@ -464,221 +455,33 @@ async def act(
                 now=services.clock(),
                 mark=mark,
             )
-            refreshed = await get_draft(services.db, tenant, draft.id)
+            refreshed = await FLOW.find(services, tenant, draft.id)
             assert refreshed is not None and refreshed.version.version == version_row.version
             return _draft_reply(project, refreshed)
     except LogChanged as stale:
-        return text_reply(
+        return refusal_reply(
             f"{stale} Press **Regenerate** to include the changes, or run {_fresh(project)} "
             "for a fresh draft. Nothing was changed."
         )
     except StaleDraft as stale:
-        return text_reply(
+        return refusal_reply(
             f"{stale} Press **Regenerate** for just the news, or run {_fresh(project)}. "
             "Nothing was changed."
         )
-    return text_reply("That button is no longer supported. Run `/update <project>` again.")
+    return refusal_reply("That button is no longer supported. Run `/update <project>` again.")
 
 
-async def _post(
-    services: Services, project: ActiveProject, found: DraftText, version: int | None, user_id: str
-) -> Reply:
-    draft = found.draft
-    if not project.client_channel:
-        return text_reply(
-            f"**{project.name}** has no client channel, so I can't post there. "
-            "Export the text instead."
-        )
-    if draft.status == "sending":
-        return _sending_reply(services, project, found)
-    if (reason := why_stale(draft, version, wanted="approved")) is not None:
-        hint = f" Run {_fresh(project)} for anything newer." if draft.status == "superseded" else ""
-        return text_reply(f"{reason}{hint} Nothing was posted.")
+async def _still_no_news(services: Services, project: ActiveProject, draft: Draft) -> Reply | None:
+    """A "no news" note is posted only while the log is as it was when the note was written."""
     if draft.on_track and draft.log_mark != await log_mark(
         services.db, project.tenant, project.id
     ):
-        return text_reply(
+        return refusal_reply(
             f"Entries were logged on **{project.name}** after this “no news” note was written, "
             f"so it is no longer true. Run {_fresh(project)} for an update with them. "
             "Nothing was posted."
         )
-    if leaks := (await client_guard(services, project)).filter.leaks(found.version.client_text):
-        # Approved under older rules, or another client was added since: re-judged at the door.
-        where = ", ".join(f"line {line}: {REASONS[reason]}" for line, reason in leaks[:3])
-        return text_reply(
-            f"This approved text no longer passes the checks for client text ({where}), so "
-            "nothing was posted. Export it to edit by hand, or log again and draft a new update."
-        )
-    try:
-        attempt = await start_sending(
-            services.db, project.tenant, draft.id, draft.version, services.clock()
-        )
-    except StaleDraft as stale:
-        return text_reply(f"{stale} Nothing was posted.")
-    return _post_reply(project, found, attempt, user_id)
-
-
-def _post_reply(project: ActiveProject, found: DraftText, attempt: str, user_id: str) -> Reply:
-    """The client text, for the client channel; the adapter reports back what happened."""
-    assert project.client_channel
-    return Reply(
-        blocks=(Paragraph(text=neutralise_mentions(found.version.client_text)),),
-        visibility=Visibility.PUBLIC,
-        channel_id=project.client_channel,
-        confirm=ConfirmDelivery(
-            key=f"update:{found.draft.id}:{attempt}", tenant=project.tenant, user_id=user_id
-        ),
-    )
-
-
-def _sending_reply(services: Services, project: ActiveProject, found: DraftText) -> Reply:
-    """A post that has not heard back: wait, or (interrupted) let the requester settle it."""
-    draft = found.draft
-    if not interrupted(draft, services.clock()):
-        return text_reply(
-            f"The update for **{project.name}** is being posted right now; I'll tell you as "
-            "soon as the platform confirms it. Nothing else was sent."
-        )
-    started = draft.sending_at
-    when = f" (started {started:%d %b %Y %H:%M} UTC)" if started is not None else ""
-    return _check_channel_reply(
-        project,
-        found,
-        f"An earlier attempt to post the update for **{project.name}**{when} never heard back "
-        "from the platform (the app may have restarted in the middle), so I don't know "
-        "whether the client got it. It is recorded as *sending*, not as posted.",
-    )
-
-
-def _check_channel_reply(project: ActiveProject, found: DraftText, opening: str) -> Reply:
-    draft = found.draft
-    value = f"{draft.id}:{draft.version}:{draft.delivery_attempt or ''}"
-    return Reply(
-        blocks=(
-            Paragraph(
-                text=f"{opening} Please look in the client channel `{project.client_channel}`: "
-                "if the update is there, press **It arrived** to record it; if not, press "
-                "**Post again**."
-            ),
-            Buttons(
-                items=(
-                    Button(label="It arrived", action_id="update:arrived", value=value),
-                    Button(
-                        label="Post again", action_id="update:resend", value=value, style="primary"
-                    ),
-                )
-            ),
-        ),
-        visibility=Visibility.DM,
-    )
-
-
-async def _settle_interrupted(
-    services: Services,
-    project: ActiveProject,
-    found: DraftText,
-    verb: str,
-    attempt: str,
-    user_id: str,
-) -> Reply:
-    """The requester looked at the channel after a send that never heard back."""
-    draft = found.draft
-    if draft.status != "sending" or not attempt or draft.delivery_attempt != attempt:
-        reason = why_stale(draft, None, wanted="sending") or "That send was settled meanwhile."
-        return text_reply(f"{reason} Nothing was changed.")
-    if verb == "resend":
-        try:
-            new = await send_again(services.db, project.tenant, draft.id, attempt, services.clock())
-        except StaleDraft as stale:
-            return text_reply(f"{stale} Nothing was posted.")
-        return _post_reply(project, found, new, user_id)
-    try:
-        await confirm_posted(
-            services.db,
-            project.tenant,
-            draft.id,
-            attempt,
-            posted_by=user_id,
-            channel_id=project.client_channel or "",
-            text=neutralise_mentions(found.version.client_text),
-            now=services.clock(),
-            message_id=None,
-            note=f"the platform never confirmed; {user_id} checked the channel and said it arrived",
-        )
-    except StaleDraft as stale:
-        return text_reply(f"{stale} Nothing was changed.")
-    return Reply(
-        blocks=(
-            Paragraph(
-                text=f"Recorded: the update for **{project.name}** (v{draft.version}) arrived "
-                "in the client channel. The record notes that you confirmed it, as the "
-                "platform never did."
-            ),
-        ),
-        visibility=Visibility.DM,
-    )
-
-
-async def on_delivery(
-    confirm: ConfirmDelivery, outcome: DeliveryOutcome, services: Services
-) -> Reply | None:
-    """What the platform did with a post: record it as posted only on its confirmation."""
-    _prefix, draft_id, attempt = [*confirm.key.split(":", 2), "", ""][:3]
-    found = await get_draft(services.db, confirm.tenant, draft_id)
-    project = None
-    if found is not None:
-        project = await get_project(services.db, confirm.tenant, found.draft.project_id)
-    if found is None or project is None:
-        log.error("delivery_for_unknown_draft", draft_id=draft_id[:20], tenant=confirm.tenant)
-        return None
-    draft = found.draft
-    if draft.status != "sending" or draft.delivery_attempt != attempt:
-        # The outcome of an attempt the requester already settled by hand: keep their word.
-        log.warning("delivery_outcome_ignored", draft_id=draft.id, state=outcome.state.value)
-        return None
-    if outcome.state is DeliveryState.DELIVERED:
-        return await record_posted(
-            services,
-            found,
-            attempt,
-            confirm,
-            outcome,
-            noun="update",
-            title=project.name,
-            client_channel=project.client_channel,
-        )
-    if outcome.state is DeliveryState.REFUSED:
-        await release_sending(services.db, confirm.tenant, draft.id, attempt)
-        value = _value(draft.id, draft.version)
-        return Reply(
-            blocks=(
-                Paragraph(
-                    text=f"I couldn't post the update for **{project.name}** to the client "
-                    f"channel `{project.client_channel}`: {sentence(outcome.reason)} "
-                    "**Nothing was sent.** The update is still approved; try again once "
-                    "that is fixed."
-                ),
-                Buttons(
-                    items=(
-                        Button(
-                            label="Post to client channel",
-                            action_id="update:post",
-                            value=value,
-                            style="primary",
-                        ),
-                        Button(label="Export text", action_id="update:export", value=value),
-                    )
-                ),
-            ),
-            visibility=Visibility.DM,
-        )
-    return _check_channel_reply(
-        project,
-        found,
-        f"I couldn't tell whether the update for **{project.name}** reached the client "
-        f"channel: {sentence(outcome.reason or 'the platform did not answer.')} It is "
-        "recorded as *sending*, not as posted.",
-    )
+    return None
 
 
 async def on_action(action: Action, services: Services) -> Reply:
@@ -703,12 +506,11 @@ async def on_action(action: Action, services: Services) -> Reply:
             tone if tone in TONES else "friendly",
             on_track=True,
         )
-    draft_id, _, rest = action.value.partition(":")
-    version, _, attempt = rest.partition(":")
+    draft_id, version, attempt = parse_value(action.value)
     return await act(
         parsed.verb,
         draft_id,
-        int(version) if version.isdigit() else None,
+        version,
         tenant=action.tenant,
         user_id=action.user_id,
         services=services,
@@ -736,7 +538,7 @@ def setup(registry: SkillRegistry) -> None:
         "text",
     )
     registry.action("update", on_action)
-    registry.delivery("update", on_delivery)
+    registry.delivery("update", FLOW.on_delivery)
 
 
-__all__ = ["DM_NOTICE", "act", "setup", "update_command"]
+__all__ = ["DM_NOTICE", "FLOW", "act", "setup", "update_command"]
