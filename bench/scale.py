@@ -127,7 +127,6 @@ async def serve(data_dir: Path, tenant: str, rounds: int, chroma_url: str | None
     from bench.scope import _settings, failed, has_estimate
     from bot.core import Bot
     from bot.messages import Request
-    from bot.scoping.calibration import wait_for_tuning
     from knowledge.embeddings import ChromaEmbeddingFunction
     from knowledge.store import collection_name
 
@@ -182,7 +181,7 @@ async def serve(data_dir: Path, tenant: str, rounds: int, chroma_url: str | None
 
         # Steady state from here: a large history's tuning, started by the first answer, runs
         # in the background; the rounds are measured once it is done.
-        await asyncio.to_thread(wait_for_tuning, store, tenant)
+        await asyncio.to_thread(bot.services.bands.wait_for_tuning, tenant)
         for brief in BRIEFS[1:6]:  # warm-up
             await asyncio.to_thread(raw, brief)
             check(await bot.handle(request(brief)))

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from estimating import (
     time_split,
 )
 from knowledge.port import KnowledgeStore
+
+if TYPE_CHECKING:  # imported where used: the CLI's file backtest needs no scoping
+    from bot.scoping.calibration import TenantBands
 
 # Texts -> (n, d) unit vectors: the product's embedder, passed in by the caller.
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -146,16 +150,19 @@ def backtest_file(
     return time_split(items, train_fraction, use_guess=guess is not None, k=k)
 
 
-def backtest_tenant(store: KnowledgeStore, tenant: str, params: Knobs) -> BacktestResult:
+def backtest_tenant(
+    store: KnowledgeStore, tenant: str, params: Knobs, bands: TenantBands | None = None
+) -> BacktestResult:
     """Leave-one-out over a tenant's closed projects with the engine ``/scope`` uses.
 
     The tenant's engine (``bot.scoping.calibration``: knobs and band tuned leave-one-out on
     its most recent projects, semantic similarity from the store's search) estimates each
     closed project from all the others. Its knobs and band were chosen on these same rounds,
     so coverage here is close to 80% by construction; ``atelier eval FILE`` is the honest
-    out-of-sample check. Sync (searches): run it in a worker thread.
+    out-of-sample check. ``bands``: the running bot's (its tuning is reused), else tuned here.
+    Sync (searches): run it in a worker thread.
     """
-    from bot.scoping.calibration import tenant_band
+    from bot.scoping.calibration import TenantBands
     from bot.scoping.engine import NEAREST, past_items
     from bot.scoping.history import tenant_history
 
@@ -166,7 +173,7 @@ def backtest_tenant(store: KnowledgeStore, tenant: str, params: Knobs) -> Backte
             "need at least two closed projects with actual hours to backtest "
             f"(found {len(items)}); close projects or run /projects import"
         )
-    band = tenant_band(store, tenant, history, params)
+    band = (bands or TenantBands()).get(store, tenant, history, params)
     tuned = Tuned(
         band.params,
         band.engine.bands if band.engine else {},

@@ -18,6 +18,8 @@ _TOKEN = re.compile(
     r"(xox[abposr]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,}|sk-[A-Za-z0-9_-]{12,}"
     r"|[MN][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,})"
 )
+# Process-wide on purpose: the logging processors are process-wide, and every secret the
+# process was given must be scrubbed from every line, whichever bot or tenant logs it.
 _extra_secrets: set[str] = set()
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.compose import Composer, OfflineComposer
 from bot.config import Settings
+from bot.scoping.calibration import TenantBands
 from bot.scoping.history import bound_history
 from knowledge.port import KnowledgeStore
 from state import Database
@@ -38,6 +39,9 @@ class Services:
     # Optional model-based routing of free text the rule-based router did not match:
     # ``await intent_classifier(text, registry.commands) -> command name | None``.
     intent_classifier: Callable[[str, Mapping[str, Any]], Awaitable[str | None]] | None = None
+
+    # Each tenant's engine tuned on its own history, for the knowledge store above.
+    bands: TenantBands = field(default_factory=TenantBands, repr=False)
 
     _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

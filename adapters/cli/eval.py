@@ -128,7 +128,9 @@ async def _tenant_backtest(tenant: str, k: int | None) -> BacktestResult | Backt
         params = Knobs(k=k or settings.scope_k, min_similarity=settings.scope_min_similarity)
         # Searches are synchronous (embedding + vector store): keep them off the event loop.
         try:
-            return await asyncio.to_thread(backtest_tenant, store, tenant, params)
+            return await asyncio.to_thread(
+                backtest_tenant, store, tenant, params, bot.services.bands
+            )
         except BacktestError as problem:
             return problem  # the user's own words, reported outside the generic failure path
 

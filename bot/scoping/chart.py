@@ -53,6 +53,7 @@ def _font(size: int = _FONT_SIZE) -> ImageFont.FreeTypeFont | ImageFont.ImageFon
     return ImageFont.load_default(size=size)
 
 
+# Module-level on purpose: pure in (text, width, size) with the built-in font, bounded.
 @functools.lru_cache(maxsize=512)
 def shorten(text: str, width: float, size: int = _FONT_SIZE) -> str:
     """``text`` cut with an ellipsis to fit ``width`` pixels (whole when it fits)."""

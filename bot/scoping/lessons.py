@@ -128,7 +128,9 @@ def clean_lesson(raw: object) -> Lesson | None:
     return _clean(" ".join(str(raw or "").split()))
 
 
-@lru_cache(maxsize=8192)  # the same analogues' lessons come back with every similar brief
+# Module-level on purpose: a pure function of the text (no tenant or store in the key or the
+# result), bounded; the same analogues' lessons come back with every similar brief.
+@lru_cache(maxsize=8192)
 def _clean(text: str) -> Lesson | None:
     if not text:
         return None

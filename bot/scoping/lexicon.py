@@ -38,7 +38,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'"))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # module-level on purpose: pure string functions, bounded
 def stem(word: str) -> str:
     """A crude English stem: plural, -ed, -ing, -ation and a final e removed."""
     word = word.lower().strip("'")

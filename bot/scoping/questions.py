@@ -440,7 +440,7 @@ _KEYWORD_INDEX: tuple[tuple[RetroTopic, tuple[tuple[str, int], ...]], ...] = tup
 )
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192)  # module-level on purpose: pure in the text, bounded
 def lesson_topic(lesson: str) -> RetroTopic | None:
     """The topic a lesson is about: the one whose keywords weigh most (ties: table order).
 

@@ -24,7 +24,6 @@ from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.router import Route, not_a_brief
 from bot.scoping import wording as w
 from bot.scoping.brief import ParsedBrief, RateCommand, parse_brief, rate_command
-from bot.scoping.calibration import tenant_band
 from bot.scoping.chart import estimate_chart
 from bot.scoping.clarify import (
     asked_before,
@@ -273,7 +272,7 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
             candidates = closed_candidates(store, tenant, parsed.brief, history, nearest, k)
             matches, filters = choose_matches(parsed.brief, history, candidates, k, floor)
             # This tenant's engine: knobs and band tuned on its own projects (cached).
-            band = tenant_band(store, tenant, history, params)
+            band = services.bands.get(store, tenant, history, params)
         result = compute_scope(
             parsed.brief,
             history.closed,

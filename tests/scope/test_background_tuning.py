@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from bot.scoping import calibration, history
-from bot.scoping.calibration import tenant_band, wait_for_tuning
+from bot.scoping.calibration import TenantBands
 from bot.scoping.history import history_cache, tenant_history
 from estimating import Knobs
 from tests.scope.test_band_calibration import PortfolioStore, Project
@@ -30,15 +30,15 @@ class GatedStore(PortfolioStore):
 
 def test_the_first_answer_uses_the_untuned_engine_while_tuning_runs(monkeypatch) -> None:
     monkeypatch.setattr(calibration, "BACKGROUND_FROM", 10)
-    store = GatedStore()
+    store, bands = GatedStore(), TenantBands()
     past = tenant_history(store, "wide")
-    first = tenant_band(store, "wide", past, PARAMS)  # returns with tuning blocked
+    first = bands.get(store, "wide", past, PARAMS)  # returns with tuning blocked
     assert first.projects == 0 and first.params == PARAMS and first.engine is not None
     assert store.tuning.wait(30)
-    assert tenant_band(store, "wide", past, PARAMS) is first  # still tuning: same answer
+    assert bands.get(store, "wide", past, PARAMS) is first  # still tuning: same answer
     store.gate.set()
-    assert wait_for_tuning(store, "wide", timeout=60)
-    tuned = tenant_band(store, "wide", past, PARAMS)
+    assert bands.wait_for_tuning("wide", timeout=60)
+    tuned = bands.get(store, "wide", past, PARAMS)
     assert tuned.projects == 40 and tuned.engine is not None
 
 
@@ -47,11 +47,11 @@ def test_a_changed_history_keeps_the_previous_band_until_the_new_one_is_tuned(
 ) -> None:
     monkeypatch.setattr(calibration, "BACKGROUND_FROM", 10)
     monkeypatch.setattr(history, "RECHECK", 0.0)
-    store = GatedStore()
+    store, bands = GatedStore(), TenantBands()
     store.gate.set()
-    tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
-    assert wait_for_tuning(store, "wide", timeout=60)
-    tuned = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
+    bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)
+    assert bands.wait_for_tuning("wide", timeout=60)
+    tuned = bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)
     assert tuned.projects == 40
 
     store.gate.clear()
@@ -61,18 +61,27 @@ def test_a_changed_history_keeps_the_previous_band_until_the_new_one_is_tuned(
     assert history_cache(store).wait_for_refresh("wide", timeout=30)
     grown = tenant_history(store, "wide")
     assert len(grown.closed) == 41
-    meanwhile = tenant_band(store, "wide", grown, PARAMS)
+    meanwhile = bands.get(store, "wide", grown, PARAMS)
     assert meanwhile.projects == 40 and meanwhile.engine is tuned.engine  # the previous band
     assert store.tuning.wait(30)
     store.gate.set()
-    assert wait_for_tuning(store, "wide", timeout=60)
-    assert tenant_band(store, "wide", grown, PARAMS).projects == 41
+    assert bands.wait_for_tuning("wide", timeout=60)
+    assert bands.get(store, "wide", grown, PARAMS).projects == 41
 
 
 def test_bands_are_kept_only_for_tenants_the_bounded_history_cache_holds() -> None:
-    store = PortfolioStore()
+    store, bands = PortfolioStore(), TenantBands()
     history.bound_history(store, 50)  # room for one tenant of 40 closed projects
-    tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
-    tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)  # drops "tight"
+    bands.get(store, "tight", tenant_history(store, "tight"), PARAMS)
+    bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)  # drops "tight"
     assert history_cache(store).tenants() == ["wide"]
-    assert {tenant for tenant, _ in calibration._caches[store]} == {"wide"}
+    assert bands.tenants() == ["wide"]
+
+
+def test_bands_start_afresh_for_another_store() -> None:
+    one, two, bands = PortfolioStore(), PortfolioStore(), TenantBands()
+    first = bands.get(one, "wide", tenant_history(one, "wide"), PARAMS)
+    assert bands.get(one, "wide", tenant_history(one, "wide"), PARAMS) is first
+    other = bands.get(two, "wide", tenant_history(two, "wide"), PARAMS)
+    assert other is not first and other.source is tenant_history(two, "wide")
+    assert two.searches == 40  # tuned on the new store, not carried over

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 
 from bot.scoping import calibration, engine, history
-from bot.scoping.calibration import tenant_band
+from bot.scoping.calibration import TenantBands
 from bot.scoping.history import tenant_history
 from estimating import Knobs, Query
 from tests.conftest import Harness
@@ -81,9 +81,9 @@ def _spread(band: calibration.TenantBand, tenant: str, store: PortfolioStore) ->
 
 
 def test_a_dispersed_history_gets_a_wider_band_than_a_tight_one() -> None:
-    store = PortfolioStore()
-    tight = tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
-    wide = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
+    store, bands = PortfolioStore(), TenantBands()
+    tight = bands.get(store, "tight", tenant_history(store, "tight"), PARAMS)
+    wide = bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)
     assert tight.projects == wide.projects == 40  # every project left out once
     assert _spread(wide, "wide", store) > 3 * _spread(tight, "tight", store)
     # The tight tenant's shops take ~200 h within a few percent: a band of a few percent too.
@@ -94,17 +94,17 @@ def test_a_dispersed_history_gets_a_wider_band_than_a_tight_one() -> None:
 
 def test_the_engine_is_cached_until_the_tenant_has_new_projects(monkeypatch) -> None:
     monkeypatch.setattr(history, "RECHECK", 0.0)  # the new project below is written "elsewhere"
-    store = PortfolioStore()
-    first = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
+    store, bands = PortfolioStore(), TenantBands()
+    first = bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)
     searches = store.searches
     assert searches == 40  # one per project left out
-    assert tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS) is first
+    assert bands.get(store, "wide", tenant_history(store, "wide"), PARAMS) is first
     assert store.searches == searches
 
     store.projects["wide"].append(Project("wide-new", "shop", "A shop", 300.0))
     tenant_history(store, "wide")  # the count changed: read again in the background
     assert history.history_cache(store).wait_for_refresh("wide", timeout=30)
-    again = tenant_band(store, "wide", tenant_history(store, "wide"), PARAMS)
+    again = bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)
     assert again is not first and again.projects == 41 and store.searches == searches + 41
     assert len(again.engine.history) == 41  # type: ignore[union-attr]
 
@@ -112,14 +112,14 @@ def test_the_engine_is_cached_until_the_tenant_has_new_projects(monkeypatch) -> 
 def test_rounds_are_capped_on_a_large_portfolio(monkeypatch) -> None:
     monkeypatch.setattr(engine, "MAX_ROUNDS", 12)
     store = PortfolioStore()
-    band = tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
+    band = TenantBands().get(store, "tight", tenant_history(store, "tight"), PARAMS)
     assert band.projects == 12 and store.searches == 12
 
 
 def test_too_few_projects_keep_the_given_knobs_and_band() -> None:
     store = PortfolioStore()
     store.projects["tight"] = store.projects["tight"][: engine.MIN_PROJECTS - 1]
-    band = tenant_band(store, "tight", tenant_history(store, "tight"), PARAMS)
+    band = TenantBands().get(store, "tight", tenant_history(store, "tight"), PARAMS)
     assert band.projects == 0 and band.params == PARAMS and store.searches == 0
     assert band.engine is not None and not band.engine.bands
 

@@ -6,7 +6,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from bot.scoping.calibration import tenant_band
+from bot.scoping.calibration import TenantBands
 from bot.scoping.history import tenant_history
 from bot.scoping.result import compute_scope
 from estimating import Knobs
@@ -61,7 +61,7 @@ class MixedStore:
 def test_a_landing_page_gets_a_band_from_landing_pages() -> None:
     store = MixedStore()
     history = tenant_history(store, "studio")
-    band = tenant_band(store, "studio", history, Knobs(k=8, min_similarity=0.25))
+    band = TenantBands().get(store, "studio", history, Knobs(k=8, min_similarity=0.25))
     assert band.projects == 120 and band.engine is not None
     assert len(band.engine.bands["history"].edges) >= 1  # more than one size bucket
     by_id = {p.id: p for p in store.projects}
