@@ -72,7 +72,7 @@ def build_composer(settings: Settings) -> Composer:
 
     if not settings.llm:
         return OfflineComposer()  # the default: no langchain provider imported at all
-    from bot.llm import composer_for
+    from bot.llm_composer import composer_for
 
     return composer_for(settings)
 

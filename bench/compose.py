@@ -64,19 +64,17 @@ async def _measure(rounds: int) -> dict[str, float]:
 
     from bot.compose import Composition
     from bot.grounding import check
-    from bot.llm import LLMComposer, build_prompt, quote
+    from bot.llm_composer import LLMComposer
+    from language import rephrase_prompt, rephrase_variables
 
     model = GenericFakeChatModel(messages=itertools.repeat(ANSWER))
-    bare = build_prompt() | model | StrOutputParser()
+    bare = rephrase_prompt() | model | StrOutputParser()
     composer = LLMComposer(model)
     composition = Composition("client_update", "bench", DRAFT, FACTS)
     facts_json = json.dumps(FACTS, ensure_ascii=False, sort_keys=True, default=str)
-    variables = {
-        "kind": "client_update",
-        "tone": "friendly",
-        "facts": quote(facts_json, "facts"),
-        "draft": quote(json.dumps(DRAFT, ensure_ascii=False), "draft"),
-    }
+    variables = rephrase_variables(
+        kind="client_update", tone="friendly", facts_json=facts_json, draft=DRAFT
+    )
     assert await composer.compose(composition) == ANSWER, "the bench answer must be grounded"
 
     bare_ms: list[float] = []

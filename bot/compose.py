@@ -5,9 +5,10 @@ offline composer's output). A :class:`Composer` may only re-phrase that draft; a
 composer must check that every number and name it writes is one of the facts, and fall back
 to the draft otherwise.
 
-:class:`OfflineComposer` is the default and needs nothing. ``bot.llm.LLMComposer`` (loaded only
-when ``ATELIER_LLM`` is set) re-phrases the draft with a langchain chat model and checks the
-result with :mod:`bot.grounding`.
+:class:`OfflineComposer` is the default and needs nothing.
+:class:`bot.llm_composer.LLMComposer` (loaded only when ``ATELIER_LLM`` is set) re-phrases the
+draft with a chat model through :mod:`language` and checks the result with :mod:`bot.grounding`
+and the leak rules.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from structlog.testing import capture_logs
 
 from bot.compose import Composition
 from bot.leaks import LeakFilter
-from bot.llm import LLMComposer
+from bot.llm_composer import LLMComposer
 from bot.mentions import can_ping
 from bot.update_text import EntryLine, ProjectFigures, build_update
 from tests.compose.attack_corpus import (

@@ -15,7 +15,7 @@ import pytest
 
 from bot.compose import Composition
 from bot.core import Bot
-from bot.llm import LLMComposer
+from bot.llm_composer import LLMComposer
 from bot.messages import Paragraph, Reply, Request, Visibility
 from bot.registry import Command
 from tests.compose.conftest import DRAFT, FACTS

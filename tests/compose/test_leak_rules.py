@@ -123,7 +123,7 @@ def test_cleaned_text_never_pings_and_only_keeps_lines_it_was_given(text: str) -
 
 async def test_the_leak_rules_apply_to_client_text_not_to_the_studios_own() -> None:
     from bot.compose import Composition
-    from bot.llm import LLMComposer
+    from bot.llm_composer import LLMComposer
     from tests.compose.fakes import scripted
 
     draft = "About 150 h, about $15k at $100/h, with a healthy margin."

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage
 from structlog.testing import capture_logs
 
 from bot.compose import Composition, OfflineComposer
-from bot.llm import LLMComposer
+from bot.llm_composer import LLMComposer
 from tests.compose.conftest import DRAFT
 from tests.compose.fakes import (
     FailingModel,
@@ -52,9 +52,9 @@ async def test_a_failing_structured_call_is_retried_as_plain_text(update):
     # A model that declares tool calling but answers in prose: the parser finds no schema.
     model = ToolCallingModel(messages=iter([AIMessage(content=GROUNDED), GROUNDED, GROUNDED]))
     composer = LLMComposer(model)
-    assert len(composer.chains) == 2
+    assert len(composer.chain.chains) == 2
     assert await composer.compose(update) == GROUNDED
-    assert len(composer.chains) == 1  # the structured call is not paid for again
+    assert len(composer.chain.chains) == 1  # the structured call is not paid for again
     assert await composer.compose(update) == GROUNDED
 
 

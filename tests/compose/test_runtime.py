@@ -8,18 +8,18 @@ import langchain.chat_models
 import pytest
 from structlog.testing import capture_logs
 
-import bot.llm
+import language.models
 from adapters.runtime import build_services
 from bot.compose import OfflineComposer
 from bot.config import load_settings
 from bot.intent import IntentClassifier
-from bot.llm import LLMComposer
+from bot.llm_composer import LLMComposer
 from tests.compose.fakes import scripted
 
 
 @pytest.fixture(autouse=True)
 def _fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.llm, "_warned", set())
+    monkeypatch.setattr(language.models, "_warned", set())
 
 
 def test_offline_by_default(settings):

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from bot.compose import Composition, OfflineComposer
-from bot.llm import LLMComposer
+from bot.llm_composer import LLMComposer
 from bot.update_text import TONES, EntryLine, ProjectFigures, build_update
 from tests.compose.fakes import RecordingModel, quoted_block
 

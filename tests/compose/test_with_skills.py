@@ -7,7 +7,7 @@ import re
 
 from structlog.testing import capture_logs
 
-from bot.llm import LLMComposer
+from bot.llm_composer import LLMComposer
 from tests.compose.fakes import RecordingModel, quoted_block
 from tests.updates.conftest import add_project, clock  # noqa: F401  (fixture)
 
