@@ -8,9 +8,11 @@ first. The wording is friendly and never pings anyone: the digest goes to the st
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.mentions import neutralise_mentions
 from bot.messages import Block, Button, Buttons, Heading, Paragraph, Reply, Visibility
@@ -165,15 +167,26 @@ def _burn(pulse: ProjectPulse, today: dt.date) -> tuple[str, bool] | None:
     return f"⏱️ {hours} used, {elapsed:.0%} of the schedule gone: on pace.", False
 
 
+def assessment_facts(item: Assessment) -> dict[str, Any]:
+    """One project's figures and lines, JSON-ready (``Reply.facts`` for scripts and tests)."""
+    facts = dataclasses.asdict(item.pulse)
+    for key, value in facts.items():
+        if isinstance(value, dt.date):
+            facts[key] = value.isoformat()
+    facts["news"] = [dict(line) for line in facts["news"]]
+    return {**facts, "lines": list(item.lines), "urgency": item.urgency}
+
+
 def build_digest(
     pulses: Sequence[ProjectPulse], options: DigestOptions, *, note: str = "", scope: str = ""
 ) -> Reply:
     """The digest as a DM: a heading, an optional note (e.g. "this one is late"), then one
-    section per project, those needing attention first."""
+    section per project, those needing attention first; ``facts`` holds the same per project."""
     assessed = sorted(
         (assess(pulse, options) for pulse in pulses), key=lambda a: (a.urgency, a.pulse.name)
     )
     today = options.today
+    facts = {"today": today.isoformat(), "projects": [assessment_facts(a) for a in assessed]}
     blocks: list[Block] = [Heading(text=f"Your Atelier digest — {today.day} {today:%B %Y}")]
     if note:
         blocks.append(Paragraph(text=note))
@@ -184,7 +197,7 @@ def build_digest(
                 "Add one with `/projects add` and I'll keep an eye on it."
             )
         )
-        return Reply(blocks=tuple(blocks), visibility=Visibility.DM)
+        return Reply(blocks=tuple(blocks), visibility=Visibility.DM, facts=facts)
     attention = sum(1 for a in assessed if a.urgency <= 3)
     count = len(assessed)
     summary = f"{count} active project{'' if count == 1 else 's'}{scope}"
@@ -218,7 +231,7 @@ def build_digest(
             "`/atelier digest on|off`._"
         )
     )
-    return Reply(blocks=tuple(blocks), visibility=Visibility.DM)
+    return Reply(blocks=tuple(blocks), visibility=Visibility.DM, facts=facts)
 
 
 __all__ = [
@@ -228,5 +241,6 @@ __all__ = [
     "NewsLine",
     "ProjectPulse",
     "assess",
+    "assessment_facts",
     "build_digest",
 ]

@@ -21,9 +21,9 @@ from rich.console import Console
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.core import Bot
+from bot.errors import AtelierError
 from bot.logs import configure_logging, get_logger
 from bot.messages import Reply, Request
-from bot.registry import SkillError
 from state import DatabaseUnavailable
 
 T = TypeVar("T")
@@ -67,7 +67,7 @@ def describe_failure(problem: BaseException) -> tuple[str, int]:
 
     if isinstance(problem, DatabaseUnavailable):
         return str(problem), 2
-    if isinstance(problem, SkillError | KnowledgeUnavailable):
+    if isinstance(problem, AtelierError | KnowledgeUnavailable):
         return str(problem), 1
     if isinstance(problem, OperationalError | InterfaceError):
         reason = str(getattr(problem, "orig", "") or "").lower()
@@ -131,13 +131,19 @@ def run(coroutine_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         raise typer.Exit(code) from None
 
 
-def reply_to_dict(reply: Reply) -> dict[str, Any]:
-    data = reply.model_dump(mode="python")
+def reply_to_dict(reply: Reply, *, with_facts: bool = True) -> dict[str, Any]:
+    data = reply.model_dump(mode="python", exclude=None if with_facts else {"facts"})
     for block in data["blocks"]:
         if block.get("kind") == "image":
             block["data"] = base64.b64encode(block["data"]).decode()
     data["text"] = reply.text
     return data
+
+
+def facts_with_reply(reply: Reply) -> dict[str, Any]:
+    """``--json`` for an answer whose figures scripts read: the reply's facts at the top, the
+    reply itself (blocks, text; not its facts again) under ``reply``."""
+    return {**reply.facts, "reply": reply_to_dict(reply, with_facts=False)}
 
 
 def print_json(data: Any) -> None:
@@ -159,11 +165,24 @@ def cli_request(
     )
 
 
+async def render_reply(bot: Bot, reply: Reply, tenant: str, user: str) -> None:
+    """Print a reply as the console shows it in chat (tables, buttons as keywords, charts
+    saved under the data dir)."""
+    from adapters.console import ConsoleAdapter
+
+    console = ConsoleAdapter(
+        bot,
+        stdout,
+        tenant=tenant,
+        user_id=user,
+        image_dir=bot.services.settings.data_dir / "images",
+    )
+    await console.render(reply)
+
+
 async def ask_bot(bot: Bot, request: Request, as_json: bool) -> int:
     """Send one request through the core and print the answer; exit code 0, or 1 when the
     bot refused or could not do it (then the answer is one line on stderr)."""
-    from adapters.console import ConsoleAdapter
-
     reply = await bot.handle(request)
     if reply is None:
         return 0
@@ -172,12 +191,5 @@ async def ask_bot(bot: Bot, request: Request, as_json: bool) -> int:
     elif reply.refused and not reply.buttons:
         error_line(reply.text)
     else:
-        console = ConsoleAdapter(
-            bot,
-            stdout,
-            tenant=request.tenant,
-            user_id=request.user_id,
-            image_dir=bot.services.settings.data_dir / "images",
-        )
-        await console.render(reply)
+        await render_reply(bot, reply, request.tenant, request.user_id)
     return 1 if reply.refused else 0

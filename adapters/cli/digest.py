@@ -1,15 +1,15 @@
 """`atelier digest`: the digest now (`--json` for scripts) and `atelier digest schedule …`.
 
-The same core as chat: ``atelier digest`` is ``/atelier digest`` for ``--user`` (the projects
-they own, else the whole workspace), ``atelier digest schedule on fri 15:00 Europe/Berlin``
-and ``… off`` change the workspace's weekly schedule, ``atelier digest schedule`` shows it.
-Exit codes: 0 done, 1 not done (an unreadable schedule…), 2 a bad setting.
+Each is the chat command sent through ``Bot.handle``: ``atelier digest`` is ``/atelier digest``
+for ``--user`` (the projects they own, else the whole workspace), ``atelier digest schedule on
+fri 15:00 Europe/Berlin`` and ``… off`` change the workspace's weekly schedule, ``atelier digest
+schedule`` shows it. ``--json`` prints what the reply's facts say. Exit codes: 0 done, 1 not
+done (an unreadable schedule…), 2 a bad setting.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -19,8 +19,9 @@ from adapters.cli.common import (
     UserOption,
     ask_bot,
     cli_request,
+    facts_with_reply,
+    fail,
     print_json,
-    reply_to_dict,
     run,
     settings_or_exit,
 )
@@ -39,53 +40,29 @@ def digest_command(
     user: UserOption = "you",
     as_json: JsonOption = False,
 ) -> None:
-    """Print the digest now, for --user (their projects; the whole workspace if none)."""
+    """Print the digest now, for --user (their projects; the whole workspace if none).
+
+    ``--json`` prints the reply's facts: the tenant, the schedule, each project's figures,
+    news, lines and urgency (most urgent first), and the reply itself under ``reply``.
+    """
     if context.invoked_subcommand is not None:
         return
     settings = settings_or_exit()
     from adapters.runtime import running_bot
 
-    who = tenant or settings.default_tenant
+    request = cli_request(settings, tenant, user, "atelier", "digest")
 
     async def go() -> int:
         async with running_bot(settings) as bot:
             if not as_json:
-                return await ask_bot(
-                    bot, cli_request(settings, who, user, "atelier", "digest"), False
-                )
-            print_json(await _digest_data(bot, who, user))
+                return await ask_bot(bot, request, False)
+            reply = await bot.handle(request)
+            if reply is None or reply.refused:
+                return fail(reply.text if reply else "no digest", as_json)
+            print_json(facts_with_reply(reply))
             return 0
 
     raise typer.Exit(run(go))
-
-
-async def _digest_data(bot: Any, tenant: str, user: str) -> dict[str, Any]:
-    """The digest as data: the schedule, each project's facts and lines, and the reply."""
-    from bot.digest import DigestOptions, assess
-    from bot.digest_data import get_schedule, project_pulses
-    from bot.skills.atelier import digest_for
-
-    services = bot.services
-    settings = services.settings
-    pulses = await project_pulses(services.db, tenant)
-    mine = [p for p in pulses if p.owner_id == user] or pulses
-    options = DigestOptions(
-        today=services.clock().date(),
-        stale_days=settings.digest_stale_days,
-        near_due_days=settings.digest_near_due_days,
-    )
-    schedule = await get_schedule(services.db, tenant)
-    projects = []
-    for pulse in mine:
-        judged = assess(pulse, options)
-        facts = dataclasses.asdict(pulse)
-        projects.append({**facts, "lines": list(judged.lines), "urgency": judged.urgency})
-    return {
-        "tenant": tenant,
-        "schedule": schedule.describe(),
-        "projects": sorted(projects, key=lambda p: (p["urgency"], p["name"])),
-        "reply": reply_to_dict(await digest_for(services, tenant, user)),
-    }
 
 
 @digest_app.command("schedule")

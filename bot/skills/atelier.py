@@ -11,12 +11,15 @@ Who may do this is decided by the core before the skill runs (guests are refused
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from bot.digest import DigestOptions, build_digest
 from bot.digest_data import get_schedule, project_pulses, set_schedule
 from bot.home import HOME_ACTION, build_home, home_reply
 from bot.messages import Action, Paragraph, Reply, Request, Visibility, text_reply
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
-from bot.schedule import EXAMPLE, ScheduleError, next_slot, parse_slot
+from bot.schedule import EXAMPLE, ScheduleError, Slot, next_slot, parse_slot
 from bot.services import Services
 
 USAGE = (
@@ -42,9 +45,17 @@ async def digest_for(services: Services, tenant: str, user_id: str, note: str = 
         stale_days=settings.digest_stale_days,
         near_due_days=settings.digest_near_due_days,
     )
-    return build_digest(mine, options, note=note, scope=scope).model_copy(
-        update={"visibility": Visibility.EPHEMERAL}
-    )
+    digest = build_digest(mine, options, note=note, scope=scope)
+    facts = {**digest.facts, "tenant": tenant, "owned_only": scope == " of yours"}
+    return digest.model_copy(update={"visibility": Visibility.EPHEMERAL, "facts": facts})
+
+
+def _schedule_facts(tenant: str, slot: Slot | None, now: dt.datetime) -> dict[str, Any]:
+    """The setting as scripts read it: ``schedule`` is "off" or e.g. "Fridays at 15:00 (…)"."""
+    if slot is None:
+        return {"tenant": tenant, "schedule": "off", "next": None}
+    upcoming = next_slot(slot, now).astimezone(slot.zone).isoformat()
+    return {"tenant": tenant, "schedule": slot.describe(), "next": upcoming}
 
 
 async def _schedule(request: Request, services: Services, words: list[str]) -> Reply:
@@ -62,20 +73,27 @@ async def _schedule(request: Request, services: Services, words: list[str]) -> R
             platform=request.platform,
             now=now,
         )
+        off = {"facts": _schedule_facts(request.tenant, None, now)}
         if not before.enabled:
-            return text_reply("The weekly digest was already off. Nothing changed.")
+            return text_reply("The weekly digest was already off. Nothing changed.").model_copy(
+                update=off
+            )
         return text_reply(
             "The weekly digest is off. `/atelier digest` still gives you one whenever you ask."
-        )
+        ).model_copy(update=off)
     if verb in _STATUS:
         schedule = await get_schedule(services.db, request.tenant)
+        slot = schedule.slot if schedule.enabled else None
+        shown = {"facts": _schedule_facts(request.tenant, slot, now)}
         if not schedule.enabled or schedule.slot is None:
-            return text_reply(f"The weekly digest is off. Turn it on with {EXAMPLE}.")
+            return text_reply(f"The weekly digest is off. Turn it on with {EXAMPLE}.").model_copy(
+                update=shown
+            )
         upcoming = next_slot(schedule.slot, now).astimezone(schedule.slot.zone)
         return text_reply(
             f"The weekly digest is on: {schedule.slot.describe()}, to each project's owner. "
             f"Next: {upcoming:%a} {upcoming.day} {upcoming:%b} at {upcoming:%H:%M}."
-        )
+        ).model_copy(update=shown)
     try:
         slot = parse_slot(" ".join(words[1:]), services.settings.digest_timezone)
     except ScheduleError as problem:
@@ -89,13 +107,14 @@ async def _schedule(request: Request, services: Services, words: list[str]) -> R
         now=now,
     )
     upcoming = next_slot(slot, now).astimezone(slot.zone)
+    on = {"facts": _schedule_facts(request.tenant, slot, now)}
     return text_reply(
         f"Done: a weekly digest on {slot.describe()}. Each project's owner gets a DM with "
         "news to report, how long the client has been waiting, burn against the calendar "
         "and deadlines; projects whose owner I can't DM go to you. Nothing is ever posted "
         f"to a client channel. First one: {upcoming:%a} {upcoming.day} {upcoming:%b} at "
         f"{upcoming:%H:%M}."
-    )
+    ).model_copy(update=on)
 
 
 async def atelier_command(request: Request, services: Services) -> Reply:
@@ -104,7 +123,10 @@ async def atelier_command(request: Request, services: Services) -> Reply:
     if sub == "digest":
         rest = words[1:]
         if not rest:
-            return await digest_for(services, request.tenant, request.user_id)
+            digest = await digest_for(services, request.tenant, request.user_id)
+            schedule = await get_schedule(services.db, request.tenant)
+            facts = {**digest.facts, "schedule": schedule.describe()}
+            return digest.model_copy(update={"facts": facts})
         verb = rest[0].lower()
         if verb in _ON | _OFF | _STATUS:
             return await _schedule(request, services, rest)
