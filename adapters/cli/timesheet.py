@@ -1,8 +1,10 @@
 """`atelier log summary [PERIOD] [PROJECT] [--json] [--csv FILE|-] [--with-text]`: invoicing.
 
-The same summary as `/log summary` in chat. ``--csv`` writes one row per entry (date, project,
-person, hours, billable, rate, amount, currency) for an invoicing tool; entry text is internal
-and is left out unless ``--with-text`` asks for it. ``-`` writes the CSV to stdout.
+This is `/log summary …` sent through ``Bot.handle``, so the period, the project and the error
+messages are read exactly as in chat. ``--json`` prints the reply's facts; ``--csv`` writes one
+row per entry from them (date, project, person, hours, billable, rate, amount, currency) for
+an invoicing tool. Entry text is internal and is left out unless ``--with-text`` asks for it.
+``-`` writes the CSV to stdout.
 """
 
 from __future__ import annotations
@@ -10,88 +12,52 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from adapters.cli.common import fail, print_json, run, settings_or_exit, stdout
-from bot.timesheet import Summary
+from adapters.cli.common import (
+    cli_request,
+    fail,
+    print_json,
+    render_reply,
+    run,
+    settings_or_exit,
+    stdout,
+)
 
 CSV_COLUMNS = ("date", "project", "person", "hours", "billable", "rate", "amount", "currency")
 
 
-def summary_csv(summary: Summary, with_text: bool = False) -> str:
-    """One row per entry, oldest first; no entry text unless ``with_text``."""
+def summary_csv(facts: Mapping[str, Any], with_text: bool = False) -> str:
+    """One row per entry of a summary's facts, oldest first; no entry text unless asked."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow((*CSV_COLUMNS, "text") if with_text else CSV_COLUMNS)
-    for line in summary.lines:
+    for entry in facts["entries"]:
         row: list[Any] = [
-            line.day.isoformat(),
-            line.project_id,
-            line.person,
-            f"{line.hours:g}",
-            "yes" if line.billable else "no",
-            f"{line.rate:.2f}",
-            f"{line.amount:.2f}",
-            line.currency,
+            entry["date"],
+            entry["project"],
+            entry["person"],
+            f"{entry['hours']:g}",
+            "yes" if entry["billable"] else "no",
+            f"{entry['rate']:.2f}",
+            f"{entry['amount']:.2f}",
+            entry["currency"],
         ]
         if with_text:
-            row.append(line.text)
+            row.append(entry["text"])
         writer.writerow(row)
     return buffer.getvalue()
 
 
-def summary_dict(summary: Summary, with_text: bool = False) -> dict[str, Any]:
-    total = summary.total
-    return {
-        "period": {
-            "start": summary.period.start.isoformat(),
-            "end": summary.period.end.isoformat(),
-            "label": summary.period.label,
-        },
-        "timezone": summary.timezone,
-        "projects": [
-            {
-                "project": p.project_id,
-                "name": p.name,
-                "hours": round(p.hours, 4),
-                "billable_hours": round(p.billable_hours, 4),
-                "rate": p.rate,
-                "currency": p.currency,
-                "amount": round(p.amount, 2),
-            }
-            for p in summary.projects
-        ],
-        "people": [
-            {
-                "person": p.person,
-                "hours": round(p.hours, 4),
-                "billable_hours": round(p.billable_hours, 4),
-                "amounts": {c: round(a, 2) for c, a in sorted(p.amounts.items())},
-            }
-            for p in summary.people
-        ],
-        "total": {
-            "hours": round(total.hours, 4),
-            "billable_hours": round(total.billable_hours, 4),
-            "amounts": summary.amounts,
-        },
-        "entries": [
-            {
-                "id": line.entry_id,
-                "date": line.day.isoformat(),
-                "project": line.project_id,
-                "person": line.person,
-                "hours": line.hours,
-                "billable": line.billable,
-                "rate": line.rate,
-                "amount": line.amount,
-                "currency": line.currency,
-                **({"text": line.text} if with_text else {}),
-            }
-            for line in summary.lines
-        ],
-    }
+def summary_json(facts: Mapping[str, Any], with_text: bool = False) -> dict[str, Any]:
+    """The summary's facts as printed by ``--json``: entry text only with ``--with-text``."""
+    entries = [
+        entry if with_text else {k: v for k, v in entry.items() if k != "text"}
+        for entry in facts["entries"]
+    ]
+    return {**facts, "entries": entries}
 
 
 def summary_cli(
@@ -100,35 +66,31 @@ def summary_cli(
     as_json: bool,
     csv_target: str | None,
     with_text: bool,
+    user: str = "you",
 ) -> int:
     """Run `atelier log summary …`; the exit code."""
     settings = settings_or_exit()
     from adapters.runtime import running_bot
-    from bot.registry import SkillError
-    from bot.skills.log_summary import build_summary, summary_reply
 
-    who = tenant or settings.default_tenant
+    request = cli_request(settings, tenant, user, "log", " ".join(["summary", *words]))
 
     async def go() -> int:
         async with running_bot(settings) as bot:
-            try:
-                summary = await build_summary(bot.services, who, " ".join(words))
-            except SkillError as problem:
-                return fail(str(problem), as_json)
+            reply = await bot.handle(request)
+            if reply is None or reply.refused:
+                return fail(reply.text if reply else "no summary", as_json)
             if not as_json and csv_target is None:
-                from adapters.console import ConsoleAdapter
-
-                console = ConsoleAdapter(
-                    bot,
-                    stdout,
-                    tenant=who,
-                    user_id="you",
-                    image_dir=bot.services.settings.data_dir / "images",
-                )
-                await console.render(summary_reply(summary))
+                await render_reply(bot, reply, request.tenant, user)
                 return 0
+        facts = reply.facts
+        if "entries" not in facts:  # as in chat, a project called "summary" takes the words
+            return fail(
+                f"{reply.text} (not a time summary: a project is called “summary”, so "
+                "`/log summary …` logs to it)",
+                as_json,
+            )
         if csv_target is not None:
-            data = summary_csv(summary, with_text)
+            data = summary_csv(facts, with_text)
             if csv_target == "-":
                 sys.stdout.write(data)
                 return 0
@@ -139,15 +101,15 @@ def summary_cli(
                 return fail(f"can't write {target}: {problem.strerror or problem}", as_json)
             if not as_json:
                 stdout.print(
-                    f"Wrote {len(summary.lines)} entries to {target}.",
+                    f"Wrote {len(facts['entries'])} entries to {target}.",
                     markup=False,
                     highlight=False,
                 )
         if as_json:
-            print_json(summary_dict(summary, with_text))
+            print_json(summary_json(facts, with_text))
         return 0
 
     return run(go)
 
 
-__all__ = ["CSV_COLUMNS", "summary_cli", "summary_csv", "summary_dict"]
+__all__ = ["CSV_COLUMNS", "summary_cli", "summary_csv", "summary_json"]

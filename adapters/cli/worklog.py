@@ -71,7 +71,7 @@ def log_command(
     if project.lower() == "summary":
         from adapters.cli.timesheet import summary_cli
 
-        raise typer.Exit(summary_cli(words, tenant, as_json, csv_target, with_text))
+        raise typer.Exit(summary_cli(words, tenant, as_json, csv_target, with_text, user))
     if csv_target is not None or with_text:
         raise typer.Exit(fail("--csv and --with-text belong to `atelier log summary`.", as_json))
     if not words:

@@ -7,6 +7,8 @@ in a channel shared with people outside the studio the core moves it to their DM
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.messages import Heading, Paragraph, Reply, Request, Table, Visibility
 from bot.registry import SkillError
 from bot.services import Services
@@ -41,7 +43,7 @@ def amounts_text(amounts: dict[str, float]) -> str:
 
 
 async def build_summary(services: Services, tenant: str, text: str) -> Summary:
-    """The summary a `/log summary …` text asks for (also used by the CLI)."""
+    """The summary a `/log summary …` text asks for."""
     zone = await workspace_zone(services.db, tenant, services.settings.digest_timezone)
     today = services.clock().astimezone(zone).date()
     period, reference = parse_period(text, today)
@@ -60,7 +62,71 @@ async def build_summary(services: Services, tenant: str, text: str) -> Summary:
     return await summarise(services.db, tenant, period, zone, rates, project_id)
 
 
+def summary_facts(summary: Summary) -> dict[str, Any]:
+    """The summary's figures for scripts (``atelier log summary --json`` / ``--csv``).
+
+    Each entry keeps its text, which may be internal: no adapter renders facts, and the command
+    line prints it only when asked (``--with-text``). The reply itself is private anyway.
+    """
+    total = summary.total
+    return {
+        "period": {
+            "start": summary.period.start.isoformat(),
+            "end": summary.period.end.isoformat(),
+            "label": summary.period.label,
+        },
+        "timezone": summary.timezone,
+        "project_filter": summary.project_filter,
+        "projects": [
+            {
+                "project": p.project_id,
+                "name": p.name,
+                "hours": round(p.hours, 4),
+                "billable_hours": round(p.billable_hours, 4),
+                "rate": p.rate,
+                "currency": p.currency,
+                "amount": round(p.amount, 2),
+            }
+            for p in summary.projects
+        ],
+        "people": [
+            {
+                "person": p.person,
+                "hours": round(p.hours, 4),
+                "billable_hours": round(p.billable_hours, 4),
+                "amounts": {c: round(a, 2) for c, a in sorted(p.amounts.items())},
+            }
+            for p in summary.people
+        ],
+        "total": {
+            "hours": round(total.hours, 4),
+            "billable_hours": round(total.billable_hours, 4),
+            "amounts": summary.amounts,
+        },
+        "entries": [
+            {
+                "id": line.entry_id,
+                "date": line.day.isoformat(),
+                "project": line.project_id,
+                "person": line.person,
+                "hours": line.hours,
+                "billable": line.billable,
+                "rate": line.rate,
+                "amount": line.amount,
+                "currency": line.currency,
+                "text": line.text,
+            }
+            for line in summary.lines
+        ],
+    }
+
+
 def summary_reply(summary: Summary) -> Reply:
+    """The summary as chat shows it; ``facts`` holds the figures (see :func:`summary_facts`)."""
+    return _summary_blocks(summary).model_copy(update={"facts": summary_facts(summary)})
+
+
+def _summary_blocks(summary: Summary) -> Reply:
     named = summary.project_filter and summary.lines
     where = f" — {summary.lines[0].project_name}" if named else ""
     heading = Heading(text=f"Time{where}: {summary.period.shown}")
@@ -121,4 +187,4 @@ async def summary_command(request: Request, services: Services, text: str) -> Re
     return summary_reply(summary)
 
 
-__all__ = ["SUMMARY_USAGE", "build_summary", "summary_command", "summary_reply"]
+__all__ = ["SUMMARY_USAGE", "build_summary", "summary_command", "summary_facts", "summary_reply"]

@@ -94,7 +94,7 @@ def test_json_totals(settings) -> None:  # type: ignore[no-untyped-def]
 def test_rich_output_and_errors(settings) -> None:  # type: ignore[no-untyped-def]
     workspace(settings)
     shown = invoke(settings, "log", "summary", WEEK)
-    assert shown.exit_code == 0 and "Gamma app" in shown.output and "320.00 EUR" in shown.output
+    assert shown.exit_code == 0 and "Gamma app" in shown.output and "320.00" in shown.output
     bad = invoke(settings, "log", "summary", "2026-12-10..2026-12-01")
     assert bad.exit_code == 1 and "before it starts" in bad.output
     misplaced = invoke(settings, "log", "acme", "done: x, 1h", "--csv", "-")
@@ -107,3 +107,39 @@ def test_log_an_entry_non_billable_from_the_command_line(settings) -> None:  # t
     logged = invoke(settings, "log", "acme", "nb:", "done:", "pairing, 1h", "--json")
     assert logged.exit_code == 0, logged.output
     assert json.loads(logged.output)["billable"] is False
+
+
+def test_json_is_the_facts_of_the_chat_reply(settings) -> None:  # type: ignore[no-untyped-def]
+    """`atelier log summary --json` is `/log summary` in chat: the same reply, its facts printed
+    (entry text left out), and chat's own words when it can't answer."""
+    from bot.messages import Request
+
+    workspace(settings)
+
+    async def in_chat(text: str):  # type: ignore[no-untyped-def]
+        bot = Bot(build_services(settings))
+        await bot.start()
+        try:
+            request = Request(tenant="local", user_id="you", command="log", text=text)
+            return await bot.handle(request)
+        finally:
+            await bot.close()
+
+    out = invoke(settings, "log", "summary", WEEK, "beta", "--json")
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    chat = asyncio.run(in_chat(f"summary {WEEK} beta"))
+    assert chat is not None and chat.command == "log"
+    expected = dict(chat.facts)
+    assert [e.pop("text") for e in expected["entries"]] == [
+        "done: homepage, 3h",
+        "done: footer links, 30m",
+    ]
+    assert data == expected
+    assert data["project_filter"] == "beta-portal" and data["total"]["hours"] == 3.5
+
+    unknown = invoke(settings, "log", "summary", "week", "initech")
+    chat_unknown = asyncio.run(in_chat("summary week initech"))
+    assert unknown.exit_code == 1 and chat_unknown is not None and chat_unknown.refused
+    assert unknown.output.startswith("error: I don't know a project called “initech”")
+    assert "“initech”, nor a period" in chat_unknown.text
