@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from bot.client_guard import ClientGuard, document_guard
 from bot.compose import Composition
@@ -62,6 +61,7 @@ from bot.proposal_text import (
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.scoping import wording as w
 from bot.services import Services
+from bot.skills.scope import save_estimate
 from knowledge.port import KnowledgeStore
 from state import Draft, SavedEstimate, ScopeRun
 
@@ -105,27 +105,8 @@ async def save_run(services: Services, tenant: str, run_id: str, user_id: str) -
             f"I can't find the estimate `{run_id[:20]}`. Save one from a `/scope` answer "
             "(**Save estimate**), then run `/proposal <estimate id>`."
         )
-    try:
-        async with services.db.transaction() as session:
-            session.add(
-                SavedEstimate(
-                    id=run.id,
-                    tenant=run.tenant,
-                    user_id=user_id,
-                    brief=run.brief,
-                    p10_hours=run.p10_hours,
-                    p50_hours=run.p50_hours,
-                    p90_hours=run.p90_hours,
-                    rate=run.rate,
-                    currency=run.currency,
-                    analogue_ids=list(run.analogue_ids or []),
-                )
-            )
-    except IntegrityError:  # a double click (or Save estimate) raced us to it
-        pass
-    found = await _estimate(services, tenant, run_id)
-    assert found is not None
-    return found
+    saved, _created = await save_estimate(services, run, user_id)
+    return saved
 
 
 @dataclass(frozen=True)

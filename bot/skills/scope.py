@@ -470,21 +470,21 @@ async def scope_action(action: Action, services: Services) -> Reply:
     return text_reply("That button is no longer supported. Please run `/scope` again.")
 
 
-async def _save(action: Action, services: Services, run: ScopeRun) -> Reply:
-    already = (
-        f"That estimate is already saved as `{run.id}`. When the project starts, link it "
-        "with `/projects add` so its actual hours are compared when it closes."
-    )
-    async with services.db.sessions() as session:
-        if await session.get(SavedEstimate, run.id) is not None:
-            return text_reply(already)
+async def save_estimate(
+    services: Services, run: ScopeRun, user_id: str
+) -> tuple[SavedEstimate, bool]:
+    """The saved estimate of a `/scope` answer, saving it now when it was not yet; True when
+    this call saved it (a double click, or the other button, may have raced us to it)."""
+    if (saved := await _saved_estimate(services, run)) is not None:
+        return saved, False
+    created = True
     try:
         async with services.db.transaction() as session:
             session.add(
                 SavedEstimate(
                     id=run.id,
                     tenant=run.tenant,
-                    user_id=action.user_id,
+                    user_id=user_id,
                     brief=run.brief,
                     p10_hours=run.p10_hours,
                     p50_hours=run.p50_hours,
@@ -494,8 +494,29 @@ async def _save(action: Action, services: Services, run: ScopeRun) -> Reply:
                     analogue_ids=list(run.analogue_ids or []),
                 )
             )
-    except IntegrityError:  # a double click raced us to it
-        return text_reply(already)
+    except IntegrityError:
+        created = False
+    saved = await _saved_estimate(services, run)
+    assert saved is not None
+    return saved, created
+
+
+async def _saved_estimate(services: Services, run: ScopeRun) -> SavedEstimate | None:
+    async with services.db.sessions() as session:
+        return await session.scalar(
+            select(SavedEstimate).where(
+                SavedEstimate.id == run.id, SavedEstimate.tenant == run.tenant
+            )
+        )
+
+
+async def _save(action: Action, services: Services, run: ScopeRun) -> Reply:
+    _saved, created = await save_estimate(services, run, action.user_id)
+    if not created:
+        return text_reply(
+            f"That estimate is already saved as `{run.id}`. When the project starts, link it "
+            "with `/projects add` so its actual hours are compared when it closes."
+        )
     return text_reply(
         f"Saved as estimate `{run.id}` (≈ {w.hours(run.p50_hours)}, "
         f"{w.hours_range(run.p10_hours, run.p90_hours)}). When the project starts, link it with "
