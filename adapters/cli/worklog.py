@@ -1,13 +1,16 @@
 """`atelier log`, `atelier update`, `atelier projects add|close`: client updates for scripts.
 
-The same core as chat: entries are parsed by the same rules, drafts go through the same state
-machine, and the acting user (``--user``) must be the draft's requester to approve or discard
-it. Exit codes: 0 done, 1 not done (unknown project, bad input, stale draft), 2 a bad setting.
+Each is the chat command sent through ``Bot.handle`` (``projects add`` opens the `/projects add`
+form and submits the options as its answers through ``Bot.handle_action``), so entries are
+parsed by the same rules, drafts go through the same state machine, and the acting user
+(``--user``) must be the draft's requester to approve or discard it; what is done or refused is
+read off the reply (``Reply.refused``, ``Reply.facts``), never from the database. Exit codes:
+0 done, 1 not done (unknown project, bad input, stale draft), 2 a bad setting.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -19,11 +22,13 @@ from adapters.cli.common import (
     error_line,
     fail,
     print_json,
+    render_reply,
     reply_to_dict,
     run,
     settings_or_exit,
     stdout,
 )
+from bot.messages import Reply
 
 ToneOption = Annotated[
     str, typer.Option("--tone", help="friendly, formal or brief.", case_sensitive=False)
@@ -94,13 +99,13 @@ def log_command(
             if as_json:
                 print_json(dict(reply.facts) if reply.facts else {"text": reply.text})
             else:
-                await ask_bot_render(bot, reply, who, user)
+                await render_reply(bot, reply, who, user)
             return 0
 
     raise typer.Exit(run(go))
 
 
-def _draft_id(reply: Any) -> str | None:
+def _draft_id(reply: Reply) -> str | None:
     for button in reply.buttons:
         if button.action_id.startswith("update:") and ":" in button.value:
             return str(button.value.split(":")[0])
@@ -123,7 +128,6 @@ def update_command(
     """
     settings = settings_or_exit()
     from adapters.runtime import running_bot
-    from bot.drafts import get_draft
     from bot.update_text import TONES
 
     who = tenant or settings.default_tenant
@@ -146,32 +150,26 @@ def update_command(
             elif reply.refused:
                 error_line(reply.text)
             else:
-                await ask_bot_render(bot, reply, who, user)
+                await render_reply(bot, reply, who, user)
                 if made:
                     stdout.print(f"Draft id: {made}", markup=False, highlight=False)
             return 0 if made else 1
 
     async def on_draft() -> int:
         assert draft_id is not None
-        wanted = {"approve": "approved", "discard": "discarded"}.get(verb)
         async with running_bot(settings) as bot:
-            before = await get_draft(bot.services.db, who, draft_id)
             request = cli_request(settings, who, user, "update", f"{verb} {draft_id}")
             reply = await bot.handle(request)
-            assert reply is not None
-            after = await get_draft(bot.services.db, who, draft_id)
-            done = after is not None and (
-                wanted is None
-                or (before is not None and before.draft.status != wanted == after.draft.status)
-            )
-            if verb == "export":
-                done = done and after is not None and after.draft.requester_id == user
+            if reply is None:
+                return fail("nothing was done", as_json)
+            # The core refuses what it did not do: an unknown or stale draft, someone else's.
+            done = not reply.refused
             if as_json:
                 print_json({**reply_to_dict(reply), "ok": done})
             elif not done:
                 error_line(reply.text)
             else:
-                await ask_bot_render(bot, reply, who, user)
+                await render_reply(bot, reply, who, user)
             return 0 if done else 1
 
     raise typer.Exit(
@@ -179,17 +177,8 @@ def update_command(
     )
 
 
-async def ask_bot_render(bot: Any, reply: Any, tenant: str, user: str) -> None:
-    from adapters.console import ConsoleAdapter
-
-    console = ConsoleAdapter(
-        bot,
-        stdout,
-        tenant=tenant,
-        user_id=user,
-        image_dir=bot.services.settings.data_dir / "images",
-    )
-    await console.render(reply)
+# The name scope, proposal and change commands import; the console rendering is common's.
+ask_bot_render = render_reply
 
 
 # --- `atelier projects add|close` --------------------------------------------------------------
@@ -232,7 +221,6 @@ def projects_add_command(
         raise typer.Exit(2)
     from adapters.runtime import running_bot
     from bot.messages import Action
-    from bot.skills.active_projects import FORM_ID
 
     who = tenant or settings.default_tenant
     values = {
@@ -250,21 +238,30 @@ def projects_add_command(
         "type": type,
         "tags": tags,
     }
-
-    # The `/projects add` form, filled in from the options and submitted like a chat modal.
-    form = Action(
-        action_id=FORM_ID,
-        values={k: v for k, v in values.items() if v},
-        tenant=who,
-        user_id=user,
-        user_name=user,
-        channel_id="cli",
-        platform="cli",
-    )
+    answers = {k: v for k, v in values.items() if v}
 
     async def go() -> int:
         async with running_bot(settings) as bot:
-            reply = await bot.handle_action(form)
+            # As in chat: `/projects add` opens the form, and the options are its answers,
+            # submitted like a filled-in modal (the same checks, the same filing).
+            opened = await bot.handle(cli_request(settings, who, user, "projects", "add"))
+            form = opened.form if opened is not None else None
+            if form is None:
+                return _fail(opened.text if opened else "the project form did not open", as_json)
+            missing = sorted(set(answers) - {field.name for field in form.fields})
+            if missing:  # an option the form no longer asks for: never drop it silently
+                return _fail(f"nothing was saved (the form has no {', '.join(missing)})", as_json)
+            submitted = Action(
+                action_id=form.form_id,
+                value=form.value,
+                values=answers,
+                tenant=who,
+                user_id=user,
+                user_name=user,
+                channel_id="cli",
+                platform="cli",
+            )
+            reply = await bot.handle_action(submitted)
             if reply is None:
                 return _fail("nothing was saved", as_json)
             if reply.form_errors:
@@ -311,7 +308,7 @@ def projects_close_command(
             elif reply.refused:
                 error_line(reply.text.replace("confirm with the button or ", "add --confirm, or "))
             else:
-                await ask_bot_render(bot, reply, request.tenant, user)
+                await render_reply(bot, reply, request.tenant, user)
             return 1 if reply.refused else 0
 
     raise typer.Exit(run(go))
