@@ -248,13 +248,12 @@ async def add_version(
     ``options`` (when given) replace the draft's, e.g. another pricing form."""
     new_number = expected_version + 1
     async with db.transaction() as session:
-        await _transition(
+        await _leave_draft(
             session,
             tenant,
             draft_id,
-            status="draft",
-            at_version=expected_version,
-            values={
+            expected_version,
+            {
                 "version": new_number,
                 "tone": tone,
                 "entry_ids": list(entry_ids),
@@ -295,14 +294,8 @@ async def approve(
     :data:`NO_HOOKS` unless they pass their own.
     """
     async with db.transaction() as session:
-        await _transition(
-            session,
-            tenant,
-            draft_id,
-            status="draft",
-            at_version=version,
-            values={"status": "approved", "approved_at": now},
-            stale="This draft was approved, discarded or changed meanwhile.",
+        await _leave_draft(
+            session, tenant, draft_id, version, {"status": "approved", "approved_at": now}
         )
         draft = await session.get(Draft, draft_id)
         assert draft is not None
@@ -402,15 +395,7 @@ async def _supersede_older(session: AsyncSession, approved: Draft) -> None:
 
 async def discard(db: Database, tenant: str, draft_id: str, version: int | None) -> None:
     async with db.transaction() as session:
-        await _transition(
-            session,
-            tenant,
-            draft_id,
-            status="draft",
-            at_version=version,
-            values={"status": "discarded"},
-            stale="This draft was approved, discarded or changed meanwhile.",
-        )
+        await _leave_draft(session, tenant, draft_id, version, {"status": "discarded"})
 
 
 def new_attempt() -> str:
@@ -443,15 +428,13 @@ async def send_again(
     attempt; an outcome of the old one arriving later is ignored."""
     attempt = new_attempt()
     async with db.transaction() as session:
-        await _transition(
+        await _leave_sending(
             session,
             tenant,
             draft_id,
-            status="sending",
-            at_version=None,
-            values={"sending_at": now, "delivery_attempt": attempt},
+            previous_attempt,
+            {"sending_at": now, "delivery_attempt": attempt},
             stale="This update was posted or changed meanwhile.",
-            where=(Draft.delivery_attempt == previous_attempt,),
         )
     return attempt
 
@@ -475,15 +458,12 @@ async def confirm_posted(
         draft = await session.get(Draft, draft_id)
         if draft is None or draft.tenant != tenant:
             raise StaleDraft("This update no longer exists.")
-        await _transition(
+        await _leave_sending(
             session,
             tenant,
             draft_id,
-            status="sending",
-            at_version=None,
-            values={"status": "posted", "posted_at": now, "delivery_attempt": None},
-            stale="This send was settled already.",
-            where=(Draft.delivery_attempt == attempt,),
+            attempt,
+            {"status": "posted", "posted_at": now, "delivery_attempt": None},
         )
         audit = PostAudit(
             tenant=tenant,
@@ -505,15 +485,12 @@ async def confirm_posted(
 async def release_sending(db: Database, tenant: str, draft_id: str, attempt: str) -> None:
     """Sending → approved: the platform refused, nothing was sent; it can be retried."""
     async with db.transaction() as session:
-        await _transition(
+        await _leave_sending(
             session,
             tenant,
             draft_id,
-            status="sending",
-            at_version=None,
-            values={"status": "approved", "sending_at": None, "delivery_attempt": None},
-            stale="This send was settled already.",
-            where=(Draft.delivery_attempt == attempt,),
+            attempt,
+            {"status": "approved", "sending_at": None, "delivery_attempt": None},
         )
 
 
@@ -569,3 +546,39 @@ async def _transition(
     moved = await session.execute(update(Draft).where(*conditions).values(**values))
     if affected_rows(moved) != 1:
         raise StaleDraft(stale)
+
+
+async def _leave_draft(
+    session: AsyncSession,
+    tenant: str,
+    draft_id: str,
+    version: int | None,
+    values: dict[str, object],
+    stale: str = "This draft was approved, discarded or changed meanwhile.",
+) -> None:
+    """Move an open draft on from ``version`` (None: whichever is current)."""
+    await _transition(
+        session, tenant, draft_id, status="draft", at_version=version, values=values, stale=stale
+    )
+
+
+async def _leave_sending(
+    session: AsyncSession,
+    tenant: str,
+    draft_id: str,
+    attempt: str,
+    values: dict[str, object],
+    stale: str = "This send was settled already.",
+) -> None:
+    """Settle (or renew) the send of ``attempt``: an outcome of an older attempt, or of a send
+    the requester settled by hand, matches no row."""
+    await _transition(
+        session,
+        tenant,
+        draft_id,
+        status="sending",
+        at_version=None,
+        values=values,
+        stale=stale,
+        where=(Draft.delivery_attempt == attempt,),
+    )
