@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -117,9 +117,14 @@ class Estimate:
 
 @dataclass
 class Evidence:
-    """Similarities of a batch of queries to a history: computed once, reused by every knob."""
+    """Similarities of a batch of queries to a history: computed once, reused by every knob.
 
-    lexical: np.ndarray  # (rows, n)
+    The lexical similarities are computed on first use: with a semantic similarity and a
+    lexical weight of 0 the fused similarity is the semantic one, so an engine whose knobs
+    never weigh words (the untuned engine of a large history's first answer) never needs
+    its TF-IDF index.
+    """
+
     semantic: np.ndarray | None
     metadata: np.ndarray | None
     blocked: np.ndarray | None  # (rows, n) True where an item may not be an analogue
@@ -127,8 +132,25 @@ class Evidence:
     guesses: np.ndarray  # (rows,) nan without a guess
     texts: list[str]
     queries: Sequence[Query]
+    lexical_source: Callable[[], np.ndarray] | None = field(default=None, repr=False)
+    _lexical: np.ndarray | None = field(default=None, repr=False)
     _ranked: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _regression: dict[float, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def lexical(self) -> np.ndarray:
+        """(rows, n) lexical similarities."""
+        if self._lexical is None:
+            assert self.lexical_source is not None, "evidence built without lexical similarities"
+            self._lexical = self.lexical_source()
+        return self._lexical
+
+    def lexical_for(self, lexical_weight: float) -> np.ndarray | None:
+        """The lexical similarities a fusion with ``lexical_weight`` reads (None: it reads
+        none, see :func:`estimating.retrieval.fuse`)."""
+        if self.semantic is not None and lexical_weight == 0:
+            return None
+        return self.lexical
 
     def ranked(self, lexical_weight: float, metadata_weight: float, depth: int):
         """(indices, similarities) of the ``depth`` best items per row by fused similarity."""
@@ -136,7 +158,11 @@ class Evidence:
         found = self._ranked.get(key)
         if found is None or found[0].shape[1] < min(depth, self.lexical.shape[1]):
             fused = fuse(
-                self.lexical, self.semantic, self.metadata, lexical_weight, metadata_weight
+                self.lexical_for(lexical_weight),
+                self.semantic,
+                self.metadata,
+                lexical_weight,
+                metadata_weight,
             ).astype(float)
             if self.blocked is not None:
                 fused = np.where(self.blocked, -np.inf, fused)
@@ -201,8 +227,15 @@ class Engine:
         self.history = history
         self.knobs = knobs or Knobs()
         self.bands = dict(bands or {})
-        self.lexical = lexical or LexicalIndex(history.texts)
+        self._lexical = lexical
         self._regressions: dict[float, TextRegression] = {}
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The history's TF-IDF index, built on first use (see :class:`Evidence`)."""
+        if self._lexical is None:
+            self._lexical = LexicalIndex(self.history.texts)
+        return self._lexical
 
     # -- the pieces, reused by tuning --------------------------------------------------
 
@@ -223,7 +256,7 @@ class Engine:
             dtype=float,
         )
         return Evidence(
-            lexical=self.lexical.similarities(texts),
+            lexical_source=lambda: self.lexical.similarities(texts),
             semantic=semantic_similarities(history, queries),
             metadata=metadata_overlap(history, queries),
             blocked=blocked,
@@ -366,8 +399,9 @@ class Engine:
         grid = np.unique(ratios[has_guess])
         grid_index = np.searchsorted(grid, ratios).clip(0, grid.size - 1)
         guesses = evidence.guesses[rows]
+        lexical = evidence.lexical_for(knobs.lexical_weight)
         fused = fuse(
-            evidence.lexical[rows],
+            None if lexical is None else lexical[rows],
             None if evidence.semantic is None else evidence.semantic[rows],
             None if evidence.metadata is None else evidence.metadata[rows],
             knobs.lexical_weight,

@@ -56,7 +56,17 @@ class LexicalIndex:
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         if self.vectorizer is None:
             return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
-        return self.vectorizer.transform(list(texts)).tocsr()
+        # An estimate transforms the same query texts twice (similarities, regression): the
+        # last result is kept (read-only: callers only multiply it).
+        key = tuple(texts)
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        found = self.vectorizer.transform(list(key)).tocsr()
+        self._last = (key, found)
+        return found
+
+    _last: tuple[tuple[str, ...], sparse.csr_matrix] | None = None
 
     def similarities(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), n) cosine similarities to the history's rows."""
@@ -109,18 +119,27 @@ def metadata_overlap(history: History, queries: Sequence[Query]) -> np.ndarray |
 
 
 def fuse(
-    lexical: np.ndarray,
+    lexical: np.ndarray | None,
     semantic: np.ndarray | None,
     metadata: np.ndarray | None,
     lexical_weight: float,
     metadata_weight: float,
 ) -> np.ndarray:
-    """The fused similarity (see the module docstring); lexical alone without semantic."""
-    fused = (
-        lexical
-        if semantic is None
-        else lexical_weight * lexical + (1.0 - lexical_weight) * semantic
-    )
+    """The fused similarity (see the module docstring); lexical alone without semantic.
+
+    ``lexical`` may be None when ``lexical_weight`` is 0 and there is a semantic similarity:
+    ``0 * lexical`` adds exactly zero, so the result is the same without computing it.
+    """
+    if semantic is None:
+        if lexical is None:
+            raise ValueError("a fusion needs lexical or semantic similarities")
+        fused = lexical
+    elif lexical is None:
+        if lexical_weight != 0:
+            raise ValueError("a lexical weight needs lexical similarities")
+        fused = (1.0 - lexical_weight) * semantic
+    else:
+        fused = lexical_weight * lexical + (1.0 - lexical_weight) * semantic
     if metadata is not None and metadata_weight > 0:
         fused = fused * ((1.0 - metadata_weight) + metadata_weight * metadata)
     return fused
