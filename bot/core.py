@@ -10,6 +10,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.access import AccessPolicy, keep_private
 from bot.button_values import ButtonValues
+from bot.errors import AtelierError
 from bot.logs import get_logger
 from bot.messages import (
     Action,
@@ -24,7 +25,7 @@ from bot.messages import (
     text_reply,
 )
 from bot.outbound import DirectMessages
-from bot.registry import ActionId, SkillError, SkillRegistry
+from bot.registry import ActionId, SkillRegistry
 from bot.retention import prune_expired
 from bot.router import Route, route
 from bot.services import Services
@@ -212,7 +213,7 @@ class Bot:
     async def _run(self, pending: Awaitable[T], source: Request | Action, what: str) -> T | Reply:
         try:
             return await pending
-        except SkillError as problem:
+        except AtelierError as problem:  # the skills' and the domain's plain answers
             return refusal_reply(str(problem))
         except _DATABASE_ERRORS as problem:
             error_id = uuid.uuid4().hex[:8]

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from bot.registry import SkillError
+from bot.errors import Conflict, InvalidInput, NotFound, Unavailable
 from bot.services import Services
 from bot.worklog import record_actuals
 from knowledge.models import TRACKED, PastProject
@@ -73,13 +73,13 @@ async def _store(services: Services, work: Callable[[Any], T]) -> T:
     try:
         return await asyncio.to_thread(lambda: work(services.knowledge))
     except KnowledgeUnavailable as problem:
-        raise SkillError(f"{problem} Nothing was changed.") from None
+        raise Unavailable(f"{problem} Nothing was changed.") from None
 
 
 async def _existing(services: Services, tenant: str, project_id: str) -> PastProject:
     project = await _store(services, lambda store: store.get(tenant, project_id))
     if project is None:
-        raise SkillError(
+        raise NotFound(
             f"I don't know a past project with id `{project_id[:64]}` in this workspace. "
             "Find ids with `/projects search <words>` or `/projects list`."
         )
@@ -91,9 +91,9 @@ def parse_edit(args: str) -> tuple[str, dict[str, str], bool]:
     try:
         tokens = shlex.split(args)
     except ValueError:
-        raise SkillError(f"I couldn't read that: a quote is not closed. {EDIT_USAGE}") from None
+        raise InvalidInput(f"I couldn't read that: a quote is not closed. {EDIT_USAGE}") from None
     if not tokens or "=" in tokens[0]:
-        raise SkillError(f"Which project? {EDIT_USAGE}")
+        raise InvalidInput(f"Which project? {EDIT_USAGE}")
     project_id, changes, confirmed = tokens[0], {}, False
     for token in tokens[1:]:
         key, sep, value = token.partition("=")
@@ -101,13 +101,13 @@ def parse_edit(args: str) -> tuple[str, dict[str, str], bool]:
             if token.lower() in _CONFIRM:
                 confirmed = True
                 continue
-            raise SkillError(f"`{token[:30]}` is not a `key=value` change. {EDIT_USAGE}")
+            raise InvalidInput(f"`{token[:30]}` is not a `key=value` change. {EDIT_USAGE}")
         name = EDIT_KEYS.get(key.strip().lower().replace("-", "_"))
         if name is None:
-            raise SkillError(f"I can't edit `{key[:30]}`. {EDIT_USAGE}")
+            raise InvalidInput(f"I can't edit `{key[:30]}`. {EDIT_USAGE}")
         changes[name] = value.strip()
     if not changes:
-        raise SkillError(f"Nothing to change. {EDIT_USAGE}")
+        raise InvalidInput(f"Nothing to change. {EDIT_USAGE}")
     return project_id, changes, confirmed
 
 
@@ -127,16 +127,17 @@ def _shown(value: Any) -> str:
 def corrected(
     project: PastProject, changes: dict[str, str], confirmed: bool, now: Any
 ) -> PastProject:
-    """The project with ``changes`` applied and validated; SkillError says why not."""
+    """The project with ``changes`` applied and validated; InvalidInput says why not."""
     from knowledge.importers import parse_cells
 
     cleared = {name for name, value in changes.items() if not value}
     if cleared & _REQUIRED:
-        raise SkillError(f"`{sorted(cleared & _REQUIRED)[0]}` can't be empty. Nothing was changed.")
+        first = sorted(cleared & _REQUIRED)[0]
+        raise InvalidInput(f"`{first}` can't be empty. Nothing was changed.")
     values, bad = parse_cells({name: value for name, value in changes.items() if value})
     if bad:
         field, message = bad[0]
-        raise SkillError(f"Nothing was changed: {field}: {message}.")
+        raise InvalidInput(f"Nothing was changed: {field}: {message}.")
     data = project.model_dump()
     data.update({name: _EMPTY.get(name) for name in cleared})
     data.update(values)
@@ -149,7 +150,7 @@ def corrected(
             + str(item["msg"]).removeprefix("Value error, ")
             for item in error.errors()
         )
-        raise SkillError(f"Nothing was changed: {problems}.") from None
+        raise InvalidInput(f"Nothing was changed: {problems}.") from None
     checks = (
         ("estimated_hours", fixed.estimated_hours, "estimate", None),
         ("actual_hours", fixed.actual_hours, "actual", fixed.estimated_hours),
@@ -159,12 +160,12 @@ def corrected(
         # `kind` is one of the literal kinds listed just above; the tuple loses the Literal.
         problem = check_hours(value, kind, estimate=estimate, confirmed=confirmed)  # type: ignore[arg-type]
         if problem is not None and problem.confirmable:
-            raise SkillError(
+            raise InvalidInput(
                 f"Nothing was changed yet: {problem.reason}. If that is right, add `confirm`: "
                 f"`/projects edit {project.id} {_as_args(changes)} confirm`."
             )
         if problem is not None:
-            raise SkillError(f"Nothing was changed: {problem.reason}.")
+            raise InvalidInput(f"Nothing was changed: {problem.reason}.")
     return fixed
 
 
@@ -206,7 +207,7 @@ async def remove(services: Services, tenant: str, project_id: str, user_id: str)
         )
     try:
         await _store(services, lambda store: store.delete(tenant, project.id))
-    except SkillError:
+    except Unavailable:
         async with services.db.transaction() as session:  # it is still in the store: no copy
             found = await session.get(RemovedProject, (tenant, project.id))
             if found is not None:
@@ -235,12 +236,12 @@ async def restore(services: Services, tenant: str, project_id: str) -> str:
     if row is None:
         removed = await removed_projects(services, tenant)
         known = ", ".join(f"`{r.id}`" for r in removed[:10]) or "none"
-        raise SkillError(
+        raise NotFound(
             f"`{project_id[:64]}` is not a removed project. Removed projects: {known}."
         )
     project = PastProject.model_validate_json(row.project)
     if await _store(services, lambda store: store.get(tenant, project.id)) is not None:
-        raise SkillError(
+        raise Conflict(
             f"A past project with id `{project.id}` exists again (imported or closed since); "
             "restoring would overwrite it, so nothing was changed."
         )

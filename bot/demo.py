@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from sqlalchemy import select
 
-from bot.registry import SkillError
+from bot.errors import Conflict, Unavailable
 from bot.services import Services
 from knowledge.models import TRACKED, PastProject
 from state import RemovedProject, SavedEstimate, ScopeRun
@@ -61,7 +61,7 @@ async def _in_thread(work: Callable[[], T]) -> T:
     try:
         return await asyncio.to_thread(work)
     except KnowledgeUnavailable as problem:
-        raise SkillError(str(problem)) from None
+        raise Unavailable(str(problem)) from None
 
 
 async def load_demo(services: Services, tenant: str, anyway: bool = False) -> tuple[int, int]:
@@ -84,7 +84,7 @@ async def load_demo(services: Services, tenant: str, anyway: bool = False) -> tu
         if not missing:
             return 0, own
         if own and not anyway:
-            raise SkillError(
+            raise Conflict(
                 f"This workspace already has {own} past project(s) of its own; demo projects "
                 "would sway its estimates. `/projects demo load anyway` adds them all the "
                 "same (and `/projects demo remove` takes them out again)."

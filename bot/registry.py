@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.errors import AtelierError
 from bot.messages import Action, ConfirmDelivery, DeliveryOutcome, Reply, Request
 
 if TYPE_CHECKING:
@@ -54,8 +55,12 @@ class Intent:
         return text.strip()
 
 
-class SkillError(Exception):
-    """A problem to tell the user plainly (bad input, unknown id…); not a crash."""
+class SkillError(AtelierError):
+    """A skill's own refusal, told to the user plainly (bad arguments, unknown id…); not a crash.
+
+    Domain code below the skills raises the other ``AtelierError`` kinds; the core answers all
+    of them the same way (``Bot`` turns the message into a refusal reply).
+    """
 
 
 class SkillRegistry:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from bot.registry import SkillError
+from bot.errors import InvalidInput
 from state import ActiveProject, Database, DigestSchedule, LogEntry
 
 MAX_DAYS = 366 * 3  # a summary is for invoicing a stretch of work, not all of history at once
@@ -156,7 +156,7 @@ def parse_period(text: str, today: dt.date) -> tuple[Period, str]:
                 found = tail[0], " ".join(words[:start])
                 break
     if found is None and re.search(r"\.\.|…", text):
-        raise SkillError(
+        raise InvalidInput(
             f"I can't read `{text[:60]}` as a period from one date to another. {PERIOD_HELP}"
         )
     if found is None:
@@ -164,11 +164,11 @@ def parse_period(text: str, today: dt.date) -> tuple[Period, str]:
         found = Period(week_start, week_end, "this week"), text
     period, rest = found
     if period.end < period.start:
-        raise SkillError(
+        raise InvalidInput(
             f"That period ends ({period.end}) before it starts ({period.start}). {PERIOD_HELP}"
         )
     if (period.end - period.start).days > MAX_DAYS:
-        raise SkillError("That period is longer than three years; summarise it a year at a time.")
+        raise InvalidInput("That period is longer than three years; summarise it a year at a time.")
     return period, rest.strip(" ,:")
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import Conflict, InvalidInput, NotFound
 from bot.logparse import ParsedEntry, negative_hours, parse_entry
-from bot.registry import SkillError
 from knowledge.plausibility import ENTRY_MAX_HOURS, check_hours
 from state import (
     ActiveProject,
@@ -131,7 +131,7 @@ async def create_project(
     except IntegrityError:
         clash = await _taken_aliases(db, tenant, keys)
         shown = ", ".join(f"`{c}`" for c in clash) or "that name"
-        raise SkillError(
+        raise Conflict(
             f"{shown} is already the name or alias of an active project. "
             "Pick another name or alias; nothing was saved."
         ) from None
@@ -212,9 +212,11 @@ async def hours_logged(db: Database, tenant: str, project_ids: Sequence[str]) ->
 def _checked(text: str) -> ParsedEntry:
     text = text.strip()
     if not text:
-        raise SkillError("That log entry is empty. Write what happened, e.g. `done: homepage, 3h`.")
+        raise InvalidInput(
+            "That log entry is empty. Write what happened, e.g. `done: homepage, 3h`."
+        )
     if len(text) > MAX_ENTRY_CHARS:
-        raise SkillError(
+        raise InvalidInput(
             f"That entry is {len(text):,} characters; a log line holds up to "
             f"{MAX_ENTRY_CHARS:,}. Split it into a few entries."
         )
@@ -228,7 +230,7 @@ def _checked(text: str) -> ParsedEntry:
             if hours is not None and hours < 0
             else ""
         )
-        raise SkillError(f"Nothing was saved: {problem.reason}. Please log it again.{fix}")
+        raise InvalidInput(f"Nothing was saved: {problem.reason}. Please log it again.{fix}")
     return parsed
 
 
@@ -305,9 +307,9 @@ async def _own_entry(session: AsyncSession, tenant: str, entry_id: int, user_id:
         )
     ).scalar_one_or_none()
     if entry is None:
-        raise SkillError(f"There is no log entry #{entry_id}. `/log <project>` lists them.")
+        raise NotFound(f"There is no log entry #{entry_id}. `/log <project>` lists them.")
     if entry.author_id != user_id:
-        raise SkillError(
+        raise Conflict(
             f"Entry #{entry_id} was written by {entry.author_name or 'someone else'}; "
             "only its author can change or delete it."
         )

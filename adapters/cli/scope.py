@@ -83,7 +83,7 @@ def scope_text(brief: str, rate: float | None, code: str | None) -> str:
     The brief's own overrides are taken out first, so the flags are the only ones the core
     reads; its own guess (“I think 60h”) is kept. Raises ValueError for a bad rate.
     """
-    from bot.registry import SkillError
+    from bot.errors import AtelierError
     from bot.scoping.brief import check_rate, parse_brief
 
     if rate is None and code is None:
@@ -92,7 +92,7 @@ def scope_text(brief: str, rate: float | None, code: str | None) -> str:
         if rate is not None:
             check_rate(rate)
         parsed = parse_brief(brief)
-    except SkillError as problem:
+    except AtelierError as problem:
         raise ValueError(str(problem)) from None
     parts = [parsed.brief]
     if parsed.guess_hours is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.registry import SkillError
+from bot.errors import InvalidInput
 from bot.scoping.vagueness import informative_words
 
 # Symbols people type; anything else is given as a three-letter code ("in CHF", "120 CHF/h").
@@ -136,7 +136,7 @@ def currency_code(value: str) -> str | None:
 
 def check_rate(rate: float) -> float:
     if not 0 < rate <= MAX_RATE:
-        raise SkillError(
+        raise InvalidInput(
             f"An hourly rate must be above 0 and at most {MAX_RATE:,.0f}; "
             f"I read {rate:g}. Try e.g. `rate 120` or `at €90/h`."
         )
@@ -236,7 +236,7 @@ def rate_command(text: str) -> RateCommand | None:
         if len(words) >= _BRIEF_AFTER_RATE and not starts_with_amount:
             return None  # "rate comparison site for insurance brokers": a brief
         shown = " ".join(rest.split())[:40].replace("`", "'")
-        raise SkillError(f"I can't read `{shown}` as an hourly rate. {RATE_USAGE}")
+        raise InvalidInput(f"I can't read `{shown}` as an hourly rate. {RATE_USAGE}")
     amount = _number(found.group("amount"))
     if found.group("sign") in {"-", "−", "–"} or found.group("sign2") in {"-", "−", "–"}:
         amount = -amount
@@ -249,7 +249,7 @@ def rate_command(text: str) -> RateCommand | None:
     if code:
         currency = currency_code(code)
         if currency is None:
-            raise SkillError(
+            raise InvalidInput(
                 f"I don't know the currency `{code[:10]}`; "
                 "use a three-letter code such as USD, EUR, GBP or CHF."
             )

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.errors import AtelierError
 from bot.logs import get_logger
 from bot.messages import (
     Action,
@@ -441,7 +442,7 @@ async def submit_form(action: Action, services: Services) -> Reply:
     """The `/projects add` form came back."""
     try:
         project, errors = await _create(action.values, action.user_id, action.tenant, services)
-    except SkillError as clash:
+    except AtelierError as clash:  # a name or alias already taken
         return Reply(form_errors={"aliases": str(clash)})
     if project is None:
         return Reply(form_errors=errors)

@@ -26,7 +26,7 @@ from bot.config import load_settings
 from bot.core import MAX_TEXT, Bot
 from bot.logparse import parse_entry, parse_hours
 from bot.messages import Request
-from bot.registry import SkillError
+from bot.errors import AtelierError
 from bot.router import clean_text
 from bot.scoping.brief import parse_brief
 from bot.skills.active_projects import parse_key_values
@@ -146,7 +146,7 @@ def test_log_line_parser_never_raises(text: str) -> None:
 def test_brief_parser_never_raises_and_keeps_sane_rates(text: str) -> None:
     try:
         parsed = parse_brief(text)
-    except SkillError as problem:  # the sanctioned "tell the user plainly" path
+    except AtelierError as problem:  # the sanctioned "tell the user plainly" path
         assert 0 < len(str(problem)) < 500
         return
     assert isinstance(parsed.brief, str)
@@ -158,7 +158,7 @@ def test_key_value_and_routing_parsers_never_raise(text: str) -> None:
     assert isinstance(clean_text(text), str)
     try:
         assert isinstance(parse_key_values(text), dict)
-    except SkillError as problem:  # the sanctioned "tell the user plainly" path
+    except AtelierError as problem:  # the sanctioned "tell the user plainly" path
         assert 0 < len(str(problem)) < 500
 
 

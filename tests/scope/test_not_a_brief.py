@@ -11,7 +11,7 @@ import re
 import pytest
 
 from bot.messages import Reply
-from bot.registry import SkillError
+from bot.errors import AtelierError
 from bot.router import not_a_brief
 from bot.scoping.brief import RateCommand, rate_command
 from tests.conftest import Harness
@@ -74,7 +74,7 @@ def test_rate_arguments_unit() -> None:
     assert rate_command("ratelimited API gateway") is None
     assert rate_command("landing page, rate 120") is None  # an override inside a brief
     for junk in ("rate -5", "rate 0", "rate abc", "rate 12 34 56", "rate -", "rate 5 xyz"):
-        with pytest.raises(SkillError):
+        with pytest.raises(AtelierError):
             rate_command(junk)
 
 

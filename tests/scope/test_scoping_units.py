@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.registry import SkillError
+from bot.errors import AtelierError
 from bot.scoping import wording as w
 from bot.scoping.brief import parse_brief
 from bot.scoping.phases import phase_breakdown
@@ -63,7 +63,7 @@ def test_the_question_around_a_plain_words_brief_is_dropped(text, brief):
 
 
 def test_a_silly_rate_is_refused_plainly():
-    with pytest.raises(SkillError, match="must be above 0"):
+    with pytest.raises(AtelierError, match="must be above 0"):
         parse_brief("landing page at $0/h")
 
 

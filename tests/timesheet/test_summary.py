@@ -9,7 +9,7 @@ import pytest
 from bot.core import Bot
 from bot.logparse import parse_entry
 from bot.messages import Access, Request, Table, Visibility
-from bot.registry import SkillError
+from bot.errors import InvalidInput
 from bot.router import not_a_brief
 from bot.timesheet import parse_period
 from tests.conftest import Harness
@@ -180,7 +180,7 @@ def test_periods(text: str, start: str, end: str, rest: str) -> None:
 
 
 def test_a_period_of_many_years_is_refused() -> None:
-    with pytest.raises(SkillError, match="three years"):
+    with pytest.raises(InvalidInput, match="three years"):
         parse_period("2010-01-01..2026-01-01", TODAY)
 
 

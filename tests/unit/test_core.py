@@ -2,6 +2,7 @@ import logging
 
 from bot.core import MAX_TEXT, Bot
 from bot.messages import Action, Reply, Request
+from bot.errors import NotFound
 from bot.registry import Command, SkillError
 
 
@@ -13,7 +14,11 @@ def _boom_skill(registry):
         raise SkillError("No project called 'zeta'.")
 
     registry.command(Command(name="boom", summary="", usage="", examples=(), handler=boom))
+    async def unknown(request, services):  # domain code below the skills raises its own kinds
+        raise NotFound("There is no log entry #12. `/log <project>` lists them.")
+
     registry.command(Command(name="polite", summary="", usage="", examples=(), handler=polite))
+    registry.command(Command(name="unknown", summary="", usage="", examples=(), handler=unknown))
 
 
 def _request(**kwargs) -> Request:
@@ -34,7 +39,10 @@ async def test_a_crashing_skill_answers_with_an_error_id(bot, caplog, monkeypatc
     assert "error id" in reply.text and "Traceback" not in reply.text
     assert "database exploded" not in reply.text
     polite = await crashing.handle(_request(command="polite"))
-    assert polite.text == "No project called 'zeta'."
+    assert polite.text == "No project called 'zeta'." and polite.refused
+    unknown = await crashing.handle(_request(command="unknown"))
+    assert unknown.text == "There is no log entry #12. `/log <project>` lists them."
+    assert unknown.refused and "error id" not in unknown.text
 
 
 async def test_unknown_and_empty_input_list_what_works(bot):
