@@ -47,13 +47,20 @@ def _locked(problem: Exception) -> bool:
     return isinstance(problem, OperationalError) and ("locked" in reason or "busy" in reason)
 
 
+def skill_registry(skills: Sequence[str] = SKILL_MODULES) -> SkillRegistry:
+    """The commands, intents and actions of ``skills``, without a bot: what a platform's
+    manifest lists, so adapters never import the skills themselves."""
+    registry = SkillRegistry()
+    registry.load(skills)
+    return registry
+
+
 class Bot:
     """Routes requests to skills and turns every failure into a short, useful answer."""
 
     def __init__(self, services: Services, skills: Sequence[str] = SKILL_MODULES) -> None:
         self.services = services
-        self.registry = SkillRegistry()
-        self.registry.load(skills)
+        self.registry = skill_registry(skills)
         services.registry = self.registry
         self.access = AccessPolicy.from_settings(services.settings)
         # Platforms that can DM a person unprompted (scheduled digests), by platform name.

@@ -49,8 +49,7 @@ def manifest_command(
 ) -> None:
     """Print the Slack app manifest (paste it at api.slack.com/apps → From a manifest)."""
     from adapters.slack.manifest import build_manifest, check_url, to_yaml
-    from bot.registry import SkillRegistry
-    from bot.skills import SKILL_MODULES
+    from bot.core import skill_registry
 
     settings = settings_or_exit()
     if socket and url:
@@ -61,10 +60,8 @@ def manifest_command(
     except ValueError as problem:
         sys.stderr.write(f"error: {problem}\n")
         raise typer.Exit(2) from None
-    registry = SkillRegistry()
-    registry.load(SKILL_MODULES)
     manifest = build_manifest(
-        registry.commands.values(),
+        skill_registry().commands.values(),
         url=base,
         http=not socket,
         prefix=settings.slack_command_prefix,
