@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import discord
 
@@ -66,8 +66,10 @@ async def refuse_other_user(interaction: discord.Interaction, owner_id: str) -> 
     return False
 
 
-class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
-    """A persistent button standing for a neutral action (see ``keys.py`` for its id)."""
+class _OwnedButton(discord.ui.DynamicItem[discord.ui.Button], template=r"(?!)"):
+    """What every persistent button shares: it is rebuilt from its custom id alone (after a
+    restart too), and only the person its id names may press it. (This base matches no id;
+    each subclass brings its own template.)"""
 
     def __init__(
         self,
@@ -85,11 +87,15 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE)
         item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
-    ) -> ActionButton:
+    ) -> Self:
         return cls(match.string)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         return await refuse_other_user(interaction, self.owner_id)
+
+
+class ActionButton(_OwnedButton, template=TEMPLATE):
+    """A persistent button standing for a neutral action (see ``keys.py`` for its id)."""
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await _handlers(interaction).press_button(interaction, self.custom_id)
@@ -205,32 +211,12 @@ class FormModal(discord.ui.Modal):
         )
 
 
-class FormButton(discord.ui.DynamicItem[discord.ui.Button], template=FORM_TEMPLATE):
+class FormButton(_OwnedButton, template=FORM_TEMPLATE):
     """Opens a stored form page as a modal (see ``ButtonKeys.save_form``): the same path
     before and after a restart, so a button that works now works then."""
 
     def __init__(self, custom_id: str, label: str = "Open the form") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=_fit(label, BUTTON_LABEL),
-                style=discord.ButtonStyle.primary,
-                custom_id=custom_id,
-            )
-        )
-        self.owner_id = owner_of(custom_id)
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> FormButton:
-        return cls(match.string)
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await refuse_other_user(interaction, self.owner_id)
+        super().__init__(custom_id, _fit(label, BUTTON_LABEL), discord.ButtonStyle.primary)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         waiting = await _handlers(interaction).keys.load_form(self.custom_id)
