@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from bot.core import Bot
+from bot.errors import InvalidInput
 from bot.logparse import parse_entry
 from bot.messages import Access, Request, Table, Visibility
-from bot.errors import InvalidInput
 from bot.router import not_a_brief
 from bot.timesheet import parse_period
 from tests.conftest import Harness
