@@ -30,6 +30,7 @@ from bot.retention import prune_expired
 from bot.router import Route, route
 from bot.services import Services
 from bot.skills import SKILL_MODULES
+from bot.suggestions import Suggestion, project_suggestions
 from state import DatabaseUnavailable
 
 log = get_logger(__name__)
@@ -181,6 +182,11 @@ class Bot:
                 f"Sorry, I couldn't record what happened to that post (error id `{error_id}`). "
                 "Press **Post** on the update again: I'll check with you before sending anything."
             )
+
+    async def suggestions(self, request: Request) -> list[Suggestion]:
+        """What to offer while someone types a command's project option (autocomplete): the
+        active projects matching ``request.text`` so far; none for a person the core refuses."""
+        return await project_suggestions(self.services, self.access, request)
 
     def add_direct_messages(self, port: DirectMessages) -> None:
         """An adapter offers to deliver DMs nobody asked for (see :mod:`bot.outbound`)."""

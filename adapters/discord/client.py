@@ -35,7 +35,6 @@ from bot.core import Bot
 from bot.logs import get_logger
 from bot.messages import MAX_ATTACHMENT_BYTES, Access, Attachment, Form
 from bot.router import clean_text
-from bot.suggestions import project_suggestions
 
 log = get_logger(__name__)
 
@@ -98,7 +97,6 @@ class AtelierClient(discord.Client):
         self.draining = False
 
     async def setup_hook(self) -> None:
-        await self.keys.create_table()
         # Any button we ever sent is routed to ActionButton (actions) or FormButton (form
         # pages), also after a restart.
         self.add_dynamic_items(ActionButton, FormButton)
@@ -334,7 +332,7 @@ class AtelierClient(discord.Client):
                 before_slow=_no_slow_work,
             )
             request = request.model_copy(update={"access": access})
-            found = await project_suggestions(self.bot.services, self.bot.access, request)
+            found = await self.bot.suggestions(request)
         except _NoSlowWork:
             return []
         except Exception:
