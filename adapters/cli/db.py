@@ -2,6 +2,8 @@
 
 Production start runs ``atelier db upgrade`` before ``atelier run`` (see the Dockerfile): the
 schema is owned by the Alembic migrations in ``state/migrations``, on SQLite and PostgreSQL alike.
+Database maintenance, not a chat command: it works on ``state`` directly, before (and without)
+any bot, which is why it never goes through ``Bot.handle``.
 """
 
 from __future__ import annotations

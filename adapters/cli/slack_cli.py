@@ -6,6 +6,10 @@
 - ``atelier slack forget TEAM_ID --yes`` deletes everything Atelier keeps for a workspace (or
   Enterprise Grid org): projects, logs, drafts, estimates, settings, past projects and its
   install. Uninstalling the app only deletes its tokens; this is the admin's decision.
+
+Neither is a chat command, so neither goes through ``Bot.handle``: the manifest only lists the
+skills' commands (``bot.core.skill_registry``), and ``forget`` is an operator's deletion run on
+the database and the knowledge store directly (no workspace member may ask for it in chat).
 """
 
 from __future__ import annotations
