@@ -1,7 +1,8 @@
 """`atelier eval`: backtest estimates over a CSV file or the tenant's own closed projects.
 
-Not a chat command: no skill answers it and nothing is saved, so it runs the backtest over the
-bot's knowledge store directly rather than through ``Bot.handle``.
+Not a chat command: no skill answers it and it keeps no record (only a cache of embeddings),
+so it runs the backtest over the bot's knowledge store directly rather than through
+``Bot.handle``.
 """
 
 from __future__ import annotations
