@@ -15,7 +15,7 @@ from state import Database
 if TYPE_CHECKING:  # imported where used: the store and the language models load slowly
     from bot.compose import Composer
     from bot.intent import IntentClassifier
-    from knowledge.store import ProjectStore
+    from bot.scoping.features import FeatureKeepingStore
 
 
 def build_services(settings: Settings) -> Services:
@@ -55,15 +55,20 @@ def _database_password(settings: Settings) -> str | None:
         return None  # not a URL: the engine will say so, without echoing it
 
 
-def open_knowledge(settings: Settings) -> ProjectStore:
-    """Open the project store the settings describe (embedded Chroma or a server)."""
+def open_knowledge(settings: Settings) -> FeatureKeepingStore:
+    """Open the project store the settings describe (embedded Chroma or a server), writing
+    each project's estimator features to the state database alongside."""
+    from bot.scoping.features import FeatureKeepingStore
     from knowledge.store import ProjectStore
+    from state.features import FeatureTable
 
-    return ProjectStore.open(
+    store = ProjectStore.open(
         data_dir=settings.data_dir,
         chroma_url=settings.chroma_url,
         embeddings=settings.embeddings,
     )
+    features = FeatureTable(settings.sqlalchemy_url, lock_timeout=settings.database_lock_timeout)
+    return FeatureKeepingStore(store, features)
 
 
 def build_composer(settings: Settings) -> Composer:

@@ -15,6 +15,13 @@ for a refresh, only for a tenant's very first read:
 - the cache holds at most ``max_projects`` closed projects over all tenants (the setting
   ``ATELIER_HISTORY_CACHE_PROJECTS``); the least recently used tenants are dropped first, and a
   tenant bigger than the bound on its own is still served, alone.
+
+A store that keeps feature rows (:class:`bot.scoping.features.FeatureKeepingStore`, the one
+the bot hands out) is read from those rows instead: compact :class:`ProjectFeatures`, read in
+full once per tenant and then only the rows changed since the revision last read (this
+process's writes at once, another process's within ``RECHECK``), so there is no periodic full
+read. The first read compares the rows with the store's count and, when they differ (a store
+filled before the rows existed, or written around them), rebuilds them from the store once.
 """
 
 from __future__ import annotations
@@ -30,9 +37,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.scoping.features import ProjectFeatures
 from bot.scoping.result import HistoryFacts, history_facts
 from knowledge.heap import release_free_memory
 from knowledge.port import KnowledgeStore
+from state.features import Changes, FeatureTable
 
 MAX_AGE = 60.0  # seconds
 RECHECK = 2.0  # seconds between project counts when this process has not written
@@ -49,6 +60,8 @@ class _Entry:
     history: TenantHistory
     generation: int  # the store's write generation for the tenant when read
     checked_at: float  # when the count last matched
+    revision: int | None = None  # the feature rows' revision read up to (None: no rows)
+    live: frozenset[str] = frozenset()  # every live project id (feature rows only)
 
 
 @dataclass(frozen=True)
@@ -89,8 +102,65 @@ def _history(closed: Sequence[Any], count: int, now: float) -> TenantHistory:
     )
 
 
+def _feature_table(store: KnowledgeStore) -> FeatureTable | None:
+    table = getattr(store, "features", None)
+    return table if isinstance(table, FeatureTable) else None
+
+
+def _from_rows(changes: Changes) -> tuple[list[ProjectFeatures], frozenset[str]]:
+    """(closed projects newest first, every live id) from a full read."""
+    projects = [ProjectFeatures.from_row(row) for row in changes.rows]
+    closed = [p for p in projects if p.status == "closed"]
+    closed.sort(key=_newest_first, reverse=True)
+    return closed, frozenset(p.id for p in projects)
+
+
+def _read_features(
+    store: KnowledgeStore, table: FeatureTable, tenant: str, generation: int
+) -> _Entry:
+    """The tenant's closed projects from its feature rows, rebuilt from the store when their
+    count is not the store's."""
+    now = time.monotonic()
+    count = int(store.count(tenant))
+    changes = table.read(tenant)
+    if len(changes.rows) != count:
+        log.info(
+            "history rows rebuilt from the store (%d rows, %d projects)", len(changes.rows), count
+        )
+        rebuild = getattr(store, "rebuild_features", None)
+        if callable(rebuild):
+            rebuild(tenant)
+            changes = table.read(tenant)
+        release_free_memory()  # the store's full read leaves freed pages (see _read)
+    closed, live = _from_rows(changes)
+    return _Entry(_history(closed, len(live), now), generation, now, changes.revision, live)
+
+
+def _advanced(store: KnowledgeStore, table: FeatureTable, tenant: str, entry: _Entry) -> _Entry:
+    """``entry`` with the rows written since its revision patched in (edited, new, gone)."""
+    now = time.monotonic()
+    generation = _generation(store, tenant)  # before the read: a later write reads again
+    changes = table.read(tenant, since=entry.revision or 0)
+    if changes.revision == entry.revision:
+        return _Entry(entry.history, generation, now, entry.revision, entry.live)
+    fresh = [ProjectFeatures.from_row(row) for row in changes.rows]
+    touched = {p.id for p in fresh} | set(changes.removed)
+    kept = [p for p in entry.history.closed if p.id not in touched]
+    kept.extend(p for p in fresh if p.status == "closed")
+    kept.sort(key=_newest_first, reverse=True)
+    live = (entry.live - set(changes.removed)) | {p.id for p in fresh}
+    history = _history(kept, len(live), entry.history.loaded_at)
+    return _Entry(history, generation, now, changes.revision, frozenset(live))
+
+
 def _read(store: KnowledgeStore, tenant: str, generation: int) -> _Entry:
     """The tenant's closed projects read in full (the store pages the read)."""
+    table = _feature_table(store)
+    if table is not None:
+        try:
+            return _read_features(store, table, tenant, generation)
+        except SQLAlchemyError as problem:  # e.g. a database not migrated yet: the store's way
+            log.warning("history rows unreadable, reading the store: %s", type(problem).__name__)
     now = time.monotonic()
     count = int(store.count(tenant))
     closed = store.list(tenant, status="closed") if count else []
@@ -140,6 +210,9 @@ class HistoryCache:
         entry = self._get(tenant)
         if entry is None:
             return self._first_read(store, tenant, generation)
+        table = _feature_table(store)
+        if table is not None and entry.revision is not None:
+            return self._from_rows(store, table, tenant, entry, generation, now)
         if entry.generation != generation:
             changed_since = getattr(store, "changed_since", None)
             changed = changed_since(tenant, entry.generation) if callable(changed_since) else None
@@ -155,6 +228,33 @@ class HistoryCache:
             entry.checked_at = now
             if int(store.count(tenant)) != entry.history.count:
                 self._refresh_later(store, tenant)
+        return entry.history
+
+    def _from_rows(
+        self,
+        store: KnowledgeStore,
+        table: FeatureTable,
+        tenant: str,
+        entry: _Entry,
+        generation: int,
+        now: float,
+    ) -> TenantHistory:
+        """The history of a store with feature rows: this process's writes patched in now,
+        other processes' (a new revision, or a count the rows don't explain) within RECHECK."""
+        try:
+            if entry.generation != generation:  # this process wrote: its rows are there already
+                entry = _advanced(store, table, tenant, entry)
+                self._keep(tenant, entry)
+                return entry.history
+            if now - entry.checked_at >= RECHECK:
+                entry.checked_at = now
+                if table.revision(tenant) != entry.revision:
+                    self._refresh_later(store, tenant, incremental=True)
+                elif int(store.count(tenant)) != len(entry.live):  # written around the rows
+                    self._refresh_later(store, tenant)
+        except SQLAlchemyError as problem:  # the previous snapshot answers; read all again
+            log.warning("history rows unreadable: %s", type(problem).__name__)
+            self._refresh_later(store, tenant)
         return entry.history
 
     def wait_for_refresh(self, tenant: str, timeout: float | None = None) -> bool:
@@ -190,6 +290,13 @@ class HistoryCache:
             current = self._entries.get(tenant)
             if current is not None and current.generation > entry.generation:
                 return  # a read that started before this process's later write
+            if (
+                current is not None
+                and current.revision is not None
+                and entry.revision is not None
+                and current.revision > entry.revision
+            ):
+                return  # an older read of the rows, finished after a newer one
             self._entries[tenant] = entry
             self._entries.move_to_end(tenant)
             held = sum(len(e.history.closed) for e in self._entries.values())
@@ -197,22 +304,31 @@ class HistoryCache:
                 _, dropped = self._entries.popitem(last=False)
                 held -= len(dropped.history.closed)
 
-    def _refresh_later(self, store: KnowledgeStore, tenant: str) -> None:
+    def _refresh_later(
+        self, store: KnowledgeStore, tenant: str, *, incremental: bool = False
+    ) -> None:
         with self._lock:
             if tenant in self._refreshing:
                 return
             thread = threading.Thread(
                 target=self._refresh,
-                args=(store, tenant, _generation(store, tenant)),
+                args=(store, tenant, _generation(store, tenant), incremental),
                 name="atelier-history-refresh",
                 daemon=True,
             )
             self._refreshing[tenant] = thread
         thread.start()
 
-    def _refresh(self, store: KnowledgeStore, tenant: str, generation: int) -> None:
+    def _refresh(
+        self, store: KnowledgeStore, tenant: str, generation: int, incremental: bool = False
+    ) -> None:
         try:
-            self._keep(tenant, _read(store, tenant, generation))
+            entry = self._get(tenant) if incremental else None
+            table = _feature_table(store)
+            if entry is not None and table is not None and entry.revision is not None:
+                self._keep(tenant, _advanced(store, table, tenant, entry))
+            else:
+                self._keep(tenant, _read(store, tenant, generation))
         except Exception as problem:  # the previous snapshot keeps answering
             log.warning("history refresh failed: %s", type(problem).__name__)
         finally:

@@ -1,0 +1,352 @@
+"""What the estimator reads of each past project, kept beside the knowledge store.
+
+The knowledge store holds whole projects as JSON in its vector index; reading a large history
+back out of it (50k records parsed and validated) takes tens of seconds and a gigabyte. The
+estimator needs far less of each project: its hours, estimate, type, tags, dates, status,
+client, the text that lexical retrieval reads, and (for the few analogues an answer cites)
+its phases and lessons. Those are kept here, one row per project:
+
+- **Written with the store.** Every write that goes through the bot's knowledge store (an
+  import, a close, an edit, a removal, the demo) writes these rows in the same call, after the
+  store accepted the projects.
+- **Read incrementally.** Each write takes the tenant's next *revision* (a counter per tenant,
+  bumped in the same transaction) and stamps its rows with it; a removal leaves a tombstone.
+  A reader remembers the revision it read up to and asks only for the rows changed since, so
+  another process's import or close reaches it in one small query.
+- **Checked, not trusted.** A reader compares the live row count with the store's own count;
+  a store written around these rows (an older version, a failed write) is read in full again
+  and the rows rebuilt from it.
+
+Blocking (SQLAlchemy's synchronous engine on the same database as :class:`state.Database`):
+the knowledge store is blocking too, and both are called from the same worker threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import Mapped, mapped_column
+
+from state.schema import Base
+
+_WRITE_CHUNK = 500  # rows per INSERT: well under SQLite's variable limit at 16 columns
+TAG_SEPARATOR = "\n"  # tags are normalised single-line words ("next.js", "custom-theme")
+
+# Async drivers and the synchronous driver of the same database.
+_SYNC_DRIVERS = {
+    "sqlite+aiosqlite": "sqlite+pysqlite",
+    "postgresql+asyncpg": "postgresql+psycopg",
+}
+
+
+class ProjectFeatureRow(Base):
+    """One past project as the estimator reads it (see the module docstring)."""
+
+    __tablename__ = "project_features"
+    __table_args__ = (Index("ix_project_features_tenant_revision", "tenant", "revision"),)
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    removed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    type: Mapped[str] = mapped_column(String(60), nullable=False)
+    tags: Mapped[str] = mapped_column(Text, nullable=False)  # TAG_SEPARATOR-joined
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+    client: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    estimated_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
+    actual_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
+    started: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    finished: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # Phases, lessons and change history as JSON: read only for the analogues an answer cites.
+    details: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class FeatureRevision(Base):
+    """Each tenant's feature revision: how many writes its rows have seen."""
+
+    __tablename__ = "project_feature_revisions"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """The values of one row (without tenant and revision), as a writer hands them in."""
+
+    project_id: str
+    status: str
+    type: str
+    tags: tuple[str, ...]
+    title: str
+    summary: str
+    client: str | None
+    estimated_hours: float | None
+    actual_hours: float | None
+    started: dt.date | None
+    finished: dt.date | None
+    details: str
+
+
+_ROWS = cast(Table, ProjectFeatureRow.__table__)
+_REVISIONS = cast(Table, FeatureRevision.__table__)
+
+# The columns a reader gets, in this order (one plain tuple per project: cheap at 50k rows).
+READ_COLUMNS = (
+    "project_id",
+    "status",
+    "type",
+    "tags",
+    "title",
+    "summary",
+    "client",
+    "estimated_hours",
+    "actual_hours",
+    "started",
+    "finished",
+    "details",
+)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What :meth:`FeatureTable.read` found: rows written after ``since`` up to ``revision``."""
+
+    revision: int
+    rows: list[tuple[Any, ...]]  # live rows, READ_COLUMNS order
+    removed: list[str]  # project ids removed since (tombstones); empty for a full read
+
+
+def sync_url(url: str) -> str:
+    """The synchronous driver's URL for the async one the bot's database uses."""
+    parsed = make_url(url)
+    driver = _SYNC_DRIVERS.get(parsed.drivername, parsed.drivername)
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+class FeatureTable:
+    """Reads and writes the feature rows of any tenant (one per process and database)."""
+
+    def __init__(self, url: str, lock_timeout: float = 15.0) -> None:
+        self.url = sync_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"echo": False, "hide_parameters": True}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": lock_timeout, "check_same_thread": False}
+        else:
+            kwargs.update(pool_size=2, max_overflow=4, pool_pre_ping=True)
+        self.engine: Engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> FeatureTable:
+        """A table on an existing synchronous engine (tests, tools)."""
+        table = cls.__new__(cls)
+        table.url = str(engine.url)
+        table.is_sqlite = table.url.startswith("sqlite")
+        table.engine = engine
+        return table
+
+    def create(self) -> None:
+        """Create the two tables where missing (migrations own the schema; tests use this)."""
+        Base.metadata.create_all(
+            self.engine, tables=[_ROWS, _REVISIONS]
+        )
+
+    # --- reading -------------------------------------------------------------------------
+
+    def revision(self, tenant: str) -> int:
+        """The tenant's current revision (0: never written)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(FeatureRevision.revision).where(FeatureRevision.tenant == tenant)
+            ).scalar()
+        return int(found or 0)
+
+    def read(self, tenant: str, since: int = 0) -> Changes:
+        """The tenant's rows written after revision ``since`` (all live rows when 0)."""
+        table = _ROWS
+        columns = [table.c[name] for name in READ_COLUMNS]
+        with self.engine.connect() as connection, connection.begin():
+            # One snapshot: the revision and the rows are read in the same transaction.
+            revision = int(
+                connection.execute(
+                    select(FeatureRevision.revision).where(FeatureRevision.tenant == tenant)
+                ).scalar()
+                or 0
+            )
+            query = select(*columns, table.c.removed).where(table.c.tenant == tenant)
+            if since:
+                query = query.where(table.c.revision > since)
+            else:
+                query = query.where(table.c.removed.is_(False))
+            rows: list[tuple[Any, ...]] = []
+            removed: list[str] = []
+            for row in connection.execute(query):
+                if row[-1]:
+                    removed.append(row[0])
+                else:
+                    rows.append(tuple(row[:-1]))
+        return Changes(revision=revision, rows=rows, removed=removed)
+
+    def live_count(self, tenant: str) -> int:
+        table = _ROWS
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(func.count())
+                .select_from(table)
+                .where(table.c.tenant == tenant, table.c.removed.is_(False))
+            ).scalar()
+        return int(found or 0)
+
+    # --- writing -------------------------------------------------------------------------
+
+    def write(self, tenant: str, features: Sequence[Features]) -> int:
+        """Add or replace rows (by project id); returns the tenant's new revision."""
+        with self._transaction() as connection:
+            revision = _next_revision(connection, tenant)
+            _replace(connection, tenant, revision, features)
+        return revision
+
+    def remove(self, tenant: str, project_ids: Iterable[str]) -> int:
+        """Tombstone rows (readers learn the ids); returns the tenant's new revision."""
+        ids = sorted(set(project_ids))
+        table = _ROWS
+        with self._transaction() as connection:
+            revision = _next_revision(connection, tenant)
+            for start in range(0, len(ids), _WRITE_CHUNK):
+                connection.execute(
+                    update(table)
+                    .where(
+                        table.c.tenant == tenant,
+                        table.c.project_id.in_(ids[start : start + _WRITE_CHUNK]),
+                    )
+                    .values(removed=True, revision=revision)
+                )
+        return revision
+
+    def rebuild(self, tenant: str, features: Sequence[Features]) -> int:
+        """Make the tenant's live rows exactly ``features`` (others become tombstones)."""
+        table = _ROWS
+        keep = {f.project_id for f in features}
+        with self._transaction() as connection:
+            revision = _next_revision(connection, tenant)
+            live = connection.execute(
+                select(table.c.project_id).where(
+                    table.c.tenant == tenant, table.c.removed.is_(False)
+                )
+            ).scalars()
+            gone = sorted(set(live) - keep)
+            for start in range(0, len(gone), _WRITE_CHUNK):
+                connection.execute(
+                    update(table)
+                    .where(
+                        table.c.tenant == tenant,
+                        table.c.project_id.in_(gone[start : start + _WRITE_CHUNK]),
+                    )
+                    .values(removed=True, revision=revision)
+                )
+            _replace(connection, tenant, revision, features)
+        return revision
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        # Each transaction's first statement bumps the revision (a write), so SQLite takes
+        # the write lock at once and never has to upgrade a read lock under a rival writer.
+        with self.engine.begin() as connection:
+            yield connection
+
+
+def _next_revision(connection: Connection, tenant: str) -> int:
+    """Bump the tenant's revision inside the caller's transaction (a row lock on PostgreSQL:
+    two writers of one tenant commit in revision order)."""
+    bumped = connection.execute(
+        update(FeatureRevision)
+        .where(FeatureRevision.tenant == tenant)
+        .values(revision=FeatureRevision.revision + 1)
+        .returning(FeatureRevision.revision)
+    ).scalar()
+    if bumped is not None:
+        return int(bumped)
+    connection.execute(_REVISIONS.insert().values(tenant=tenant, revision=1))
+    return 1
+
+
+def _replace(
+    connection: Connection, tenant: str, revision: int, features: Sequence[Features]
+) -> None:
+    table = _ROWS
+    rows = [
+        {
+            "tenant": tenant,
+            "project_id": f.project_id,
+            "revision": revision,
+            "removed": False,
+            "status": f.status,
+            "type": f.type,
+            "tags": TAG_SEPARATOR.join(f.tags),
+            "title": f.title,
+            "summary": f.summary,
+            "client": f.client,
+            "estimated_hours": f.estimated_hours,
+            "actual_hours": f.actual_hours,
+            "started": f.started,
+            "finished": f.finished,
+            "details": f.details,
+        }
+        for f in features
+    ]
+    for start in range(0, len(rows), _WRITE_CHUNK):
+        chunk = rows[start : start + _WRITE_CHUNK]
+        connection.execute(
+            delete(table).where(
+                table.c.tenant == tenant, table.c.project_id.in_([r["project_id"] for r in chunk])
+            )
+        )
+        connection.execute(table.insert(), chunk)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+__all__ = [
+    "READ_COLUMNS",
+    "TAG_SEPARATOR",
+    "Changes",
+    "FeatureRevision",
+    "FeatureTable",
+    "Features",
+    "ProjectFeatureRow",
+    "sync_url",
+]
