@@ -47,6 +47,21 @@ from bot.messages import (
 ChannelPoster = Callable[[str, Reply], Awaitable[DeliveryOutcome]]
 
 
+async def post_and_report(
+    bot: Bot, answer: Reply, post: ChannelPoster
+) -> tuple[DeliveryOutcome, Reply | None]:
+    """Post a reply the core asked to hear about (``confirm`` and a channel set) and report
+    what happened: the outcome and the core's answer to it. For adapters that post in-process
+    (this console, the test adapter)."""
+    assert answer.confirm is not None and answer.channel_id
+    try:
+        outcome = await post(answer.channel_id, answer)
+    except Exception as problem:  # whatever happened, the core must hear about it
+        reason = f"posting failed unexpectedly ({type(problem).__name__})"
+        outcome = DeliveryOutcome.unknown(answer.channel_id, "error", reason)
+    return outcome, await bot.confirm_delivery(answer.confirm, outcome)
+
+
 def _slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "button"
 
@@ -190,12 +205,7 @@ class ConsoleAdapter:
         if answer.confirm is None or not answer.channel_id:
             await self.render(answer)
             return
-        try:
-            outcome = await self.post_to_channel(answer.channel_id, answer)
-        except Exception as problem:  # whatever happened, the core must hear about it
-            reason = f"posting failed unexpectedly ({type(problem).__name__})"
-            outcome = DeliveryOutcome.unknown(answer.channel_id, "error", reason)
-        follow_up = await self.bot.confirm_delivery(answer.confirm, outcome)
+        _outcome, follow_up = await post_and_report(self.bot, answer, self.post_to_channel)
         if follow_up is not None:
             self.follow_ups.append(follow_up)
             await self.deliver(follow_up)

@@ -24,19 +24,16 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 
-from adapters.console import ConsoleAdapter
+from adapters.console import ChannelPoster, ConsoleAdapter, post_and_report
 from bot.core import Bot
 from bot.messages import Action, Button, DeliveryOutcome, Form, Reply, Request
-
-# Posts a reply to a channel and says what happened: the stand-in for a platform's API.
-ChannelPoster = Callable[[str, Reply], Awaitable[DeliveryOutcome]]
 
 
 class NoReply(AssertionError):
@@ -226,12 +223,7 @@ class TestAdapter:
         self.recorded.replies.append(answer)
         if answer.confirm is None or not answer.channel_id:
             return
-        try:
-            outcome = await self.post_to_channel(answer.channel_id, answer)
-        except Exception as problem:  # whatever happened, the core must hear about it
-            reason = f"posting failed unexpectedly ({type(problem).__name__})"
-            outcome = DeliveryOutcome.unknown(answer.channel_id, "error", reason)
-        follow_up = await self.bot.confirm_delivery(answer.confirm, outcome)
+        outcome, follow_up = await post_and_report(self.bot, answer, self.post_to_channel)
         self.recorded.deliveries.append(Delivery(answer.channel_id, answer, outcome, follow_up))
         if follow_up is not None:
             self.recorded.follow_ups.append(follow_up)
