@@ -1,6 +1,10 @@
 """The `atelier` command line: run the bot, chat in the console, one-shot commands.
 
-Sub-command groups live in their own modules and are registered in :func:`_register`.
+Sub-command groups live in their own modules and are registered in :func:`_register`. A one-shot
+command that has a chat equivalent is that chat command sent through ``Bot.handle`` (or a form
+submitted through ``Bot.handle_action``), like any adapter's: the same checks, the same saved
+records, the same words; ``--json`` prints the reply's facts. Only maintenance commands with no
+chat equivalent (``db``, ``eval``, ``slack``, ``sync-commands``) work otherwise, and say so.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""`atelier sync-commands [--guild ID]`: register the Discord slash commands."""
+"""`atelier sync-commands [--guild ID]`: register the Discord slash commands.
+
+Not a chat command, so not sent through ``Bot.handle``: the bot built here is never started; its
+skills' commands are what is registered, and it is closed here once Discord has them.
+"""
 
 from __future__ import annotations
 
