@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from knowledge.currencies import is_currency_code
+
 
 class SettingsError(ValueError):
     """A missing or malformed setting; the message names it in one line."""
@@ -232,7 +234,7 @@ class Settings(BaseSettings):
     @classmethod
     def _currency_code(cls, value: str) -> str:
         code = value.strip().upper()
-        if len(code) != 3 or not code.isalpha():
+        if not is_currency_code(code):
             raise ValueError("must be a three-letter ISO 4217 code such as USD or EUR")
         return code
 

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.leaks import canonical, written_links
+from bot.money import currency_code, names, symbol_pattern
 from bot.number_words import words_to_digits
+from knowledge.currencies import currency_codes
 
 # --- mentions -----------------------------------------------------------------------------
 
@@ -103,18 +105,19 @@ _CHANNEL = re.compile(r"<#[A-Za-z0-9]+(?:\|[^>]*)?>|(?<![\w&/])#[A-Za-z][\w-]*")
 # Words that carry digits but start with a letter: project ids (p-017), P50, Q3, v2.
 _IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z_-]*\d[\w-]*")
 _LIST_MARKER = re.compile(r"^(\s*)\d{1,2}[.)]\s", re.MULTILINE)
+# Currencies as the CLDR writes them (bot.money): a code in capitals before or after the
+# figure ("CHF 1,260", "1,260 SEK"), a symbol ("€", "CA$"), or a name in any case ("euros").
+_CODES = "|".join(sorted(currency_codes()))
+_SYMBOLS = symbol_pattern() + "|¥"
+_NAMES = "|".join(re.escape(name) for name in sorted(names(), key=len, reverse=True))
 _NUMBER = re.compile(
-    r"(?:(?P<code_before>(?-i:USD|EUR|GBP|CHF|CAD|AUD|JPY))\s?)?"
-    r"(?P<currency>[$€£¥])?\s?"
+    rf"(?:(?P<code_before>(?-i:{_CODES}))\s?)?"
+    rf"(?P<currency>{_SYMBOLS})?\s?"
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:(?P<suffix>[kKmM]|bn)(?![A-Za-z]))?"
     r"(?P<percent>\s?%| percent\b| per ?cent\b)?"
-    r"(?P<code_after>\s?(?:[$€£¥]|(?i:usd|eur|gbp|chf|cad|aud|jpy|dollars?|bucks|euros?"
-    r"|pounds?)\b))?"
+    rf"(?P<code_after>\s?(?:{_SYMBOLS}|(?-i:{_CODES})\b|(?i:{_NAMES})\b))?"
 )
-_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-_CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR",
-                   "euros": "EUR", "pound": "GBP", "pounds": "GBP"}  # fmt: skip
 # The unit written after a number: "6 h", "120 budgeted hours", "14 days", "1.3×".
 _UNIT_AFTER = re.compile(
     r"\s?(?:(?P<ratio>[×x])(?![A-Za-z])"
@@ -199,9 +202,7 @@ def _currency(match: re.Match[str]) -> str | None:
     for group in ("currency", "code_before", "code_after"):
         written = (match.group(group) or "").strip()
         if written:
-            return _CURRENCY_SYMBOLS.get(written) or _CURRENCY_WORDS.get(
-                written.lower(), written.upper()
-            )
+            return currency_code(written) or written.upper()
     return None
 
 

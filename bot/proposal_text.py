@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from bot.scoping.brief import CODE_SYMBOLS
+from bot.money import format_money
 
 Pricing = Literal["fixed", "tm"]
 Confidence = Literal["p50", "p80"]
@@ -201,10 +201,8 @@ def round_price(amount: float, up: bool = True) -> float:
 
 
 def money(amount: float, currency: str) -> str:
-    """ "€12,400", "12,400 CHF": whole units, thousands separated."""
-    number = f"{amount:,.0f}"
-    symbol = CODE_SYMBOLS.get(currency)
-    return f"{symbol}{number}" if symbol else f"{number} {currency}"
+    """ "€12,400", "CHF 12,400": whole units, thousands separated."""
+    return format_money(amount, currency, cents=False)
 
 
 def price_of(facts: ProposalFacts) -> Price:

@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.mentions import neutralise_mentions
-from bot.scoping.brief import CODE_SYMBOLS
+from bot.money import format_money
 
 
 def amount(value: float, currency: str) -> str:
-    """ "€1,260", "$850", "1,260 CHF": a change order states the exact figure."""
-    number = f"{value:,.2f}".removesuffix(".00")
-    symbol = CODE_SYMBOLS.get(currency)
-    return f"{symbol}{number}" if symbol else f"{number} {currency}"
+    """ "€1,260", "$850", "CHF 1,260.50": a change order states the exact figure."""
+    return format_money(value, currency)
 
 
 def hours_text(value: float) -> str:

@@ -21,17 +21,44 @@ can re-log it), a miss shows a rate to a client.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 
 from bot.leaks._normalise import normalise
+from bot.money import names
 from bot.number_words import words_to_digits
+from knowledge.currencies import currency_codes
 
-_SYMBOL = r"[$€£¥₹₣₤]"
-_CODE = r"(?:usd|eur|gbp|chf|cad|aud|nzd|sek|nok|dkk|pln|czk|huf|jpy|inr|brl|mxn|zar)"
-_WORD = r"(?:dollars?|bucks|euros?|pounds?|quid|francs?|sfr|kr)"
+# Currencies in every spelling, from the CLDR (bot.money) rather than a list kept here: any
+# currency sign (Unicode category Sc: "$", "€", "₹", "₩"…), any ISO 4217 code, and every word a
+# currency is called ("euros", "francs", "rupees", "zlotys"), as the judged form writes them.
+# Left out: codes and names that are everyday English next to a figure ("top 5 a day",
+# "php 8 a day ago", "won 3 per week"), where a currency is not what anyone means.
+_NOT_MONEY = frozenset({
+    "all", "top", "cup", "try", "pen", "bam", "gel", "sos", "mad", "mop", "bob", "cop", "php",
+    "ron", "sar", "lak", "mur", "dop", "gip",  # codes
+    "gold", "mark", "marks", "real", "won", "sol", "som", "dong", "kip",  # names
+})  # fmt: skip
+_LOCAL_SPELLINGS = ("sfr", "kr")  # Swiss francs and crowns as people write them, not in CLDR
+
+
+def _judged(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _alternation(words: Iterable[str]) -> str:
+    kept = {w for w in words if w not in _NOT_MONEY}
+    return "(?:" + "|".join(re.escape(w) for w in sorted(kept, key=len, reverse=True)) + ")"
+
+
+# Every currency sign in use sits in the Basic Multilingual Plane (scanning it takes ~10 ms).
+_SIGNS = "".join(ch for ch in map(chr, range(0x10000)) if unicodedata.category(ch) == "Sc")
+_SYMBOL = "[" + re.escape(_SIGNS) + "]"
+_CODE = _alternation(code.lower() for code in currency_codes())
+_WORD = _alternation([_judged(name.split()[-1]) for name in names()] + list(_LOCAL_SPELLINGS))
 _NUM = r"\d[\d,.']{0,15}(?:\s?k)?"
-_MONEY = (
-    rf"(?:{_SYMBOL}\s?{_NUM}|{_CODE}\s?{_NUM}|{_NUM}\s?(?:{_SYMBOL}|{_CODE}\b|{_WORD}\b))"
-)
+_MONEY = rf"(?:{_SYMBOL}\s?{_NUM}|{_CODE}\s?{_NUM}|{_NUM}\s?(?:{_SYMBOL}|{_CODE}\b|{_WORD}\b))"
 _TIME = r"(?:h|hr|hrs|hour|hours|std|stunde|stunden|tag|d|day|days|jour|j|heure|wk|week)"
 _PER = rf"(?:\s*/\s*{_TIME}\b|\s*p/?h\b|\s+(?:per|an?|the|each|every|pro|par|la|le)\s+{_TIME}\b)"
 _CSS_LENGTH = r"(?:px|em|rem|pt|vh|vw|ch|cm|mm|dp|sp)\b"

@@ -10,52 +10,24 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import InvalidInput
+from bot.money import (
+    PER_HOUR,
+    UnknownCurrency,
+    currency_code,
+    parse_money,
+    symbol_pattern,
+    symbols,
+)
 from bot.scoping.vagueness import informative_words
 
-# Symbols people type; anything else is given as a three-letter code ("in CHF", "120 CHF/h").
-SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
-CODE_SYMBOLS = {code: symbol for symbol, code in SYMBOLS.items()}
-# Common ISO 4217 codes: "in EUR" only counts as a currency when it is one of these, so that
-# "in the" or "in php" never changes the currency.
-KNOWN_CODES = frozenset(
-    [
-        "USD",
-        "EUR",
-        "GBP",
-        "CHF",
-        "CAD",
-        "AUD",
-        "NZD",
-        "SEK",
-        "NOK",
-        "DKK",
-        "PLN",
-        "CZK",
-        "HUF",
-        "JPY",
-        "CNY",
-        "INR",
-        "BRL",
-        "MXN",
-        "ZAR",
-        "SGD",
-        "HKD",
-        "ILS",
-        "TRY",
-        "AED",
-        "RON",
-        "BGN",
-        "UAH",
-        "KRW",
-    ]
-)
-_WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP", "francs": "CHF"}
 MAX_RATE = 100_000.0  # an hourly rate above this is a typo, not a price
 
 _NUMBER = r"(?P<amount>\d{1,6}(?:[.,]\d{1,2})?)"
-_SYMBOL = r"(?P<symbol>[$€£])"
-_CODE = r"(?P<code>[A-Za-z]{3})"
-_PER_HOUR = r"\s*(?:/\s*(?:h|hr|hour)\b|per\s+hour\b|an\s+hour\b|p/?h\b)"
+# Symbols and codes come from the CLDR (bot.money); a word after a figure counts only when it
+# names a currency ("120 EUR per hour", "90 francs an hour"), never "rate 120 and".
+_SYMBOL = rf"(?P<symbol>{symbol_pattern()})"
+_CODE = r"(?P<code>[A-Za-z]{3,7})"
+_PER_HOUR = rf"\s*{PER_HOUR}"
 
 # "rate 120", "rate: 120 EUR", "rate of €90", "hourly rate 120"
 _RATE_WORD = re.compile(
@@ -68,8 +40,10 @@ _RATE_SYMBOL_FIRST = re.compile(rf"(?:\bat\s+)?{_SYMBOL}\s*{_NUMBER}{_PER_HOUR}"
 _RATE_AMOUNT_FIRST = re.compile(
     rf"(?:\bat\s+)?{_NUMBER}\s*(?:{_SYMBOL}|{_CODE}\b)?{_PER_HOUR}", re.IGNORECASE
 )
-# "in EUR", "in euros"
-_IN_CURRENCY = re.compile(r"\bin\s+(?P<word>[A-Za-z]{3,6})\b", re.IGNORECASE)
+# "in EUR", "in euros", "in Swiss francs"
+_IN_CURRENCY = re.compile(
+    r"\bin\s+(?P<word>(?:[A-Za-z]{2,12}\s)?[A-Za-z]{3,10})\b", re.IGNORECASE
+)
 # "I think 60h", "my guess is 60 hours", "I'd say about 60 hrs", "I estimate ~60h"
 _GUESS = re.compile(
     r"\b(?:i\s+think|i\s+guess|i'?d\s+say|i\s+would\s+say|i\s+estimate|my\s+guess\s+is|"
@@ -123,17 +97,6 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def currency_code(value: str) -> str | None:
-    """ "eur", "€", "euros" -> "EUR"; None when it is not a currency we know."""
-    value = value.strip()
-    if value in SYMBOLS:
-        return SYMBOLS[value]
-    upper = value.upper()
-    if upper in KNOWN_CODES:
-        return upper
-    return _WORDS.get(value.lower())
-
-
 def check_rate(rate: float) -> float:
     if not 0 < rate <= MAX_RATE:
         raise InvalidInput(
@@ -165,17 +128,23 @@ def parse_brief(text: str) -> ParsedBrief:
             continue  # "rate 120 and" — not a currency, not our pattern
         rate = check_rate(_number(groups["amount"]))
         if groups.get("symbol"):
-            currency = SYMBOLS[groups["symbol"]]
+            currency = symbols()[groups["symbol"]]
         elif code:
             currency = currency_code(code)
         spans.append(found.span())
         break
 
     for found in _IN_CURRENCY.finditer(text):
-        code = currency_code(found.group("word"))
+        # Running text: "in php" or "in cad" is a tool; a code counts in capitals ("in CAD").
+        word = found.group("word")
+        code = currency_code(word, any_case=False)
+        start = found.start()
+        if code is None and " " in word:  # "in euros for…": the first word alone
+            word = word.split()[0]
+            code = currency_code(word, any_case=False)
         if code is not None:
             currency = code
-            spans.append(found.span())
+            spans.append((start, start + found.group(0).index(word) + len(word)))
             break
 
     brief = text
@@ -195,13 +164,9 @@ RATE_USAGE = (
 )
 _RATE_HEAD = re.compile(r"^\s*(?:hourly\s+)?rate\b\s*[:=]?\s*(?P<rest>.*?)\s*$", re.I | re.S)
 _RATE_RESET = re.compile(r"^(?:reset|default|clear|unset|remove)[.!]?$", re.IGNORECASE)
-_RATE_VALUE = re.compile(
-    r"^(?:of\s+|is\s+|to\s+)?(?P<sign>[-+−–])?\s*(?P<symbol>[$€£])?\s*(?P<sign2>[-+−–])?\s*"
-    r"(?P<amount>\d{1,9}(?:[.,]\d{1,2})?)\s*(?P<symbol2>[$€£])?\s*"
-    r"(?P<code>(?!(?:please|thanks|thank|per|an|hourly)\b)[A-Za-z]{3,10})?\s*(?:/\s*(?:h|hr|hour)|per\s+hour|an\s+hour|hourly|p/?h)?"
-    r"(?:\s*,?\s*(?:please|thanks|thank\s+you))?\s*[.!]?$",
-    re.IGNORECASE,
-)
+# Words around the amount that change nothing: "rate of 120", "rate 120 EUR please".
+_RATE_LEAD = re.compile(r"^(?:of|is|to)\s+", re.IGNORECASE)
+_RATE_TAIL = re.compile(r"\s*,?\s*(?:please|thanks|thank\s+you)\s*[.!]?$", re.IGNORECASE)
 _BRIEF_AFTER_RATE = 3  # this many informative words after "rate": a brief ("rate comparison…")
 
 
@@ -228,29 +193,19 @@ def rate_command(text: str) -> RateCommand | None:
         return RateCommand()
     if _RATE_RESET.match(rest):
         return RateCommand(reset=True)
-    found = _RATE_VALUE.match(rest)
-    if found is None:
+    value = _RATE_TAIL.sub("", _RATE_LEAD.sub("", rest))
+    try:
+        money = parse_money(value)
+    except UnknownCurrency:
+        raise  # "rate 120 zorkmids": an amount, in no currency we know
+    except InvalidInput:
         words = [w for w in informative_words(rest) if not w.isdigit()]
         # "rate 120 EUR and more words" is a rate with junk after it; a brief never starts so.
-        starts_with_amount = re.match(r"^[-+−–$€£]?\s*\d", rest) is not None
+        starts_with_amount = re.match(rf"^[-+−–]?\s*(?:{_SYMBOL})?\s*\d", rest) is not None
         if len(words) >= _BRIEF_AFTER_RATE and not starts_with_amount:
             return None  # "rate comparison site for insurance brokers": a brief
         shown = " ".join(rest.split())[:40].replace("`", "'")
-        raise InvalidInput(f"I can't read `{shown}` as an hourly rate. {RATE_USAGE}")
-    amount = _number(found.group("amount"))
-    if found.group("sign") in {"-", "−", "–"} or found.group("sign2") in {"-", "−", "–"}:
-        amount = -amount
+        raise InvalidInput(f"I can't read `{shown}` as an hourly rate. {RATE_USAGE}") from None
+    amount, currency = money.amount, money.currency
     check_rate(amount)
-    currency = None
-    symbol = found.group("symbol") or found.group("symbol2")
-    if symbol:
-        currency = SYMBOLS[symbol]
-    code = found.group("code")
-    if code:
-        currency = currency_code(code)
-        if currency is None:
-            raise InvalidInput(
-                f"I don't know the currency `{code[:10]}`; "
-                "use a three-letter code such as USD, EUR, GBP or CHF."
-            )
     return RateCommand(amount=amount, currency=currency)

@@ -40,6 +40,7 @@ from bot.messages import (
     refusal_reply,
     text_reply,
 )
+from bot.money import CURRENCY_HINT, currency_code
 from bot.registry import SkillError, SkillRegistry
 from bot.services import Services
 from bot.update_text import mentions_rate_or_margin
@@ -244,10 +245,10 @@ async def validate_fields(
         errors["due"] = "The due date is before the start date."
     _rate, currency = await _tenant_rate(services, tenant)
     if raw := get.get("currency", ""):
-        if len(raw) == 3 and raw.isalpha():
-            currency = raw.upper()
+        if (code := currency_code(raw)) is not None:
+            currency = code
         else:
-            errors["currency"] = "Use a three-letter currency code such as USD or EUR."
+            errors["currency"] = f"I don't know that currency; {CURRENCY_HINT}."
     channel = get.get("client_channel", "").strip("<>#") or None
     if channel and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", channel):
         errors["client_channel"] = "That doesn't look like a channel id (e.g. C0123456)."

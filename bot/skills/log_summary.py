@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Heading, Paragraph, Reply, Request, Table, Visibility
+from bot.money import format_money
 from bot.registry import SkillError
 from bot.services import Services
 from bot.skills.active_projects import effective_rate
@@ -35,7 +36,7 @@ def hours(value: float) -> str:
 
 
 def money(amount: float, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
+    return format_money(amount, currency, cents=True)
 
 
 def amounts_text(amounts: dict[str, float]) -> str:

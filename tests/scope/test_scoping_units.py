@@ -115,8 +115,8 @@ def test_wording_rounds_as_documented():
     assert w.hours(7.46) == "7.5 h" and w.hours(7.0) == "7 h" and w.hours(151.4) == "151 h"
     assert w.hours_range(60.2, 494.6) == "60–495 h"
     assert w.money(13626, "EUR") == "€14k" and w.money(5400, "USD") == "$5.4k"
-    assert w.money(850, "CHF") == "850 CHF" and w.money(2_500_000, "GBP") == "£2.5M"
-    assert w.rate(90, "EUR") == "€90/h" and w.rate(92.5, "SEK") == "92.50 SEK/h"
+    assert w.money(850, "CHF") == "CHF 850" and w.money(2_500_000, "GBP") == "£2.5M"
+    assert w.rate(90, "EUR") == "€90/h" and w.rate(92.5, "SEK") == "SEK 92.50/h"
     assert w.ratio(1.333) == "1.33×" and w.ratio(1.3) == "1.3×" and w.percent(0.624) == "62%"
 
 

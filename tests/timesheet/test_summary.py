@@ -30,16 +30,16 @@ async def test_this_week_in_utc(workspace: tuple[Harness, object]) -> None:
     assert "30 Nov – 06 Dec 2026 (this week)" in reply.text
     # acme: 2.5 billable + 1 nb at 120; beta: 3 + 0.5 at 100 (workspace rate); gamma: 4 at 80 EUR.
     assert _table(reply, "Per project") == {
-        "Acme web shop": ("3.5", "2.5", "120.00 USD/h", "300.00 USD"),
-        "Beta portal": ("3.5", "3.5", "100.00 USD/h", "350.00 USD"),
-        "Gamma app": ("4", "4", "80.00 EUR/h", "320.00 EUR"),
+        "Acme web shop": ("3.5", "2.5", "$120.00/h", "$300.00"),
+        "Beta portal": ("3.5", "3.5", "$100.00/h", "$350.00"),
+        "Gamma app": ("4", "4", "€80.00/h", "€320.00"),
     }
     assert _table(reply, "Per person") == {
-        "alice": ("5.5", "5.5", "600.00 USD"),
-        "bob": ("5.5", "4.5", "320.00 EUR + 50.00 USD"),
+        "alice": ("5.5", "5.5", "$600.00"),
+        "bob": ("5.5", "4.5", "€320.00 + $50.00"),
     }
     assert "Total: 11 h**, 10 h billable (1 h non-billable)" in reply.text
-    assert "320.00 EUR + 650.00 USD" in reply.text
+    assert "€320.00 + $650.00" in reply.text
 
 
 async def test_days_are_the_workspaces_days(berlin_bot: Bot) -> None:
@@ -47,13 +47,13 @@ async def test_days_are_the_workspaces_days(berlin_bot: Bot) -> None:
     reply = await alice.say("/log summary this week")
     # Sun 23:30 UTC is Monday in Berlin (in); Sun 6 Dec 23:30 UTC is next Monday there (out).
     assert _table(reply, "Per project") == {
-        "Acme web shop": ("4.5", "3.5", "120.00 USD/h", "420.00 USD"),
-        "Gamma app": ("4", "4", "80.00 EUR/h", "320.00 EUR"),
-        "Beta portal": ("3", "3", "100.00 USD/h", "300.00 USD"),
+        "Acme web shop": ("4.5", "3.5", "$120.00/h", "$420.00"),
+        "Gamma app": ("4", "4", "€80.00/h", "€320.00"),
+        "Beta portal": ("3", "3", "$100.00/h", "$300.00"),
     }
     assert _table(reply, "Per person") == {
-        "alice": ("6.5", "6.5", "720.00 USD"),
-        "bob": ("5", "4", "320.00 EUR"),
+        "alice": ("6.5", "6.5", "$720.00"),
+        "bob": ("5", "4", "€320.00"),
     }
     assert "Days in Europe/Berlin" in reply.text
 
@@ -62,19 +62,19 @@ async def test_period_boundaries_and_one_project(workspace: tuple[Harness, objec
     alice, _clock = workspace
     last_week = await alice.say("/log summary last week")
     assert _table(last_week, "Per project") == {
-        "Acme web shop": ("1", "1", "120.00 USD/h", "120.00 USD")
+        "Acme web shop": ("1", "1", "$120.00/h", "$120.00")
     }
     november = await alice.say("/log summary 2026-11-01..2026-11-30")
     assert _table(november, "Per project") == {
-        "Acme web shop": ("3.5", "3.5", "120.00 USD/h", "420.00 USD")
+        "Acme web shop": ("3.5", "3.5", "$120.00/h", "$420.00")
     }
     one_day = await alice.say("/log summary 2026-12-06 beta")
     assert _table(one_day, "Per project") == {
-        "Beta portal": ("0.5", "0.5", "100.00 USD/h", "50.00 USD")
+        "Beta portal": ("0.5", "0.5", "$100.00/h", "$50.00")
     }
     acme = await alice.say("/log summary acme 1 nov..15 dec")
     assert _table(acme, "Per project") == {
-        "Acme web shop": ("4.5", "3.5", "120.00 USD/h", "420.00 USD")
+        "Acme web shop": ("4.5", "3.5", "$120.00/h", "$420.00")
     }
     month = await alice.say("/log summary month")
     # December only: not the two November days (29 Nov 1 h, 30 Nov 2.5 h).
@@ -101,7 +101,7 @@ async def test_editing_an_entry_to_non_billable_changes_the_totals(
     assert "non-billable" in edited.text, edited.text
     reply = await alice.say("/log summary week beta")
     assert _table(reply, "Per project") == {
-        "Beta portal": ("3.5", "0.5", "100.00 USD/h", "50.00 USD")
+        "Beta portal": ("3.5", "0.5", "$100.00/h", "$50.00")
     }
 
 

@@ -1,0 +1,94 @@
+"""Money as people type it and as Atelier writes it: one reader, one writer, the CLDR's data."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import InvalidInput
+from bot.leaks import mentions_rate_or_margin
+from bot.money import (
+    Money,
+    UnknownCurrency,
+    currency_code,
+    format_compact,
+    format_money,
+    format_rate,
+    parse_money,
+    require_currency,
+)
+from knowledge.currencies import currency_codes, is_currency_code
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("€90/h", Money(90.0, "EUR", per_hour=True)),
+        ("90 EUR", Money(90.0, "EUR")),
+        ("CHF 120", Money(120.0, "CHF")),
+        ("120 francs", Money(120.0, "CHF")),
+        ("120 Swiss francs", Money(120.0, "CHF")),
+        ("CA$95 per hour", Money(95.0, "CAD", per_hour=True)),
+        ("1.234,50 €", Money(1234.5, "EUR")),
+        ("1,234.50 USD", Money(1234.5, "USD")),
+        ("₹800", Money(800.0, "INR")),
+        ("90 eur", Money(90.0, "EUR")),
+        ("-5", Money(-5.0, None)),
+        ("75", Money(75.0, None)),
+    ],
+)
+def test_amounts_in_the_spellings_people_type(typed: str, expected: Money) -> None:
+    assert parse_money(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["90 ABC", "120 zorkmids", "ABC 90"])
+def test_an_unknown_currency_is_named_in_a_friendly_error(typed: str) -> None:
+    with pytest.raises(UnknownCurrency) as refused:
+        parse_money(typed)
+    message = str(refused.value)
+    assert "I don't know the currency" in message and "ISO 4217" in message and "EUR" in message
+
+
+@pytest.mark.parametrize("typed", ["ABC", "", "ninety", "120 EUR for the big website", "12 34"])
+def test_what_is_not_an_amount_is_refused_plainly(typed: str) -> None:
+    with pytest.raises(InvalidInput, match="as an amount"):
+        parse_money(typed)
+
+
+def test_currency_codes_come_from_the_cldr() -> None:
+    assert {"USD", "EUR", "GBP", "CHF", "JPY", "INR", "SEK"} <= currency_codes()
+    assert not is_currency_code("ABC") and not is_currency_code("DEM")  # unknown, retired
+    assert require_currency("eur") == "EUR" and currency_code("dollars") == "USD"
+    with pytest.raises(UnknownCurrency, match="`ABC`"):
+        require_currency("ABC")
+    # In running text a code counts in capitals only: "in php" is a language.
+    assert currency_code("php", any_case=False) is None and currency_code("PHP") == "PHP"
+
+
+def test_amounts_are_written_as_the_locale_writes_them() -> None:
+    assert format_money(1260, "EUR") == "€1,260" and format_money(1260.5, "USD") == "$1,260.50"
+    assert format_money(1260, "CHF") == "CHF 1,260"  # a letter symbol keeps its space
+    assert format_money(1260, "EUR", "de_DE") == "1.260\xa0€"
+    assert format_money(1234.4, "JPY") == "¥1,234"  # no cents in yen
+    assert format_money(12_400.4, "GBP", cents=False) == "£12,400"
+    assert format_money(320, "EUR", cents=True) == "€320.00"
+    assert format_compact(13_626, "EUR") == "€14k" and format_compact(9600, "EUR") == "€9.6k"
+    assert format_compact(2_500_000, "GBP") == "£2.5M" and format_compact(850, "CHF") == "CHF 850"
+    assert format_rate(92.5, "SEK") == "SEK 92.50/h" and format_rate(100, "USD") == "$100/h"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "we bill 95 zlotys per hour",
+        "₹800/h for the team",
+        "₩90000 per day",
+        "CA$95/h",
+        "rate SEK 900",
+        "120 francs an hour",
+        "95 rupees an hour",
+        "our rate is 95 PLN",
+        "ninety-five euros an hour",
+    ],
+)
+def test_the_leak_filter_sees_money_in_every_currency(line: str) -> None:
+    assert mentions_rate_or_margin(line), line
