@@ -3,8 +3,10 @@
 Sub-command groups live in their own modules and are registered in :func:`_register`. A one-shot
 command that has a chat equivalent is that chat command sent through ``Bot.handle`` (or a form
 submitted through ``Bot.handle_action``), like any adapter's: the same checks, the same saved
-records, the same words; ``--json`` prints the reply's facts. Only maintenance commands with no
-chat equivalent (``db``, ``eval``, ``slack``, ``sync-commands``) work otherwise, and say so.
+records, the same words; ``--json`` prints the reply's facts. Maintenance commands with no
+chat equivalent (``db``, ``eval``, ``slack``, ``sync-commands``) work otherwise, and say so; so
+do ``projects import`` (files larger than chat accepts, with a progress bar), ``projects
+reindex`` and the ``--json`` of ``projects search|list|show`` (whole records from the store).
 """
 
 from __future__ import annotations
