@@ -128,16 +128,7 @@ class ConsoleAdapter:
         return answer
 
     async def press(self, button: Button) -> Reply | None:
-        action = Action(
-            action_id=button.action_id,
-            value=button.value,
-            tenant=self.tenant,
-            user_id=self.user_id,
-            user_name=self.user_name,
-            channel_id="console",
-            platform="console",
-        )
-        answer = await self.bot.handle_action(action)
+        answer = await self.bot.handle_action(self._action(button.action_id, button.value))
         if answer is not None:
             await self.deliver(answer)
         return answer
@@ -151,6 +142,20 @@ class ConsoleAdapter:
             is_private=True,
             command=command,
             text=text,
+            platform="console",
+        )
+
+    def _action(
+        self, action_id: str, value: str, values: dict[str, str] | None = None
+    ) -> Action:
+        return Action(
+            action_id=action_id,
+            value=value,
+            values=values or {},
+            tenant=self.tenant,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            channel_id="console",
             platform="console",
         )
 
@@ -177,17 +182,9 @@ class ConsoleAdapter:
                 suffix = "" if field.required else " (optional)"
                 typed = await self._ask(f"{field.label}{suffix}")
                 values[field.name] = typed or values.get(field.name, "")
-            action = Action(
-                action_id=form.form_id,
-                value=form.value,
-                values=values,
-                tenant=self.tenant,
-                user_id=self.user_id,
-                user_name=self.user_name,
-                channel_id="console",
-                platform="console",
+            answer = await self.bot.handle_action(
+                self._action(form.form_id, form.value, values)
             )
-            answer = await self.bot.handle_action(action)
             if answer is None:
                 return
             if not answer.form_errors:
