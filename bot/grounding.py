@@ -3,7 +3,8 @@
 A language model may re-phrase a draft, never add to it. :func:`check` lists every number,
 money amount, percentage, date, identifier, link, channel and name-like word in the model's
 output that cannot be traced to the facts or the draft; the composer falls back to the draft
-when the list is not empty. :func:`strip_mentions` removes anything that would ping people.
+when the list is not empty. :func:`strip_mentions` (from :mod:`bot.mentions`) removes anything
+that would ping people.
 
 The check is deliberately strict: a false alarm costs a nicer phrasing (the draft is always a
 correct answer), a missed one would put an invented figure in front of a client. So:
@@ -27,33 +28,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.leaks import canonical, written_links
+from bot.mentions import strip_mentions
 from bot.money import currency_code, names, symbol_pattern
 from bot.number_words import words_to_digits
 from knowledge.currencies import currency_codes
-
-# --- mentions -----------------------------------------------------------------------------
-
-_SLACK_BROADCAST = re.compile(r"<!(channel|here|everyone)(?:\|[^>]*)?>", re.IGNORECASE)
-_SLACK_SUBTEAM = re.compile(r"<!subteam\^[A-Za-z0-9]+(?:\|@?([^>]*))?>")
-_SLACK_USER = re.compile(r"<@[A-Za-z0-9]+(?:\|([^>]*))?>")
-_DISCORD_MENTION = re.compile(r"<@[!&]?\d+>")
-_OTHER_SPECIAL = re.compile(r"<![^>]*>")
-# "@everyone", "@ here", "@@channel"; and any other "@name" that is not part of an e-mail.
-_BROADCAST_WORD = re.compile(r"[@＠]+\s*(everyone|here|channel)\b", re.IGNORECASE)
-_AT_NAME = re.compile(r"(?<![\w.])[@＠]+(?=\w)")
-
-
-def strip_mentions(text: str) -> str:
-    """Neutralise every mention: broadcast, user, user-group or role; keep the words."""
-    text = _SLACK_BROADCAST.sub(lambda m: m.group(1), text)
-    text = _SLACK_SUBTEAM.sub(lambda m: m.group(1) or "the team", text)
-    text = _SLACK_USER.sub(lambda m: m.group(1) or "", text)
-    text = _DISCORD_MENTION.sub("", text)
-    text = _OTHER_SPECIAL.sub("", text)
-    text = _BROADCAST_WORD.sub(lambda m: m.group(1), text)
-    text = _AT_NAME.sub("", text)
-    return re.sub(r"[ \t]{2,}", " ", text)
-
 
 # --- what a text claims -------------------------------------------------------------------
 

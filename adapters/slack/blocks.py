@@ -8,7 +8,8 @@ notifications and screen readers.
 
 User and stored text is data: ``&``, ``<`` and ``>`` are escaped (which also defuses
 ``<!channel>``, ``<!here>`` and ``<@U…>`` mentions) and bare ``@channel``/``@here``/
-``@everyone`` get an invisible word joiner so they never notify anyone.
+``@everyone`` are broken by the core's one mention rule
+(:func:`bot.mentions.neutralise_mentions`) so they never notify anyone.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from adapters.text import split_text
+from bot.mentions import neutralise_mentions
 from bot.messages import (
     Buttons,
     Citations,
@@ -65,7 +67,6 @@ MAX_MESSAGE_CHARS = 12_000
 # The fallback is a notification preview; the blocks carry the full content.
 MAX_FALLBACK = 3000
 
-_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
@@ -95,8 +96,7 @@ class Rendered:
 
 def escape(text: str) -> str:
     """Escape Slack's control characters and defuse broadcast mentions."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _BROADCAST.sub(lambda m: "@\u2060" + m.group(1), text)
+    return neutralise_mentions(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def to_mrkdwn(text: str) -> str:

@@ -71,7 +71,7 @@ async def test_user_text_is_escaped_and_never_pings_the_channel(slack):
     shown = answer.text
     assert "&lt;!channel&gt;" in shown and "&amp; shipped" in shown
     assert "<!channel>" not in shown and "<b>" not in shown
-    assert "@here" not in shown and "@\u2060here" in shown
+    assert "@here" not in shown and "@\u200bhere" in shown
 
 
 async def test_update_draft_goes_only_to_the_requesters_dm(slack):
