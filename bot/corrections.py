@@ -26,6 +26,7 @@ from bot.services import Services
 from bot.worklog import record_actuals
 from knowledge.models import TRACKED, PastProject
 from knowledge.plausibility import check_hours
+from knowledge.port import KnowledgeStore
 from state import RemovedProject
 
 T = TypeVar("T")
@@ -66,7 +67,7 @@ EDIT_USAGE = (
 )
 
 
-async def _store(services: Services, work: Callable[[Any], T]) -> T:
+async def _store(services: Services, work: Callable[[KnowledgeStore], T]) -> T:
     """Run ``work(store)`` in a thread; an unavailable store becomes a plain answer."""
     from knowledge.store import KnowledgeUnavailable
 

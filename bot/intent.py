@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.logs import get_logger
 from bot.registry import Command
 from language import ModelError, UsageLog, intent_chain, intent_variables, load_chat_model
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from language import ChatModel
 
 log = get_logger(__name__)
@@ -65,7 +66,7 @@ class IntentClassifier:
         return name
 
 
-def classifier_for(settings: Any, model: ChatModel | None = None) -> IntentClassifier | None:
+def classifier_for(settings: Settings, model: ChatModel | None = None) -> IntentClassifier | None:
     """An intent classifier when a model is configured and loads; None keeps rules only."""
     if not settings.llm:
         return None

@@ -27,6 +27,7 @@ from bot.logs import get_logger
 from language import ModelError, UsageLog, load_chat_model, rephrase_chain, rephrase_variables
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from language import ChatModel
 
 log = get_logger(__name__)
@@ -37,7 +38,7 @@ log = get_logger(__name__)
 _CLIENT_KEYS = frozenset({"client", "client_name", "customer"})
 
 
-def client_names(facts: Any) -> list[str]:
+def client_names(facts: Mapping[str, Any]) -> list[str]:
     """Values of ``client``-like keys anywhere in the facts, longest first."""
     found: set[str] = set()
 
@@ -93,7 +94,7 @@ class ClientMask:
         return text
 
 
-def _tenants(facts: Any) -> set[str]:
+def _tenants(facts: Mapping[str, Any]) -> set[str]:
     """Every ``tenant`` value anywhere in the facts (one walk, one set)."""
     found: set[str] = set()
     pending = [facts]
@@ -218,7 +219,7 @@ class LLMComposer:
 # --- building from settings ---------------------------------------------------------------
 
 
-def composer_for(settings: Any, model: ChatModel | None = None) -> Composer:
+def composer_for(settings: Settings, model: ChatModel | None = None) -> Composer:
     """The composer the settings ask for: the LLM one when a model loads, else the offline one."""
     if not settings.llm:
         return OfflineComposer()

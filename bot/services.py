@@ -7,7 +7,7 @@ import datetime as dt
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.compose import Composer, OfflineComposer
 from bot.config import Settings
@@ -17,7 +17,7 @@ from knowledge.port import KnowledgeStore
 from state import Database
 
 if TYPE_CHECKING:  # the registry imports the services type too
-    from bot.registry import SkillRegistry
+    from bot.registry import Command, SkillRegistry
 
 
 def _now() -> dt.datetime:
@@ -38,7 +38,7 @@ class Services:
     registry: SkillRegistry | None = field(default=None, repr=False)
     # Optional model-based routing of free text the rule-based router did not match:
     # ``await intent_classifier(text, registry.commands) -> command name | None``.
-    intent_classifier: Callable[[str, Mapping[str, Any]], Awaitable[str | None]] | None = None
+    intent_classifier: Callable[[str, Mapping[str, Command]], Awaitable[str | None]] | None = None
 
     # Each tenant's engine tuned on its own history, for the knowledge store above.
     bands: TenantBands = field(default_factory=TenantBands, repr=False)

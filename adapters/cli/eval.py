@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -27,10 +27,11 @@ from adapters.cli.common import (
     stderr,
     stdout,
 )
+from bot.config import Settings
 from estimating import BacktestError, BacktestResult
 
 
-def file_embedder(settings: Any) -> Callable[[Sequence[str]], np.ndarray]:
+def file_embedder(settings: Settings) -> Callable[[Sequence[str]], np.ndarray]:
     """The product's embedder, with its vectors kept on disk for the next run of the same file.
 
     Embedding is by far the slowest part of ``eval FILE`` (minutes for thousands of long rows

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -124,7 +125,7 @@ def capacity(services: Services) -> float:
     return float(services.settings.capacity_hours_per_week)
 
 
-def _embedder(services: Services) -> Any:
+def _embedder(services: Services) -> Callable[[list[str]], np.ndarray] | None:
     """The product's embedder, once the knowledge store is open (pricing opens it); without a
     store, judging stays lexical."""
     store = services._knowledge

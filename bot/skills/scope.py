@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.compose import Composition
 from bot.messages import Action, Button, Buttons, Paragraph, Reply, Request, text_reply
@@ -83,7 +84,7 @@ async def tenant_pricing(services: Services, tenant: str) -> Pricing:
         return await read_pricing(session, services, tenant)
 
 
-async def read_pricing(session: Any, services: Services, tenant: str) -> Pricing:
+async def read_pricing(session: AsyncSession, services: Services, tenant: str) -> Pricing:
     """:func:`tenant_pricing` inside the caller's session (one round trip with its other work)."""
     row = await session.get(TenantSettings, tenant)
     settings = services.settings
