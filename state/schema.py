@@ -40,42 +40,38 @@ class SeenEvent(Base):
     seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class SavedEstimate(Base):
+class _Estimate:
+    """One estimate's figures, as a `/scope` answer gives them: kept with every answer
+    (:class:`ScopeRun`) and again, under the same id, when someone saves it."""
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    brief: Mapped[str] = mapped_column(Text)
+    p10_hours: Mapped[float] = mapped_column(Float)
+    p50_hours: Mapped[float] = mapped_column(Float)
+    p90_hours: Mapped[float] = mapped_column(Float)
+    rate: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    analogue_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class SavedEstimate(_Estimate, Base):
     """An estimate someone saved from `/scope`; linked to the real project when it starts,
     and given the project's actual hours when it closes, so accuracy can be tracked."""
 
     __tablename__ = "saved_estimates"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    tenant: Mapped[str] = mapped_column(String(64), index=True)
-    user_id: Mapped[str] = mapped_column(String(64))
-    brief: Mapped[str] = mapped_column(Text)
-    p10_hours: Mapped[float] = mapped_column(Float)
-    p50_hours: Mapped[float] = mapped_column(Float)
-    p90_hours: Mapped[float] = mapped_column(Float)
-    rate: Mapped[float] = mapped_column(Float)
-    currency: Mapped[str] = mapped_column(String(3))
-    analogue_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     project_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     actual_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
-class ScopeRun(Base):
+class ScopeRun(_Estimate, Base):
     """One `/scope` answer, kept so its buttons (save, more analogues) carry only this id."""
 
     __tablename__ = "scope_runs"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    tenant: Mapped[str] = mapped_column(String(64), index=True)
-    user_id: Mapped[str] = mapped_column(String(64))
-    brief: Mapped[str] = mapped_column(Text)
-    p10_hours: Mapped[float] = mapped_column(Float)
-    p50_hours: Mapped[float] = mapped_column(Float)
-    p90_hours: Mapped[float] = mapped_column(Float)
-    rate: Mapped[float] = mapped_column(Float)
-    currency: Mapped[str] = mapped_column(String(3))
-    analogue_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     shown: Mapped[int] = mapped_column(default=0)  # analogues shown so far ("show more")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
