@@ -243,14 +243,12 @@ def projects_add_command(
     async def go() -> int:
         async with running_bot(settings) as bot:
             # As in chat: `/projects add` opens the form, and the options are its answers,
-            # submitted like a filled-in modal (the same checks, the same filing).
+            # submitted like a filled-in modal (the same checks, the same filing; `currency`
+            # is one of the answers the form takes without showing a field for it).
             opened = await bot.handle(cli_request(settings, who, user, "projects", "add"))
             form = opened.form if opened is not None else None
             if form is None:
                 return _fail(opened.text if opened else "the project form did not open", as_json)
-            missing = sorted(set(answers) - {field.name for field in form.fields})
-            if missing:  # an option the form no longer asks for: never drop it silently
-                return _fail(f"nothing was saved (the form has no {', '.join(missing)})", as_json)
             submitted = Action(
                 action_id=form.form_id,
                 value=form.value,

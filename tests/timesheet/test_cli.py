@@ -18,7 +18,7 @@ from tests.timesheet.conftest import build_workspace
 WEEK = "2026-11-30..2026-12-06"
 
 
-def workspace(settings) -> None:  # type: ignore[no-untyped-def]
+def workspace(settings) -> None:
     """The conftest's workspace, written to the data dir the CLI reads."""
 
     async def build() -> None:
@@ -32,12 +32,12 @@ def workspace(settings) -> None:  # type: ignore[no-untyped-def]
     asyncio.run(build())
 
 
-def invoke(settings, *args: str):  # type: ignore[no-untyped-def]
+def invoke(settings, *args: str):
     env = {"ATELIER_DATA_DIR": str(settings.data_dir), "ATELIER_DEMO_DATA": "false"}
     return CliRunner().invoke(app, list(args), env=env)
 
 
-def test_csv_has_one_text_free_row_per_entry(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_csv_has_one_text_free_row_per_entry(settings, tmp_path: Path) -> None:
     workspace(settings)
     target = tmp_path / "invoice.csv"
     written = invoke(settings, "log", "summary", WEEK, "--csv", str(target))
@@ -58,7 +58,7 @@ def test_csv_has_one_text_free_row_per_entry(settings, tmp_path: Path) -> None: 
     assert "checkout" not in text and "internal demo" not in text  # entry text stays internal
 
 
-def test_csv_to_stdout_with_text_and_one_project(settings) -> None:  # type: ignore[no-untyped-def]
+def test_csv_to_stdout_with_text_and_one_project(settings) -> None:
     workspace(settings)
     out = invoke(settings, "log", "summary", WEEK, "acme", "--csv", "-", "--with-text")
     assert out.exit_code == 0, out.output
@@ -69,7 +69,7 @@ def test_csv_to_stdout_with_text_and_one_project(settings) -> None:  # type: ign
     ]
 
 
-def test_json_totals(settings) -> None:  # type: ignore[no-untyped-def]
+def test_json_totals(settings) -> None:
     workspace(settings)
     out = invoke(settings, "log", "summary", WEEK, "--json")
     assert out.exit_code == 0, out.output
@@ -91,7 +91,7 @@ def test_json_totals(settings) -> None:  # type: ignore[no-untyped-def]
     assert all("text" not in entry for entry in data["entries"])
 
 
-def test_rich_output_and_errors(settings) -> None:  # type: ignore[no-untyped-def]
+def test_rich_output_and_errors(settings) -> None:
     workspace(settings)
     shown = invoke(settings, "log", "summary", WEEK)
     assert shown.exit_code == 0 and "Gamma app" in shown.output and "320.00" in shown.output
@@ -101,7 +101,7 @@ def test_rich_output_and_errors(settings) -> None:  # type: ignore[no-untyped-de
     assert misplaced.exit_code == 1 and "belong to `atelier log summary`" in misplaced.output
 
 
-def test_log_an_entry_non_billable_from_the_command_line(settings) -> None:  # type: ignore[no-untyped-def]
+def test_log_an_entry_non_billable_from_the_command_line(settings) -> None:
     added = invoke(settings, "projects", "add", "--title", "Acme", "--aliases", "acme", "--active")
     assert added.exit_code == 0, added.output
     logged = invoke(settings, "log", "acme", "nb:", "done:", "pairing, 1h", "--json")
@@ -109,14 +109,14 @@ def test_log_an_entry_non_billable_from_the_command_line(settings) -> None:  # t
     assert json.loads(logged.output)["billable"] is False
 
 
-def test_json_is_the_facts_of_the_chat_reply(settings) -> None:  # type: ignore[no-untyped-def]
+def test_json_is_the_facts_of_the_chat_reply(settings) -> None:
     """`atelier log summary --json` is `/log summary` in chat: the same reply, its facts printed
     (entry text left out), and chat's own words when it can't answer."""
     from bot.messages import Request
 
     workspace(settings)
 
-    async def in_chat(text: str):  # type: ignore[no-untyped-def]
+    async def in_chat(text: str):
         bot = Bot(build_services(settings))
         await bot.start()
         try:
@@ -143,3 +143,18 @@ def test_json_is_the_facts_of_the_chat_reply(settings) -> None:  # type: ignore[
     assert unknown.exit_code == 1 and chat_unknown is not None and chat_unknown.refused
     assert unknown.output.startswith("error: I don't know a project called “initech”")
     assert "“initech”, nor a period" in chat_unknown.text
+
+
+def test_projects_add_files_every_option_as_the_chat_form_would(settings) -> None:
+    """`atelier projects add` submits the `/projects add` form: rate and currency (an answer
+    the form takes without a field of its own) are saved, and the summary prices with them."""
+    added = invoke(
+        settings, "projects", "add", "--title", "Delta app", "--aliases", "delta",
+        "--rate", "90", "--currency", "EUR", "--json",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert invoke(settings, "log", "delta", "done: onboarding, 2h").exit_code == 0
+    out = invoke(settings, "log", "summary", "week", "delta", "--json")
+    assert out.exit_code == 0, out.output
+    [project] = json.loads(out.output)["projects"]
+    assert (project["rate"], project["currency"], project["amount"]) == (90.0, "EUR", 180.0)
