@@ -226,48 +226,6 @@ async def _price(services: Services, project: ActiveProject, text: str) -> Extra
         return price_extra(text, [], changes, rate=rate, currency=project.currency, guess=guess)
 
 
-async def assess(
-    services: Services,
-    project: ActiveProject,
-    text: str,
-    *,
-    user_id: str,
-    user_name: str,
-    source: str,
-    log_entry_id: int | None = None,
-) -> tuple[ChangeRequest, ExtraPrice, Judgement]:
-    """Judge, price and record one request (status ``open``)."""
-    # Pricing first: it opens the knowledge store, whose embedder the judging then uses, so
-    # the first request of a process is judged the same way as every later one.
-    price = await _price(services, project, text)
-    lines = await agreed_scope(services, project)
-    embed = _embedder(services)
-    judgement = await asyncio.to_thread(judge, text, lines, embed) if embed else judge(text, lines)
-    weeks, new_due = delivery_impact(price.hours, capacity(services), project.due_date)
-    change = await create_change(
-        services.db,
-        tenant=project.tenant,
-        project_id=project.id,
-        requester_id=user_id,
-        requester_name=user_name,
-        text=text,
-        source=source,
-        verdict=judgement.verdict,
-        reason=judgement.reason,
-        scope_line=judgement.line.text if judgement.line else None,
-        hours_p10=price.p10,
-        hours=price.hours,
-        hours_p90=price.p90,
-        price=price.price,
-        currency=project.currency,
-        new_due_date=new_due,
-        log_entry_id=log_entry_id,
-        created_at=services.clock(),
-        effect={"weeks": weeks} if weeks is not None else None,
-    )
-    return change, price, judgement
-
-
 def _weeks(change: ChangeRequest) -> float | None:
     return (change.effect or {}).get("weeks") if change.status == "open" else None
 
@@ -391,6 +349,41 @@ async def new_request(
     source: str,
     log_entry_id: int | None = None,
 ) -> Reply:
+    """Judge, price and record one request (status ``open``), and answer with all three."""
+    text = _request_text(project, text)
+    # Pricing first: it opens the knowledge store, whose embedder the judging then uses, so
+    # the first request of a process is judged the same way as every later one.
+    price = await _price(services, project, text)
+    lines = await agreed_scope(services, project)
+    embed = _embedder(services)
+    judgement = await asyncio.to_thread(judge, text, lines, embed) if embed else judge(text, lines)
+    weeks, new_due = delivery_impact(price.hours, capacity(services), project.due_date)
+    change = await create_change(
+        services.db,
+        tenant=project.tenant,
+        project_id=project.id,
+        requester_id=user_id,
+        requester_name=user_name,
+        text=text,
+        source=source,
+        verdict=judgement.verdict,
+        reason=judgement.reason,
+        scope_line=judgement.line.text if judgement.line else None,
+        hours_p10=price.p10,
+        hours=price.hours,
+        hours_p90=price.p90,
+        price=price.price,
+        currency=project.currency,
+        new_due_date=new_due,
+        log_entry_id=log_entry_id,
+        created_at=services.clock(),
+        effect={"weeks": weeks} if weeks is not None else None,
+    )
+    return _assessed_reply(project, change, price, judgement)
+
+
+def _request_text(project: ActiveProject, text: str) -> str:
+    """The client's request on one line, or why it can't be assessed."""
     text = " ".join(text.split())
     if not re.search(r"[^\W\d_]{2}", text):
         raise SkillError(
@@ -407,11 +400,7 @@ async def new_request(
             f"**{project.name}** is closed, so there is no scope left to change. Reopen it "
             f"with `/projects reopen {project.id}` if the work goes on."
         )
-    change, price, judgement = await assess(
-        services, project, text, user_id=user_id, user_name=user_name, source=source,
-        log_entry_id=log_entry_id,
-    )
-    return _assessed_reply(project, change, price, judgement)
+    return text
 
 
 FORM_ID = "change:form"
