@@ -62,7 +62,7 @@ def demo_vectors() -> tuple[list, object]:
 
 
 @pytest.fixture
-def demo_store(bot: Bot, demo_vectors: tuple[list, object]):  # type: ignore[no-untyped-def]
+def demo_store(bot: Bot, demo_vectors: tuple[list, object]):
     """A real ProjectStore in the test's data dir holding the demo portfolio for tenant
     "local", injected into ``bot`` (``bot.services.knowledge``)."""
     from knowledge.store import ProjectStore

@@ -18,13 +18,13 @@ ACME = (
 
 
 @pytest.fixture
-def clock(bot) -> Clock:  # type: ignore[no-untyped-def]
+def clock(bot) -> Clock:
     fixed = Clock()
     bot.services.clock = fixed
     return fixed
 
 
-async def add_acme(harness, args: str = ACME) -> Reply:  # type: ignore[no-untyped-def]
+async def add_acme(harness, args: str = ACME) -> Reply:
     answer = await harness.say(f"/projects add {args}")
     assert answer.text.startswith("Added"), answer.text
     return answer

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from adapters.cli import app
 
 
-def invoke(settings, *args: str):  # type: ignore[no-untyped-def]
+def invoke(settings, *args: str):
     env = {"ATELIER_DATA_DIR": str(settings.data_dir)}  # the demo portfolio is the history
     return CliRunner().invoke(app, list(args), env=env)
 

@@ -22,7 +22,7 @@ from tests.conftest import Harness
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
-async def new_change(harness: Harness, hours: float, price: float, **extra):  # type: ignore[no-untyped-def]
+async def new_change(harness: Harness, hours: float, price: float, **extra):
     return await create_change(
         harness.bot.services.db,
         tenant="local",

@@ -39,7 +39,7 @@ class RecordingModel(BaseChatModel):
 class ToolCallingModel(GenericFakeChatModel):
     """A fake that 'supports tools', so ``with_structured_output`` works as with OpenAI."""
 
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ToolCallingModel:  # type: ignore[override]
+    def bind_tools(self, tools: Any, **kwargs: Any) -> ToolCallingModel:
         return self
 
 

@@ -81,7 +81,7 @@ async def test_the_model_gets_no_tools():
     seen: list[dict] = []
 
     class Spy(RecordingModel):
-        def _generate(self, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def _generate(self, messages, *args, **kwargs):
             seen.append(kwargs)
             return super()._generate(messages, *args, **kwargs)
 
@@ -91,10 +91,10 @@ async def test_the_model_gets_no_tools():
     assert seen and all("tools" not in kwargs and "functions" not in kwargs for kwargs in seen)
 
 
-def _status_skill(registry):  # type: ignore[no-untyped-def]
+def _status_skill(registry):
     """A skill as the real ones are written: facts + draft in, private reply out."""
 
-    async def status(request: Request, services) -> Reply:  # type: ignore[no-untyped-def]
+    async def status(request: Request, services) -> Reply:
         text = await services.composer.compose(
             Composition("client_update", request.tenant, DRAFT, _planted(request.text))
         )

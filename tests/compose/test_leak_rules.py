@@ -145,6 +145,6 @@ async def test_the_leak_rules_apply_to_client_text_not_to_the_studios_own() -> N
         ("a-" * 2000 + " margin 30%", None),
     ],
 )
-def test_long_adversarial_lines_get_the_right_verdict(line: str, reaches_client) -> None:  # type: ignore[no-untyped-def]
+def test_long_adversarial_lines_get_the_right_verdict(line: str, reaches_client) -> None:
     verdict = LeakFilter().judge(line)
     assert (verdict.text if verdict.kept else None) == reaches_client

@@ -52,7 +52,7 @@ def test_an_unknown_provider_warns_and_stays_offline(settings):
 def test_a_configured_model_gets_the_llm_composer(settings, monkeypatch):
     asked: list[str] = []
 
-    def fake_init_chat_model(spec: str, **kwargs):  # type: ignore[no-untyped-def]
+    def fake_init_chat_model(spec: str, **kwargs):
         asked.append(spec)
         return scripted("ok")
 

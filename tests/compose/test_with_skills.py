@@ -25,7 +25,7 @@ def _invent(prompt: str) -> str:
     return quoted_block(prompt, "draft") + "\nWe expect to finish in 14 days."
 
 
-async def _update(harness, respond) -> tuple[str, list[dict]]:  # type: ignore[no-untyped-def]
+async def _update(harness, respond) -> tuple[str, list[dict]]:
     harness.bot.services.composer = LLMComposer(RecordingModel(respond=respond))
     await add_project(harness, "name=Bloom client=Acme estimate=120 budget=12000 due=2026-12-20")
     await harness.say("/log bloom done: checkout with Stripe 6h")

@@ -67,7 +67,7 @@ async def test_schedule_then_digest_as_json(tmp_path: Path, settings: Settings) 
     assert data["reply"]["blocks"][0]["text"].startswith("Your Atelier digest")
 
 
-def _invoke(settings: Settings, *args: str):  # type: ignore[no-untyped-def]
+def _invoke(settings: Settings, *args: str):
     from typer.testing import CliRunner
 
     from adapters.cli import app

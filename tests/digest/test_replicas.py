@@ -27,12 +27,12 @@ async def _workspace(bot: Bot) -> None:
         ("cli", "add name=Gamma"),
     ):
         reply = await ask(bot, "projects", line, user=user)
-        assert not reply.refused, reply.text  # type: ignore[union-attr]
+        assert not reply.refused, reply.text
     for line in ("acme-shop done: checkout flow, 6h", "acme-shop blocker: waiting for the keys"):
         reply = await ask(bot, "log", line, user="U1")
-        assert not reply.refused, reply.text  # type: ignore[union-attr]
+        assert not reply.refused, reply.text
     reply = await ask(bot, "atelier", "digest on fri 15:00 Europe/Berlin", user="U1")
-    assert not reply.refused, reply.text  # type: ignore[union-attr]
+    assert not reply.refused, reply.text
 
 
 def _ports(*bots: Bot) -> list[RecordingDMs]:
@@ -214,7 +214,7 @@ async def test_off_means_no_digest(replicas: tuple[Bot, Bot], clock: FrozenClock
     await _workspace(first)
     [port] = _ports(first)
     reply = await ask(first, "atelier", "digest off", user="U2")
-    assert "is off" in reply.text  # type: ignore[union-attr]
+    assert "is off" in reply.text
     clock.now = SLOT + dt.timedelta(minutes=1)
     assert await DigestRunner(first).run_due() == []
     assert port.sent == []
@@ -226,11 +226,11 @@ async def test_guests_may_not_change_the_schedule(
     first, _second = replicas
     guest = Access(role=Role.GUEST)
     reply = await ask(first, "atelier", "digest on fri 15:00", user="UGUEST", access=guest)
-    assert reply.refused  # type: ignore[union-attr]
+    assert reply.refused
     status = await ask(first, "atelier", "digest status")
-    assert "is off" in status.text  # type: ignore[union-attr]
+    assert "is off" in status.text
     reply = await ask(first, "atelier", "digest", user="UGUEST", access=guest)
-    assert reply.refused and "Acme" not in reply.text  # type: ignore[union-attr]
+    assert reply.refused and "Acme" not in reply.text
 
 
 async def test_apscheduler_fires_at_the_slot_in_the_workspace_time_zone(

@@ -106,7 +106,7 @@ async def client(discord_bot: Bot) -> AsyncIterator[AtelierClient]:
 
 
 @pytest.fixture
-def make_interaction(client: AtelierClient):  # type: ignore[no-untyped-def]
+def make_interaction(client: AtelierClient):
     """Interactions in the dpytest guild, from a given user."""
     guild = dpytest.get_config().guilds[0]
 

@@ -141,7 +141,7 @@ async def empty(request: Request, services: Services) -> Reply:
 
 
 def setup(registry: SkillRegistry) -> None:
-    def add(name: str, handler, usage: str = "<text>", option=None) -> None:  # type: ignore[no-untyped-def]
+    def add(name: str, handler, usage: str = "<text>", option=None) -> None:
         registry.command(
             Command(
                 name=name,

@@ -155,7 +155,7 @@ async def test_a_channel_hidden_from_clients_is_not_shared(client: AtelierClient
 
 
 @pytest.fixture
-def in_channel(client: AtelierClient):  # type: ignore[no-untyped-def]
+def in_channel(client: AtelierClient):
     guild, channel = dpytest.get_config().guilds[0], dpytest.get_config().channels[0]
 
     def make(user: Any) -> GuildInteraction:

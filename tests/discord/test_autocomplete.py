@@ -50,7 +50,7 @@ async def _complete(client: AtelierClient, name: str, typed: str, **kw: Any) -> 
     command = _command(client, name)
     complete = command._params["text"].autocomplete  # what discord.py calls as people type
     assert complete is not None
-    return await complete(_interaction(client, **kw), typed)  # type: ignore[misc,operator]
+    return await complete(_interaction(client, **kw), typed)
 
 
 async def test_project_options_autocomplete_from_the_servers_active_projects(

@@ -24,10 +24,10 @@ def test_every_registered_command_becomes_a_slash_command(discord_bot: Bot) -> N
 def test_options_are_named_described_and_required_from_usage(discord_bot: Bot) -> None:
     tree = AtelierClient(discord_bot, discord_bot.services.settings).tree
 
-    def options(name: str) -> list[dict]:  # type: ignore[type-arg]
+    def options(name: str) -> list[dict]:
         command = tree.get_command(name)
         assert command is not None
-        return command.to_dict(tree).get("options", [])  # type: ignore[union-attr]
+        return command.to_dict(tree).get("options", [])
 
     [echo] = options("echo")
     assert (echo["name"], echo["description"], echo["required"]) == (

@@ -136,7 +136,7 @@ async def test_rich_reply_sends_embeds_files_and_persistent_buttons(
 # --- buttons ---------------------------------------------------------------------------------
 
 
-async def _draft_buttons(client: AtelierClient, make_interaction: Any, user: FakeUser):  # type: ignore[no-untyped-def]
+async def _draft_buttons(client: AtelierClient, make_interaction: Any, user: FakeUser):
     interaction = make_interaction(user)
     await run(client, interaction, "draft", "weekly")
     [dm] = interaction.user.dms

@@ -72,7 +72,7 @@ async def test_proposal_draft_buttons_fit_discord_rows_and_post(
     rows = _rows(view)
     assert all(len(row) <= 5 for row in rows) and len(rows) >= 2
     assert {label for row in rows for label in row} == DRAFT_LABELS  # none dropped
-    assert all(len(item.custom_id) <= 100 for item in view.children)  # type: ignore[attr-defined]
+    assert all(len(item.custom_id) <= 100 for item in view.children)
 
     # Another person's press changes nothing.
     intruder = _interaction(real_client, FakeUser(222), guild)

@@ -33,7 +33,7 @@ from bot.messages import (
 from tests.discord.fake_skills import PNG
 
 
-def _within_limits(messages) -> None:  # type: ignore[no-untyped-def]
+def _within_limits(messages) -> None:
     for message in messages:
         assert len(message.content) <= MESSAGE_CHARS
         assert len(message.embeds) <= EMBEDS_PER_MESSAGE
@@ -78,7 +78,7 @@ def test_long_embed_reply_is_split_across_embeds_and_messages_without_loss() -> 
     assert len(messages) > 1
     everything = "\n\n".join(m.visible_text() for m in messages)
     for block in blocks[1:-2]:
-        assert block.text in everything  # type: ignore[union-attr]
+        assert block.text in everything
     for i in range(60):
         assert f"F{i}\n\nv{i}" in everything
     assert messages[-1].buttons and not any(m.buttons for m in messages[:-1])

@@ -20,7 +20,7 @@ from bot.drafts import (
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
-async def _draft(bot, kind: str, subject: str, text: str = "Hello"):  # type: ignore[no-untyped-def]
+async def _draft(bot, kind: str, subject: str, text: str = "Hello"):
     return await create_draft(
         bot.services.db,
         tenant="local",
@@ -37,7 +37,7 @@ async def _draft(bot, kind: str, subject: str, text: str = "Hello"):  # type: ig
     )
 
 
-async def test_a_draft_id_says_its_kind_and_another_kind_does_not_find_it(bot) -> None:  # type: ignore[no-untyped-def]
+async def test_a_draft_id_says_its_kind_and_another_kind_does_not_find_it(bot) -> None:
     proposal = await _draft(bot, "proposal", "est-1")
     change = await _draft(bot, "change", "acme")
     assert proposal.draft.id.startswith("p") and change.draft.id.startswith("c")
@@ -50,7 +50,7 @@ async def test_a_draft_id_says_its_kind_and_another_kind_does_not_find_it(bot) -
     assert noun("change") == "change order"
 
 
-async def test_approving_a_proposal_supersedes_the_other_open_ones_of_its_estimate(bot) -> None:  # type: ignore[no-untyped-def]
+async def test_approving_a_proposal_supersedes_the_other_open_ones_of_its_estimate(bot) -> None:
     db = bot.services.db
     first = await _draft(bot, "proposal", "est-1", "first")
     second = await _draft(bot, "proposal", "est-1", "second")
@@ -67,7 +67,7 @@ async def test_approving_a_proposal_supersedes_the_other_open_ones_of_its_estima
         await approve(db, "local", first.draft.id, 1, NOW, SUPERSEDE_SAME_SUBJECT)
 
 
-async def test_an_update_approved_on_a_project_leaves_its_change_orders_alone(bot) -> None:  # type: ignore[no-untyped-def]
+async def test_an_update_approved_on_a_project_leaves_its_change_orders_alone(bot) -> None:
     db = bot.services.db
     change = await _draft(bot, "change", "acme")
     update = await create_draft(
@@ -87,7 +87,7 @@ async def test_an_update_approved_on_a_project_leaves_its_change_orders_alone(bo
     assert kept is not None and kept.draft.status == "draft"
 
 
-async def test_a_new_version_keeps_its_document_and_may_change_the_options(bot) -> None:  # type: ignore[no-untyped-def]
+async def test_a_new_version_keeps_its_document_and_may_change_the_options(bot) -> None:
     db = bot.services.db
     made = await _draft(bot, "proposal", "est-1")
     await add_version(

@@ -12,7 +12,7 @@ from knowledge.store import ProjectStore
 BRIEF = "Shopify store for a coffee roaster with subscriptions and a custom theme"
 
 
-def _button(reply: Reply, label: str):  # type: ignore[no-untyped-def]
+def _button(reply: Reply, label: str):
     return next(b for b in reply.buttons if b.label.startswith(label))
 
 

@@ -29,7 +29,7 @@ def attachment(name: str, data: bytes) -> Attachment:
     return Attachment(filename=name, size=len(data), content=data)
 
 
-async def test_a_shared_file_is_imported_with_the_cli_report(bot: Bot, demo_store) -> None:  # type: ignore[no-untyped-def]
+async def test_a_shared_file_is_imported_with_the_cli_report(bot: Bot, demo_store) -> None:
     reply = await bot.handle(shared(attachment("history.csv", HISTORY.read_bytes())))
     assert reply is not None and not reply.refused, reply
     # The command line's report on the same file, row for row.
@@ -42,7 +42,7 @@ async def test_a_shared_file_is_imported_with_the_cli_report(bot: Bot, demo_stor
     assert sorted(p.id for p in demo_store.list("T1")) == sorted(cli.ids)
 
 
-async def test_confirm_in_the_message_accepts_unusual_hours(bot: Bot, demo_store) -> None:  # type: ignore[no-untyped-def]
+async def test_confirm_in_the_message_accepts_unusual_hours(bot: Bot, demo_store) -> None:
     unusual = b"id,title,summary,actual_hours\nbig,Huge job,One very long project,9000\n"
     first = await bot.handle(shared(attachment("big.csv", unusual)))
     assert first is not None and "Imported 0 of 1" in first.text
@@ -52,7 +52,7 @@ async def test_confirm_in_the_message_accepts_unusual_hours(bot: Bot, demo_store
     assert demo_store.get("T1", "big").actual_hours == 9000
 
 
-async def test_unreadable_wrong_type_and_too_big_files_import_nothing(bot: Bot, demo_store) -> None:  # type: ignore[no-untyped-def]
+async def test_unreadable_wrong_type_and_too_big_files_import_nothing(bot: Bot, demo_store) -> None:
     latin1 = attachment("export.csv", "id,title,summary\nx1,Café,Crème\n".encode("latin-1"))
     broken = await bot.handle(shared(latin1))
     assert broken is not None and broken.refused and "Nothing was imported" in broken.text
@@ -68,14 +68,14 @@ async def test_unreadable_wrong_type_and_too_big_files_import_nothing(bot: Bot, 
     assert demo_store.count("T1") == 0
 
 
-async def test_a_path_in_the_name_stays_a_name(bot: Bot, demo_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_path_in_the_name_stays_a_name(bot: Bot, demo_store, tmp_path: Path) -> None:
     reply = await bot.handle(shared(attachment("../../etc/mine.csv", GOOD)))
     assert reply is not None and "Imported 1 of 1 project(s) from mine.csv" in reply.text
 
 
 async def test_a_guest_sharing_a_file_is_refused_and_nothing_is_imported(
     bot: Bot, demo_store
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     reply = await bot.handle(shared(attachment("mine.csv", GOOD), role=Role.GUEST))
     assert reply is not None and reply.refused
     assert "only available to full members" in reply.text

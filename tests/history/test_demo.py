@@ -30,7 +30,7 @@ def _estimate(estimate_id: str, analogues: list[str], project_id: str | None) ->
     )  # fmt: skip
 
 
-async def _rows(bot: Bot, model) -> list[str]:  # type: ignore[no-untyped-def]
+async def _rows(bot: Bot, model) -> list[str]:
     async with bot.services.db.sessions() as session:
         return sorted(r.id for r in (await session.execute(select(model))).scalars())
 
@@ -80,7 +80,7 @@ async def test_demo_load_then_remove_leaves_no_trace(bot: Bot, harness: Harness)
         store.close()
 
 
-def test_the_cli_loads_and_removes_the_demo(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_loads_and_removes_the_demo(settings) -> None:
     from typer.testing import CliRunner
 
     from adapters.cli import app

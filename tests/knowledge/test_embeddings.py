@@ -65,24 +65,24 @@ GOLDEN_VECTORS = {
 
 
 @pytest.fixture(scope="module")
-def embedder():  # type: ignore[no-untyped-def]
+def embedder():
     return get_embedder("local")
 
 
-def test_matches_the_reference_implementation(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_matches_the_reference_implementation(embedder) -> None:
     vector = embedder.embed(["Hello world"])[0]
     assert vector.shape == (384,)
     np.testing.assert_allclose(vector[:5], REFERENCE_HELLO_WORLD_HEAD, atol=2e-6)
     assert vector[-1] == pytest.approx(REFERENCE_HELLO_WORLD_LAST, abs=2e-6)
 
 
-def test_pinned_golden_vectors(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_pinned_golden_vectors(embedder) -> None:
     vectors = embedder.embed(list(GOLDEN_VECTORS))
     for row, expected in zip(vectors, GOLDEN_VECTORS.values(), strict=True):
         np.testing.assert_allclose(row[:8], expected, atol=1e-5)
 
 
-def test_cosine_to_the_committed_reference_vectors(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_cosine_to_the_committed_reference_vectors(embedder) -> None:
     vectors = embedder.embed(REFERENCE["sentences"])
     expected = np.asarray(REFERENCE["vectors"], dtype=np.float32)
     cosines = np.sum(vectors * expected, axis=1) / np.linalg.norm(expected, axis=1)
@@ -90,7 +90,7 @@ def test_cosine_to_the_committed_reference_vectors(embedder) -> None:  # type: i
     assert cosines[worst] >= 0.999, REFERENCE["sentences"][worst]
 
 
-def test_same_top_five_on_the_demo_portfolio(demo_vectors) -> None:  # type: ignore[no-untyped-def]
+def test_same_top_five_on_the_demo_portfolio(demo_vectors) -> None:
     projects, project_vectors = demo_vectors
     briefs = list(REFERENCE["demo_top5"])
     scores = get_embedder("local").embed(briefs) @ np.asarray(project_vectors).T
@@ -101,20 +101,20 @@ def test_same_top_five_on_the_demo_portfolio(demo_vectors) -> None:  # type: ign
         assert found[0] == expected[0], brief
 
 
-def test_vectors_are_unit_length_float32(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_vectors_are_unit_length_float32(embedder) -> None:
     vectors = embedder.embed(["a", "a much longer sentence about a web shop " * 40, "ünïcödé ✓"])
     assert vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_batching_and_padding_do_not_change_vectors(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_batching_and_padding_do_not_change_vectors(embedder) -> None:
     texts = [f"project number {i} " + "word " * (i * 7 % 50) for i in range(24)]
     together = embedder.embed(texts)
     one_by_one = np.stack([embedder.embed([t])[0] for t in texts[:10]])
     np.testing.assert_allclose(together[:10], one_by_one, atol=1e-5)
 
 
-def test_similar_texts_are_closer_than_unrelated_ones(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_similar_texts_are_closer_than_unrelated_ones(embedder) -> None:
     shop, theme, bakery_logo = embedder.embed(
         [
             "An online store on Shopify with a bespoke theme",
@@ -125,7 +125,7 @@ def test_similar_texts_are_closer_than_unrelated_ones(embedder) -> None:  # type
     assert float(shop @ theme) > float(shop @ bakery_logo) + 0.2
 
 
-def test_empty_input_gives_an_empty_matrix(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_empty_input_gives_an_empty_matrix(embedder) -> None:
     assert embedder.embed([]).shape == (0, 384)
 
 
@@ -141,7 +141,7 @@ def test_one_embedder_per_process_even_under_threads() -> None:
     assert all(item is found[0] for item in found)
 
 
-def test_the_chroma_wrapper_gives_the_same_vectors(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_the_chroma_wrapper_gives_the_same_vectors(embedder) -> None:
     direct = embedder.embed(["Stripe billing integration"])[0]
     function = ChromaEmbeddingFunction(embedder)
     np.testing.assert_allclose(function(["Stripe billing integration"])[0], direct, atol=1e-6)

@@ -224,7 +224,7 @@ def test_filtered_search_equals_chromas_own_filter(store: ProjectStore) -> None:
 class BrokenEmbedder(HashingEmbedder):
     name = "test:broken"
 
-    def embed(self, texts):  # type: ignore[no-untyped-def]
+    def embed(self, texts):
         raise RuntimeError("the model crashed")
 
 

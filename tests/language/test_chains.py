@@ -25,7 +25,7 @@ from tests.compose.fakes import (
 PROMPT = build_prompt("Answer with one word.", "<message>\n{message}\n</message>")
 
 
-def _chain(model, timeout: float = 5.0) -> PromptChain:  # type: ignore[no-untyped-def]
+def _chain(model, timeout: float = 5.0) -> PromptChain:
     return PromptChain(model, PROMPT, CommandChoice, "command", timeout=timeout)
 
 

@@ -140,4 +140,4 @@ async def test_killed_mid_draft_then_restarted(tmp_path: Path) -> None:
         await chat.finish()
     final = stored(database)
     assert final["integrity"] == "ok" and final["reported"] == 2
-    assert "approved" in {status for _id, status in final["drafts"]}  # type: ignore[union-attr]
+    assert "approved" in {status for _id, status in final["drafts"]}

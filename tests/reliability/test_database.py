@@ -85,7 +85,7 @@ async def test_a_create_all_database_is_adopted_without_losing_rows(database_url
         await database.close()
 
 
-def test_cli_db_upgrade_then_check(settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_db_upgrade_then_check(settings, monkeypatch: pytest.MonkeyPatch) -> None:
     from adapters.cli import app
 
     monkeypatch.setenv("ATELIER_DATA_DIR", str(settings.data_dir))

@@ -49,10 +49,10 @@ async def test_one_slot_runs_once_on_two_replicas_of_a_migrated_database(
         first, second = bots
         for user, name in (("U1", "Acme"), ("U2", "Beta")):
             reply = await ask(first, "projects", f"add name={name} estimate=20", user=user)
-            assert not reply.refused, reply.text  # type: ignore[union-attr]
+            assert not reply.refused, reply.text
         await ask(first, "log", "acme done: wireframes, 2h", user="U1")
         reply = await ask(second, "atelier", "digest on fri 15:00 Europe/Berlin", user="U1")
-        assert not reply.refused, reply.text  # type: ignore[union-attr]
+        assert not reply.refused, reply.text
 
         clock.now = SLOT + dt.timedelta(seconds=5)
         reports = await asyncio.gather(

@@ -23,7 +23,7 @@ ENTRIES = ("done: checkout flow 2h", "next: payments", "blocker: waiting for API
 TRY_AGAIN = ("try again",)
 
 
-def approve_button(reply: Reply):  # type: ignore[no-untyped-def]
+def approve_button(reply: Reply):
     return next(button for button in reply.buttons if button.label.startswith("Approve"))
 
 

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from adapters.runtime import build_services
 from bot.config import load_settings
 from bot.core import MAX_TEXT, Bot
+from bot.errors import AtelierError
 from bot.logparse import parse_entry, parse_hours
 from bot.messages import Request
-from bot.errors import AtelierError
 from bot.router import clean_text
 from bot.scoping.brief import parse_brief
 from bot.skills.active_projects import parse_key_values
@@ -384,7 +384,7 @@ def _arbitrary_payloads(count: int, seed: int = 5) -> list[tuple[str, str]]:
     return bodies
 
 
-async def test_served_adapter_survives_ill_typed_payloads(slack) -> None:  # type: ignore[no-untyped-def]
+async def test_served_adapter_survives_ill_typed_payloads(slack) -> None:
     statuses = []
     for body, content_type in _arbitrary_payloads(60):
         status, _text = await slack.post(body, content_type)

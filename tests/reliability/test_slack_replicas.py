@@ -37,7 +37,7 @@ def chat_methods(fake: FakeSlack) -> list[str]:
 
 
 @pytest.mark.parametrize("status", [500, 503])
-async def test_server_error_is_retried_into_exactly_one_post(slack, status: int) -> None:  # type: ignore[no-untyped-def]
+async def test_server_error_is_retried_into_exactly_one_post(slack, status: int) -> None:
     slack.fake.scripted["chat.postMessage"] = [(status, {})]
     await slack.event(payload("message_im"))
     await slack.fake.wait_for(lambda calls: any(c.method == "chat.postMessage" for c in calls))

@@ -30,7 +30,7 @@ class RememberingEmbedder:
     """The real model, computed once per distinct text: the workload repeats ten queries, and
     isolation lives in the store and Chroma, not in the model."""
 
-    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, inner) -> None:
         self.inner = inner
         self.name = inner.name
         self.vectors: dict[str, np.ndarray] = {}
@@ -44,7 +44,7 @@ class RememberingEmbedder:
 
 def open_store(data_dir: Path, chroma_url: str | None = None) -> ProjectStore:
     store = ProjectStore.open(data_dir, chroma_url=chroma_url)
-    store.embedder = RememberingEmbedder(store.embedder)  # type: ignore[assignment]
+    store.embedder = RememberingEmbedder(store.embedder)
     return store
 
 
@@ -100,7 +100,7 @@ def test_isolation_on_embedded_chroma(tmp_path: Path) -> None:
     assert store.get("embedded-T-NOBODY", "p00001") is None
 
 
-def test_isolation_on_chroma_server(chroma_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_isolation_on_chroma_server(chroma_server, tmp_path: Path) -> None:
     store = open_store(tmp_path / "unused", chroma_server.url)
     tenants = fill(store, "server-")
     assert mixed_queries(store, tenants) > QUERY_COUNT
@@ -113,7 +113,7 @@ BOT_ROUNDS = 40
 
 
 @pytest.fixture(params=["sqlite+embedded", "postgresql+chroma-server"])
-def deployment(request: pytest.FixtureRequest, settings) -> Settings:  # type: ignore[no-untyped-def]
+def deployment(request: pytest.FixtureRequest, settings) -> Settings:
     """The single-machine set-up and the scaled-out one."""
     if request.param == "sqlite+embedded":
         return settings

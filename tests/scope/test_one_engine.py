@@ -51,13 +51,13 @@ def portfolio() -> list[Project]:
 
 
 @pytest.fixture(scope="module")
-def embed():  # type: ignore[no-untyped-def]
+def embed():
     from knowledge.embeddings import get_embedder
 
     return get_embedder("local").embed
 
 
-def test_scope_and_eval_file_give_the_same_estimate(tmp_path: Path, embed) -> None:  # type: ignore[no-untyped-def]
+def test_scope_and_eval_file_give_the_same_estimate(tmp_path: Path, embed) -> None:
     projects = portfolio()
     knobs = Knobs(k=5, min_similarity=0.25, lexical_weight=0.3, prior_strength=0.5)
     brief = "Shopify store with a custom theme for a tea shop"

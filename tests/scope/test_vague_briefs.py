@@ -122,7 +122,7 @@ def test_asking_again_and_adding_detail_are_told_apart() -> None:
     assert not adds_detail("a website", "a website")
 
 
-async def test_demo_portfolio_titles_and_summaries_are_not_vague(demo_store) -> None:  # type: ignore[no-untyped-def]
+async def test_demo_portfolio_titles_and_summaries_are_not_vague(demo_store) -> None:
     projects = demo_projects()
     briefs = [p.title for p in projects] + [p.summary for p in projects] + SPECIFIC
     vague = []
@@ -134,7 +134,7 @@ async def test_demo_portfolio_titles_and_summaries_are_not_vague(demo_store) -> 
     assert vague == []
 
 
-async def test_every_vague_example_is_vague_against_the_demo_portfolio(demo_store) -> None:  # type: ignore[no-untyped-def]
+async def test_every_vague_example_is_vague_against_the_demo_portfolio(demo_store) -> None:
     wrong = []
     for brief in VAGUE:
         nearest = demo_store.nearest("local", brief, 1)
@@ -174,7 +174,7 @@ async def test_a_vague_brief_gets_questions_then_a_labelled_wide_band(
 
 async def test_the_record_is_per_person_per_workspace_and_expires(
     scope_harness: Harness, bot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     clock = Clock()
     bot.services.clock = clock
     _no_number(await scope_harness.say("/scope an app"))
@@ -193,7 +193,7 @@ async def test_the_record_is_per_person_per_workspace_and_expires(
     assert "wide band" in (await scope_harness.say("/scope an app")).text
 
 
-async def test_more_detail_after_a_vague_ask_is_sized(scope_harness: Harness, bot) -> None:  # type: ignore[no-untyped-def]
+async def test_more_detail_after_a_vague_ask_is_sized(scope_harness: Harness, bot) -> None:
     bot.services.clock = Clock()
     _no_number(await scope_harness.say("/scope a website"))
 
@@ -210,7 +210,7 @@ async def test_more_detail_after_a_vague_ask_is_sized(scope_harness: Harness, bo
     assert "wide band" not in full.text.lower()
 
 
-async def test_an_empty_workspace_is_told_to_import_not_that_its_brief_is_vague(bot) -> None:  # type: ignore[no-untyped-def]
+async def test_an_empty_workspace_is_told_to_import_not_that_its_brief_is_vague(bot) -> None:
     empty = Harness(bot, user_id="alice", tenant="new-studio")
     short = await empty.say("/scope Shopify store with a custom theme")
     assert "too vague" not in short.text and "/projects import" in short.text, short.text
@@ -223,7 +223,7 @@ async def test_an_empty_workspace_is_told_to_import_not_that_its_brief_is_vague(
     "line",
     ["how long would a website take?", "what would an app cost?", "/scope build me something"],
 )
-async def test_vague_questions_in_plain_words_get_no_number(scope_harness: Harness, line) -> None:  # type: ignore[no-untyped-def]
+async def test_vague_questions_in_plain_words_get_no_number(scope_harness: Harness, line) -> None:
     _no_number(await scope_harness.say(line))
 
 

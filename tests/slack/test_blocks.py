@@ -32,10 +32,10 @@ from bot.messages import (
 )
 
 
-def _texts(messages) -> str:  # type: ignore[no-untyped-def]
+def _texts(messages) -> str:
     found: list[str] = []
 
-    def walk(node) -> None:  # type: ignore[no-untyped-def]
+    def walk(node) -> None:
         if isinstance(node, dict):
             if node.get("type") in {"mrkdwn", "plain_text"}:
                 found.append(node["text"])

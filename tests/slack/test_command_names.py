@@ -7,7 +7,7 @@ from bot.core import Bot
 from tests.slack.conftest import TEST_SKILLS, serving
 
 
-async def _answer(slack, name: str, text: str) -> str:  # type: ignore[no-untyped-def]
+async def _answer(slack, name: str, text: str) -> str:
     status, _ = await slack.command(name, text)
     assert status == 200
     await slack.settle()

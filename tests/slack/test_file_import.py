@@ -13,7 +13,7 @@ GOOD = (
 )
 
 
-def _shared(file_id: str, event_id: str, text: str = "") -> dict:  # type: ignore[type-arg]
+def _shared(file_id: str, event_id: str, text: str = "") -> dict:
     body = payload("message_im", event_id=event_id)
     body["event"] |= {
         "subtype": "file_share",

@@ -98,7 +98,7 @@ def answers(fake: FakeSlack, path: str) -> list[dict[str, object]]:
     return [call.payload for call in fake.of("response_url") if call.path == path]
 
 
-def answered(fake: FakeSlack, path: str):  # type: ignore[no-untyped-def]
+def answered(fake: FakeSlack, path: str):
     return lambda calls: any(c.method == "response_url" and c.path == path for c in calls)
 
 

@@ -99,5 +99,5 @@ async def test_socket_mode_answers_a_slash_command_and_closes_its_socket(
     await fake_slack.wait_for(_seen("socket_closed"))
 
 
-def _seen(method: str):  # type: ignore[no-untyped-def]
+def _seen(method: str):
     return lambda calls: any(call.method == method for call in calls)

@@ -180,11 +180,11 @@ def _envelope(envelope_id: str, command: dict[str, object]) -> dict[str, object]
     }
 
 
-def _seen(calls: list, method: str) -> bool:  # type: ignore[type-arg]
+def _seen(calls: list, method: str) -> bool:
     return any(call.method == method for call in calls)
 
 
-def _acked(calls: list) -> set[str]:  # type: ignore[type-arg]
+def _acked(calls: list) -> set[str]:
     return {str(c.payload.get("envelope_id")) for c in calls if c.method == "socket_ack"}
 
 

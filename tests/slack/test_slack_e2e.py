@@ -388,6 +388,6 @@ async def test_a_private_estimate_keeps_its_chart_next_to_its_text(slack):
     assert not slack.fake.of("conversations.open")  # nothing went to the DM instead
 
 
-def _files_of(call):  # type: ignore[no-untyped-def]
+def _files_of(call):
     files = call.payload["files"]
     return json.loads(files) if isinstance(files, str) else files

@@ -18,7 +18,7 @@ from tests.timesheet.conftest import build_workspace
 TODAY = dt.date(2026, 12, 4)  # a Friday
 
 
-def _table(reply, caption: str) -> dict[str, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+def _table(reply, caption: str) -> dict[str, tuple[str, ...]]:
     table = next(b for b in reply.blocks if isinstance(b, Table) and b.caption == caption)
     return {row[0]: row[1:] for row in table.rows}
 

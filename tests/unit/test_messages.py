@@ -48,7 +48,7 @@ def test_reply_text_keeps_every_block():
 def test_models_are_frozen_and_strict():
     request = Request(tenant="T1", user_id="U1", text="hi")
     with pytest.raises(ValidationError):
-        request.text = "changed"  # type: ignore[misc]
+        request.text = "changed"
     with pytest.raises(ValidationError):
         Request(tenant="", user_id="U1")
     with pytest.raises(ValidationError):

@@ -55,7 +55,7 @@ async def fill(db: Database, now: dt.datetime = NOW) -> None:
         )
 
 
-async def keys(db: Database, column) -> set[str]:  # type: ignore[no-untyped-def]
+async def keys(db: Database, column) -> set[str]:
     async with db.sessions() as session:
         return set((await session.scalars(select(column))).all())
 

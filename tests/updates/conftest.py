@@ -25,13 +25,13 @@ class Clock:
 
 
 @pytest.fixture
-def clock(bot) -> Clock:  # type: ignore[no-untyped-def]
+def clock(bot) -> Clock:
     fixed = Clock()
     bot.services.clock = fixed
     return fixed
 
 
-async def add_project(harness, args: str) -> Reply:  # type: ignore[no-untyped-def]
+async def add_project(harness, args: str) -> Reply:
     """`/projects add key=value …` typed in the console."""
     answer = await harness.say(f"/projects add {args}")
     assert answer.text.startswith("Added"), answer.text

@@ -15,7 +15,7 @@ from adapters.cli import app
 MARKER = "client pays late MARKER-91c2"
 
 
-def invoke(settings, *args: str, **env: str):  # type: ignore[no-untyped-def]
+def invoke(settings, *args: str, **env: str):
     environment = {
         "ATELIER_DATA_DIR": str(settings.data_dir),
         "ATELIER_DEMO_DATA": "false",
@@ -24,7 +24,7 @@ def invoke(settings, *args: str, **env: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(app, list(args), env=environment)
 
 
-def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+def one_error_line(result) -> str:
     assert result.exit_code != 0, result.output
     assert "Traceback" not in result.output
     lines = result.stderr.strip().splitlines()
@@ -34,7 +34,7 @@ def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def locked(settings) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+def locked(settings) -> Iterator[Path]:
     """The state database with an acme project, while another connection holds a write lock."""
     added = invoke(settings, "projects", "add", "--title", "Acme", "--aliases", "acme")
     assert added.exit_code == 0, added.output

@@ -73,7 +73,7 @@ async def test_an_unavailable_knowledge_store_is_said_not_ignored(harness, clock
     def down() -> None:
         raise RuntimeError("the store is down")
 
-    harness.bot.services.knowledge_factory = down  # type: ignore[assignment]
+    harness.bot.services.knowledge_factory = down
     await add_project(harness, ACME)
     await harness.say("/log acme done: product page")
     draft = await harness.say("/update acme")

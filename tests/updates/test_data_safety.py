@@ -10,7 +10,7 @@ from state import ActiveProject, LogEntry
 from tests.updates.conftest import add_project
 
 
-async def entries(harness) -> list[LogEntry]:  # type: ignore[no-untyped-def]
+async def entries(harness) -> list[LogEntry]:
     async with harness.bot.services.db.sessions() as session:
         return list((await session.execute(select(LogEntry))).scalars())
 

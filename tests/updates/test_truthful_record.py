@@ -269,7 +269,7 @@ def test_the_on_track_note_per_tone_follows_the_calendar_and_the_burn() -> None:
     for tone in ("friendly", "formal", "brief"):
         assert "on track" in build_update(fine, [], tone, on_track=True).client_text.lower()
         for case in (late, over):
-            text = build_update(case, [], tone, on_track=True).client_text.lower()  # type: ignore[arg-type]
+            text = build_update(case, [], tone, on_track=True).client_text.lower()
             assert "on track" not in text, (tone, text)
 
 

@@ -45,7 +45,7 @@ def client_text(reply: Reply) -> str:
     return reply.blocks[1].text  # type: ignore[union-attr]
 
 
-async def log_all(harness, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
+async def log_all(harness, lines: list[str]) -> None:
     for line in lines:
         answer = await harness.say(f"/log acme {line}")
         assert answer.text.startswith("Logged #"), answer.text
@@ -182,7 +182,7 @@ async def test_internal_notes_and_rates_stay_in_private_notes(harness, clock) ->
     assert "Homepage" in text
     for secret in ("slow to pay", "cart totals", "120 EUR", "markup", "licence"):
         assert secret not in text, secret
-    notes = draft.blocks[2].text  # type: ignore[union-attr]
+    notes = draft.blocks[2].text
     assert "Private notes" in notes and notes.count("Left out") == 4
     exported = await harness.press(button(draft, "Export"))
     assert exported.visibility is Visibility.DM

@@ -116,7 +116,7 @@ line = st.text(alphabet=st.characters(categories=("L", "N", "P", "Zs")), max_siz
     ),
     st.sampled_from(TONES),
 )
-def test_internal_lines_never_reach_the_client_text(rows, tone) -> None:  # type: ignore[no-untyped-def]
+def test_internal_lines_never_reach_the_client_text(rows, tone) -> None:
     entries = [
         EntryLine(i, kind, f"{text} {SECRET}" if internal else text.replace(SECRET, ""), None,
                   internal)
@@ -128,7 +128,7 @@ def test_internal_lines_never_reach_the_client_text(rows, tone) -> None:  # type
 
 
 @given(st.lists(st.text(max_size=80), min_size=1, max_size=6), st.sampled_from(TONES))
-def test_client_text_never_pings(texts, tone) -> None:  # type: ignore[no-untyped-def]
+def test_client_text_never_pings(texts, tone) -> None:
     entries = [EntryLine(i, "done", text) for i, text in enumerate(texts, 1)]
     name = "@here <!channel>"
     draft = build_update(figures(name=name, client="@everyone"), entries, tone)
