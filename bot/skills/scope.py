@@ -35,7 +35,7 @@ from bot.scoping.clarify import (
     remember_vague_ask,
     widened,
 )
-from bot.scoping.history import TenantHistory, tenant_history
+from bot.scoping.history import TenantHistory
 from bot.scoping.questions import PastLessons, Question, open_questions
 from bot.scoping.reply import (
     analogue_citations,
@@ -127,23 +127,26 @@ async def _rate_command(command: RateCommand, request: Request, services: Servic
 # --- finding analogues ---------------------------------------------------------------------
 
 
-def _words(text: str) -> str:
+def brief_words(text: str) -> str:
+    """A brief's words in lower case between spaces (" e commerce shop "), for :func:`named_in`."""
     return " " + " ".join(re.findall(r"[a-z0-9.+#]+", text.lower().replace("-", " "))) + " "
 
 
-def _named(label: str, brief_words: str) -> bool:
-    phrase = _words(label).strip()
+def named_in(label: str, words: str) -> bool:
+    """Whether a brief (its :func:`brief_words`) names a project type or tag, as `/scope`
+    filters on it."""
+    phrase = brief_words(label).strip()
     if len(phrase) < 2 or phrase == "other":
         return False
     forms = {phrase, phrase.replace(" ", "")}  # "e-commerce" is also written "ecommerce"
-    return any(f" {form} " in brief_words or f" {form}s " in brief_words for form in forms)
+    return any(f" {form} " in words or f" {form}s " in words for form in forms)
 
 
 def filter_options(brief: str, history: TenantHistory) -> list[dict[str, Any]]:
     """Metadata filters the brief names (a project type, stack tags), narrowest first."""
-    brief_words = _words(brief)
-    types = sorted(t for t in history.types if _named(t, brief_words))
-    tags = sorted(t for t in history.tags if _named(t, brief_words))
+    words = brief_words(brief)
+    types = sorted(t for t in history.types if named_in(t, words))
+    tags = sorted(t for t in history.tags if named_in(t, words))
     options: list[dict[str, Any]] = []
     kind = types[0] if len(types) == 1 else None  # two named types: let similarity decide
     if kind and tags:
@@ -264,7 +267,7 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
         # One worker thread, in order: run side by side, the embedding (numpy, GIL-bound
         # between its BLAS calls), the database driver and the history check slowed each
         # other down more than their overlap saved.
-        history = tenant_history(store, tenant)
+        history = services.histories.history(store, tenant)
         matches: list[Candidate] = []
         filters: dict[str, Any] = {}
         band = None
@@ -352,7 +355,7 @@ async def _with_growth(
     if not result.analogues or services._knowledge is None:
         return tuple(blocks)
     store = services._knowledge
-    by_id = (await asyncio.to_thread(tenant_history, store, tenant)).by_id
+    by_id = (await asyncio.to_thread(services.histories.history, store, tenant)).by_id
     note = growth_note([by_id[a.id] for a in result.analogues if a.id in by_id])
     if note is None:
         return tuple(blocks)
