@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from bot.messages import Reply
 from bot.errors import AtelierError
+from bot.messages import Reply
 from bot.router import not_a_brief
 from bot.scoping.brief import RateCommand, rate_command
 from tests.conftest import Harness

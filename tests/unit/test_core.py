@@ -1,8 +1,8 @@
 import logging
 
 from bot.core import MAX_TEXT, Bot
-from bot.messages import Action, Reply, Request
 from bot.errors import NotFound
+from bot.messages import Action, Reply, Request
 from bot.registry import Command, SkillError
 
 
