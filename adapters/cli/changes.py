@@ -8,7 +8,7 @@ change order — all through ``Bot.handle`` as ``/change`` would in chat.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -35,34 +35,6 @@ def _markdown(reply: Reply) -> str:
     last = reply.blocks[-1] if reply.blocks else None
     return last.text if isinstance(last, Paragraph) else reply.text
 
-def _change_id(reply: Any) -> str | None:
-    for block in reply.blocks:
-        for item in getattr(block, "items", ()):
-            if getattr(item, "label", None) == "Change id":
-                return str(item.value)
-    return None
-
-
-def _change_json(change: Any) -> dict[str, Any]:
-    band = None
-    if change.hours_p10 is not None and change.hours_p90 is not None:
-        band = {"p10": change.hours_p10, "p50": change.hours, "p90": change.hours_p90}
-    return {
-        "change_id": change.id,
-        "project": change.project_id,
-        "request": change.text,
-        "verdict": change.verdict,
-        "reason": change.reason,
-        "scope_line": change.scope_line,
-        "hours": change.hours,
-        "band": band,
-        "price": change.price,
-        "currency": change.currency,
-        "new_due_date": change.new_due_date.isoformat() if change.new_due_date else None,
-        "status": change.status,
-        "draft_id": change.draft_id,
-    }
-
 
 def change_command(
     target: Annotated[
@@ -84,7 +56,6 @@ def change_command(
     from adapters.cli.worklog import ask_bot_render
     from adapters.launch import load_demo_if_empty
     from adapters.runtime import running_bot
-    from bot.changes.records import get_change
 
     who = tenant or settings.default_tenant
     words = " ".join(text or []).strip()
@@ -100,12 +71,9 @@ def change_command(
             line = f"{target} {words}".strip()
             reply = await bot.handle(cli_request(settings, who, user, "change", line))
             assert reply is not None
-            change_id = _change_id(reply) if verb not in _ACTS else words.split()[0]
-            change = await get_change(bot.services.db, who, change_id) if change_id else None
             if as_json:
-                data = reply_to_dict(reply)
-                if change is not None:
-                    data.update(_change_json(change))
+                # The change request as the core recorded it comes with the reply (its facts).
+                data = {**reply_to_dict(reply, with_facts=False), **reply.facts}
                 if verb == "export" and not reply.refused:
                     data["markdown"] = _markdown(reply)
                 data["ok"] = not reply.refused

@@ -379,7 +379,30 @@ async def new_request(
         created_at=services.clock(),
         effect={"weeks": weeks} if weeks is not None else None,
     )
-    return _assessed_reply(project, change, price, judgement)
+    reply = _assessed_reply(project, change, price, judgement)
+    return reply.model_copy(update={"facts": change_facts(change)})
+
+
+def change_facts(change: ChangeRequest) -> dict[str, Any]:
+    """A change request as recorded, for scripts (``atelier change --json``) and tests."""
+    band = None
+    if change.hours_p10 is not None and change.hours_p90 is not None:
+        band = {"p10": change.hours_p10, "p50": change.hours, "p90": change.hours_p90}
+    return {
+        "change_id": change.id,
+        "project": change.project_id,
+        "request": change.text,
+        "verdict": change.verdict,
+        "reason": change.reason,
+        "scope_line": change.scope_line,
+        "hours": change.hours,
+        "band": band,
+        "price": change.price,
+        "currency": change.currency,
+        "new_due_date": change.new_due_date.isoformat() if change.new_due_date else None,
+        "status": change.status,
+        "draft_id": change.draft_id,
+    }
 
 
 def _request_text(project: ActiveProject, text: str) -> str:
@@ -486,6 +509,20 @@ async def _subcommand(verb: str, argument: str, request: Request, services: Serv
         return await _list(services, project)
     reference = argument.split()[0]
     change = await _change_by_reference(services, request.tenant, reference)
+    reply = await _on_change(verb, change, reference, argument, request, services)
+    # The request as it stands now: a decision, a new figure or a draft may have changed it.
+    latest = await get_change(services.db, request.tenant, change.id) or change
+    return reply.model_copy(update={"facts": {**change_facts(latest), **reply.facts}})
+
+
+async def _on_change(
+    verb: str,
+    change: ChangeRequest,
+    reference: str,
+    argument: str,
+    request: Request,
+    services: Services,
+) -> Reply:
     if verb in DECISIONS:
         return await _decide(services, change, DECISIONS[verb], request.user_id)
     if verb == "show":
@@ -1089,4 +1126,12 @@ def setup(registry: SkillRegistry) -> None:
     registry.delivery("change", FLOW.on_delivery)
 
 
-__all__ = ["FLOW", "agreed_scope", "change_command", "changes_line", "offer_for_entry", "setup"]
+__all__ = [
+    "FLOW",
+    "agreed_scope",
+    "change_command",
+    "change_facts",
+    "changes_line",
+    "offer_for_entry",
+    "setup",
+]
