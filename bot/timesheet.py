@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from bot.dates import parse_day
 from bot.errors import InvalidInput
 from state import ActiveProject, Database, DigestSchedule, LogEntry
 
@@ -90,26 +91,9 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
     text = text.strip().strip(",")
     if not text or len(text) > 40:
         return None
-    if _ISO.match(text):
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            return None
     if not re.search(r"\d", text) and text.lower() not in {"today", "yesterday"}:
         return None  # "acme" is a project, not a date dateparser might guess at
-    import dateparser  # imported on use: it loads its language data on first import
-
-    found = dateparser.parse(
-        text,
-        languages=["en"],
-        settings={
-            "RELATIVE_BASE": dt.datetime.combine(today, dt.time(12)),
-            "PREFER_DAY_OF_MONTH": "first",
-            "DATE_ORDER": "DMY",
-            "REQUIRE_PARTS": ["day", "month"],
-        },
-    )
-    return found.date() if found is not None else None
+    return parse_day(text, today, prefer="current")
 
 
 def _leading_date(words: list[str], today: dt.date) -> tuple[dt.date | None, int]:

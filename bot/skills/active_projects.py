@@ -16,7 +16,6 @@ back out, so it never counts twice.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import re
 import shlex
 from collections import Counter
@@ -24,7 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import AtelierError
+from bot.dates import read_day
+from bot.errors import AtelierError, InvalidInput
 from bot.logs import get_logger
 from bot.messages import (
     Action,
@@ -120,9 +120,6 @@ _KEYS = {
     "proposal": "proposal",
 }
 _NUMBER = re.compile(r"^\s*[$€£]?\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?\s*(?:h|hrs?|hours?|[a-z]{3})?\s*$")
-_RELATIVE = re.compile(r"^\s*in\s+(\d{1,3})\s+(day|week|month)s?\s*$", re.IGNORECASE)
-_AGO = re.compile(r"^\s*(\d{1,3})\s+(day|week|month)s?\s+ago\s*$", re.IGNORECASE)
-_NAMED_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
 
 def _number(text: str) -> float | None:
@@ -132,25 +129,6 @@ def _number(text: str) -> float | None:
         return None
     value = float(match.group(1).replace(",", ""))
     return value * 1000 if match.group(2) else value
-
-
-def _date(text: str, today: dt.date) -> dt.date | None:
-    """ISO dates, "today", "in 3 weeks", "2 days ago", "20 nov"; None when unreadable."""
-    text = text.strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    if text.lower() in _NAMED_DAYS:
-        return today + dt.timedelta(days=_NAMED_DAYS[text.lower()])
-    for pattern, sign in ((_RELATIVE, 1), (_AGO, -1)):
-        if match := pattern.match(text):
-            count, unit = int(match.group(1)), match.group(2).lower()
-            days = {"day": 1, "week": 7, "month": 30}[unit] * count
-            return today + dt.timedelta(days=sign * days)
-    from bot.timesheet import parse_date  # "20 nov", "nov 20 2026", as time summaries read them
-
-    return parse_date(text, today)
 
 
 async def _tenant_rate(services: Services, tenant: str) -> tuple[float, str]:
@@ -234,13 +212,15 @@ async def validate_fields(
             money[key] = number
     due = start = None
     if raw := get.get("due", ""):
-        due = _date(raw, today)
-        if due is None:
-            errors["due"] = "Write the due date as YYYY-MM-DD (e.g. 2026-12-20) or `in 3 weeks`."
+        try:
+            due = read_day(raw, today, what="due date", prefer="future")
+        except InvalidInput as problem:
+            errors["due"] = str(problem)
     if raw := get.get("start", ""):
-        start = _date(raw, today)
-        if start is None:
-            errors["start"] = "Write the start date as YYYY-MM-DD (or `today`, `3 days ago`)."
+        try:
+            start = read_day(raw, today, what="start date", prefer="past")
+        except InvalidInput as problem:
+            errors["start"] = str(problem)
     if due and start and due < start:
         errors["due"] = "The due date is before the start date."
     _rate, currency = await _tenant_rate(services, tenant)

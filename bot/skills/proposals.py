@@ -26,9 +26,11 @@ from sqlalchemy import select
 
 from bot.client_guard import ClientGuard, document_guard
 from bot.compose import Composition
+from bot.dates import read_day
 from bot.documents import DocumentFlow, Subject, button_value, parse_value
 from bot.drafts import SUPERSEDE_SAME_SUBJECT, DraftText, StaleDraft, add_version, approve
 from bot.drafts import create_draft as create_document
+from bot.errors import InvalidInput
 from bot.estimate import overrun
 from bot.leaks import REASONS
 from bot.logs import get_logger
@@ -236,10 +238,7 @@ def parse_options(text: str, services: Services) -> tuple[str, str, dict[str, An
     if options["guess"]:
         options["guess"] = guess_hours(str(options["guess"]))
     if options["due"]:
-        try:
-            dt.date.fromisoformat(options["due"])
-        except ValueError:
-            raise SkillError("Write the due date as YYYY-MM-DD, e.g. `due=2027-03-01`.") from None
+        options["due"] = read_day(options["due"], services.clock().date()).isoformat()
     if options["channel"]:
         channel = str(options["channel"]).strip("<>#").split("|")[0]
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", channel):
@@ -755,7 +754,7 @@ def details_form(found: DraftText) -> Form:
 
 
 def _details_options(
-    values: Any, options: dict[str, Any]
+    values: Any, options: dict[str, Any], today: dt.date
 ) -> tuple[str, dict[str, Any], dict[str, str]]:
     """(tone, options, errors by field) from a submitted details form."""
     errors: dict[str, str] = {}
@@ -783,9 +782,9 @@ def _details_options(
     due = (values.get("due") or "").strip()
     if due:
         try:
-            dt.date.fromisoformat(due)
-        except ValueError:
-            errors["due"] = "YYYY-MM-DD, e.g. 2027-03-01."
+            due = read_day(due, today).isoformat()
+        except InvalidInput as problem:
+            errors["due"] = str(problem)
     updated["due"] = due or None
     return tone, updated, errors
 
@@ -800,7 +799,9 @@ async def submit_details(action: Action, services: Services) -> Reply:
     draft = found.draft
     if (refused := FLOW.stale(draft, version)) is not None:
         return refused
-    tone, options, errors = _details_options(action.values, dict(draft.options or {}))
+    tone, options, errors = _details_options(
+        action.values, dict(draft.options or {}), services.clock().date()
+    )
     if errors:
         return Reply(form_errors=errors)
     estimate = await _estimate(services, action.tenant, draft.project_id)

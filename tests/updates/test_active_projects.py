@@ -89,6 +89,18 @@ async def test_bad_one_liners_explain_and_save_nothing(harness, clock) -> None:
     assert await count(harness, ActiveProject) == 0
 
 
+async def test_due_dates_in_words_and_a_friendly_refusal(harness, clock) -> None:
+    # The clock says Tuesday 1 December 2026.
+    await add_project(harness, 'name="Acme shop" aliases=acme due="next Friday" start="15 nov"')
+    await add_project(harness, 'name="Beta site" aliases=beta due="15 March"')
+    active = (await harness.say("/projects list active")).text
+    assert "2026-12-04" in active and "2027-03-15" in active, active
+    refused = (await harness.say('/projects add name="Gamma app" due="whenever"')).text
+    assert "Nothing was saved" in refused and "can't read `whenever` as a due date" in refused
+    assert "next Friday" in refused  # the examples of what to write
+    assert await count(harness, ActiveProject) == 2
+
+
 async def test_an_alias_clash_leaves_nothing_half_written(harness, clock) -> None:
     await add_project(harness, "name=Acme aliases=shop")
     clash = await harness.say("/projects add name=Beta aliases=beta,SHOP")
