@@ -84,7 +84,7 @@ PROJECT_FORM = Form(
         ),
         FormField(name="budget", label="Budget", placeholder="6000"),
         FormField(name="rate", label="Hourly rate (private)", placeholder="120"),
-        FormField(name="due", label="Due date (YYYY-MM-DD)", placeholder="2026-12-20"),
+        FormField(name="due", label="Due date", placeholder="15 March, next Friday, 2026-12-20"),
         FormField(name="client_channel", label="Client channel id", placeholder="C0123456"),
         FormField(name="summary", label="Summary", multiline=True),
         FormField(name="type", label="Type", placeholder="web-shop"),

@@ -747,8 +747,8 @@ def details_form(found: DraftText) -> Form:
                       initial=str(options.get("client") or ""), placeholder="Acme Bakery"),
             FormField(name="channel", label="Client channel id (optional)",
                       initial=str(options.get("channel") or ""), placeholder="C0123456"),
-            FormField(name="due", label="Due date, YYYY-MM-DD (optional)",
-                      initial=str(options.get("due") or ""), placeholder="2027-03-01"),
+            FormField(name="due", label="Due date (optional)",
+                      initial=str(options.get("due") or ""), placeholder="15 March or 2027-03-01"),
         ),
     )  # fmt: skip
 
