@@ -27,6 +27,7 @@ from bot.drafts import (
     start_sending,
     why_stale,
 )
+from bot.errors import Conflict, NotFound
 from bot.leaks import REASONS
 from bot.logs import get_logger
 from bot.mentions import neutralise_mentions
@@ -114,22 +115,39 @@ class DocumentFlow:
         """The draft of this kind in this tenant (another kind's id is not found)."""
         return await get_draft(services.db, tenant, draft_id.strip()[:20], kind=self.kind)
 
+    async def own(
+        self, services: Services, tenant: str, draft_id: str, user_id: str, verb: str
+    ) -> DraftText:
+        """The draft ``user_id`` may ``verb``: the one rule of :meth:`check`, raised as the
+        person's plain answer (``NotFound``, ``Conflict``) when it refuses."""
+        found = await self.find(services, tenant, draft_id)
+        if found is None:
+            raise NotFound(self._unknown(draft_id))
+        if (refusal := self._not_theirs(found.draft, user_id, verb)) is not None:
+            raise Conflict(refusal)
+        return found
+
     def check(
         self, found: DraftText | None, draft_id: str, user_id: str, verb: str
     ) -> Reply | None:
         """The one rule for every kind: only the requester acts on a draft. A refusal, or None."""
         if found is None:
-            return refusal_reply(
-                f"I can't find the draft `{draft_id.strip()[:20]}`. Run {self.fresh} again."
-            )
-        draft = found.draft
-        if user_id != draft.requester_id:
-            who = draft.requester_name or draft.requester_id
-            return refusal_reply(
-                f"Sorry, only the person who asked for this draft ({who}) can "
-                f"{_VERB_NAMES.get(verb, verb)} it. You can draft your own with {self.fresh}."
-            )
+            return refusal_reply(self._unknown(draft_id))
+        if (refusal := self._not_theirs(found.draft, user_id, verb)) is not None:
+            return refusal_reply(refusal)
         return None
+
+    def _unknown(self, draft_id: str) -> str:
+        return f"I can't find the draft `{draft_id.strip()[:20]}`. Run {self.fresh} again."
+
+    def _not_theirs(self, draft: Draft, user_id: str, verb: str) -> str | None:
+        if user_id == draft.requester_id:
+            return None
+        who = draft.requester_name or draft.requester_id
+        return (
+            f"Sorry, only the person who asked for this draft ({who}) can "
+            f"{_VERB_NAMES.get(verb, verb)} it. You can draft your own with {self.fresh}."
+        )
 
     def stale(
         self,

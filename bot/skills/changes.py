@@ -77,7 +77,6 @@ from bot.messages import (
     text_reply,
 )
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
-from bot.scoping.history import tenant_history
 from bot.services import Services
 from bot.skills.active_projects import effective_rate, known_projects_text
 from bot.worklog import active_projects, closed_project, find_project, get_project
@@ -213,7 +212,7 @@ async def _price(services: Services, project: ActiveProject, text: str) -> Extra
     k = services.settings.scope_k
 
     def work(store: Any) -> ExtraPrice:
-        closed = tenant_history(store, project.tenant).closed
+        closed = services.histories.history(store, project.tenant).closed
         return price_extra(
             text, closed, changes, rate=rate, currency=project.currency, guess=guess, k=k
         )
@@ -987,10 +986,7 @@ async def _post(
 
 async def _draft_action(verb: str, action: Action, services: Services) -> Reply:
     draft_id, version, attempt = parse_value(action.value)
-    found = await FLOW.find(services, action.tenant, draft_id)
-    if (refusal := FLOW.check(found, draft_id, action.user_id, verb)) is not None:
-        return refusal
-    assert found is not None
+    found = await FLOW.own(services, action.tenant, draft_id, action.user_id, verb)
     change_id = str((found.draft.options or {}).get("change_id", ""))
     change = await get_change(services.db, action.tenant, change_id)
     project = await get_project(services.db, action.tenant, found.draft.project_id)

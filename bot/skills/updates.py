@@ -379,10 +379,7 @@ async def act(
     attempt: str = "",
 ) -> Reply:
     """One step of the draft's life, by its requester only; stale steps do nothing and say why."""
-    found = await FLOW.find(services, tenant, draft_id)
-    if (refused := FLOW.check(found, draft_id, user_id, verb)) is not None:
-        return refused
-    assert found is not None
+    found = await FLOW.own(services, tenant, draft_id, user_id, verb)
     draft = found.draft
     project = await get_project(services.db, tenant, draft.project_id)
     if project is None:
