@@ -63,8 +63,8 @@ class SendLog:
                 raise discord.NotFound(response, "Unknown Member")  # type: ignore[arg-type]
             return dpytest_factories.dict_from_member(member)
 
-        client.http.send_message = send_message  # type: ignore[method-assign]
-        client.http.get_member = get_member  # type: ignore[method-assign]
+        client.http.send_message = send_message  # type: ignore[method-assign,assignment]
+        client.http.get_member = get_member  # type: ignore[method-assign,assignment]
 
 
 STUDIO_ROLE = "Studio"

@@ -136,7 +136,7 @@ class FakeInteraction:
     def __post_init__(self) -> None:
         self.response = FakeResponse(self.log)
         self.followup = FakeFollowup(self.log)
-        self.channel = SimpleNamespace(id=self.channel_id)
+        self.channel: Any = SimpleNamespace(id=self.channel_id)
 
     @property
     def guild(self) -> Any:
@@ -159,3 +159,9 @@ class FakeInteraction:
 
     def text(self) -> str:
         return "\n".join(c.text for c in self.sent())
+
+
+def bot_user_id(client: discord.Client) -> int:
+    """The logged-in bot's user id (``client.user`` is typed optional: it is set at login)."""
+    assert client.user is not None
+    return client.user.id

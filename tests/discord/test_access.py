@@ -17,7 +17,7 @@ from discord.ext.test import backend, factories
 from adapters.discord.client import AtelierClient
 from adapters.discord.commands import DEFAULT_MEMBER_PERMISSIONS
 from bot.access import NOT_LISTED, SHARED_CHANNEL_NOTICE, AccessPolicy
-from tests.discord.fakes import FakeInteraction, FakeUser
+from tests.discord.fakes import FakeInteraction, FakeUser, bot_user_id
 
 
 def _sent() -> list[discord.Message]:
@@ -52,14 +52,15 @@ def _configure(client: AtelierClient, **settings: Any) -> None:
     client.bot.access = AccessPolicy.from_settings(client.settings)
 
 
-def _hide(channel: discord.TextChannel, role: discord.Role) -> None:
+def _hide(channel: discord.abc.GuildChannel, role: discord.Role) -> None:
     """Deny the role View Channel there, as Discord's CHANNEL_UPDATE event would say it
     (dpytest's own helper files a role's overwrite as a member's)."""
     data = factories.dict_from_channel(channel)
     deny = discord.Permissions(view_channel=True).value
     data["permission_overwrites"] = [{"id": role.id, "type": 0, "allow": "0", "deny": str(deny)}]
     backend.get_state().parse_channel_update(data)
-    assert not channel.guild.get_channel(channel.id).permissions_for(role).view_channel
+    refreshed = channel.guild.get_channel(channel.id)
+    assert refreshed is not None and not refreshed.permissions_for(role).view_channel
 
 
 async def _newcomer(name: str = "newcomer") -> discord.Member:
@@ -87,7 +88,7 @@ def test_every_app_command_is_shown_to_server_managers_by_default(
 
 async def test_a_member_without_manage_server_or_a_role_is_refused(client: AtelierClient) -> None:
     member = await _newcomer()
-    await dpytest.message(f"<@{client.user.id}> echo what are your rates", member=member)
+    await dpytest.message(f"<@{bot_user_id(client)}> echo what are your rates", member=member)
     (answer,) = _sent()
     assert answer.content.startswith(NOT_LISTED) and "Manage Server" in answer.content
     assert "echo" not in answer.content and "rates" not in answer.content
@@ -95,7 +96,7 @@ async def test_a_member_without_manage_server_or_a_role_is_refused(client: Ateli
 
 async def test_a_member_with_manage_server_is_served(client: AtelierClient) -> None:
     member = dpytest.get_config().members[0]  # holds the fixture's Studio role
-    await dpytest.message(f"<@{client.user.id}> echo hello", member=member)
+    await dpytest.message(f"<@{bot_user_id(client)}> echo hello", member=member)
     (answer,) = _sent()
     assert answer.content.endswith(f"{member.id}: hello")
 
@@ -106,12 +107,12 @@ async def test_a_configured_role_lets_its_members_in(client: AtelierClient) -> N
     member = await _newcomer()
     await dpytest.add_role(member, atelier_role)
     _configure(client, discord_roles=(str(atelier_role.id),))
-    await dpytest.message(f"<@{client.user.id}> echo hello", member=member)
+    await dpytest.message(f"<@{bot_user_id(client)}> echo hello", member=member)
     (answer,) = _sent()
     assert answer.content.endswith(f"{member.id}: hello")
 
     other = await _newcomer("other")
-    await dpytest.message(f"<@{client.user.id}> echo hello", member=other)
+    await dpytest.message(f"<@{bot_user_id(client)}> echo hello", member=other)
     (refused,) = _sent()
     assert refused.content.startswith(NOT_LISTED)
 
@@ -133,7 +134,7 @@ async def test_a_mention_in_a_channel_clients_can_read_is_answered_in_dms(
     guild, channel = dpytest.get_config().guilds[0], dpytest.get_config().channels[0]
     clients = backend.make_role("Client", guild)  # @everyone can read the channel: so can they
     _configure(client, discord_client_roles=(str(clients.id),))
-    await dpytest.message(f"<@{client.user.id}> echo our rate is 95/h")
+    await dpytest.message(f"<@{bot_user_id(client)}> echo our rate is 95/h")
     answers = _sent()
     in_channel = [a for a in answers if a.channel.id == channel.id]
     private = [a for a in answers if isinstance(a.channel, discord.DMChannel)]
@@ -146,7 +147,7 @@ async def test_a_channel_hidden_from_clients_is_not_shared(client: AtelierClient
     clients = backend.make_role("Client", guild)
     _hide(channel, clients)
     _configure(client, discord_client_roles=(str(clients.id),))
-    await dpytest.message(f"<@{client.user.id}> echo hello team")
+    await dpytest.message(f"<@{bot_user_id(client)}> echo hello team")
     (answer,) = _sent()
     assert answer.channel.id == channel.id and answer.content.endswith("hello team")
 

@@ -83,9 +83,9 @@ async def test_change_modal_checks_the_project_and_judges(real_client: AtelierCl
     assert isinstance(modal, FormModal) and list(modal.inputs) == ["project", "request"]
     wrong = _interaction(real_client, me, guild)
     _fill(modal, wrong, project="nowhere", request="a loyalty points program, 6h")
-    await modal.on_submit(wrong)
+    await modal.on_submit(wrong)  # type: ignore[arg-type]
     assert "No active project" in wrong.text()
     right = _interaction(real_client, me, guild)
     _fill(modal, right, project="acme", request="a loyalty points program, 6h")
-    await modal.on_submit(right)
+    await modal.on_submit(right)  # type: ignore[arg-type]
     assert "Extra:" in right.text()

@@ -125,7 +125,7 @@ async def test_the_budget_counts_from_arrival_not_from_the_skill(
     gets deferred even though it alone would be quick."""
     guild = dpytest.get_config().guilds[0]
     interaction = FakeInteraction(client=client, user=FakeUser(111), guild_id=guild.id)
-    deadline = client.deadline(interaction, thinking=True)
+    deadline = client.deadline(interaction, thinking=True)  # type: ignore[arg-type]
     clock.now += 1.2
     assert deadline.remaining() == pytest.approx(0.3)
     clock.now += 0.3

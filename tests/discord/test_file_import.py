@@ -89,7 +89,8 @@ async def test_an_attached_csv_is_imported_with_the_cli_report(
     assert "actual_hours" in text
     guild = dpytest.get_config().guilds[0]
     store = real_client.bot.services.knowledge
-    assert store.get(str(guild.id), "d1").actual_hours == 310
+    imported = store.get(str(guild.id), "d1")
+    assert imported is not None and imported.actual_hours == 310
     assert store.get(str(guild.id), "d2") is None
 
 

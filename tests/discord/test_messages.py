@@ -11,8 +11,9 @@ from discord.ext.test import backend, callbacks
 
 from adapters.discord.client import NO_HOME_GUILD, NOT_A_MEMBER, AtelierClient
 from adapters.discord.delivery import DM_CLOSED
+from tests.discord.fakes import bot_user_id
 
-NONE = {"parse": []}  # AllowedMentions.none() on the wire
+NONE: dict[str, list[str]] = {"parse": []}  # AllowedMentions.none() on the wire
 
 
 def _sent() -> list[discord.Message]:
@@ -25,7 +26,7 @@ def _sent() -> list[discord.Message]:
 async def test_mention_is_answered_as_a_reply_in_the_guild_tenant(client: AtelierClient) -> None:
     config = dpytest.get_config()
     guild, channel, member = config.guilds[0], config.channels[0], config.members[0]
-    await dpytest.message(f"<@{client.user.id}> echo hello there")
+    await dpytest.message(f"<@{bot_user_id(client)}> echo hello there")
     (answer,) = _sent()
     assert answer.content == f"echo [{guild.id}] {member.id}: hello there"
     assert answer.channel.id == channel.id
@@ -47,7 +48,7 @@ async def test_typing_indicator_while_working(client: AtelierClient) -> None:
 
     callbacks.set_callback(on_typing, "send_typing")
     try:
-        await dpytest.message(f"<@{client.user.id}> help")
+        await dpytest.message(f"<@{bot_user_id(client)}> help")
     finally:
         callbacks.remove_callback("send_typing")
     assert typed == [dpytest.get_config().channels[0]]
@@ -56,7 +57,7 @@ async def test_typing_indicator_while_working(client: AtelierClient) -> None:
 
 
 async def test_long_answer_is_several_messages_nothing_lost(client: AtelierClient) -> None:
-    await dpytest.message(f"<@{client.user.id}> /long 40")
+    await dpytest.message(f"<@{bot_user_id(client)}> /long 40")
     answers = _sent()
     assert len(answers) > 1
     assert all(len(a.content) <= 2000 for a in answers)
@@ -70,7 +71,7 @@ async def test_long_answer_is_several_messages_nothing_lost(client: AtelierClien
 
 
 async def test_everyone_and_role_mentions_in_answers_never_ping(client: AtelierClient) -> None:
-    await dpytest.message(f"<@{client.user.id}> be loud")
+    await dpytest.message(f"<@{bot_user_id(client)}> be loud")
     (answer,) = _sent()
     assert "@everyone" in answer.content  # the text is shown as written…
     (payload,) = client.send_log.payloads  # type: ignore[attr-defined]
@@ -109,7 +110,7 @@ async def test_dm_visibility_reply_goes_to_dms_with_a_notice_in_channel(
     client: AtelierClient,
 ) -> None:
     channel = dpytest.get_config().channels[0]
-    await dpytest.message(f"<@{client.user.id}> draft weekly update")
+    await dpytest.message(f"<@{bot_user_id(client)}> draft weekly update")
     answers = _sent()
     private = [a for a in answers if isinstance(a.channel, discord.DMChannel)]
     public = [a for a in answers if a.channel.id == channel.id]
@@ -122,18 +123,18 @@ async def test_closed_dms_explain_how_to_open_them_and_post_nothing(
     client: AtelierClient,
 ) -> None:
     client.send_log.dms_closed = True  # type: ignore[attr-defined]
-    await dpytest.message(f"<@{client.user.id}> draft weekly update")
+    await dpytest.message(f"<@{bot_user_id(client)}> draft weekly update")
     (answer,) = _sent()
     assert answer.content == DM_CLOSED
     assert not answer.embeds
 
 
 async def test_form_in_a_mention_points_to_the_slash_command(client: AtelierClient) -> None:
-    await dpytest.message(f"<@{client.user.id}> new form")
+    await dpytest.message(f"<@{bot_user_id(client)}> new form")
     (answer,) = _sent()
     assert "type `/form` (as a slash command)" in answer.content
     assert "Estimated hours" in answer.content
-    await dpytest.message(f"<@{client.user.id}> /form now please")
+    await dpytest.message(f"<@{bot_user_id(client)}> /form now please")
     (answer,) = _sent()
     assert "type `/form` with `now please`" in answer.content
 
@@ -150,7 +151,7 @@ async def test_a_form_chosen_by_the_classifier_names_the_command_the_core_ran(
         return "form"
 
     client.bot.services.intent_classifier = classify
-    await dpytest.message(f"<@{client.user.id}> I would like to fill in that project sheet")
+    await dpytest.message(f"<@{bot_user_id(client)}> I would like to fill in that project sheet")
     (answer,) = _sent()
     assert seen == ["I would like to fill in that project sheet"]
     assert "type `/form` (as a slash command)" in answer.content
@@ -163,7 +164,7 @@ async def test_reply_for_another_channel_is_posted_there_only_in_the_same_guild(
     guild = dpytest.get_config().guilds[0]
     here = dpytest.get_config().channels[0]
     client_channel = backend.make_text_channel("client-acme", guild)
-    await dpytest.message(f"<@{client.user.id}> post to {client_channel.id}")
+    await dpytest.message(f"<@{bot_user_id(client)}> post to {client_channel.id}")
     answers = _sent()
     assert [(a.channel.id, a.content) for a in answers] == [
         (client_channel.id, "Update for the client"),
@@ -171,13 +172,13 @@ async def test_reply_for_another_channel_is_posted_there_only_in_the_same_guild(
     ]
     other_guild = backend.make_guild("Another studio")
     elsewhere = backend.make_text_channel("their-channel", other_guild)
-    await dpytest.message(f"<@{client.user.id}> post to {elsewhere.id}")
+    await dpytest.message(f"<@{bot_user_id(client)}> post to {elsewhere.id}")
     (answer,) = _sent()
     assert answer.channel.id == here.id and "nothing was posted" in answer.content
 
 
 async def test_a_failure_while_answering_still_gets_an_answer(client: AtelierClient) -> None:
-    await dpytest.message(f"<@{client.user.id}> break")
+    await dpytest.message(f"<@{bot_user_id(client)}> break")
     (answer,) = _sent()
     assert answer.content.startswith("Sorry, something went wrong") and "error id" in answer.content
 
@@ -188,7 +189,7 @@ async def test_a_mention_of_the_bots_managed_role_is_answered(client: AtelierCli
     config = dpytest.get_config()
     guild, member = config.guilds[0], config.members[0]
     own = backend.make_role("Atelier", guild)
-    own.tags = discord.RoleTags({"bot_id": str(client.user.id)})  # as Discord sends it
+    own.tags = discord.RoleTags({"bot_id": str(bot_user_id(client))})  # as Discord sends it
     other = backend.make_role("Designers", guild)
     await dpytest.message(f"<@&{other.id}> echo not for me")
     assert _sent() == []

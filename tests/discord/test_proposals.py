@@ -89,16 +89,17 @@ async def test_proposal_draft_buttons_fit_discord_rows_and_post(
                "channel": str(client_channel.id), "due": ""}  # fmt: skip
     submit = _interaction(real_client, me)
     _fill(first, submit, **answers)
-    await first.on_submit(submit)
+    await first.on_submit(submit)  # type: ignore[arg-type]
     opener = submit.sent()[0].kwargs["view"]
     assert isinstance(opener, OpenFormView)
     page_open = _interaction(real_client, me)
-    await opener.open_button.callback(page_open)
+    await opener.open_button.callback(page_open)  # type: ignore[arg-type]
     second = page_open.response.modal
+    assert isinstance(second, FormModal)
     assert list(second.inputs) == ["due"]
     submit = _interaction(real_client, me)
     _fill(second, submit, **answers)
-    await second.on_submit(submit)
+    await second.on_submit(submit)  # type: ignore[arg-type]
     redrafted = next(c for c in [*me.dms, *submit.sent()][::-1] if c.kwargs.get("view"))
     assert "(v2, friendly" in call_text(redrafted) and "Bean Co" in call_text(redrafted)
 

@@ -79,17 +79,18 @@ async def test_add_log_update_approve_and_post_to_the_client_channel(
     assert next(iter(first.inputs)) == "name"  # required fields come first
     submit = interaction()
     _fill(first, submit, name="Acme web shop", client="Acme Corp", aliases="acme", estimate="40")
-    await first.on_submit(submit)
+    await first.on_submit(submit)  # type: ignore[arg-type]
     answers = {"client_channel": str(client_channel.id), "summary": "A shop", "tags": "shopify"}
     for _page in (2, 3):
         opener = submit.sent()[0].kwargs["view"]
         assert isinstance(opener, OpenFormView)
         page_open = interaction()
-        await opener.open_button.callback(page_open)
+        await opener.open_button.callback(page_open)  # type: ignore[arg-type]
         page = page_open.response.modal
+        assert isinstance(page, FormModal)
         submit = interaction()
         _fill(page, submit, **answers)
-        await page.on_submit(submit)
+        await page.on_submit(submit)  # type: ignore[arg-type]
     added = submit.text()
     assert "Acme web shop" in added
 

@@ -9,6 +9,7 @@ import discord.ext.test as dpytest
 
 from adapters.discord.client import AtelierClient
 from adapters.discord.translate import message_request, strip_mention
+from tests.discord.fakes import bot_user_id
 
 
 def test_strip_mention_removes_only_the_bots_own_mentions() -> None:
@@ -21,7 +22,7 @@ async def test_message_request_carries_tenant_user_channel_and_event(
 ) -> None:
     config = dpytest.get_config()
     message = await dpytest.message("just chatting")  # not a mention: the bot stays quiet
-    request = message_request(message, "t-1", client.user.id)
+    request = message_request(message, "t-1", bot_user_id(client))
     assert request.tenant == "t-1" and request.platform == "discord"
     assert request.user_id == str(config.members[0].id)
     assert request.channel_id == str(config.channels[0].id)
@@ -55,9 +56,9 @@ def test_a_mention_inside_a_thread_keeps_the_thread(client: AtelierClient) -> No
     )
     author = dpytest.get_config().members[0]
     message = SimpleNamespace(
-        id=77, author=author, channel=thread, guild=guild, content=f"<@{client.user.id}> hi"
+        id=77, author=author, channel=thread, guild=guild, content=f"<@{bot_user_id(client)}> hi"
     )
-    request = message_request(message, str(guild.id), client.user.id)  # type: ignore[arg-type]
+    request = message_request(message, str(guild.id), bot_user_id(client))  # type: ignore[arg-type]
     assert request.thread_id == "5000" and request.channel_id == "5000"
     assert request.text == "hi"
 
