@@ -5,39 +5,23 @@ Discord: 100 for the whole custom id). A skill may hand out a button whose value
 draft's text, a long brief). Every reply leaving the core passes :meth:`ButtonValues.fit`: a
 button over the neutral limits below gets a short stored id instead, and :meth:`expand` puts
 the original back when it is pressed, before the action is routed. A stored button works
-after a restart and on any replica; old rows are pruned by ``bot/retention.py``
-(``ATELIER_RETENTION_BUTTON_KEYS_DAYS``).
+after a restart and on any replica. The table is :class:`state.StoredButton` (the migrations
+make it); old rows are pruned by ``bot/retention.py`` (``ATELIER_RETENTION_BUTTON_KEYS_DAYS``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 
-from sqlalchemy import DateTime, String, Text, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import select
 
 from bot.messages import Action, Block, Buttons, Reply
-from state import Database, utcnow
+from state import Database, StoredButton
 
 # What any platform can carry (Slack's are the tightest); longer is stored.
 MAX_VALUE = 1000
 MAX_ACTION_ID = 200
 STORED_PREFIX = "stored:"
-
-
-class _Base(DeclarativeBase):
-    """A table of its own, created on first use (it holds nothing a migration must move)."""
-
-
-class StoredButton(_Base):
-    __tablename__ = "stored_button_values"
-
-    key: Mapped[str] = mapped_column(String(40), primary_key=True)
-    tenant: Mapped[str] = mapped_column(String(64))
-    action_id: Mapped[str] = mapped_column(Text)
-    value: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 def needs_storing(action_id: str, value: str) -> bool:
@@ -53,13 +37,6 @@ def _key(tenant: str, action_id: str, value: str) -> str:
 class ButtonValues:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._ready = False
-
-    async def _table(self) -> None:
-        if not self._ready:
-            async with self.db.engine.begin() as connection:
-                await connection.run_sync(_Base.metadata.create_all)
-            self._ready = True
 
     async def fit(self, reply: Reply | None, tenant: str) -> Reply | None:
         """The reply with every over-long button stored and replaced by a short id."""
@@ -68,7 +45,6 @@ class ButtonValues:
             for b in reply.blocks
         ):
             return reply
-        await self._table()
         blocks: list[Block] = []
         async with self.db.transaction() as session:
             for block in reply.blocks:
@@ -99,7 +75,6 @@ class ButtonValues:
         button that is no longer supported)."""
         if not action.action_id.startswith(STORED_PREFIX):
             return action
-        await self._table()
         key = action.action_id.removeprefix(STORED_PREFIX)
         async with self.db.sessions() as session:
             row = await session.scalar(

@@ -32,6 +32,7 @@ from bot.services import Services
 from bot.skills import SKILL_MODULES
 from bot.suggestions import Suggestion, project_suggestions
 from state import DatabaseUnavailable
+from state.migrations import upgrade_to_head
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -70,7 +71,9 @@ class Bot:
         self.button_values = ButtonValues(services.db)
 
     async def start(self) -> None:
-        await self.services.db.create_all()
+        # The migrations own the schema: bring the database to their head (one query when it
+        # is there already; a database made by create_all before migrations is adopted).
+        await upgrade_to_head(self.services.db)
         # Old bookkeeping rows go at every start; the scheduler repeats it daily.
         await prune_expired(self.services.db, self.services.settings, self.services.clock())
 

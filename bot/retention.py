@@ -1,6 +1,6 @@
 """How long bookkeeping rows are kept, and the cleanup that enforces it.
 
-Three tables grow with every message and nobody reads their old rows:
+Some tables grow with every message and nobody reads their old rows:
 
 - ``seen_events``: event ids already handled, so a platform's retry does not act twice.
   Platforms retry within minutes; a month is generous.
@@ -10,10 +10,12 @@ Three tables grow with every message and nobody reads their old rows:
 - button keys: long button values stored server-side (``stored_button_values``) and the
   Discord adapter's custom-id keys (``discord_button_keys``). An older button says it is no
   longer supported and changes nothing.
+- ``discord_form_states``: Discord form pages behind a button; they expire after
+  :data:`state.FORM_KEPT` whatever the setting, so their rows go then.
 
 The cleanup runs when the bot starts and daily from the scheduler. It only deletes rows older
-than the setting, so running it on several replicas at once is harmless. Tables are named, not
-imported: an adapter's table that this database does not have is skipped.
+than the setting, so running it on several replicas at once is harmless. Every table is the
+migrations'; one a database does not have yet (not upgraded) is skipped, never created.
 """
 
 from __future__ import annotations
@@ -24,19 +26,30 @@ from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.config import Settings
 from bot.logs import get_logger
-from state import Database, affected_rows
+from state import (
+    FORM_KEPT,
+    ButtonKey,
+    Database,
+    FormState,
+    ScopeRun,
+    SeenEvent,
+    StoredButton,
+    affected_rows,
+)
 
 log = get_logger(__name__)
 
 # table -> (the column with the row's time, which retention applies)
-EXPIRING: dict[str, tuple[str, str]] = {
-    "seen_events": ("seen_at", "seen_events"),
-    "scope_runs": ("created_at", "scope_runs"),
-    "stored_button_values": ("created_at", "button_keys"),
-    "discord_button_keys": ("created_at", "button_keys"),
+EXPIRING: dict[str, tuple[InstrumentedAttribute[dt.datetime], str]] = {
+    SeenEvent.__tablename__: (SeenEvent.seen_at, "seen_events"),
+    ScopeRun.__tablename__: (ScopeRun.created_at, "scope_runs"),
+    StoredButton.__tablename__: (StoredButton.created_at, "button_keys"),
+    ButtonKey.__tablename__: (ButtonKey.created_at, "button_keys"),
+    FormState.__tablename__: (FormState.created_at, "form_states"),
 }
 
 
@@ -47,6 +60,8 @@ class Retention:
     seen_events: dt.timedelta = dt.timedelta(days=30)
     scope_runs: dt.timedelta = dt.timedelta(days=180)
     button_keys: dt.timedelta = dt.timedelta(days=180)
+    # Not a setting: the Discord adapter refuses a form page older than this anyway.
+    form_states: dt.timedelta = FORM_KEPT
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Retention:
@@ -73,9 +88,8 @@ async def prune(db: Database, retention: Retention, now: dt.datetime) -> dict[st
         for name, (column, kind) in EXPIRING.items():
             if name not in present:
                 continue
-            table = sa.table(name, sa.column(column, sa.DateTime(timezone=True)))
-            older = table.c[column] < now - retention.kept(kind)
-            result = await connection.execute(table.delete().where(older))
+            older = column < now - retention.kept(kind)
+            result = await connection.execute(sa.delete(column.class_).where(older))
             if count := affected_rows(result):
                 removed[name] = count
     return removed

@@ -2,10 +2,12 @@
 
 Below the bot core and beside the knowledge store: it imports nothing from ``bot`` or the
 adapters. ``from state import Database, Draft`` is the public way in; the modules are
-:mod:`state.schema` (tables), :mod:`state.database` (engine and sessions),
+:mod:`state.schema` (tables), :mod:`state.buttons` (what buttons stand for),
+:mod:`state.database` (engine and sessions),
 :mod:`state.tenants` (forgetting a tenant) and :mod:`state.migrations` (Alembic).
 """
 
+from state.buttons import FORM_KEPT, ButtonKey, FormState, StoredButton
 from state.database import Database, DatabaseUnavailable
 from state.features import FeatureTable
 from state.schema import (
@@ -32,9 +34,11 @@ from state.schema import (
 from state.tenants import forget_tenant
 
 __all__ = [
+    "FORM_KEPT",
     "ActiveProject",
     "AppInstallation",
     "Base",
+    "ButtonKey",
     "ChangeRequest",
     "Database",
     "DatabaseUnavailable",
@@ -43,6 +47,7 @@ __all__ = [
     "Draft",
     "DraftVersion",
     "FeatureTable",
+    "FormState",
     "LogEntry",
     "OAuthState",
     "PostAudit",
@@ -51,6 +56,7 @@ __all__ = [
     "SavedEstimate",
     "ScopeRun",
     "SeenEvent",
+    "StoredButton",
     "TenantSettings",
     "affected_rows",
     "forget_tenant",

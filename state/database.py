@@ -2,7 +2,7 @@
 
 SQLite in WAL mode under the data dir by default; any SQLAlchemy async URL (PostgreSQL via
 ``postgresql+psycopg://``) through ``ATELIER_DATABASE_URL``. The schema is the Alembic
-migrations' (:mod:`state.migrations`).
+migrations' alone (:mod:`state.migrations`; the bot upgrades to their head when it starts).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from state.schema import Base, SeenEvent
+from state.schema import SeenEvent
 
 
 class DatabaseUnavailable(Exception):
@@ -74,10 +74,6 @@ class Database:
             raise DatabaseUnavailable(
                 f"database unreachable at {where}: {reason[0] if reason else type(error).__name__}"
             ) from None
-
-    async def create_all(self) -> None:
-        async with self.engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +34,7 @@ from bot.messages import (
     Table,
 )
 from state import Database
+from tests.conftest import MigratedDatabase
 
 WORD = st.text(alphabet="abcdefghij0123", min_size=1, max_size=12)
 _TOKENS = re.compile(r"[a-j0-3]+")
@@ -243,13 +244,14 @@ def test_every_reply_fits_discord_and_loses_nothing(reply: Reply) -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(group=buttons())
-def test_discord_buttons_fit_rows_and_custom_ids(group: Buttons, tmp_path_factory: object) -> None:
-    path = Path(tmp_path_factory.mktemp("keys")) / "keys.db"  # type: ignore[attr-defined]
+def test_discord_buttons_fit_rows_and_custom_ids(
+    group: Buttons, tmp_path_factory: pytest.TempPathFactory, migrated_database: MigratedDatabase
+) -> None:
+    url = migrated_database(tmp_path_factory.mktemp("keys") / "keys.db")
 
     async def render() -> None:
-        db = Database(f"sqlite+aiosqlite:///{path}")
+        db = Database(url)
         keys = ButtonKeys(db)
-        await keys.create_table()
         try:
             for message in discord_render.to_messages(Reply(blocks=(group,))):
                 view = await button_view(message.buttons, "111", "222", keys)

@@ -6,6 +6,8 @@ the tenant (server) its reply was made in, and the neutral action:
 draft's buttons are pressed in DMs, where there is no server to tell. When that does not fit,
 the action and value are stored in SQL under a short random key and the id becomes
 ``atl:<owner id>:<tenant>:#<key>`` — still resolvable after a restart or on another replica.
+The tables (:class:`state.ButtonKey`, :class:`state.FormState`) are the migrations'; old keys
+are pruned by the core's retention (``ATELIER_RETENTION_BUTTON_KEYS_DAYS``).
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Integer, String, Text, delete, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import delete, select
 
 from bot.messages import Form
-from state import Database, utcnow
+from state import FORM_KEPT, ButtonKey, Database, FormState, utcnow
 
 CUSTOM_ID_LIMIT = 100
 PREFIX = "atl"
@@ -29,38 +30,6 @@ PREFIX = "atl"
 # guild id.
 TEMPLATE = re.compile(rf"^{PREFIX}:(?P<owner>\d*):(?P<tenant>[\w-]*):(?P<body>.+)$", re.DOTALL)
 
-
-class _Base(DeclarativeBase):
-    """This adapter's own tables (created by the Discord client, not by the core)."""
-
-
-class ButtonKey(_Base):
-    __tablename__ = "discord_button_keys"
-
-    key: Mapped[str] = mapped_column(String(24), primary_key=True)
-    action_id: Mapped[str] = mapped_column(String(255))
-    value: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class FormState(_Base):
-    """A form page waiting behind an "Open the form" / "Continue" / "Fix and resubmit" button:
-    everything needed to open it again, also after a restart or on another replica."""
-
-    __tablename__ = "discord_form_states"
-
-    key: Mapped[str] = mapped_column(String(24), primary_key=True)
-    owner_id: Mapped[str] = mapped_column(String(32))
-    tenant: Mapped[str] = mapped_column(String(64))
-    form: Mapped[str] = mapped_column(Text)  # the neutral Form as JSON
-    answers: Mapped[str] = mapped_column(Text)  # field name -> text typed so far
-    first: Mapped[str] = mapped_column(Text, default="[]")  # fields asked first
-    page: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-# A form button older than this says it has expired (its answers are kept no longer).
-FORM_KEPT = dt.timedelta(days=7)
 FORM_PREFIX = "atlf"
 FORM_TEMPLATE = re.compile(rf"^{FORM_PREFIX}:(?P<owner>\d*):(?P<key>[0-9a-f]{{16}})$")
 
@@ -92,10 +61,6 @@ class ButtonKeys:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-
-    async def create_table(self) -> None:
-        async with self.db.engine.begin() as connection:
-            await connection.run_sync(_Base.metadata.create_all)
 
     async def encode(self, owner_id: str, tenant: str, action_id: str, value: str) -> str:
         if not re.fullmatch(r"[\w-]*", tenant):

@@ -1,13 +1,16 @@
 """Database migrations (Alembic) for the bot's SQL state, on SQLite and PostgreSQL alike.
 
-Production start runs :func:`upgrade` (``atelier db upgrade``); tests may keep using
-``Database.create_all``. A database created by ``create_all`` before migrations existed is
-adopted: it is stamped with the initial revision, then upgraded.
+The migrations are the only schema authority: the bot brings its database to the head
+revision when it starts (:func:`upgrade_to_head`, one query when it is there already), and
+``atelier db upgrade`` does the same from the command line. A database created by
+``create_all`` before migrations existed is adopted: it is stamped with the initial revision,
+then upgraded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +23,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
-from state.database import Database
+from state.database import Database, DatabaseUnavailable
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 INITIAL_REVISION = "0001"
@@ -43,11 +46,21 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    # Read once per process: the revision files do not change under a running bot.
+    return ScriptDirectory(str(SCRIPT_LOCATION))
+
+
 def head_revision() -> str:
     """The newest revision this code knows."""
-    head = ScriptDirectory(str(SCRIPT_LOCATION)).get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None, "state/migrations/versions has no revision"
     return head
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in _scripts().walk_revisions()}
 
 
 def _state(connection: Connection) -> tuple[str | None, set[str]]:
@@ -126,6 +139,44 @@ def upgrade(url: str, revision: str = "head", adopt: bool | None = None) -> bool
             command.stamp(config, INITIAL_REVISION)
         command.upgrade(config, revision)
     return adopt
+
+
+async def upgrade_to_head(database: Database) -> bool:
+    """Bring ``database`` to the head revision, as the bot does when it starts.
+
+    One query when it is at the head already; otherwise :func:`upgrade` in a worker thread
+    (Alembic runs its own event loop), which adopts a ``create_all`` database. An in-memory
+    SQLite database is migrated on the bot's own connection (another engine would see another,
+    empty database). Returns True when a database was adopted. A database at a revision this
+    code does not know (a newer Atelier migrated it) raises :class:`DatabaseUnavailable` with
+    one clear line, before anything is written.
+    """
+    async with database.engine.connect() as connection:
+        current, _tables = await connection.run_sync(_state)
+    head = head_revision()
+    if current == head:
+        return False
+    if current is not None and current not in known_revisions():
+        raise DatabaseUnavailable(
+            f"the database schema is at revision {current}, which this version of Atelier "
+            f"does not know (its newest is {head}): run the newer version, or restore a backup"
+        )
+    if _in_memory(database.url):
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_upgrade_on, database.url)
+        return False
+    return await asyncio.to_thread(upgrade, database.url)
+
+
+def _in_memory(url: str) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
+def _upgrade_on(connection: Connection, url: str) -> None:
+    config = alembic_config(url)
+    config.attributes["connection"] = connection  # env.py migrates this connection
+    command.upgrade(config, "head")
 
 
 def downgrade(url: str, revision: str = "base") -> None:

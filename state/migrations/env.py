@@ -72,5 +72,7 @@ async def run_migrations_online() -> None:
 
 if context.is_offline_mode():
     run_migrations_offline()
+elif (given := config.attributes.get("connection")) is not None:
+    _configure(given)  # the caller's own connection (an in-memory database), in its transaction
 else:
     asyncio.run(run_migrations_online())

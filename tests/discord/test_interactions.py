@@ -359,7 +359,6 @@ async def test_a_form_page_survives_a_restart_with_its_answers(
     assert len(custom_id) <= 100 and custom_id.startswith("atlf:111:")
     # A new process: only the button's id is left; the page and answers come from the database.
     restarted = AtelierClient(discord_bot, discord_bot.services.settings)
-    await restarted.keys.create_table()
     match = FormButton.__discord_ui_compiled_template__.match(custom_id)
     assert match is not None
     press = make_interaction(FakeUser(111))

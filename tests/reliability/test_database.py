@@ -70,7 +70,8 @@ async def test_migrations_downgrade_and_upgrade_again(database_url: str) -> None
 
 async def test_a_create_all_database_is_adopted_without_losing_rows(database_url: str) -> None:
     database = Database(database_url)
-    await database.create_all()
+    async with database.engine.begin() as connection:  # as the bot did before migrations
+        await connection.run_sync(Base.metadata.create_all)
     assert await database.claim_event("slack:T1:before-migrations")
     await database.close()
 
@@ -88,7 +89,8 @@ async def test_a_create_all_database_is_adopted_without_losing_rows(database_url
 def test_cli_db_upgrade_then_check(settings, monkeypatch: pytest.MonkeyPatch) -> None:
     from adapters.cli import app
 
-    monkeypatch.setenv("ATELIER_DATA_DIR", str(settings.data_dir))
+    # A data dir of its own: the settings fixture's database is migrated already.
+    monkeypatch.setenv("ATELIER_DATA_DIR", str(settings.data_dir.parent / "fresh"))
     runner = CliRunner()
     behind = runner.invoke(app, ["db", "check"])
     assert behind.exit_code == 1 and "atelier db upgrade" in behind.output

@@ -10,12 +10,14 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 
 from adapters.slack.installations import DatabaseInstallationStore, DatabaseStateStore
 from state import Database, LogEntry, TenantSettings, forget_tenant
+from tests.conftest import MigratedDatabase
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}")
-    await database.create_all()
+async def database(
+    tmp_path: Path, migrated_database: MigratedDatabase
+) -> AsyncIterator[Database]:
+    database = Database(migrated_database(tmp_path / "state.db"))
     yield database
     await database.close()
 

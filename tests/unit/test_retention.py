@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from adapters.discord.keys import ButtonKey, ButtonKeys
+from adapters.discord.keys import ButtonKeys
 from adapters.runtime import build_services
-from bot.button_values import StoredButton
 from bot.config import Settings, SettingsError, load_settings
 from bot.core import Bot
+from bot.messages import Form, FormField
 from bot.retention import Retention, prune
 from bot.scheduler import DigestRunner, DigestScheduler
-from state import Database, ScopeRun, SeenEvent
+from state import FORM_KEPT, ButtonKey, Database, FormState, ScopeRun, SeenEvent, StoredButton
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -38,10 +38,30 @@ def scope_run(run_id: str, created: dt.datetime) -> ScopeRun:
     )
 
 
+FORM = Form(form_id="projects-add", title="Add", fields=(FormField(name="name", label="Name"),))
+
+
+def form_state(key: str, created: dt.datetime) -> FormState:
+    return FormState(
+        key=key,
+        owner_id="111",
+        tenant="G1",
+        form=FORM.model_dump_json(),
+        answers="{}",
+        created_at=created,
+    )
+
+
+def stored(key: str, created: dt.datetime) -> StoredButton:
+    return StoredButton(key=key, tenant="G1", action_id="a", value="v", created_at=created)
+
+
 async def fill(db: Database, now: dt.datetime = NOW) -> None:
-    await db.create_all()
-    await ButtonKeys(db).create_table()
+    """Old and fresh rows in each expiring table (the database is migrated: see conftest)."""
     await db.claim_event("recent")  # a row through the product's own path
+    # The Discord adapter's own paths: a form page behind a button, an id too long to inline.
+    await ButtonKeys(db).save_form(FORM, "111", "G1", {"name": "Shop"})
+    await ButtonKeys(db).encode("111", "G1", "projects-add-submit", "x" * 200)
     async with db.transaction() as session:
         session.add_all(
             [
@@ -51,6 +71,9 @@ async def fill(db: Database, now: dt.datetime = NOW) -> None:
                 scope_run("run-fresh", days_ago(179, now)),
                 ButtonKey(key="k-old", action_id="a", value="v", created_at=days_ago(181, now)),
                 ButtonKey(key="k-fresh", action_id="a", value="v", created_at=days_ago(10, now)),
+                stored("s-stale", days_ago(181, now)),
+                stored("s-recent", days_ago(179, now)),
+                form_state("f-old", now - FORM_KEPT - dt.timedelta(hours=1)),
             ]
         )
 
@@ -65,11 +88,21 @@ async def test_rows_past_their_retention_go_and_the_rest_stay(settings: Settings
     try:
         await fill(db)
         removed = await prune(db, Retention(), NOW)
-        assert removed == {"seen_events": 1, "scope_runs": 1, "discord_button_keys": 1}
+        assert removed == {
+            "seen_events": 1,
+            "scope_runs": 1,
+            "stored_button_values": 1,
+            "discord_button_keys": 1,
+            "discord_form_states": 1,
+        }
         assert await keys(db, SeenEvent.event_key) >= {"fresh", "recent"}
         assert "old" not in await keys(db, SeenEvent.event_key)
         assert await keys(db, ScopeRun.id) == {"run-fresh"}
-        assert await keys(db, ButtonKey.key) == {"k-fresh"}
+        assert await keys(db, StoredButton.key) == {"s-recent"}
+        # The fresh key stays, and so do the key and the form page the adapter just stored.
+        kept = await keys(db, ButtonKey.key)
+        assert "k-old" not in kept and "k-fresh" in kept and len(kept) == 2
+        assert "f-old" not in (pages := await keys(db, FormState.key)) and len(pages) == 1
         assert await prune(db, Retention(), NOW) == {}  # a second run finds nothing
     finally:
         await db.close()
@@ -80,7 +113,8 @@ async def test_a_shorter_setting_prunes_more_and_a_missing_table_is_skipped(
 ) -> None:
     db = Database(settings.sqlalchemy_url)
     try:
-        await db.create_all()  # no Discord table in this database
+        async with db.engine.begin() as connection:  # a database without a Discord table
+            await connection.execute(text("DROP TABLE discord_button_keys"))
         async with db.transaction() as session:
             session.add(SeenEvent(event_key="week-old", seen_at=days_ago(7)))
         short = Retention(seen_events=dt.timedelta(days=5))
@@ -105,14 +139,6 @@ async def test_the_bot_prunes_when_it_starts(settings: Settings) -> None:
     now = dt.datetime.now(dt.UTC)  # Bot.start reads the real clock
     db = Database(settings.sqlalchemy_url)
     await fill(db, now)
-    async with db.engine.begin() as connection:  # the core makes it on first use
-        await connection.run_sync(StoredButton.metadata.create_all)
-    async with db.transaction() as session:  # a long value stored by the core, long ago
-        session.add(
-            StoredButton(
-                key="s-old", tenant="local", action_id="a", value="v", created_at=days_ago(400, now)
-            )
-        )
     await db.close()
 
     bot = Bot(build_services(settings))
@@ -121,8 +147,9 @@ async def test_the_bot_prunes_when_it_starts(settings: Settings) -> None:
         database = bot.services.db
         assert await keys(database, ScopeRun.id) == {"run-fresh"}
         assert await keys(database, SeenEvent.event_key) == {"fresh", "recent"}
-        assert await keys(database, StoredButton.key) == set()
-        assert await keys(database, ButtonKey.key) == {"k-fresh"}
+        assert await keys(database, StoredButton.key) == {"s-recent"}
+        assert "k-old" not in (kept := await keys(database, ButtonKey.key)) and "k-fresh" in kept
+        assert "f-old" not in await keys(database, FormState.key)
     finally:
         await bot.close()
 

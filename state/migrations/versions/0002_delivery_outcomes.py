@@ -25,17 +25,24 @@ down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_DRAFT_COLUMNS: tuple[sa.Column[Any], ...] = (
-    sa.Column("sending_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("delivery_attempt", sa.String(length=16), nullable=True),
-    sa.Column("superseded_by", sa.String(length=16), nullable=True),
-    sa.Column("log_mark", sa.String(length=64), nullable=False, server_default=""),
-)
-_AUDIT_COLUMNS: tuple[sa.Column[Any], ...] = (
-    sa.Column("message_id", sa.String(length=64), nullable=True),
-    sa.Column("permalink", sa.String(length=500), nullable=True),
-    sa.Column("note", sa.String(length=300), nullable=True),
-)
+
+# Functions, not constants: a Column belongs to one table, and a process may upgrade several
+# databases (each upgrade gets its own columns).
+def _draft_columns() -> tuple[sa.Column[Any], ...]:
+    return (
+        sa.Column("sending_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("delivery_attempt", sa.String(length=16), nullable=True),
+        sa.Column("superseded_by", sa.String(length=16), nullable=True),
+        sa.Column("log_mark", sa.String(length=64), nullable=False, server_default=""),
+    )
+
+
+def _audit_columns() -> tuple[sa.Column[Any], ...]:
+    return (
+        sa.Column("message_id", sa.String(length=64), nullable=True),
+        sa.Column("permalink", sa.String(length=500), nullable=True),
+        sa.Column("note", sa.String(length=300), nullable=True),
+    )
 
 
 def _missing(table: str, columns: Sequence[sa.Column]) -> list[sa.Column]:
@@ -44,20 +51,20 @@ def _missing(table: str, columns: Sequence[sa.Column]) -> list[sa.Column]:
 
 
 def upgrade() -> None:
-    for table, columns in (("update_drafts", _DRAFT_COLUMNS), ("post_audit", _AUDIT_COLUMNS)):
+    for table, columns in (("update_drafts", _draft_columns()), ("post_audit", _audit_columns())):
         missing = _missing(table, columns)
         if missing:
             with op.batch_alter_table(table, schema=None) as batch_op:
                 for column in missing:
-                    batch_op.add_column(column.copy())
+                    batch_op.add_column(column)
 
 
 def downgrade() -> None:
     # The older schema has no "sending": an unconfirmed post goes back to approved.
     op.execute("UPDATE update_drafts SET status = 'approved' WHERE status = 'sending'")
     with op.batch_alter_table("post_audit", schema=None) as batch_op:
-        for column in reversed(_AUDIT_COLUMNS):
+        for column in reversed(_audit_columns()):
             batch_op.drop_column(column.name)
     with op.batch_alter_table("update_drafts", schema=None) as batch_op:
-        for column in reversed(_DRAFT_COLUMNS):
+        for column in reversed(_draft_columns()):
             batch_op.drop_column(column.name)
