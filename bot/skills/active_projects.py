@@ -43,6 +43,7 @@ from bot.messages import (
 from bot.money import CURRENCY_HINT, currency_code
 from bot.registry import SkillError, SkillRegistry
 from bot.services import Services
+from bot.skills.scope import brief_words, named_in
 from bot.update_text import mentions_rate_or_margin
 from bot.worklog import (
     NewProject,
@@ -264,19 +265,6 @@ class Inherited:
     tags: tuple[str, ...] = ()
 
 
-def _words(text: str) -> str:
-    return " " + " ".join(re.findall(r"[a-z0-9.+#]+", text.lower().replace("-", " "))) + " "
-
-
-def _named(label: str, brief_words: str) -> bool:
-    """Whether the brief names a type or tag ("e-commerce" also written "ecommerce")."""
-    phrase = _words(label).strip()
-    if len(phrase) < 2 or phrase == "other":
-        return False
-    forms = {phrase, phrase.replace(" ", "")}
-    return any(f" {form} " in brief_words or f" {form}s " in brief_words for form in forms)
-
-
 async def inherit(services: Services, tenant: str, estimate: SavedEstimate) -> Inherited:
     """The brief of a saved estimate, and the type and tags of the past projects it was based
     on that the brief names (what `/scope` filters on), else the type most of them share.
@@ -297,14 +285,14 @@ async def inherit(services: Services, tenant: str, estimate: SavedEstimate) -> I
     analogues = [found[i] for i in ids if i in found]
     if not analogues:
         return Inherited(brief=brief)
-    brief_words = _words(brief)
+    words = brief_words(brief)  # named as `/scope` reads them, to filter by the same rule
     types = Counter(p.type for p in analogues if p.type and p.type != "other")
-    named_types = [t for t in types if _named(t, brief_words)]
+    named_types = [t for t in types if named_in(t, words)]
     kind = named_types[0] if len(named_types) == 1 else ""
     if not kind and types:
         common, count = types.most_common(1)[0]
         kind = common if count * 2 >= len(analogues) else ""
-    tags = dict.fromkeys(t for p in analogues for t in p.tags if _named(t, brief_words))
+    tags = dict.fromkeys(t for p in analogues for t in p.tags if named_in(t, words))
     return Inherited(brief=brief, type=kind, tags=tuple(tags))
 
 
