@@ -28,6 +28,7 @@ from estimating import (
     leave_one_out,
     time_split,
 )
+from knowledge.csv_dialect import sniff_delimiter
 from knowledge.port import KnowledgeStore
 
 if TYPE_CHECKING:  # imported where used: the CLI's file backtest needs no scoping
@@ -57,10 +58,10 @@ def read_items(
 
     Texts are the ``text_columns`` joined; ``guess`` names a column with the estimate made
     before the work; ``category`` columns are joined with "/" into the item's category.
-    Commas are the usual separator; a header with semicolons or tabs and no comma is read with
-    that separator (spreadsheet exports). Rows whose target is empty or not a non-negative
-    number are skipped (they carry no outcome); a guess that is not a positive number is
-    treated as missing. A missing file or column or an unreadable file raises
+    The separator (comma, semicolon or tab) is read off the header row as the project importer
+    reads it (:func:`knowledge.csv_dialect.sniff_delimiter`). Rows whose target is empty or not
+    a non-negative number are skipped (they carry no outcome); a guess that is not a positive
+    number is treated as missing. A missing file or column or an unreadable file raises
     :class:`BacktestError` naming it.
     """
     if not text_columns:
@@ -76,10 +77,7 @@ def read_items(
         try:
             header = handle.readline()
             handle.seek(0)
-            delimiter = ","
-            if "," not in header:
-                delimiter = ";" if ";" in header else "\t" if "\t" in header else ","
-            reader = csv.DictReader(handle, delimiter=delimiter)
+            reader = csv.DictReader(handle, delimiter=sniff_delimiter(header))
             columns = reader.fieldnames or []
             wanted = [*text_columns, target, *([guess] if guess else []), *category]
             missing = [c for c in dict.fromkeys(wanted) if c not in columns]

@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from knowledge.csv_dialect import sniff_delimiter
 from knowledge.models import TRACKED, PastProject, stable_id
 from knowledge.plausibility import check_hours
 from knowledge.store import BATCH, ProjectStore
@@ -319,11 +320,10 @@ def _read_csv(path: Path, report: ImportReport, cursor: _Cursor) -> Iterator[Raw
     cursor.line = 1
     csv.field_size_limit(MAX_CSV_CELL)
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        # Spreadsheets in many locales export with ';' between cells.
+        # Spreadsheets in many locales export with ';' (or tabs) between cells.
         first = handle.readline()
         handle.seek(0)
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        reader = csv.DictReader(handle, delimiter=delimiter)
+        reader = csv.DictReader(handle, delimiter=sniff_delimiter(first))
         header = reader.fieldnames or []
         unknown = [name for name in header if name and name.strip() not in _FIELDS]
         if unknown:
