@@ -14,5 +14,6 @@ A new kind: a :class:`Subject` loader, a :class:`DocumentFlow` built with it, a 
 """
 
 from bot.documents.flow import DocumentFlow, Subject, SubjectLoader, button_value, parse_value
+from bot.documents.replies import draft_reply
 
-__all__ = ["DocumentFlow", "Subject", "SubjectLoader", "button_value", "parse_value"]
+__all__ = ["DocumentFlow", "Subject", "SubjectLoader", "button_value", "draft_reply", "parse_value"]

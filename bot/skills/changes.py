@@ -53,7 +53,7 @@ from bot.changes.records import (
     summarise,
 )
 from bot.client_guard import document_guard
-from bot.documents import DocumentFlow, Subject, button_value, parse_value
+from bot.documents import DocumentFlow, Subject, button_value, draft_reply, parse_value
 from bot.drafts import DraftText, StaleDraft, approve, create_draft, get_draft
 from bot.leaks import REASONS
 from bot.logparse import negative_hours, parse_hours
@@ -888,19 +888,9 @@ async def _draft(services: Services, change: ChangeRequest, user_id: str, user_n
 def _draft_reply(project: ActiveProject, text: DraftText, *, notice: str = "") -> Reply:
     draft, version = text.draft, text.version
     value = button_value(draft.id, version.version)
-    blocks: list[Any] = [
-        Heading(text=f"Draft change order — {project.name} (v{version.version}; only you can "
-                "see this)"),
-        Paragraph(text=version.client_text),
-    ]
-    if version.private_notes:
-        blocks.append(
-            Paragraph(
-                text="**Private notes** (not in the client text)\n"
-                + "\n".join(f"- {note}" for note in version.private_notes)
-            )
-        )
-    blocks += [
+    return draft_reply(
+        f"Draft change order — {project.name} (v{version.version}; only you can see this)",
+        version,
         Paragraph(
             text=f"Draft `{draft.id}`. Nothing is sent to the client until you approve it."
         ),
@@ -911,9 +901,7 @@ def _draft_reply(project: ActiveProject, text: DraftText, *, notice: str = "") -
                 Button(label="Export", action_id="change:export", value=value),
             )
         ),
-    ]
-    return Reply(
-        blocks=tuple(blocks), visibility=Visibility.DM, notice=notice, replace_original=not notice
+        notice=notice,
     )
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 from bot.changes.records import project_changes, summarise
 from bot.client_guard import client_guard
 from bot.compose import Composition
-from bot.documents import DocumentFlow, Subject, button_value, parse_value
+from bot.documents import DocumentFlow, Subject, button_value, draft_reply, parse_value
 from bot.drafts import (
     DraftText,
     LogChanged,
@@ -161,29 +161,16 @@ async def _write(
 def _draft_reply(project: ActiveProject, text: DraftText, *, notice: str = "") -> Reply:
     draft, version = text.draft, text.version
     value = button_value(draft.id, version.version)
-    blocks: list = [
-        Heading(
-            text=f"Draft update — {project.name} (v{version.version}, {version.tone}; "
-            "only you can see this)"
-        ),
-        Paragraph(text=version.client_text),
-    ]
-    if version.private_notes:
-        blocks.append(
-            Paragraph(
-                text="**Private notes** (not in the client text)\n"
-                + "\n".join(f"- {note}" for note in version.private_notes)
-            )
-        )
     covered = len(draft.entry_ids)
-    blocks.append(
+    other = next_tone(version.tone)
+    return draft_reply(
+        f"Draft update — {project.name} (v{version.version}, {version.tone}; "
+        "only you can see this)",
+        version,
         Paragraph(
             text=f"Draft `{draft.id}` covers {covered} log entr{'y' if covered == 1 else 'ies'}. "
             "Nothing is sent to the client until you approve it."
-        )
-    )
-    other = next_tone(version.tone)
-    blocks.append(
+        ),
         Buttons(
             items=(
                 Button(label="Approve", action_id="update:approve", value=value, style="primary"),
@@ -194,10 +181,8 @@ def _draft_reply(project: ActiveProject, text: DraftText, *, notice: str = "") -
                 Button(label="Discard", action_id="update:discard", value=value, style="danger"),
                 Button(label="Export text", action_id="update:export", value=value),
             )
-        )
-    )
-    return Reply(
-        blocks=tuple(blocks), visibility=Visibility.DM, notice=notice, replace_original=not notice
+        ),
+        notice=notice,
     )
 
 
