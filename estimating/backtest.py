@@ -21,7 +21,7 @@ from typing import TypedDict
 
 import numpy as np
 
-from estimating.bands import WIDE
+from estimating.bands import WIDE, inside
 from estimating.engine import Engine, Estimate, Knobs
 from estimating.items import History, PastItem
 from estimating.tuning import SemanticSearch, Tuned, loo_fold, query_of, tune
@@ -92,7 +92,7 @@ def score(
     lows = np.asarray([e.p10 for e in estimates])
     highs = np.asarray([e.p90 for e in estimates])
     errors = np.abs(points - outcomes)
-    covered = (outcomes >= lows - 1e-9) & (outcomes <= highs + 1e-9)
+    covered = inside(outcomes, lows, highs)  # closed, as the bands were calibrated
     # P90 / P10 with P10 floored at the smallest positive outcome seen (a 0 would be infinite).
     positive = history[history > 0]
     floor = float(positive.min()) if positive.size else 1.0

@@ -12,6 +12,12 @@ relative to the typical estimate, kept within 0.5–2×): an estimate whose anal
 a narrower band, and band ends vary finely from estimate to estimate, so coverage can be
 calibrated closely even when outcomes are a few discrete values (story points).
 
+A "mixture" band (discrete outcomes) reads each estimate's own distribution instead, and its
+two ends are calibrated apart: per bucket, the low end's tail is the largest that leaves at most
+half the conformal miss rate below it, the high end's likewise above, so the P10 and the P90
+each mean what they say. Bands are closed: an outcome equal to an end is inside, in calibration
+and in scoring alike (with story points many outcomes sit exactly on an end).
+
 Drift: the held-out estimates are given oldest first, and with a ``half_life`` (in held-out
 estimates) each counts ``0.5 ** (age / half_life)``, the newest 1 (weighted conformal
 prediction for non-exchangeable data, Barber et al. 2023): when a history's errors change over
@@ -49,7 +55,8 @@ class Band:
     calibrated_on: int  # held-out estimates behind it
     reference: float = 1.0  # the median spread of the estimates it was calibrated on
     kind: BandKind = "residual"
-    tails: tuple[float, ...] = ()  # "mixture": the tail read off each side, per bucket
+    tails: tuple[float, ...] = ()  # "mixture": the low end's tail, per bucket
+    upper_tails: tuple[float, ...] = ()  # "mixture": the high end's tail (empty: ``tails``)
     half_life: float = 0.0  # recency weighting of the calibration cases (0: none)
 
     def around(
@@ -69,7 +76,8 @@ class Band:
         if self.kind == "mixture":
             if distributions is None:
                 raise ValueError("a mixture band needs the estimates' distributions")
-            low, high = distributions().at(np.asarray(self.tails)[bucket])
+            upper = np.asarray(self.upper_tails or self.tails)
+            low, high = distributions().ends(np.asarray(self.tails)[bucket], upper[bucket])
             return np.maximum(np.minimum(low, points), 0.0), np.maximum(high, points)
         scale = relative_spread(spreads, self.reference)
         low = np.expm1(logged + np.asarray(self.lower)[bucket] * scale)
@@ -146,7 +154,7 @@ def _offsets(
 
     def covers(tail: float) -> bool:
         low, high = ends(tail)
-        return _weighted_share((errors >= low - 1e-9) & (errors <= high + 1e-9), weights) >= level
+        return _weighted_share(inside(errors, low, high), weights) >= level
 
     low_tail, high_tail = 0.0, 0.45
     if covers(high_tail):
@@ -161,30 +169,41 @@ def _offsets(
     return ends(low_tail)
 
 
-def _mixture_tail(
+def inside(
+    outcomes: np.ndarray, low: np.ndarray | float, high: np.ndarray | float
+) -> np.ndarray:
+    """Which outcomes a closed band holds (an outcome on an end is inside)."""
+    return (outcomes >= low - 1e-9) & (outcomes <= high + 1e-9)
+
+
+def _side_tail(
     distributions: RowQuantiles,
     points: np.ndarray,
     outcomes: np.ndarray,
-    target: float,
-    weights: np.ndarray | None = None,
+    share: float,
+    side: Literal["low", "high"],
+    weights: np.ndarray,
 ) -> float:
-    """The largest tail whose (Q(t), Q(1 - t)) bands, holding their points, reach the level
-    (in weighted terms)."""
-    weights = np.ones(outcomes.size) if weights is None else weights
-    level = _weighted_level(weights, target)
+    """The largest tail whose end on ``side`` (holding its point) leaves at most ``share`` of
+    the weight beyond it on that side."""
+    middle_tail = np.full(outcomes.size, 0.5)
 
-    def covers(tail: float) -> bool:
-        low, high = distributions.at(np.full(outcomes.size, tail))
-        low, high = np.minimum(low, points), np.maximum(high, points)
-        hit = (outcomes >= low - 1e-9) & (outcomes <= high + 1e-9)
-        return _weighted_share(hit, weights) >= level
+    def misses(tail: float) -> float:
+        tails = np.full(outcomes.size, tail)
+        if side == "low":
+            low, _ = distributions.ends(tails, middle_tail)
+            beyond = outcomes < np.minimum(low, points) - 1e-9
+        else:
+            _, high = distributions.ends(middle_tail, tails)
+            beyond = outcomes > np.maximum(high, points) + 1e-9
+        return _weighted_share(beyond, weights)
 
-    low_tail, high_tail = 0.0, 0.45
-    if covers(high_tail):
+    low_tail, high_tail = 0.0, 0.5
+    if misses(high_tail) <= share:
         return high_tail
     for _ in range(12):
         middle = (low_tail + high_tail) / 2
-        if covers(middle):
+        if misses(middle) <= share:
             low_tail = middle
         else:
             high_tail = middle
@@ -200,8 +219,9 @@ def calibrate_mixture(
     max_buckets: int = MAX_BUCKETS,
     half_life: float = 0.0,
 ) -> Band | None:
-    """A "mixture" band: per size bucket, the tail of the estimates' own distributions that
-    held ``target`` of these held-out ``outcomes`` (conformal level, as :func:`calibrate`;
+    """A "mixture" band: per size bucket, the tails of the estimates' own distributions that
+    held these held-out ``outcomes`` at the conformal level of :func:`calibrate`, each side
+    calibrated apart (at most half the miss rate below the low end, half above the high end;
     cases oldest first, weighted by recency with a ``half_life``)."""
     points = np.maximum(np.asarray(points, dtype=float), 0.0)
     outcomes = np.asarray(outcomes, dtype=float)
@@ -211,29 +231,29 @@ def calibrate_mixture(
     edges = _bucket_edges(logged, min_bucket, max_buckets)
     bucket = np.searchsorted(np.asarray(edges), logged, side="right")
     weights = recency_weights(points.size, half_life)
-    tails = []
+    lows, highs = [], []
     for b in range(len(edges) + 1):
         rows = np.flatnonzero(bucket == b)
-        tails.append(
-            _mixture_tail(
-                distributions.select(rows), points[rows], outcomes[rows], target, weights[rows]
-            )
-        )
-    zeros = (0.0,) * len(tails)
+        share = (1.0 - _weighted_level(weights[rows], target)) / 2.0
+        cases = (distributions.select(rows), points[rows], outcomes[rows], share)
+        lows.append(_side_tail(*cases, "low", weights[rows]))
+        highs.append(_side_tail(*cases, "high", weights[rows]))
+    zeros = (0.0,) * len(lows)
     return Band(
         tuple(edges),
         zeros,
         zeros,
         int(points.size),
         kind="mixture",
-        tails=tuple(tails),
+        tails=tuple(lows),
+        upper_tails=tuple(highs),
         half_life=half_life,
     )
 
 
 def coverage(band: Band, points, spreads, distributions: RowQuantiles, outcomes) -> float:
     low, high = band.around(points, spreads, lambda: distributions)
-    return float(((outcomes >= low - 1e-9) & (outcomes <= high + 1e-9)).mean())
+    return float(inside(np.asarray(outcomes, dtype=float), low, high).mean())
 
 
 def calibrate(

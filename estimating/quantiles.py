@@ -188,9 +188,17 @@ class RowQuantiles:
         )
 
     def at(self, tails: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        tails = np.broadcast_to(np.asarray(tails, dtype=float), (len(self),))
+        """Each row's ``(Q(t), Q(1 - t))`` for its own tail ``t``."""
+        return self.ends(tails, tails)
+
+    def ends(
+        self, low_tails: np.ndarray | float, high_tails: np.ndarray | float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's ``(Q(low_tail), Q(1 - high_tail))``: the two sides read apart."""
+        lows = np.broadcast_to(np.asarray(low_tails, dtype=float), (len(self),))
+        highs = np.broadcast_to(np.asarray(high_tails, dtype=float), (len(self),))
         low = np.empty(len(self))
         high = np.empty(len(self))
         for row, (p, v) in enumerate(zip(self.positions, self.values, strict=True)):
-            low[row], high[row] = np.interp((tails[row], 1.0 - tails[row]), p, v)
+            low[row], high[row] = np.interp((lows[row], 1.0 - highs[row]), p, v)
         return low, high
