@@ -284,10 +284,12 @@ async def summarise(
     zone: ZoneInfo,
     rates: dict[str, float],
     project_id: str | None = None,
+    currencies: dict[str, str] | None = None,
 ) -> Summary:
     """Every entry with hours logged in ``period`` (workspace days), deleted ones left out.
 
-    ``rates`` maps a project id to its effective hourly rate (its own, else the workspace's).
+    ``rates`` maps a project id to its effective hourly rate (its own, else the workspace's),
+    ``currencies`` to the currency that rate is in (else the project's).
     """
     start = dt.datetime.combine(period.start, dt.time(), zone).astimezone(dt.UTC)
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC)
@@ -326,7 +328,7 @@ async def summarise(
                 hours=float(entry.hours),
                 billable=entry.billable is not False,
                 rate=rates.get(project.id, project.rate or 0.0),
-                currency=project.currency,
+                currency=(currencies or {}).get(project.id, project.currency),
                 text=entry.text,
             )
         )

@@ -41,6 +41,7 @@ from bot.messages import (
     text_reply,
 )
 from bot.money import CURRENCY_HINT, currency_code
+from bot.pricing import project_pricing, workspace_pricing
 from bot.registry import SkillError, SkillRegistry
 from bot.services import Services
 from bot.skills.scope import brief_words, named_in
@@ -61,7 +62,7 @@ from bot.worklog import (
 from bot.worklog import create_project as store_project
 from knowledge.models import TRACKED, normalise_tag
 from knowledge.plausibility import check_hours
-from state import ActiveProject, LogEntry, SavedEstimate, TenantSettings
+from state import ActiveProject, LogEntry, SavedEstimate
 
 log = get_logger(__name__)
 
@@ -132,20 +133,9 @@ def _number(text: str) -> float | None:
     return value * 1000 if match.group(2) else value
 
 
-async def _tenant_rate(services: Services, tenant: str) -> tuple[float, str]:
-    """The tenant's rate and currency (its own settings, else the defaults)."""
-    async with services.db.sessions() as session:
-        own = await session.get(TenantSettings, tenant)
-    rate = own.rate if own is not None and own.rate else services.settings.rate
-    currency = own.currency if own is not None and own.currency else services.settings.currency
-    return rate, currency
-
-
 async def effective_rate(services: Services, project: ActiveProject) -> float:
-    if project.rate:
-        return project.rate
-    rate, _currency = await _tenant_rate(services, project.tenant)
-    return rate
+    """The project's own rate, else its workspace's (see :mod:`bot.pricing`)."""
+    return (await project_pricing(services, project)).rate
 
 
 async def validate_fields(
@@ -224,7 +214,7 @@ async def validate_fields(
             errors["start"] = str(problem)
     if due and start and due < start:
         errors["due"] = "The due date is before the start date."
-    _rate, currency = await _tenant_rate(services, tenant)
+    currency = (await workspace_pricing(services, tenant)).currency
     if raw := get.get("currency", ""):
         if (code := currency_code(raw)) is not None:
             currency = code

@@ -11,9 +11,9 @@ from typing import Any
 
 from bot.messages import Heading, Paragraph, Reply, Request, Table, Visibility
 from bot.money import format_money
+from bot.pricing import project_pricing
 from bot.registry import SkillError
 from bot.services import Services
-from bot.skills.active_projects import effective_rate
 from bot.timesheet import (
     PERIOD_HELP,
     Summary,
@@ -59,8 +59,11 @@ async def build_summary(services: Services, tenant: str, text: str) -> Summary:
             )
         project_id = project.id
     projects = await projects_with_entries(services.db, tenant)
-    rates = {p.id: await effective_rate(services, p) for p in projects}
-    return await summarise(services.db, tenant, period, zone, rates, project_id)
+    # A rate and its currency come from the same place (the project's own, else the workspace's).
+    pricing = {p.id: await project_pricing(services, p) for p in projects}
+    rates = {key: found.rate for key, found in pricing.items()}
+    currencies = {key: found.currency for key, found in pricing.items()}
+    return await summarise(services.db, tenant, period, zone, rates, project_id, currencies)
 
 
 def summary_facts(summary: Summary) -> dict[str, Any]:

@@ -12,15 +12,15 @@ import asyncio
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.compose import Composition
 from bot.messages import Action, Button, Buttons, Paragraph, Reply, Request, text_reply
+from bot.pricing import Pricing, read_pricing, workspace_pricing
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.router import Route, not_a_brief
 from bot.scoping import wording as w
@@ -68,31 +68,6 @@ USAGE = (
 )
 
 
-# --- tenant rate and currency ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pricing:
-    rate: float
-    currency: str
-    source: str  # "settings" or "workspace"
-
-
-async def tenant_pricing(services: Services, tenant: str) -> Pricing:
-    """The workspace's rate and currency, falling back to the settings' defaults."""
-    async with services.db.sessions() as session:
-        return await read_pricing(session, services, tenant)
-
-
-async def read_pricing(session: AsyncSession, services: Services, tenant: str) -> Pricing:
-    """:func:`tenant_pricing` inside the caller's session (one round trip with its other work)."""
-    row = await session.get(TenantSettings, tenant)
-    settings = services.settings
-    if row is None or (row.rate is None and row.currency is None):
-        return Pricing(settings.rate, settings.currency, "settings")
-    return Pricing(row.rate or settings.rate, row.currency or settings.currency, "workspace")
-
-
 async def _rate_command(command: RateCommand, request: Request, services: Services) -> Reply:
     tenant = request.tenant
     if command.reset:
@@ -100,10 +75,10 @@ async def _rate_command(command: RateCommand, request: Request, services: Servic
             row = await session.get(TenantSettings, tenant)
             if row is not None:
                 await session.delete(row)
-        pricing = await tenant_pricing(services, tenant)
+        pricing = await workspace_pricing(services, tenant)
         return text_reply(f"Back to the default rate: {w.rate(pricing.rate, pricing.currency)}.")
     if command.amount is None:
-        pricing = await tenant_pricing(services, tenant)
+        pricing = await workspace_pricing(services, tenant)
         where = "this workspace's rate" if pricing.source == "workspace" else "the default rate"
         return text_reply(
             f"Estimates use {where}: {w.rate(pricing.rate, pricing.currency)}. "
@@ -118,7 +93,7 @@ async def _rate_command(command: RateCommand, request: Request, services: Servic
         row.rate = amount
         if currency:
             row.currency = currency
-    pricing = await tenant_pricing(services, tenant)
+    pricing = await workspace_pricing(services, tenant)
     return text_reply(
         f"Saved: estimates in this workspace now use {w.rate(pricing.rate, pricing.currency)}."
     )
@@ -237,7 +212,7 @@ async def scope_result(
 ) -> ScopeResult:
     """The full answer's numbers. ``rate``/``currency`` (CLI flags) beat the brief's own."""
     result = await unpriced_result(services, tenant, parsed)
-    return priced(result, parsed, await tenant_pricing(services, tenant), rate, currency)
+    return priced(result, parsed, await workspace_pricing(services, tenant), rate, currency)
 
 
 def priced(
@@ -396,7 +371,8 @@ async def scope_command(request: Request, services: Services) -> Reply:
         wide = vagueness.too_vague or follows_up(parsed.brief, earlier)
         if wide:
             result = widened(result)
-        result = priced(result, parsed, await read_pricing(session, services, request.tenant))
+        pricing = await read_pricing(session, services.settings, request.tenant)
+        result = priced(result, parsed, pricing)
         if run_id is not None:
             session.add(_run_row(request, result, run_id))
     reply = await scope_reply(services, request.tenant, result, run_id)

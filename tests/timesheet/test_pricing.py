@@ -1,0 +1,37 @@
+"""One pricing rule for every skill: the project's own rate in its currency, else the
+workspace's rate in the workspace's currency, else the defaults (never a rate in one currency
+labelled with another)."""
+
+from __future__ import annotations
+
+from bot.pricing import project_pricing, workspace_pricing
+from state import ActiveProject
+from tests.conftest import Harness
+from tests.timesheet.test_summary import _table
+
+
+async def test_a_workspace_rate_keeps_its_currency_in_time_summaries(
+    workspace: tuple[Harness, object],
+) -> None:
+    alice, _clock = workspace
+    bot = alice.bot
+    # Beta portal (USD, no rate of its own) is priced at the workspace's rate: now 150 EUR.
+    assert (await alice.say("/scope rate 150 EUR")).text.startswith("Saved")
+    reply = await alice.say("/log summary week")
+    rows = _table(reply, "Per project")
+    assert rows["Beta portal"] == ("3.5", "3.5", "€150.00/h", "€525.00")
+    assert rows["Acme web shop"][2:] == ("$120.00/h", "$300.00")  # its own rate and currency
+    assert rows["Gamma app"][2:] == ("€80.00/h", "€320.00")
+
+    async with bot.services.db.sessions() as session:
+        beta = await session.get(ActiveProject, ("local", "beta-portal"))
+        acme = await session.get(ActiveProject, ("local", "acme-web-shop"))
+    assert beta is not None and acme is not None
+    assert (await project_pricing(bot.services, beta)).source == "workspace"
+    assert (await project_pricing(bot.services, acme)).source == "project"
+    scope_rate = await workspace_pricing(bot.services, "local")
+    assert (scope_rate.rate, scope_rate.currency) == (150.0, "EUR")
+    # /scope reads the same place: the default rate is back after a reset.
+    await alice.say("/scope rate reset")
+    back = await workspace_pricing(bot.services, "local")
+    assert back.source == "settings" and back.rate == bot.services.settings.rate
