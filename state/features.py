@@ -171,12 +171,6 @@ class FeatureTable:
         table.engine = engine
         return table
 
-    def create(self) -> None:
-        """Create the two tables where missing (migrations own the schema; tests use this)."""
-        Base.metadata.create_all(
-            self.engine, tables=[_ROWS, _REVISIONS]
-        )
-
     # --- reading -------------------------------------------------------------------------
 
     def revision(self, tenant: str) -> int:

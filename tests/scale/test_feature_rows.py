@@ -14,6 +14,7 @@ from bot.scoping.features import FeatureKeepingStore, ProjectFeatures, features_
 from bot.scoping.history import HistoryCache
 from knowledge.models import ChangeHistory, PastProject
 from state.features import FeatureTable, sync_url
+from tests.conftest import MigratedDatabase
 
 
 def project(number: int, status: str = "closed", hours: float = 40.0) -> PastProject:
@@ -72,9 +73,8 @@ class MemoryStore:
 
 
 @pytest.fixture
-def table(tmp_path: Path) -> FeatureTable:
-    table = FeatureTable(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}")
-    table.create()
+def table(tmp_path: Path, migrated_database: MigratedDatabase) -> FeatureTable:
+    table = FeatureTable(migrated_database(tmp_path / "state.db"))  # the migrations' tables
     yield table
     table.close()
 
