@@ -1,6 +1,8 @@
 """Estimate accuracy on real histories: the engine `/scope` uses, against its baselines.
 
-Two datasets sit beside the repository (``../shared/data``):
+Two datasets are read from a data folder: ``--data DIR``, else the ``ATELIER_ESTIMATE_DATA``
+environment variable (which ``make bench`` passes on), else ``../shared/data`` beside the
+repository:
 
 * ``storypoints``: four open-source projects of the story-point dataset of Choetkiertikul et
   al. (2018), text = title + description;
@@ -19,13 +21,16 @@ Rows of the table (targets):
 * time per estimate with a tuned history of 1,000 rows (≤ 30 ms), and the BLAS kernel numpy
   ran on.
 
-Missing data is reported as skipped rows, never a failure. Run with ``python -m
-bench.estimates`` (or ``make bench`` for every benchmark).
+Missing data is reported as skipped rows naming the folder and how to point at another, never
+a failure. Run with ``python -m bench.estimates [--data DIR] [--quick]`` (or ``make bench`` for
+every benchmark).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -35,7 +40,8 @@ from typing import Any
 import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+DATA_ENV = "ATELIER_ESTIMATE_DATA"
 CACHE_DIR = Path(__file__).resolve().parent / "results"
 STORY_POINTS = ("appceleratorstudio", "mesos", "talendesb", "usergrid")
 HOURS = ("sip-pc4", "sip-pc5", "sip-pc9")
@@ -51,17 +57,36 @@ def _embed() -> Any:
     return file_embedder(SimpleNamespace(embeddings="local", data_dir=CACHE_DIR))
 
 
-def _spec(name: str) -> dict[str, Any]:
+def data_dir(given: str | Path | None = None) -> Path:
+    """The data folder: ``given``, else ``$ATELIER_ESTIMATE_DATA``, else ``../shared/data``."""
+    chosen = given or os.environ.get(DATA_ENV, "").strip()
+    return Path(chosen).expanduser() if chosen else DEFAULT_DATA_DIR
+
+
+def missing_data_message(folder: Path) -> str | None:
+    """A friendly explanation when ``folder`` holds none of the files, else ``None``."""
+    expected = [_spec(name, folder)["path"] for name in (*STORY_POINTS, *HOURS)]
+    if any(path.is_file() for path in expected):
+        return None
+    where = "does not exist" if not folder.is_dir() else "has none of the files"
+    return (
+        f"The estimate data folder {folder} {where}. It should hold storypoints/<project>.csv "
+        f"({', '.join(STORY_POINTS)}) and hours/<project>.csv ({', '.join(HOURS)}). Point at "
+        f"another folder with --data DIR or the {DATA_ENV} environment variable."
+    )
+
+
+def _spec(name: str, folder: Path) -> dict[str, Any]:
     if name in HOURS:
         return {
-            "path": DATA_DIR / "hours" / f"{name}.csv",
+            "path": folder / "hours" / f"{name}.csv",
             "text_columns": ["summary"],
             "target": "hours_actual",
             "category": ["category", "subcategory"],
             "unit": "h",
         }
     return {
-        "path": DATA_DIR / "storypoints" / f"{name}.csv",
+        "path": folder / "storypoints" / f"{name}.csv",
         "text_columns": ["title", "description"],
         "target": "storypoint",
         "category": [],
@@ -85,10 +110,10 @@ def blas_kernel() -> str:
     return "unknown"
 
 
-def file_rows(name: str, embed: Any) -> list[Row]:
+def file_rows(name: str, embed: Any, folder: Path) -> list[Row]:
     from bot.backtest import backtest_file
 
-    spec = _spec(name)
+    spec = _spec(name, folder)
     unit = spec["unit"]
     started = time.perf_counter()
     plain = backtest_file(
@@ -171,13 +196,13 @@ def guess_summary(rows: list[Row]) -> Row:
     }
 
 
-def timing_rows(embed: Any) -> list[Row]:
+def timing_rows(embed: Any, folder: Path) -> list[Row]:
     """Milliseconds per single estimate against a tuned 1,000-row history (query embedded)."""
     from bot.backtest import read_items, with_embeddings
     from estimating import Engine, History, tune
     from estimating.tuning import query_of
 
-    spec = _spec("appceleratorstudio")
+    spec = _spec("appceleratorstudio", folder)
     items = read_items(spec["path"], spec["text_columns"], spec["target"])
     items = with_embeddings(items, embed)[: TIMING_ROWS + 200]  # the cached vectors
     history = History(items[:TIMING_ROWS])
@@ -217,12 +242,16 @@ def timing_rows(embed: Any) -> list[Row]:
     ]
 
 
-def run(quick: bool = False) -> list[Row]:
-    embed = _embed()
+def run(quick: bool = False, data: str | Path | None = None) -> list[Row]:
+    """The benchmark's rows over the data folder (see :func:`data_dir`)."""
+    folder = data_dir(data)
+    names = QUICK if quick else (*STORY_POINTS, *HOURS)
+    present = [name for name in names if _spec(name, folder)["path"].is_file()]
+    embed = _embed() if present else None
     rows: list[Row] = []
-    for name in QUICK if quick else (*STORY_POINTS, *HOURS):
-        path = _spec(name)["path"]
-        if not path.is_file():
+    for name in names:
+        path = _spec(name, folder)["path"]
+        if name not in present:
             rows.append(
                 {
                     "name": f"{name}: skipped",
@@ -230,18 +259,40 @@ def run(quick: bool = False) -> list[Row]:
                     "unit": "",
                     "baseline": None,
                     "target": None,
-                    "note": f"development data not found beside the repository ({path.name})",
+                    "note": f"{path} not found (--data DIR or ${DATA_ENV} names the folder)",
                 }
             )
             continue
-        rows += file_rows(name, embed)
-    if not quick:
+        rows += file_rows(name, embed, folder)
+    if not quick and present:
         rows.append(guess_summary(rows))
-    if (DATA_DIR / "storypoints" / "appceleratorstudio.csv").is_file():
-        rows += timing_rows(embed)
+    if _spec("appceleratorstudio", folder)["path"].is_file():
+        rows += timing_rows(embed, folder)
     return rows
 
 
-if __name__ == "__main__":
-    json.dump(run(quick="--quick" in sys.argv), sys.stdout, indent=2, default=str)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.estimates", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help=f"folder with storypoints/ and hours/ (default: ${DATA_ENV}, else "
+        "../shared/data beside the repository)",
+    )
+    parser.add_argument("--quick", action="store_true", help="two files only: a fast smoke run")
+    args = parser.parse_args(argv)
+    folder = data_dir(args.data)
+    problem = missing_data_message(folder)
+    if problem:
+        print(problem, file=sys.stderr)
+        if args.data or os.environ.get(DATA_ENV, "").strip():
+            return 2  # the folder the user named is wrong: say so, and stop
+    json.dump(run(quick=args.quick, data=folder), sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
