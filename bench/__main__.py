@@ -204,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.only_module:
-        rows = run_in_process(args.only_module, args.quick)
-        args.rows_to.write_text(json.dumps(rows, default=str), encoding="utf-8")
+        module_rows = run_in_process(args.only_module, args.quick)
+        args.rows_to.write_text(json.dumps(module_rows, default=str), encoding="utf-8")
         return 0
 
     console = Console()

@@ -67,8 +67,9 @@ async def _measure(projects: int, rounds: int) -> dict[str, Any]:
             await asyncio.to_thread(store.upsert, TENANT, synthetic_projects(projects))
             ingest_seconds = time.perf_counter() - started
             k = settings.scope_k
-            embedder = store.embedder
-            collection = store.client.get_collection(
+            # The bot's store hands the Chroma store's own attributes through (not in the port).
+            embedder = store.embedder  # type: ignore[attr-defined]
+            collection = store.client.get_collection(  # type: ignore[attr-defined]
                 collection_name(TENANT), embedding_function=ChromaEmbeddingFunction(embedder)
             )
 

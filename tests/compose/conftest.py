@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.compose import Composition
@@ -13,7 +15,7 @@ DRAFT = (
     "We are on track for 15 March 2026."
 )
 
-FACTS = {
+FACTS: dict[str, Any] = {
     "project": "Bloom Studio storefront",
     "client": "Acme Bakery",
     "hours_logged": 42.5,

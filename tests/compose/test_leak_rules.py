@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -127,7 +129,11 @@ async def test_the_leak_rules_apply_to_client_text_not_to_the_studios_own() -> N
     from tests.compose.fakes import scripted
 
     draft = "About 150 h, about $15k at $100/h, with a healthy margin."
-    for audience, expected in (("studio", draft + " Nice."), ("client", draft)):
+    cases: list[tuple[Literal["studio", "client"], str]] = [
+        ("studio", draft + " Nice."),
+        ("client", draft),
+    ]
+    for audience, expected in cases:
         composition = Composition(
             kind="estimate_summary", tenant="T1", draft=draft, audience=audience
         )

@@ -4,6 +4,8 @@ invented figures are not."""
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
+from typing import Any
 
 from structlog.testing import capture_logs
 
@@ -25,7 +27,7 @@ def _invent(prompt: str) -> str:
     return quoted_block(prompt, "draft") + "\nWe expect to finish in 14 days."
 
 
-async def _update(harness, respond) -> tuple[str, list[dict]]:
+async def _update(harness, respond) -> tuple[str, list[MutableMapping[str, Any]]]:
     harness.bot.services.composer = LLMComposer(RecordingModel(respond=respond))
     await add_project(harness, "name=Bloom client=Acme estimate=120 budget=12000 due=2026-12-20")
     await harness.say("/log bloom done: checkout with Stripe 6h")

@@ -72,7 +72,7 @@ async def replicas(make_bot: Callable[[], Bot]) -> AsyncIterator[tuple[Bot, Bot]
     await second.close()
 
 
-def ask(bot: Bot, command: str, text: str, user: str = "U1", **changes: object) -> object:
+async def ask(bot: Bot, command: str, text: str, user: str = "U1", **changes: object) -> Reply:
     request = Request(
         tenant="T1",
         user_id=user,
@@ -82,4 +82,6 @@ def ask(bot: Bot, command: str, text: str, user: str = "U1", **changes: object) 
         platform="slack",
         **changes,  # type: ignore[arg-type]
     )
-    return bot.handle(request)
+    reply = await bot.handle(request)
+    assert reply is not None  # a request without an event id is always answered
+    return reply

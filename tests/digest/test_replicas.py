@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.core import Bot
-from bot.messages import Access, Role
+from bot.messages import Access, DeliveryOutcome, Reply, Role
 from bot.scheduler import DigestRunner, DigestScheduler, slot_key
 from state import DigestRun
 from tests.digest.conftest import SLOT, FrozenClock, RecordingDMs, ask
@@ -277,8 +277,8 @@ async def test_the_scheduler_syncs_on_start_and_runs_the_due_slot(
     delivered = asyncio.Event()
     send = port.send_dm
 
-    async def send_and_tell(tenant: str, user_id: str, reply: object) -> object:
-        outcome = await send(tenant, user_id, reply)  # type: ignore[arg-type]
+    async def send_and_tell(tenant: str, user_id: str, reply: Reply) -> DeliveryOutcome:
+        outcome = await send(tenant, user_id, reply)
         if len(port.sent) == 2:
             delivered.set()
         return outcome

@@ -206,6 +206,7 @@ def test_filtered_search_equals_chromas_own_filter(store: ProjectStore) -> None:
     ]
     store.upsert("t1", projects)
     collection = store._collection("t1", create=False)
+    assert collection is not None
     query = store.embedder.embed(["shop project for a client"])
     for filters, where in (
         ({"status": "closed"}, {"status": "closed"}),  # keeps most: answered from neighbours

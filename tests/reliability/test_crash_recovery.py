@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,7 +90,7 @@ class Chat:
                 await self.process.wait()
 
 
-def stored(database: Path) -> dict[str, object]:
+def stored(database: Path) -> dict[str, Any]:
     with sqlite3.connect(database) as connection:
         return {
             "integrity": connection.execute("PRAGMA integrity_check").fetchone()[0],
@@ -124,7 +125,7 @@ async def test_killed_mid_draft_then_restarted(tmp_path: Path) -> None:
     after_kill = stored(database)
     assert after_kill["integrity"] == "ok"
     assert after_kill["entries"] == 2 and after_kill["reported"] == 0
-    [(_draft_id, status)] = after_kill["drafts"]  # type: ignore[misc]
+    [(_draft_id, status)] = after_kill["drafts"]
     assert status == "draft" and after_kill["versions"] == 2
 
     # A new process picks up the same state and finishes the job.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -60,9 +61,9 @@ def short_busy_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wait 0.3 s (not 15 s) for a locked SQLite file, so the test stays quick."""
     original = state.database._sqlite_pragmas
 
-    def pragmas(connection: object, record: object) -> None:
+    def pragmas(connection: Any, record: Any) -> None:
         original(connection, record)
-        cursor = connection.cursor()  # type: ignore[attr-defined]
+        cursor = connection.cursor()
         cursor.execute("PRAGMA busy_timeout=300")
         cursor.close()
 

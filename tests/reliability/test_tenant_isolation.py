@@ -11,6 +11,7 @@ import asyncio
 import random
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -68,7 +69,7 @@ def mixed_queries(store: ProjectStore, tenants: dict[str, str]) -> int:
         other = next(m for t, m in tenants.items() if t != tenant)
         kind = chooser.randrange(10)
         if kind < 6:  # search, with and without filters
-            filters = {}
+            filters: dict[str, Any] = {}
             if kind >= 3:
                 filters["type"] = chooser.choice(KINDS)[0]
             if kind == 5:
@@ -134,7 +135,8 @@ async def test_isolation_through_the_bot(deployment: Settings) -> None:
     await bot.start()
     try:
         store = await asyncio.to_thread(lambda: bot.services.knowledge)
-        store.embedder = RememberingEmbedder(store.embedder)
+        # The bot's store hands the Chroma store's embedder through (not in the port).
+        store.embedder = RememberingEmbedder(store.embedder)  # type: ignore[attr-defined]
         prefix = "bot-pg-" if deployment.database_url else "bot-lite-"
         tenants = {f"{prefix}{tenant}": marker for tenant, marker in TENANTS.items()}
         harnesses = {}

@@ -22,6 +22,7 @@ async def test_no_close_analogues_is_an_answer_without_an_estimate(
     bot: Bot, demo_store: ProjectStore
 ) -> None:
     reply = await bot.handle(_scope("recipe for sourdough bread fermentation"))
+    assert reply is not None
     assert "No close analogues" in reply.text
     assert not failed(reply) and not has_estimate(reply)
 
@@ -29,6 +30,7 @@ async def test_no_close_analogues_is_an_answer_without_an_estimate(
 async def test_a_store_outage_reply_is_a_failure(bot: Bot) -> None:
     bot.services.set_knowledge(UnavailableStore())
     reply = await bot.handle(_scope("Shopify store with a custom theme"))
+    assert reply is not None
     assert "knowledge store is unavailable" in reply.text
     assert failed(reply) and not has_estimate(reply)
     assert failed(None)

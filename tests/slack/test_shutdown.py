@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -188,5 +189,5 @@ def _acked(calls: list) -> set[str]:
     return {str(c.payload.get("envelope_id")) for c in calls if c.method == "socket_ack"}
 
 
-def _refused(logs: list[dict[str, object]]) -> list[str]:
+def _refused(logs: list[MutableMapping[str, Any]]) -> list[str]:
     return [str(e["kind"]) for e in logs if e["event"] == "slack_envelope_refused"]

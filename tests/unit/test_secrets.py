@@ -107,7 +107,7 @@ def _log_calls_with_text() -> list[str]:
                     and isinstance(node.func.value, ast.Name)
                     and node.func.value.id in {"log", "logger", "LOG"}
                 ):
-                    bad = {k.arg for k in node.keywords} & _TEXT_KEYWORDS
+                    bad = {k.arg for k in node.keywords if k.arg} & _TEXT_KEYWORDS
                     if bad:
                         found.append(f"{path.relative_to(ROOT)}:{node.lineno} {sorted(bad)}")
     return found
