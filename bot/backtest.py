@@ -33,6 +33,7 @@ from knowledge.port import KnowledgeStore
 
 if TYPE_CHECKING:  # imported where used: the CLI's file backtest needs no scoping
     from bot.scoping.calibration import TenantBands
+    from bot.scoping.history import HistoryCache
 
 # Texts -> (n, d) unit vectors: the product's embedder, passed in by the caller.
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -149,7 +150,11 @@ def backtest_file(
 
 
 def backtest_tenant(
-    store: KnowledgeStore, tenant: str, params: Knobs, bands: TenantBands | None = None
+    store: KnowledgeStore,
+    tenant: str,
+    params: Knobs,
+    bands: TenantBands | None = None,
+    histories: HistoryCache | None = None,
 ) -> BacktestResult:
     """Leave-one-out over a tenant's closed projects with the engine ``/scope`` uses.
 
@@ -157,14 +162,15 @@ def backtest_tenant(
     its most recent projects, semantic similarity from the store's search) estimates each
     closed project from all the others. Its knobs and band were chosen on these same rounds,
     so coverage here is close to 80% by construction; ``atelier eval FILE`` is the honest
-    out-of-sample check. ``bands``: the running bot's (its tuning is reused), else tuned here.
+    out-of-sample check. ``bands`` and ``histories``: the running bot's (its tuning and its
+    history are reused), else tuned and read here.
     Sync (searches): run it in a worker thread.
     """
     from bot.scoping.calibration import TenantBands
     from bot.scoping.engine import NEAREST, past_items
     from bot.scoping.history import tenant_history
 
-    history = tenant_history(store, tenant)
+    history = tenant_history(store, tenant, histories)
     items = past_items(history.closed)
     if len(items) < 2:
         raise BacktestError(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.leaks import LeakFilter
 from bot.logs import get_logger
+from bot.scoping.history import HistoryCache
 from bot.services import Services
 from knowledge.port import KnowledgeStore
 from state import ActiveProject, ProjectAlias
@@ -53,10 +54,8 @@ async def _sql_names(
         return [c for c in clients.scalars() if c], list(aliases.scalars())
 
 
-def _past_clients(store: KnowledgeStore, tenant: str) -> list[str]:
-    from bot.scoping.history import tenant_history
-
-    history = tenant_history(store, tenant)  # cached between calls
+def _past_clients(store: KnowledgeStore, tenant: str, histories: HistoryCache) -> list[str]:
+    history = histories.history(store, tenant)  # cached between calls
     return sorted({p.client for p in history.closed if getattr(p, "client", None)})
 
 
@@ -65,7 +64,7 @@ async def _knowledge_names(services: Services, tenant: str) -> tuple[list[str], 
         return [], None
     try:
         store = await services.open_knowledge()
-        return await asyncio.to_thread(_past_clients, store, tenant), None
+        return await asyncio.to_thread(_past_clients, store, tenant, services.histories), None
     except Exception as problem:  # the store down must not stop an update; say so instead
         log.warning("client_names_unavailable", tenant=tenant, error=type(problem).__name__)
         return [], (

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.compose import Composer, OfflineComposer
 from bot.config import Settings
 from bot.scoping.calibration import TenantBands
-from bot.scoping.history import bound_history
+from bot.scoping.history import HistoryCache
 from knowledge.port import KnowledgeStore
 from state import Database
 
@@ -42,8 +42,14 @@ class Services:
 
     # Each tenant's engine tuned on its own history, for the knowledge store above.
     bands: TenantBands = field(default_factory=TenantBands, repr=False)
+    # Each tenant's closed projects as scoping reads them, for the same store.
+    histories: HistoryCache = field(default_factory=HistoryCache, repr=False)
 
     _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        # A band keeps its history alive: bands only for the tenants whose history is held.
+        self.bands.held_tenants = lambda _store: self.histories.tenants()
 
     @property
     def knowledge(self) -> KnowledgeStore:
@@ -54,7 +60,7 @@ class Services:
                     if self.knowledge_factory is None:
                         raise RuntimeError("no knowledge store is configured")
                     store = self.knowledge_factory()
-                    bound_history(store, self.settings.history_cache_projects)
+                    self.histories.max_projects = max(1, self.settings.history_cache_projects)
                     self._knowledge = store
         return self._knowledge
 

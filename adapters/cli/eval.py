@@ -135,7 +135,12 @@ async def _tenant_backtest(tenant: str, k: int | None) -> BacktestResult | Backt
         # Searches are synchronous (embedding + vector store): keep them off the event loop.
         try:
             return await asyncio.to_thread(
-                backtest_tenant, store, tenant, params, bot.services.bands
+                backtest_tenant,
+                store,
+                tenant,
+                params,
+                bot.services.bands,
+                bot.services.histories,
             )
         except BacktestError as problem:
             return problem  # the user's own words, reported outside the generic failure path

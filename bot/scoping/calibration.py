@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 from bot.scoping.engine import build_engine, past_items
-from bot.scoping.history import TenantHistory, history_cache
+from bot.scoping.history import TenantHistory
 from estimating import Engine, History, Knobs
 from knowledge.port import KnowledgeStore
 
@@ -60,10 +60,8 @@ def _compute(
     )
 
 
-def _cached_tenants(store: KnowledgeStore) -> Collection[str] | None:
-    """The tenants whose history the store's (bounded) history cache still holds."""
-    cache = history_cache(store)
-    return None if cache is None else cache.tenants()
+def _all_tenants(_store: KnowledgeStore) -> Collection[str] | None:
+    return None  # keep every band (the services pass their history cache's tenants instead)
 
 
 class TenantBands:
@@ -77,9 +75,9 @@ class TenantBands:
 
     def __init__(
         self,
-        held_tenants: Callable[[KnowledgeStore], Collection[str] | None] = _cached_tenants,
+        held_tenants: Callable[[KnowledgeStore], Collection[str] | None] = _all_tenants,
     ) -> None:
-        self._held_tenants = held_tenants
+        self.held_tenants = held_tenants
         self._lock = threading.Lock()
         self._store: KnowledgeStore | None = None
         self._bands: dict[tuple[str, Knobs], TenantBand] = {}
@@ -137,7 +135,7 @@ class TenantBands:
             self._bands.clear()
 
     def _keep(self, store: KnowledgeStore, key: tuple[str, Knobs], band: TenantBand) -> None:
-        held = self._held_tenants(store)
+        held = self.held_tenants(store)
         with self._lock:
             if self._store is not store:  # replaced while this was built: not ours to keep
                 return

@@ -1,9 +1,9 @@
 """A tenant's closed projects, as scoping needs them, cached between briefs.
 
 Reading every closed project out of the store costs far more than a search once a studio has
-thousands of them, and history changes rarely. The cache is keyed on the store instance (weakly:
-a test's or a replica's store takes its cache with it) and the tenant. An answer never waits
-for a refresh, only for a tenant's very first read:
+thousands of them, and history changes rarely. One :class:`HistoryCache` is held by the bot's
+``Services`` for its knowledge store (given another store, it starts afresh), keyed by tenant.
+An answer never waits for a refresh, only for a tenant's very first read:
 
 - after this process wrote the tenant's projects (the store's write generation), only the
   projects written are read again (:meth:`ProjectStore.changed_since`) and patched into the
@@ -31,7 +31,6 @@ import functools
 import logging
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -50,9 +49,6 @@ RECHECK = 2.0  # seconds between project counts when this process has not writte
 DEFAULT_MAX_PROJECTS = 200_000  # closed projects held over all tenants of one store
 
 log = logging.getLogger(__name__)
-
-_lock = threading.Lock()
-_caches: weakref.WeakKeyDictionary[Any, HistoryCache] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -192,6 +188,7 @@ class HistoryCache:
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
         self._refreshing: dict[str, threading.Thread] = {}
+        self._store: KnowledgeStore | None = None  # the store the entries were read from
 
     @property
     def projects(self) -> int:
@@ -205,6 +202,11 @@ class HistoryCache:
             return list(self._entries)
 
     def history(self, store: KnowledgeStore, tenant: str) -> TenantHistory:
+        """The tenant's closed projects and their type/tag vocabulary (sync; a worker thread)."""
+        with self._lock:
+            if self._store is not store:  # another store: nothing read from the last carries over
+                self._store = store
+                self._entries.clear()
         now = time.monotonic()
         generation = _generation(store, tenant)
         entry = self._get(tenant)
@@ -285,8 +287,10 @@ class HistoryCache:
             self._loading.pop(tenant, None)
         return entry.history
 
-    def _keep(self, tenant: str, entry: _Entry) -> None:
+    def _keep(self, tenant: str, entry: _Entry, store: KnowledgeStore | None = None) -> None:
         with self._lock:
+            if store is not None and store is not self._store:
+                return  # read from a store this cache no longer follows
             current = self._entries.get(tenant)
             if current is not None and current.generation > entry.generation:
                 return  # a read that started before this process's later write
@@ -326,9 +330,9 @@ class HistoryCache:
             entry = self._get(tenant) if incremental else None
             table = _feature_table(store)
             if entry is not None and table is not None and entry.revision is not None:
-                self._keep(tenant, _advanced(store, table, tenant, entry))
+                self._keep(tenant, _advanced(store, table, tenant, entry), store)
             else:
-                self._keep(tenant, _read(store, tenant, generation))
+                self._keep(tenant, _read(store, tenant, generation), store)
         except Exception as problem:  # the previous snapshot keeps answering
             log.warning("history refresh failed: %s", type(problem).__name__)
         finally:
@@ -336,39 +340,19 @@ class HistoryCache:
                 self._refreshing.pop(tenant, None)
 
 
-def history_cache(store: KnowledgeStore) -> HistoryCache | None:
-    """``store``'s history cache (created on first use); None for a store that can't be
-    weakly referenced (it is then read on every call)."""
-    with _lock:
-        try:
-            cache = _caches.get(store)
-            if cache is None:
-                cache = _caches[store] = HistoryCache()
-        except TypeError:
-            return None
-    return cache
-
-
-def bound_history(store: KnowledgeStore, max_projects: int) -> None:
-    """Hold at most ``max_projects`` closed projects of ``store`` in memory."""
-    cache = history_cache(store)
+def tenant_history(
+    store: KnowledgeStore, tenant: str, cache: HistoryCache | None = None
+) -> TenantHistory:
+    """The tenant's closed projects through ``cache`` (the services' ``histories``), or read
+    once without one (a script, a one-off tool)."""
     if cache is not None:
-        cache.max_projects = max(1, int(max_projects))
-
-
-def tenant_history(store: KnowledgeStore, tenant: str) -> TenantHistory:
-    """The tenant's closed projects and their type/tag vocabulary (sync; a worker thread)."""
-    cache = history_cache(store)
-    if cache is None:
-        return _read(store, tenant, _generation(store, tenant)).history
-    return cache.history(store, tenant)
+        return cache.history(store, tenant)
+    return _read(store, tenant, _generation(store, tenant)).history
 
 
 __all__ = [
     "DEFAULT_MAX_PROJECTS",
     "HistoryCache",
     "TenantHistory",
-    "bound_history",
-    "history_cache",
     "tenant_history",
 ]

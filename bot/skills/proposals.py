@@ -62,6 +62,7 @@ from bot.proposal_text import (
 )
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.scoping import wording as w
+from bot.scoping.history import HistoryCache
 from bot.services import Services
 from bot.skills.scope import save_estimate
 from knowledge.port import KnowledgeStore
@@ -122,12 +123,13 @@ class Grounds:
     notes: tuple[str, ...]
 
 
-def _grounds(store: KnowledgeStore, tenant: str, estimate: SavedEstimate) -> Grounds:
-    from bot.scoping.history import tenant_history
+def _grounds(
+    store: KnowledgeStore, tenant: str, estimate: SavedEstimate, histories: HistoryCache
+) -> Grounds:
     from bot.scoping.phases import phase_breakdown
     from bot.scoping.questions import PastLessons, open_questions
 
-    history = tenant_history(store, tenant)
+    history = histories.history(store, tenant)
     projects = [history.by_id[i] for i in estimate.analogue_ids or [] if i in history.by_id]
     phases = phase_breakdown([(p.phases or {}, 1.0) for p in projects], estimate.p50_hours)
     lessons = [PastLessons(p.id, list(p.lessons or []), 1.0, str(p.type or "")) for p in projects]
@@ -173,7 +175,9 @@ async def _load_grounds(services: Services, estimate: SavedEstimate) -> Grounds:
 
     try:
         store = await services.open_knowledge()
-        return await asyncio.to_thread(_grounds, store, estimate.tenant, estimate)
+        return await asyncio.to_thread(
+            _grounds, store, estimate.tenant, estimate, services.histories
+        )
     except Exception as problem:  # the store down: a plainer proposal, and the studio is told
         log.warning("proposal_grounds_unavailable", error=type(problem).__name__)
         return Grounds(

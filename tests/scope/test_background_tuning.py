@@ -6,7 +6,7 @@ import threading
 
 from bot.scoping import calibration, history
 from bot.scoping.calibration import TenantBands
-from bot.scoping.history import history_cache, tenant_history
+from bot.scoping.history import HistoryCache, tenant_history
 from estimating import Knobs
 from tests.scope.test_band_calibration import PortfolioStore, Project
 
@@ -47,19 +47,19 @@ def test_a_changed_history_keeps_the_previous_band_until_the_new_one_is_tuned(
 ) -> None:
     monkeypatch.setattr(calibration, "BACKGROUND_FROM", 10)
     monkeypatch.setattr(history, "RECHECK", 0.0)
-    store, bands = GatedStore(), TenantBands()
+    store, bands, cache = GatedStore(), TenantBands(), HistoryCache()
     store.gate.set()
-    bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)
+    bands.get(store, "wide", cache.history(store, "wide"), PARAMS)
     assert bands.wait_for_tuning("wide", timeout=60)
-    tuned = bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)
+    tuned = bands.get(store, "wide", cache.history(store, "wide"), PARAMS)
     assert tuned.projects == 40
 
     store.gate.clear()
     store.tuning.clear()
     store.projects["wide"].append(Project("wide-new", "shop", "A shop", 300.0))
-    tenant_history(store, "wide")
-    assert history_cache(store).wait_for_refresh("wide", timeout=30)
-    grown = tenant_history(store, "wide")
+    cache.history(store, "wide")
+    assert cache.wait_for_refresh("wide", timeout=30)
+    grown = cache.history(store, "wide")
     assert len(grown.closed) == 41
     meanwhile = bands.get(store, "wide", grown, PARAMS)
     assert meanwhile.projects == 40 and meanwhile.engine is tuned.engine  # the previous band
@@ -70,18 +70,18 @@ def test_a_changed_history_keeps_the_previous_band_until_the_new_one_is_tuned(
 
 
 def test_bands_are_kept_only_for_tenants_the_bounded_history_cache_holds() -> None:
-    store, bands = PortfolioStore(), TenantBands()
-    history.bound_history(store, 50)  # room for one tenant of 40 closed projects
-    bands.get(store, "tight", tenant_history(store, "tight"), PARAMS)
-    bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)  # drops "tight"
-    assert history_cache(store).tenants() == ["wide"]
+    cache = HistoryCache(max_projects=50)  # room for one tenant of 40 closed projects
+    store, bands = PortfolioStore(), TenantBands(held_tenants=lambda _store: cache.tenants())
+    bands.get(store, "tight", cache.history(store, "tight"), PARAMS)
+    bands.get(store, "wide", cache.history(store, "wide"), PARAMS)  # drops "tight"
+    assert cache.tenants() == ["wide"]
     assert bands.tenants() == ["wide"]
 
 
 def test_bands_start_afresh_for_another_store() -> None:
-    one, two, bands = PortfolioStore(), PortfolioStore(), TenantBands()
-    first = bands.get(one, "wide", tenant_history(one, "wide"), PARAMS)
-    assert bands.get(one, "wide", tenant_history(one, "wide"), PARAMS) is first
-    other = bands.get(two, "wide", tenant_history(two, "wide"), PARAMS)
-    assert other is not first and other.source is tenant_history(two, "wide")
+    one, two, bands, cache = PortfolioStore(), PortfolioStore(), TenantBands(), HistoryCache()
+    first = bands.get(one, "wide", cache.history(one, "wide"), PARAMS)
+    assert bands.get(one, "wide", cache.history(one, "wide"), PARAMS) is first
+    other = bands.get(two, "wide", cache.history(two, "wide"), PARAMS)
+    assert other is not first and other.source is cache.history(two, "wide")
     assert two.searches == 40  # tuned on the new store, not carried over

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.scoping import calibration, engine, history
 from bot.scoping.calibration import TenantBands
-from bot.scoping.history import tenant_history
+from bot.scoping.history import HistoryCache, tenant_history
 from estimating import Knobs, Query
 from tests.conftest import Harness
 
@@ -94,17 +94,17 @@ def test_a_dispersed_history_gets_a_wider_band_than_a_tight_one() -> None:
 
 def test_the_engine_is_cached_until_the_tenant_has_new_projects(monkeypatch) -> None:
     monkeypatch.setattr(history, "RECHECK", 0.0)  # the new project below is written "elsewhere"
-    store, bands = PortfolioStore(), TenantBands()
-    first = bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)
+    store, bands, cache = PortfolioStore(), TenantBands(), HistoryCache()
+    first = bands.get(store, "wide", cache.history(store, "wide"), PARAMS)
     searches = store.searches
     assert searches == 40  # one per project left out
-    assert bands.get(store, "wide", tenant_history(store, "wide"), PARAMS) is first
+    assert bands.get(store, "wide", cache.history(store, "wide"), PARAMS) is first
     assert store.searches == searches
 
     store.projects["wide"].append(Project("wide-new", "shop", "A shop", 300.0))
-    tenant_history(store, "wide")  # the count changed: read again in the background
-    assert history.history_cache(store).wait_for_refresh("wide", timeout=30)
-    again = bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)
+    cache.history(store, "wide")  # the count changed: read again in the background
+    assert cache.wait_for_refresh("wide", timeout=30)
+    again = bands.get(store, "wide", cache.history(store, "wide"), PARAMS)
     assert again is not first and again.projects == 41 and store.searches == searches + 41
     assert len(again.engine.history) == 41  # type: ignore[union-attr]
 

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 from bot.scoping import history
-from bot.scoping.history import HistoryCache, history_cache, tenant_history
+from bot.scoping.history import HistoryCache
 
 
 @dataclass
@@ -58,46 +58,46 @@ class CountingStore:
 
 
 def test_history_is_cached_per_store_and_tenant_and_own_writes_patched_in_at_once(monkeypatch):
-    store = CountingStore()
-    first = tenant_history(store, "a")
+    store, cache = CountingStore(), HistoryCache()
+    first = cache.history(store, "a")
     assert [p.id for p in first.closed] == ["1"] and first.tags == {"shopify"}
-    assert tenant_history(store, "a") is first and store.lists == 1
-    assert [p.id for p in tenant_history(store, "b").closed] == ["2", "3"]  # own entry
+    assert cache.history(store, "a") is first and store.lists == 1
+    assert [p.id for p in cache.history(store, "b").closed] == ["2", "3"]  # own entry
     assert store.lists == 2
 
     store.write("a", Project("4", type="app"))  # this process imported / closed a project
-    changed = tenant_history(store, "a")
+    changed = cache.history(store, "a")
     assert sorted(p.id for p in changed.closed) == ["1", "4"] and changed.types == {"web", "app"}
     assert store.lists == 2  # only the written project was read, not the whole tenant
 
     store.write("a", Project("1", status="active"))  # reopened: leaves the history at once
-    assert [p.id for p in tenant_history(store, "a").closed] == ["4"]
+    assert [p.id for p in cache.history(store, "a").closed] == ["4"]
 
 
 def test_writes_by_another_process_are_refreshed_in_the_background(monkeypatch):
-    store = CountingStore()
-    first = tenant_history(store, "a")
+    store, cache = CountingStore(), HistoryCache()
+    first = cache.history(store, "a")
     counted = store.counts
     store.projects["a"].append(Project("5"))  # written elsewhere: no generation change here
-    assert tenant_history(store, "a") is first  # within RECHECK: not even counted
+    assert cache.history(store, "a") is first  # within RECHECK: not even counted
     assert store.counts == counted
 
     monkeypatch.setattr(history, "RECHECK", 0.0)
     store.gate, store.listing = threading.Event(), threading.Event()
     # The count differs: a refresh starts, and the answer still gets the previous snapshot
     # while the refresh's read is held open.
-    assert tenant_history(store, "a") is first
+    assert cache.history(store, "a") is first
     assert store.listing.wait(30)  # the background read is under way, and blocked
-    assert tenant_history(store, "a") is first  # still answering from the old snapshot
+    assert cache.history(store, "a") is first  # still answering from the old snapshot
     assert store.lists == 2  # one refresh at a time, however many answers
     store.gate.set()
-    assert history_cache(store).wait_for_refresh("a", timeout=30)
-    assert [p.id for p in tenant_history(store, "a").closed] == ["1", "5"]
+    assert cache.wait_for_refresh("a", timeout=30)
+    assert [p.id for p in cache.history(store, "a").closed] == ["1", "5"]
 
 
 def test_a_failed_refresh_keeps_the_previous_snapshot(monkeypatch):
-    store = CountingStore()
-    first = tenant_history(store, "a")
+    store, cache = CountingStore(), HistoryCache()
+    first = cache.history(store, "a")
     store.projects["a"].append(Project("6"))
 
     def broken(tenant: str, status: str | None = None) -> list[Project]:
@@ -105,9 +105,9 @@ def test_a_failed_refresh_keeps_the_previous_snapshot(monkeypatch):
 
     monkeypatch.setattr(store, "list", broken)
     monkeypatch.setattr(history, "RECHECK", 0.0)
-    assert tenant_history(store, "a") is first
-    assert history_cache(store).wait_for_refresh("a", timeout=30)
-    assert tenant_history(store, "a") is first
+    assert cache.history(store, "a") is first
+    assert cache.wait_for_refresh("a", timeout=30)
+    assert cache.history(store, "a") is first
 
 
 def test_the_cache_holds_at_most_its_bound_least_recently_used_tenants_dropped_first():
@@ -132,4 +132,6 @@ def test_the_cache_holds_at_most_its_bound_least_recently_used_tenants_dropped_f
 def test_a_second_store_does_not_share_the_cache():
     one, two = CountingStore(), CountingStore()
     two.projects["a"] = []
-    assert tenant_history(one, "a").closed and not tenant_history(two, "a").closed
+    cache = HistoryCache()
+    assert cache.history(one, "a").closed and not cache.history(two, "a").closed
+    assert cache.history(one, "a").closed and one.lists == 2  # read again from the first

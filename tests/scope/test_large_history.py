@@ -17,7 +17,6 @@ import chromadb
 import numpy as np
 
 from bot.core import Bot
-from bot.scoping.history import tenant_history
 from knowledge.models import PastProject
 from knowledge.store import ProjectStore, _metadata
 from tests.conftest import Harness
@@ -82,7 +81,7 @@ async def test_scope_answers_a_workspace_with_more_closed_projects_than_sqlite_b
     assert not reply.refused, reply.text
     assert "unavailable" not in reply.text
     assert any(button.action_id == "scope:save" for button in reply.buttons), reply.text
-    history = tenant_history(store, TENANT)  # the same, cached snapshot the answer used
+    history = bot.services.histories.history(store, TENANT)  # the snapshot the answer used
     assert len(history.closed) == PROJECTS
     assert len({p.id for p in history.closed}) == PROJECTS  # every page read once
 
