@@ -84,10 +84,9 @@ async def add_studio_members(client: AtelierClient) -> None:
     backend.make_member(user, guild, roles=[role])
 
 
-@pytest.fixture
-async def client(discord_bot: Bot) -> AsyncIterator[AtelierClient]:
-    """A configured client on dpytest (one guild, one text channel, one member)."""
-    instance = AtelierClient(discord_bot, discord_bot.services.settings, reply_budget=60)
+async def configured(bot: Bot) -> AtelierClient:
+    """A client of ``bot`` on dpytest (one guild, one text channel, one member)."""
+    instance = AtelierClient(bot, bot.services.settings, reply_budget=60)
     # dpytest resolves `<@id>` mentions through the member cache, which discord.py fills only
     # with the members intent. In production mentions arrive in the payload, so the adapter
     # itself never asks for that privileged intent (see test_intents_are_minimal).
@@ -101,8 +100,29 @@ async def client(discord_bot: Bot) -> AsyncIterator[AtelierClient]:
     await instance.setup_hook()
     instance.send_log = SendLog(instance)  # type: ignore[attr-defined]
     await add_studio_members(instance)
-    yield instance
+    return instance
+
+
+@pytest.fixture
+async def client(discord_bot: Bot) -> AsyncIterator[AtelierClient]:
+    """A configured client on dpytest, with the test skills."""
+    yield await configured(discord_bot)
     await dpytest.empty_queue()
+
+
+@pytest.fixture
+def real_bot(settings: Settings) -> Bot:
+    """The product's own skills (a test module may override this, e.g. to set the clock)."""
+    return Bot(build_services(settings))
+
+
+@pytest.fixture
+async def real_client(real_bot: Bot) -> AsyncIterator[AtelierClient]:
+    """A configured client on dpytest, with the product's own skills."""
+    await real_bot.start()
+    yield await configured(real_bot)
+    await dpytest.empty_queue()
+    await real_bot.close()
 
 
 @pytest.fixture

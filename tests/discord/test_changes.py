@@ -12,9 +12,7 @@ from discord.ext.test import backend
 from adapters.discord.client import AtelierClient
 from adapters.discord.views import FormModal
 from tests.discord.fakes import FakeInteraction, FakeUser
-from tests.discord.test_real_skills import _button, _command, _fill, call_text, real_client
-
-__all__ = ["real_client"]  # the fixture, shared with the update journey
+from tests.discord.test_real_skills import _button, _command, _fill, call_text
 
 
 def _interaction(

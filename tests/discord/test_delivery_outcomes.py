@@ -18,7 +18,6 @@ from bot.drafts import audit_rows
 from state import Draft
 from tests.discord.fakes import FakeInteraction, FakeUser
 from tests.discord.test_real_skills import _button, _command, call_text
-from tests.discord.test_real_skills import real_client as real_client  # the fixture
 
 
 def _refusal(kind: type[discord.HTTPException]) -> discord.HTTPException:

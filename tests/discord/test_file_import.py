@@ -3,20 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
 import discord.ext.test as dpytest
-import pytest
 
 from adapters.discord.client import AtelierClient
 from adapters.discord.commands import FILE_COMMANDS
-from adapters.runtime import build_services
-from bot.config import Settings
-from bot.core import Bot
 from bot.messages import MAX_ATTACHMENT_BYTES
-from tests.discord.conftest import SendLog, add_studio_members
 from tests.discord.fakes import FakeInteraction, FakeUser
 
 HISTORY = (
@@ -24,26 +18,6 @@ HISTORY = (
     "d1,Dog walking app,Marketplace for dog walkers,310\n"
     "d2,Bad row,Negative hours,-4\n"
 )
-
-
-@pytest.fixture
-async def real_client(settings: Settings) -> AsyncIterator[AtelierClient]:
-    bot = Bot(build_services(settings))  # the product's own skills
-    await bot.start()
-    client = AtelierClient(bot, settings, reply_budget=60)
-    client._connection._intents.members = True
-    client._connection.member_cache_flags = discord.MemberCacheFlags.from_intents(
-        client._connection._intents
-    )
-    await client._async_setup_hook()
-    dpytest.configure(client)
-    await client._async_setup_hook()
-    await client.setup_hook()
-    client.send_log = SendLog(client)  # type: ignore[attr-defined]
-    await add_studio_members(client)
-    yield client
-    await dpytest.empty_queue()
-    await bot.close()
 
 
 def _attachment(client: AtelierClient, path: Path, size: int | None = None) -> discord.Attachment:

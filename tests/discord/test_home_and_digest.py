@@ -8,7 +8,6 @@ back as a refusal the run records.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import discord
@@ -22,30 +21,15 @@ from bot.config import Settings
 from bot.core import Bot
 from bot.scheduler import DigestRunner
 from tests.digest.conftest import SLOT, FrozenClock
-from tests.discord.conftest import SendLog, add_studio_members
 from tests.discord.fakes import FakeInteraction, FakeUser
 from tests.discord.test_real_skills import call_text
 
 
 @pytest.fixture
-async def real_client(settings: Settings) -> AsyncIterator[AtelierClient]:
+def real_bot(settings: Settings) -> Bot:
     bot = Bot(build_services(settings))
     bot.services.clock = FrozenClock(SLOT - dt.timedelta(days=2))
-    await bot.start()
-    client = AtelierClient(bot, settings, reply_budget=60)
-    client._connection._intents.members = True  # see conftest: dpytest's member lookup
-    client._connection.member_cache_flags = discord.MemberCacheFlags.from_intents(
-        client._connection._intents
-    )
-    await client._async_setup_hook()
-    dpytest.configure(client)
-    await client._async_setup_hook()
-    await client.setup_hook()
-    client.send_log = SendLog(client)  # type: ignore[attr-defined]
-    await add_studio_members(client)
-    yield client
-    await dpytest.empty_queue()
-    await bot.close()
+    return bot
 
 
 async def _command(client: AtelierClient, user: FakeUser, name: str, text: str) -> FakeInteraction:

@@ -17,9 +17,7 @@ from adapters.discord.client import AtelierClient
 from adapters.discord.views import FormModal, OpenFormView
 from knowledge.store import ProjectStore
 from tests.discord.fakes import FakeInteraction, FakeUser
-from tests.discord.test_real_skills import _button, _command, _fill, call_text, real_client
-
-__all__ = ["real_client"]
+from tests.discord.test_real_skills import _button, _command, _fill, call_text
 
 BRIEF = "Shopify store for a coffee roaster with subscriptions and a custom theme"
 DRAFT_LABELS = {"Approve", "Regenerate", "Change tone (brief)", "Time and materials",

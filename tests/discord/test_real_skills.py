@@ -4,42 +4,16 @@ modal, log work, draft an update into DMs, approve it there and post it to the c
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
 import discord
 import discord.ext.test as dpytest
-import pytest
 from discord.ext.test import backend
 
 from adapters.discord.client import AtelierClient
 from adapters.discord.views import FormModal, OpenFormView
-from adapters.runtime import build_services
-from bot.config import Settings
-from bot.core import Bot
-from tests.discord.conftest import SendLog, add_studio_members
 from tests.discord.fakes import FakeInteraction, FakeUser
-
-
-@pytest.fixture
-async def real_client(settings: Settings) -> AsyncIterator[AtelierClient]:
-    bot = Bot(build_services(settings))  # the product's own skills
-    await bot.start()
-    client = AtelierClient(bot, settings, reply_budget=60)
-    client._connection._intents.members = True  # see conftest: dpytest's member lookup
-    client._connection.member_cache_flags = discord.MemberCacheFlags.from_intents(
-        client._connection._intents
-    )
-    await client._async_setup_hook()
-    dpytest.configure(client)
-    await client._async_setup_hook()
-    await client.setup_hook()
-    client.send_log = SendLog(client)  # type: ignore[attr-defined]
-    await add_studio_members(client)
-    yield client
-    await dpytest.empty_queue()
-    await bot.close()
 
 
 def _fill(modal: FormModal, interaction: FakeInteraction, **answers: str) -> None:
