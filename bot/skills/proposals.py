@@ -27,7 +27,7 @@ from sqlalchemy import select
 from bot.client_guard import ClientGuard, document_guard
 from bot.compose import Composition
 from bot.dates import read_day
-from bot.documents import DocumentFlow, Subject, button_value, parse_value
+from bot.documents import DocumentFlow, Subject, button_value, draft_reply, parse_value
 from bot.drafts import SUPERSEDE_SAME_SUBJECT, DraftText, StaleDraft, add_version, approve
 from bot.drafts import create_draft as create_document
 from bot.errors import InvalidInput
@@ -399,26 +399,6 @@ def _draft_reply(found: DraftText, *, notice: str = "") -> Reply:
         if guessed
         else f"fixed price, {confidence.upper()}"
     )
-    blocks: list[Any] = [
-        Heading(
-            text=f"Draft proposal — {_title(found)} (v{version.version}, {version.tone}, "
-            f"{form}; only you can see this)"
-        ),
-        Paragraph(text=version.client_text),
-    ]
-    if version.private_notes:
-        blocks.append(
-            Paragraph(
-                text="**Private notes** (not in the client text)\n"
-                + "\n".join(f"- {note}" for note in version.private_notes)
-            )
-        )
-    blocks.append(
-        Paragraph(
-            text=f"Draft `{draft.id}` from estimate `{draft.project_id}`. Nothing is sent to "
-            "the client until you approve it."
-        )
-    )
     other_tone = next_tone(version.tone)
     buttons = [
         Button(label="Approve", action_id="proposal:approve", value=value, style="primary"),
@@ -448,9 +428,16 @@ def _draft_reply(found: DraftText, *, notice: str = "") -> Reply:
         Button(label="Discard", action_id="proposal:discard", value=value, style="danger"),
         Button(label="Export", action_id="proposal:export", value=value),
     ]
-    blocks.append(Buttons(items=tuple(buttons)))
-    return Reply(
-        blocks=tuple(blocks), visibility=Visibility.DM, notice=notice, replace_original=not notice
+    return draft_reply(
+        f"Draft proposal — {_title(found)} (v{version.version}, {version.tone}, {form}; only "
+        "you can see this)",
+        version,
+        Paragraph(
+            text=f"Draft `{draft.id}` from estimate `{draft.project_id}`. Nothing is sent to "
+            "the client until you approve it."
+        ),
+        Buttons(items=tuple(buttons)),
+        notice=notice,
     )
 
 
@@ -615,10 +602,7 @@ async def act(
     attempt: str = "",
 ) -> Reply:
     """One step of a proposal's life, by its requester only; stale steps change nothing."""
-    found = await FLOW.find(services, tenant, draft_id)
-    if (refused := FLOW.check(found, draft_id, user_id, verb)) is not None:
-        return refused
-    assert found is not None
+    found = await FLOW.own(services, tenant, draft_id, user_id, verb)
     draft = found.draft
     if verb == "export":
         return _export_reply(found)
@@ -796,10 +780,7 @@ def _details_options(
 async def submit_details(action: Action, services: Services) -> Reply:
     """The details form came back: errors in place, or a new version written with them."""
     draft_id, version, _ = parse_value(action.value)
-    found = await FLOW.find(services, action.tenant, draft_id)
-    if (refused := FLOW.check(found, draft_id, action.user_id, "details")) is not None:
-        return refused
-    assert found is not None
+    found = await FLOW.own(services, action.tenant, draft_id, action.user_id, "details")
     draft = found.draft
     if (refused := FLOW.stale(draft, version)) is not None:
         return refused
