@@ -24,6 +24,7 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from adapters.text import figure_columns, table_cells
 from bot.core import Bot
 from bot.messages import (
     Action,
@@ -238,8 +239,13 @@ class ConsoleAdapter:
                 for item in items:
                     grid.add_row(item.label, item.value)
                 out.print(grid)
-            case Table(columns=columns, rows=rows, caption=caption):
-                table = RichTable(*columns, title=caption or None, show_lines=False)
+            case Table(caption=caption):
+                # The same cells and alignment as the chat adapters' tables (adapters/text.py).
+                header, rows = table_cells(block)
+                right = figure_columns(rows)
+                table = RichTable(title=caption or None, show_lines=False)
+                for index, name in enumerate(header):
+                    table.add_column(name, justify="right" if index in right else "left")
                 for row in rows:
                     table.add_row(*row)
                 out.print(table)

@@ -1,5 +1,6 @@
-"""Splitting long chat text into pieces that fit a platform's limit, without breaking its
-formatting. One splitter for every adapter (Slack sections, Discord messages and embeds).
+"""Chat text for every adapter: splitting long text into pieces that fit a platform's limit
+without breaking its formatting (Slack sections, Discord messages and embeds), and a neutral
+:class:`~bot.messages.Table` as aligned monospace lines (one rule set for widths and alignment).
 
 A cut goes at the cleanest boundary that fits: between paragraphs, else between lines, else
 between words, and only a single word longer than the limit is cut inside. A cut never lands
@@ -12,7 +13,10 @@ piece renders on its own. Nothing is dropped: every word comes back, in order.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from bot.messages import Table
 
 _FENCE = re.compile(r"```[^\n`]*\n.*?(?:\n```|\Z)", re.DOTALL)
 # Runs that never cross a blank line (chat clients end them there too).
@@ -130,4 +134,62 @@ def _cut_inside(
     return last, last  # an unbroken stretch inside the run: cut it, still closed
 
 
-__all__ = ["Span", "protected_spans", "split_text"]
+# --- tables ---------------------------------------------------------------------------------
+
+TABLE_GAP = "  "  # between columns
+# A figure, maybe with a sign, a symbol and a short unit: "150 h", "62%", "$12k", "1.3×",
+# "€90.00/h". Columns of figures are right-aligned so their digits line up.
+_FIGURE = re.compile(
+    r"[-+−]?(?:[^\w\s]{1,3}\s?)?\d[\d.,'\u00a0\u202f]*\s?(?:[^\W\d_]{1,4}|%|×)?(?:/h)?"
+)
+
+
+def _cell(text: str) -> str:
+    # One line per row, and no backtick that would close the code block the table sits in.
+    return " ".join(str(text).replace("`", "'").split())
+
+
+def table_cells(table: Table) -> tuple[list[str], list[list[str]]]:
+    """Header and rows, cleaned; a short row is padded and a long one keeps its extra cells
+    (under an empty header), so nothing is dropped."""
+    rows = [[_cell(cell) for cell in row] for row in table.rows]
+    width = max([len(table.columns), *(len(row) for row in rows)])
+    header = [_cell(name) for name in table.columns] + [""] * (width - len(table.columns))
+    return header, [row + [""] * (width - len(row)) for row in rows]
+
+
+def figure_columns(rows: Sequence[Sequence[str]]) -> set[int]:
+    """Indexes of the columns whose every non-empty cell is a figure."""
+    width = max((len(row) for row in rows), default=0)
+    found = set()
+    for index in range(width):
+        cells = [row[index] for row in rows if index < len(row) and row[index]]
+        if cells and all(_FIGURE.fullmatch(cell) for cell in cells):
+            found.add(index)
+    return found
+
+
+def table_lines(table: Table) -> list[str]:
+    """A table as aligned monospace lines: header, rule, rows; figures right-aligned."""
+    header, rows = table_cells(table)
+    widths = [max([len(header[i]), *(len(row[i]) for row in rows)]) for i in range(len(header))]
+    right = figure_columns(rows)
+
+    def line(cells: Sequence[str]) -> str:
+        return TABLE_GAP.join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(cells)
+        ).rstrip()
+
+    return [line(header), TABLE_GAP.join("-" * w for w in widths), *(line(row) for row in rows)]
+
+
+__all__ = [
+    "TABLE_GAP",
+    "Span",
+    "figure_columns",
+    "protected_spans",
+    "split_text",
+    "table_cells",
+    "table_lines",
+]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from adapters.text import split_text
+from adapters.text import split_text, table_lines
 from bot.messages import (
     Block,
     Button,
@@ -92,24 +92,6 @@ class Outgoing:
 
 
 # --- tables ---------------------------------------------------------------------------------
-
-
-def table_lines(table: Table) -> list[str]:
-    """A table as aligned monospace lines: header, rule, rows."""
-    columns = [c.replace("`", "'") for c in table.columns]
-    rows = [[cell.replace("`", "'").replace("\n", " ") for cell in row] for row in table.rows]
-    widths = [len(c) for c in columns]
-    for row in rows:
-        for index, cell in enumerate(row[: len(widths)]):
-            widths[index] = max(widths[index], len(cell))
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [cell.ljust(widths[i]) for i, cell in enumerate(cells[: len(widths)])]
-        extra = list(cells[len(widths) :])  # a ragged row keeps its extra cells
-        return "  ".join(padded + extra).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return [line(columns), rule, *(line(row) for row in rows)]
 
 
 def table_chunks(table: Table, limit: int) -> list[str]:

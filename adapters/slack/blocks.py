@@ -34,7 +34,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from adapters.text import split_text
+from adapters.text import split_text, table_lines
 from bot.mentions import neutralise_mentions
 from bot.messages import (
     Buttons,
@@ -175,23 +175,6 @@ def _fields(block: Fields) -> list[_Piece]:
             flush()
     flush()
     return pieces
-
-
-def table_lines(block: Table) -> list[str]:
-    """A table as aligned monospace lines (header, rule, rows), cells unescaped."""
-    width = len(block.columns)
-    rows = [tuple(row) + ("",) * (width - len(row)) for row in block.rows]
-    widths = [len(name) for name in block.columns]
-    for row in rows:
-        for index, cell in enumerate(row[:width]):
-            widths[index] = max(widths[index], len(cell))
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells[:width])).rstrip()
-
-    lines = [line(block.columns), "  ".join("-" * w for w in widths)]
-    lines.extend(line(row) for row in rows)
-    return lines
 
 
 def _table(block: Table) -> list[_Piece]:
