@@ -116,7 +116,10 @@ class History:
         found: dict[str, np.ndarray] = {}
         for i, item in enumerate(self.items):
             for tag in set(item.tags):
-                found.setdefault(tag, np.zeros(len(self.items)))[i] = 1.0
+                row = found.get(tag)
+                if row is None:  # one array per tag (not one per item and tag, then dropped)
+                    row = found[tag] = np.zeros(len(self.items))
+                row[i] = 1.0
         return found
 
     @cached_property
