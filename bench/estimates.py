@@ -34,7 +34,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -54,7 +53,7 @@ Row = dict[str, Any]
 def _embed() -> Any:
     from adapters.cli.eval import file_embedder
 
-    return file_embedder(SimpleNamespace(embeddings="local", data_dir=CACHE_DIR))
+    return file_embedder("local", CACHE_DIR)
 
 
 def data_dir(given: str | Path | None = None) -> Path:

@@ -22,6 +22,7 @@ from adapters.slack import blocks as slack_blocks
 from adapters.text import split_text
 from bot.button_values import MAX_ACTION_ID, MAX_VALUE
 from bot.messages import (
+    Block,
     Button,
     Buttons,
     Citation,
@@ -91,7 +92,7 @@ def buttons(draw: st.DrawFn) -> Buttons:
     return Buttons(items=tuple(items))
 
 
-def block() -> st.SearchStrategy[object]:
+def block() -> st.SearchStrategy[Block]:
     return st.one_of(
         st.builds(Heading, text=st.lists(WORD, min_size=1, max_size=60).map(" ".join)),
         st.builds(Paragraph, text=prose()),

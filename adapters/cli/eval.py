@@ -27,11 +27,10 @@ from adapters.cli.common import (
     stderr,
     stdout,
 )
-from bot.config import Settings
 from estimating import BacktestError, BacktestResult
 
 
-def file_embedder(settings: Settings) -> Callable[[Sequence[str]], np.ndarray]:
+def file_embedder(embeddings: str, data_dir: Path) -> Callable[[Sequence[str]], np.ndarray]:
     """The product's embedder, with its vectors kept on disk for the next run of the same file.
 
     Embedding is by far the slowest part of ``eval FILE`` (minutes for thousands of long rows
@@ -39,8 +38,8 @@ def file_embedder(settings: Settings) -> Callable[[Sequence[str]], np.ndarray]:
     """
     from knowledge.embeddings import get_embedder
 
-    embedder = get_embedder(settings.embeddings)
-    cache_dir = Path(settings.data_dir) / "eval-embeddings"
+    embedder = get_embedder(embeddings)
+    cache_dir = Path(data_dir) / "eval-embeddings"
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         digest = hashlib.blake2b(embedder.name.encode(), digest_size=16)
@@ -212,7 +211,7 @@ def eval_command(
                 k,
                 guess=guess,
                 category=category or (),
-                embed=file_embedder(settings),
+                embed=file_embedder(settings.embeddings, settings.data_dir),
             )
             title = f"Backtest of {file.name}: {result.n} estimates from earlier rows"
         else:

@@ -44,6 +44,7 @@ def _big_store() -> ProjectStore:
     client = chromadb.EphemeralClient()
     store = ProjectStore(client, TinyEmbedder(), "an in-memory test store")
     collection = store._collection(TENANT, create=True)
+    assert collection is not None
     vectors = np.random.default_rng(7).standard_normal((PROJECTS, 4)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     batch = client.get_max_batch_size()

@@ -20,7 +20,9 @@ def test_the_chart_grows_with_the_analogues_and_marks_the_estimate() -> None:
     two = _image(estimate_chart([(42.0, 0.6), (18.0, 0.4)], 20.0, 35.0, 48.0))
     eight = _image(estimate_chart([(140.0 - i * 11, 0.8) for i in range(8)], 60.0, 95.0, 130.0))
     assert eight.height > two.height and eight.width == two.width
-    colours = {colour for _, colour in eight.getcolors(maxcolors=100_000)}
+    counted = eight.getcolors(maxcolors=100_000)
+    assert counted is not None
+    colours = {colour for _, colour in counted}
     assert _MARK in colours  # the estimate line is drawn
     assert (0xD8, 0xE8, 0xF8) in colours  # the shaded range
 

@@ -44,7 +44,8 @@ async def test_a_csv_shared_in_the_dm_is_imported(product_slack: SlackHarness) -
     assert "Imported 1 of 2 project(s) from history.csv; 1 not imported" in answer, answer
     assert "title" in answer  # the row's problem, as the CLI reports it
     store = slack.adapter.bot.services.knowledge
-    assert store.get("T0001", "h1").actual_hours == 130
+    imported = store.get("T0001", "h1")
+    assert imported is not None and imported.actual_hours == 130
     assert store.get("T0001", "h2") is None
 
 

@@ -82,7 +82,9 @@ async def install(process: Process, code: str) -> int:
         async with browser.get(f"{process.url}/slack/install") as page:
             assert page.status == 200
             text = await page.text()
-        link = html.unescape(re.search(r'<a href="([^"]+)"><img alt="Add to Slack"', text)[1])
+        found = re.search(r'<a href="([^"]+)"><img alt="Add to Slack"', text)
+        assert found is not None
+        link = html.unescape(found[1])
         query = parse_qs(urlsplit(link).query)
         assert query["client_id"] == ["1111.2222"]
         assert "chat:write" in query["scope"][0].split(",")  # the manifest's scopes

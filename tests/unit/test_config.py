@@ -15,6 +15,7 @@ def test_platform_secrets_use_their_usual_names(settings, monkeypatch):
     loaded = load_settings()
     assert loaded.slack_enabled
     assert "xoxb-secret-value" not in repr(loaded)
+    assert loaded.slack_bot_token is not None
     assert loaded.slack_bot_token.get_secret_value() == "xoxb-secret-value"
 
 

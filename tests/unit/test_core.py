@@ -30,7 +30,7 @@ async def test_a_crashing_skill_answers_with_an_error_id(bot, caplog, monkeypatc
     import types
 
     module = types.ModuleType("tests_boom_skill")
-    module.setup = _boom_skill
+    module.setup = _boom_skill  # type: ignore[attr-defined]  # a skill module made here
     monkeypatch.setitem(sys.modules, "tests_boom_skill", module)
     crashing = Bot(bot.services, skills=("bot.skills.help", "tests_boom_skill"))
     with caplog.at_level(logging.ERROR):
@@ -39,8 +39,10 @@ async def test_a_crashing_skill_answers_with_an_error_id(bot, caplog, monkeypatc
     assert "error id" in reply.text and "Traceback" not in reply.text
     assert "database exploded" not in reply.text
     polite = await crashing.handle(_request(command="polite"))
+    assert polite is not None
     assert polite.text == "No project called 'zeta'." and polite.refused
     unknown = await crashing.handle(_request(command="unknown"))
+    assert unknown is not None
     assert unknown.text == "There is no log entry #12. `/log <project>` lists them."
     assert unknown.refused and "error id" not in unknown.text
 

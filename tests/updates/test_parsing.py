@@ -81,10 +81,13 @@ def test_hours_and_minutes_compose(hours: int, minutes: int) -> None:
     assert parse_hours(f"{hours}h {minutes}m") == expected
 
 
+LETTERS = st.characters(categories=["L"])
+
+
 @given(
     st.sampled_from(["3h", "1.5 hours", "90m", "2h30"]),
     st.sampled_from(["done", "next", "blocker", "decision", "question", "note"]),
-    st.text(alphabet=st.characters(categories=("L",)), min_size=1, max_size=40),
+    st.text(alphabet=LETTERS, min_size=1, max_size=40),
 )
 def test_explicit_prefix_wins(duration: str, kind: str, words: str) -> None:
     parsed = parse_entry(f"{kind}: {words} {duration}")
