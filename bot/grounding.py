@@ -88,6 +88,7 @@ _LIST_MARKER = re.compile(r"^(\s*)\d{1,2}[.)]\s", re.MULTILINE)
 _CODES = "|".join(sorted(currency_codes()))
 _SYMBOLS = symbol_pattern() + "|¥"
 _NAMES = "|".join(re.escape(name) for name in sorted(names(), key=len, reverse=True))
+_CODE_WORD = re.compile(rf"\b(?:{_CODES})\b")  # a code named in a fact ("EUR", "CHF")
 _NUMBER = re.compile(
     rf"(?:(?P<code_before>(?-i:{_CODES}))\s?)?"
     rf"(?P<currency>{_SYMBOLS})?\s?"
@@ -391,9 +392,7 @@ class Evidence:
         self.links.update(canonical(link) for link in parsed.links if "@" not in link)
         self.identifiers.update(i.lower() for i in parsed.identifiers)
         self.words.update(word.lower() for word, _ in parsed.words)
-        self.currencies.update(
-            code for code in ("USD", "EUR", "GBP", "JPY", "CAD", "AUD") if code in text
-        )
+        self.currencies.update(_CODE_WORD.findall(text))
 
     # -- matching --
 

@@ -94,3 +94,18 @@ def test_words_that_look_like_dates_are_not_dates():
 )
 def test_mentions_are_neutralised_and_words_kept(text, expected):
     assert strip_mentions(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "traceable"),
+    [
+        ("CHF 12,000 in total.", True),  # the code CLDR writes before the figure
+        ("12,000 francs in total.", True),  # the word freelancers use for CHF
+        ("SEK 12,000 in total.", False),  # a figure in a currency the facts don't hold
+        ("₹12,000 in total.", False),
+        ("CA$12,000 in total.", False),
+    ],
+)
+def test_any_currency_is_read_with_its_figure(text: str, traceable: bool) -> None:
+    facts = {**FACTS, "currency": "CHF"}
+    assert (check(text, facts, draft="") == []) is traceable, check(text, facts, draft="")
