@@ -25,6 +25,12 @@ def _button(reply, label: str):
     return next(b for b in reply.buttons if b.label.startswith(label))
 
 
+def _first_group(pattern: str, text: str) -> str:
+    found = re.search(pattern, text)
+    assert found is not None, text
+    return found.group(1)
+
+
 def _client_text(reply) -> str:
     return reply.blocks[1].text
 
@@ -66,7 +72,7 @@ async def test_the_scope_button_saves_the_estimate_and_drafts_privately(drafted,
                     "Payment terms", "Validity"):
         assert f"**{section}**" in text
     assert "Fixed price:" in text and "80%" in text
-    estimate_id = re.search(r"estimate `(est-[0-9a-f]+)`", draft.text).group(1)
+    estimate_id = _first_group(r"estimate `(est-[0-9a-f]+)`", draft.text)
     pressed = _button(scope, "Save estimate")
     again = await harness.press(pressed)
     assert "already saved" in again.text and estimate_id in again.text
@@ -75,8 +81,9 @@ async def test_the_scope_button_saves_the_estimate_and_drafts_privately(drafted,
 async def test_no_other_project_name_client_or_figure_reaches_the_client(drafted, bot) -> None:
     _harness, _scope, draft = drafted
     text = _client_text(draft)
-    draft_id = re.search(r"Draft `(p[0-9a-f]+)`", draft.text).group(1)
+    draft_id = _first_group(r"Draft `(p[0-9a-f]+)`", draft.text)
     found = await get_draft(bot.services.db, "local", draft_id)
+    assert found is not None
     notes = " ".join(found.version.private_notes)
     analogue_ids = re.findall(r"`(demo-\d+)`", notes)
     assert analogue_ids, notes  # the analogues are named, privately
@@ -117,7 +124,7 @@ async def test_approve_then_start_the_project_with_its_figures(drafted) -> None:
     started = await harness.press(_button(approved, "Start project"))
     assert started.text.startswith("Added"), started.text
     listed = await harness.say("/projects active")
-    total = re.search(r"Total: (\d+) h", _client_text(draft)).group(1)
+    total = _first_group(r"Total: (\d+) h", _client_text(draft))
     assert f"of {total} h" in listed.text or f"0 of {total}" in listed.text, listed.text
 
 
@@ -154,8 +161,9 @@ async def test_the_private_notes_name_the_fixed_price_base(drafted, bot) -> None
     assert "fixed price, own estimate" in guessed.text
     assert "Fixed price base: your own estimate of 50 h" in guessed.text
     assert not any(b.label.startswith("Price at") for b in guessed.buttons)
-    draft_id = re.search(r"Draft `(p[0-9a-f]+)`", guessed.text).group(1)
+    draft_id = _first_group(r"Draft `(p[0-9a-f]+)`", guessed.text)
     found = await get_draft(bot.services.db, "local", draft_id, kind="proposal")
+    assert found is not None and found.version.document is not None
     price = found.version.document["price"]
     assert price["base"] == "guess" and price["guess_hours"] == 50
     assert price["hours"] == 50 * (price["overrun"] or 1)
