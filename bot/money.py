@@ -89,6 +89,33 @@ def symbol_pattern() -> str:
     return "|".join(re.escape(s) for s in sorted(symbols(), key=len, reverse=True))
 
 
+# Codes and currency names that are everyday English next to a figure ("top 5 a day", "php 8",
+# "won 3 matches"): in running text these count as money only in capitals (codes) or not at all
+# (names). Everything else the CLDR lists counts in any case.
+WORDLIKE_CODES = frozenset({
+    "ALL", "TOP", "CUP", "TRY", "PEN", "BAM", "GEL", "SOS", "MAD", "MOP", "BOB", "COP", "PHP",
+    "RON", "SAR", "LAK", "MUR", "DOP", "GIP",
+})  # fmt: skip
+WORDLIKE_NAMES = frozenset({"gold", "mark", "marks", "real", "won", "sol", "som", "dong", "kip"})
+
+
+@cache
+def amount_pattern() -> str:
+    """A regex (no groups) for an amount with its currency in running text: "€5k", "$ 800",
+    "5000 chf", "12k euros", "CA$900"; never "10 top products"."""
+    anycase = "|".join(sorted(c for c in currency_codes() if c not in WORDLIKE_CODES))
+    capitals = "|".join(sorted(WORDLIKE_CODES & currency_codes()))
+    words = "|".join(
+        re.escape(name)
+        for name in sorted(names(), key=len, reverse=True)
+        if name not in WORDLIKE_NAMES
+    )
+    return (
+        rf"(?:{symbol_pattern()})\s?\d"
+        rf"|\b\d+(?:[.,]\d+)?\s?k?\s?(?:(?i:{anycase}|{words})|(?-i:{capitals}))\b"
+    )
+
+
 def currency_code(text: str, *, any_case: bool = True) -> str | None:
     """``"eur"``, ``"€"``, ``"euros"``, ``"Swiss francs"`` -> ``"EUR"``/…; None when it is not a
     currency. With ``any_case=False`` a code counts only in capitals: in running text "in php"
@@ -258,8 +285,11 @@ __all__ = [
     "DEFAULT_LOCALE",
     "PER_HOUR",
     "USUAL",
+    "WORDLIKE_CODES",
+    "WORDLIKE_NAMES",
     "Money",
     "UnknownCurrency",
+    "amount_pattern",
     "currency_code",
     "currency_name",
     "format_compact",

@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from bot.leaks._normalise import normalise
-from bot.money import names
+from bot.money import WORDLIKE_CODES, WORDLIKE_NAMES, names
 from bot.number_words import words_to_digits
 from knowledge.currencies import currency_codes
 
@@ -33,12 +33,9 @@ from knowledge.currencies import currency_codes
 # currency sign (Unicode category Sc: "$", "€", "₹", "₩"…), any ISO 4217 code, and every word a
 # currency is called ("euros", "francs", "rupees", "zlotys"), as the judged form writes them.
 # Left out: codes and names that are everyday English next to a figure ("top 5 a day",
-# "php 8 a day ago", "won 3 per week"), where a currency is not what anyone means.
-_NOT_MONEY = frozenset({
-    "all", "top", "cup", "try", "pen", "bam", "gel", "sos", "mad", "mop", "bob", "cop", "php",
-    "ron", "sar", "lak", "mur", "dop", "gip",  # codes
-    "gold", "mark", "marks", "real", "won", "sol", "som", "dong", "kip",  # names
-})  # fmt: skip
+# "php 8 a day ago", "won 3 per week"), where a currency is not what anyone means
+# (bot.money.WORDLIKE_CODES and WORDLIKE_NAMES).
+_NOT_MONEY = {code.lower() for code in WORDLIKE_CODES} | WORDLIKE_NAMES
 _LOCAL_SPELLINGS = ("sfr", "kr")  # Swiss francs and crowns as people write them, not in CLDR
 
 

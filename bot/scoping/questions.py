@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from bot.money import amount_pattern
 from bot.scoping.kinds import APP, IDENTITY, INTEGRATION, project_kinds
 from bot.scoping.lessons import clean_lesson
 from bot.scoping.lexicon import contains, phrase, phrases, stems
@@ -92,8 +93,7 @@ RULES: tuple[_Rule, ...] = (
     _rule(
         "budget",
         "Is there a budget or a price range the client has in mind?",
-        r"(\bbudget|\bprice\s+(?:cap|range)|\bfixed[- ]price|[$€£]\s?\d|\b\d+(?:[.,]\d+)?\s?k?\s?"
-        r"(?:usd|eur|gbp|chf|dollars|euros|pounds)\b)",
+        rf"(\bbudget|\bprice\s+(?:cap|range)|\bfixed[- ]price|{amount_pattern()})",
     ),
     _rule(
         "platform",

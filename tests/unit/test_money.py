@@ -92,3 +92,20 @@ def test_amounts_are_written_as_the_locale_writes_them() -> None:
 )
 def test_the_leak_filter_sees_money_in_every_currency(line: str) -> None:
     assert mentions_rate_or_margin(line), line
+
+
+@pytest.mark.parametrize(
+    ("brief", "named"),
+    [
+        ("a shop, about 5k euros", True),
+        ("a shop for 5000 chf", True),
+        ("a shop, CA$900 max", True),
+        ("a shop with 10 top products", False),  # a code that is also a word counts in capitals
+        ("a shop with 12 pages", False),
+    ],
+)
+def test_a_brief_that_names_an_amount_answers_the_budget_question(brief: str, named: bool) -> None:
+    from bot.scoping.questions import RULES
+
+    budget = next(rule for rule in RULES if rule.topic == "budget")
+    assert bool(budget.answered.search(brief)) is named
