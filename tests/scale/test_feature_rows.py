@@ -3,7 +3,9 @@ rebuilt from the store when they disagree with it; a restart reads rows, not the
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from bot.scoping.history import HistoryCache
 from knowledge.models import ChangeHistory, PastProject
 from state.features import FeatureTable, sync_url
 from tests.conftest import MigratedDatabase
+from tests.knowledge.helpers import as_store
 
 
 def project(number: int, status: str = "closed", hours: float = 40.0) -> PastProject:
@@ -49,16 +52,18 @@ class MemoryStore:
     def count(self, tenant: str) -> int:
         return len(self.projects.get(tenant, {}))
 
-    def list(self, tenant: str, status: str | None = None) -> list[PastProject]:
+    def list(self, tenant: str, status: str | None = None) -> builtins.list[PastProject]:
         self.lists += 1
         found = self.projects.get(tenant, {}).values()
         return [p for p in found if status is None or p.status == status]
 
-    def get_many(self, tenant: str, ids: list[str]) -> dict[str, PastProject]:
+    def get_many(self, tenant: str, ids: builtins.list[str]) -> dict[str, PastProject]:
         own = self.projects.get(tenant, {})
         return {i: own[i] for i in ids if i in own}
 
-    def upsert(self, tenant: str, projects: list[PastProject], *, embeddings: object = None) -> int:
+    def upsert(
+        self, tenant: str, projects: builtins.list[PastProject], *, embeddings: object = None
+    ) -> int:
         self.projects.setdefault(tenant, {}).update((p.id, p) for p in projects)
         self.writes[tenant] = self.writes.get(tenant, 0) + 1
         return len(projects)
@@ -73,7 +78,7 @@ class MemoryStore:
 
 
 @pytest.fixture
-def table(tmp_path: Path, migrated_database: MigratedDatabase) -> FeatureTable:
+def table(tmp_path: Path, migrated_database: MigratedDatabase) -> Iterator[FeatureTable]:
     table = FeatureTable(migrated_database(tmp_path / "state.db"))  # the migrations' tables
     yield table
     table.close()
@@ -115,9 +120,9 @@ def test_a_feature_row_carries_what_scoping_reads_of_a_project() -> None:
 
 def test_a_restart_reads_the_rows_not_the_store(table: FeatureTable) -> None:
     inner = MemoryStore()
-    writer = FeatureKeepingStore(inner, table)
+    writer = FeatureKeepingStore(as_store(inner), table)
     writer.upsert("a", [project(n) for n in range(5)] + [project(7, status="active")])
-    restarted = FeatureKeepingStore(inner, FeatureTable.for_engine(table.engine))
+    restarted = FeatureKeepingStore(as_store(inner), FeatureTable.for_engine(table.engine))
     found = HistoryCache().history(restarted, "a")
     assert inner.lists == 0  # no full read of the store
     assert [p.id for p in found.closed] == ["p-004", "p-003", "p-002", "p-001", "p-000"]
@@ -128,7 +133,7 @@ def test_a_restart_reads_the_rows_not_the_store(table: FeatureTable) -> None:
 def test_rows_missing_or_behind_the_store_are_rebuilt_from_it_once(table: FeatureTable) -> None:
     inner = MemoryStore()
     inner.upsert("a", [project(n) for n in range(4)])  # filled before the rows existed
-    store = FeatureKeepingStore(inner, table)
+    store = FeatureKeepingStore(as_store(inner), table)
     found = HistoryCache().history(store, "a")
     assert inner.lists == 1 and len(found.closed) == 4
     assert table.live_count("a") == 4
@@ -139,7 +144,7 @@ def test_own_writes_count_at_once_and_other_processes_writes_within_the_recheck(
     table: FeatureTable, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inner = MemoryStore()
-    here = FeatureKeepingStore(inner, table)
+    here = FeatureKeepingStore(as_store(inner), table)
     here.upsert("a", [project(n) for n in range(3)])
     cache = HistoryCache()
     assert len(cache.history(here, "a").closed) == 3
@@ -150,9 +155,10 @@ def test_own_writes_count_at_once_and_other_processes_writes_within_the_recheck(
     assert "p-000" not in cache.history(here, "a").by_id
 
     # Another process (its own store object on the same database) closes and reopens.
-    elsewhere = FeatureKeepingStore(inner, FeatureTable.for_engine(table.engine))
-    elsewhere.store = MemoryStore()  # its own store object: this process's generation stays
-    elsewhere.store.projects = inner.projects
+    elsewhere = FeatureKeepingStore(as_store(inner), FeatureTable.for_engine(table.engine))
+    own = MemoryStore()  # its own store object: this process's generation stays
+    own.projects = inner.projects
+    elsewhere.store = as_store(own)
     elsewhere.upsert("a", [project(5)])
     elsewhere.upsert("a", [project(2, status="active")])
     monkeypatch.setattr(history, "RECHECK", 0.0)
@@ -167,7 +173,7 @@ def test_a_store_written_around_the_rows_is_noticed_by_its_count(
     table: FeatureTable, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inner = MemoryStore()
-    store = FeatureKeepingStore(inner, table)
+    store = FeatureKeepingStore(as_store(inner), table)
     store.upsert("a", [project(n) for n in range(3)])
     cache = HistoryCache()
     assert len(cache.history(store, "a").closed) == 3
@@ -183,7 +189,7 @@ def test_a_store_written_around_the_rows_is_noticed_by_its_count(
 def test_an_unmigrated_database_falls_back_to_reading_the_store(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     inner = MemoryStore()
-    store = FeatureKeepingStore(inner, FeatureTable.for_engine(engine))
+    store = FeatureKeepingStore(as_store(inner), FeatureTable.for_engine(engine))
     assert store.upsert("a", [project(1)]) == 1  # the project is saved; the rows are not
     found = HistoryCache().history(store, "a")
     assert [p.id for p in found.closed] == ["p-001"] and inner.lists == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 import random
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from bot.scoping.calibration import TenantBands
 from bot.scoping.history import tenant_history
 from bot.scoping.result import compute_scope
 from estimating import Knobs
+from tests.knowledge.helpers import as_store
 
 
 @dataclass
@@ -43,10 +45,10 @@ class MixedStore:
     def count(self, tenant: str) -> int:
         return len(self.projects)
 
-    def list(self, tenant: str, status: str | None = None) -> list[Project]:
+    def list(self, tenant: str, status: str | None = None) -> builtins.list[Project]:
         return list(self.projects)
 
-    def nearest(self, tenant: str, text: str, n: int = 32) -> list[tuple[str, float]]:
+    def nearest(self, tenant: str, text: str, n: int = 32) -> builtins.list[tuple[str, float]]:
         kind = "Landing" if "landing" in text.lower() else "Platform"
         # Same kind: 0.75-0.95, varying by pair as real searches do; the other kind 0.2.
         scored = [
@@ -60,8 +62,8 @@ class MixedStore:
 
 def test_a_landing_page_gets_a_band_from_landing_pages() -> None:
     store = MixedStore()
-    history = tenant_history(store, "studio")
-    band = TenantBands().get(store, "studio", history, Knobs(k=8, min_similarity=0.25))
+    history = tenant_history(as_store(store), "studio")
+    band = TenantBands().get(as_store(store), "studio", history, Knobs(k=8, min_similarity=0.25))
     assert band.projects == 120 and band.engine is not None
     assert len(band.engine.bands["history"].edges) >= 1  # more than one size bucket
     by_id = {p.id: p for p in store.projects}
