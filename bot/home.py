@@ -21,6 +21,7 @@ from sqlalchemy import select
 from bot.digest_data import get_schedule
 from bot.mentions import neutralise_mentions
 from bot.messages import Block, Button, Buttons, Heading, Paragraph, Reply, Visibility
+from bot.money import format_money
 from bot.schedule import EXAMPLE
 from bot.worklog import active_projects, hours_logged
 from state import Database, Draft, DraftVersion, SavedEstimate
@@ -259,7 +260,7 @@ def home_reply(view: HomeView) -> Reply:
                 lines.append(
                     f"- `{estimate.estimate_id}` {neutralise_mentions(_clip(estimate.brief, 80))}"
                     f" — P50 {estimate.p50_hours:g} h, P90 {estimate.p90_hours:g} h "
-                    f"(≈ {price:,.0f} {estimate.currency})"
+                    f"(≈ {format_money(price, estimate.currency, cents=False)})"
                 )
             blocks.append(Paragraph(text="\n".join(lines)))
         else:

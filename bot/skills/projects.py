@@ -31,6 +31,7 @@ from bot.messages import (
     refusal_reply,
     text_reply,
 )
+from bot.money import format_money
 from bot.registry import Command, SkillError, SkillRegistry
 from bot.services import Services
 
@@ -167,7 +168,8 @@ async def show(text: str, request: Request, services: Services) -> Reply:
         ratio = project.actual_hours / project.estimated_hours
         items.append(FieldItem(label="actual / estimate", value=f"{ratio:.2f}×"))
     if project.price is not None:
-        items.append(FieldItem(label="price", value=f"{project.price:,.0f} {project.currency}"))
+        price = format_money(project.price, project.currency, cents=False)
+        items.append(FieldItem(label="price", value=price))
     if project.started or project.finished:
         items.append(
             FieldItem(label="dates", value=f"{project.started or '?'} → {project.finished or '?'}")
