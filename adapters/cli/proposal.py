@@ -52,7 +52,9 @@ def proposal_command(
         str | None, typer.Option("--confidence", help="p50 or p80, for a fixed price.")
     ] = None,
     client: Annotated[str | None, typer.Option("--client", help="The client's name.")] = None,
-    due: Annotated[str | None, typer.Option("--due", help="Wanted by, YYYY-MM-DD.")] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="Wanted by: 2027-03-01, 15 March, next Friday.")
+    ] = None,
     pdf: Annotated[
         Path | None, typer.Option("--pdf", help="With export: write the PDF to this file.")
     ] = None,
@@ -84,7 +86,7 @@ def proposal_command(
         if client:
             flags.append(f'client="{client}"')
         if due:
-            flags.append(f"due={due}")
+            flags.append(f'due="{due}"')  # "next Friday" is two words
         text = " ".join(f for f in flags if f)
 
     async def go() -> int:

@@ -198,7 +198,9 @@ def projects_add_command(
     rate: Annotated[float | None, typer.Option(min=0.01, help="Hourly rate (private).")] = None,
     currency: Annotated[str | None, typer.Option(help="ISO 4217 code.")] = None,
     start: Annotated[str | None, typer.Option(help="Start date, YYYY-MM-DD.")] = None,
-    due: Annotated[str | None, typer.Option(help="Due date, YYYY-MM-DD.")] = None,
+    due: Annotated[
+        str | None, typer.Option(help="Due date: 2027-01-15, 15 March, next Friday, in 3 weeks.")
+    ] = None,
     client_channel: Annotated[
         str | None, typer.Option("--client-channel", help="Channel id for approved updates.")
     ] = None,
