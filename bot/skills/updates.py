@@ -6,8 +6,12 @@ DMs with buttons: Approve, Regenerate, Change tone, Discard, Export; once approv
 the project has a client channel, "Post to client channel" — the only way anything reaches a
 client. ``/update export|approve|discard <draft id>`` do the same from text or the CLI.
 
-A post is a reply with ``confirm`` set: the adapter posts it, then reports what the platform
-did (:func:`on_delivery`), and only a confirmation records it as posted (see ``bot.drafts``).
+Who may act, posting, interrupted sends and the platform's delivery outcome are the steps every
+client document shares (:class:`bot.documents.DocumentFlow`): a post is a reply with
+``confirm`` set, the adapter posts it and reports what the platform did, and only a
+confirmation records it as posted (see ``bot.drafts``). An update adds its own rules: a "no
+news" note is posted only while the log is unchanged, and discarding keeps its entries for the
+next update.
 """
 
 from __future__ import annotations
