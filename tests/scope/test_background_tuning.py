@@ -8,6 +8,7 @@ from bot.scoping import calibration, history
 from bot.scoping.calibration import TenantBands
 from bot.scoping.history import HistoryCache, tenant_history
 from estimating import Knobs
+from tests.knowledge.helpers import as_store
 from tests.scope.test_band_calibration import PortfolioStore, Project
 
 PARAMS = Knobs(k=5, min_similarity=0.2)
@@ -31,14 +32,14 @@ class GatedStore(PortfolioStore):
 def test_the_first_answer_uses_the_untuned_engine_while_tuning_runs(monkeypatch) -> None:
     monkeypatch.setattr(calibration, "BACKGROUND_FROM", 10)
     store, bands = GatedStore(), TenantBands()
-    past = tenant_history(store, "wide")
-    first = bands.get(store, "wide", past, PARAMS)  # returns with tuning blocked
+    past = tenant_history(as_store(store), "wide")
+    first = bands.get(as_store(store), "wide", past, PARAMS)  # returns with tuning blocked
     assert first.projects == 0 and first.params == PARAMS and first.engine is not None
     assert store.tuning.wait(30)
-    assert bands.get(store, "wide", past, PARAMS) is first  # still tuning: same answer
+    assert bands.get(as_store(store), "wide", past, PARAMS) is first  # still tuning: same answer
     store.gate.set()
     assert bands.wait_for_tuning("wide", timeout=60)
-    tuned = bands.get(store, "wide", past, PARAMS)
+    tuned = bands.get(as_store(store), "wide", past, PARAMS)
     assert tuned.projects == 40 and tuned.engine is not None
 
 
@@ -49,39 +50,40 @@ def test_a_changed_history_keeps_the_previous_band_until_the_new_one_is_tuned(
     monkeypatch.setattr(history, "RECHECK", 0.0)
     store, bands, cache = GatedStore(), TenantBands(), HistoryCache()
     store.gate.set()
-    bands.get(store, "wide", cache.history(store, "wide"), PARAMS)
+    bands.get(as_store(store), "wide", cache.history(as_store(store), "wide"), PARAMS)
     assert bands.wait_for_tuning("wide", timeout=60)
-    tuned = bands.get(store, "wide", cache.history(store, "wide"), PARAMS)
+    tuned = bands.get(as_store(store), "wide", cache.history(as_store(store), "wide"), PARAMS)
     assert tuned.projects == 40
 
     store.gate.clear()
     store.tuning.clear()
     store.projects["wide"].append(Project("wide-new", "shop", "A shop", 300.0))
-    cache.history(store, "wide")
+    cache.history(as_store(store), "wide")
     assert cache.wait_for_refresh("wide", timeout=30)
-    grown = cache.history(store, "wide")
+    grown = cache.history(as_store(store), "wide")
     assert len(grown.closed) == 41
-    meanwhile = bands.get(store, "wide", grown, PARAMS)
+    meanwhile = bands.get(as_store(store), "wide", grown, PARAMS)
     assert meanwhile.projects == 40 and meanwhile.engine is tuned.engine  # the previous band
     assert store.tuning.wait(30)
     store.gate.set()
     assert bands.wait_for_tuning("wide", timeout=60)
-    assert bands.get(store, "wide", grown, PARAMS).projects == 41
+    assert bands.get(as_store(store), "wide", grown, PARAMS).projects == 41
 
 
 def test_bands_are_kept_only_for_tenants_the_bounded_history_cache_holds() -> None:
     cache = HistoryCache(max_projects=50)  # room for one tenant of 40 closed projects
     store, bands = PortfolioStore(), TenantBands(held_tenants=lambda _store: cache.tenants())
-    bands.get(store, "tight", cache.history(store, "tight"), PARAMS)
-    bands.get(store, "wide", cache.history(store, "wide"), PARAMS)  # drops "tight"
+    bands.get(as_store(store), "tight", cache.history(as_store(store), "tight"), PARAMS)
+    # "wide" drops "tight":
+    bands.get(as_store(store), "wide", cache.history(as_store(store), "wide"), PARAMS)
     assert cache.tenants() == ["wide"]
     assert bands.tenants() == ["wide"]
 
 
 def test_bands_start_afresh_for_another_store() -> None:
     one, two, bands, cache = PortfolioStore(), PortfolioStore(), TenantBands(), HistoryCache()
-    first = bands.get(one, "wide", cache.history(one, "wide"), PARAMS)
-    assert bands.get(one, "wide", cache.history(one, "wide"), PARAMS) is first
-    other = bands.get(two, "wide", cache.history(two, "wide"), PARAMS)
-    assert other is not first and other.source is cache.history(two, "wide")
+    first = bands.get(as_store(one), "wide", cache.history(as_store(one), "wide"), PARAMS)
+    assert bands.get(as_store(one), "wide", cache.history(as_store(one), "wide"), PARAMS) is first
+    other = bands.get(as_store(two), "wide", cache.history(as_store(two), "wide"), PARAMS)
+    assert other is not first and other.source is cache.history(as_store(two), "wide")
     assert two.searches == 40  # tuned on the new store, not carried over

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 import random
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from bot.scoping.calibration import TenantBands
 from bot.scoping.history import HistoryCache, tenant_history
 from estimating import Knobs, Query
 from tests.conftest import Harness
+from tests.knowledge.helpers import as_store
 
 
 @dataclass
@@ -52,13 +54,15 @@ class PortfolioStore:
     def count(self, tenant: str) -> int:
         return len(self.projects.get(tenant, []))
 
-    def list(self, tenant: str, status: str | None = None) -> list[Project]:
+    def list(self, tenant: str, status: str | None = None) -> builtins.list[Project]:
         return list(self.projects.get(tenant, []))
 
-    def nearest(self, tenant: str, text: str, n: int = 32) -> list[tuple[str, float]]:
+    def nearest(self, tenant: str, text: str, n: int = 32) -> builtins.list[tuple[str, float]]:
         return [(h.project.id, h.similarity) for h in self.search(tenant, text, n)]
 
-    def search(self, tenant: str, text: str, k: int = 8, *, status: str | None = None) -> list[Hit]:
+    def search(
+        self, tenant: str, text: str, k: int = 8, *, status: str | None = None
+    ) -> builtins.list[Hit]:
         self.searches += 1
         kind = text.split()[0]
         hits = [
@@ -82,8 +86,8 @@ def _spread(band: calibration.TenantBand, tenant: str, store: PortfolioStore) ->
 
 def test_a_dispersed_history_gets_a_wider_band_than_a_tight_one() -> None:
     store, bands = PortfolioStore(), TenantBands()
-    tight = bands.get(store, "tight", tenant_history(store, "tight"), PARAMS)
-    wide = bands.get(store, "wide", tenant_history(store, "wide"), PARAMS)
+    tight = bands.get(as_store(store), "tight", tenant_history(as_store(store), "tight"), PARAMS)
+    wide = bands.get(as_store(store), "wide", tenant_history(as_store(store), "wide"), PARAMS)
     assert tight.projects == wide.projects == 40  # every project left out once
     assert _spread(wide, "wide", store) > 3 * _spread(tight, "tight", store)
     # The tight tenant's shops take ~200 h within a few percent: a band of a few percent too.
@@ -95,16 +99,17 @@ def test_a_dispersed_history_gets_a_wider_band_than_a_tight_one() -> None:
 def test_the_engine_is_cached_until_the_tenant_has_new_projects(monkeypatch) -> None:
     monkeypatch.setattr(history, "RECHECK", 0.0)  # the new project below is written "elsewhere"
     store, bands, cache = PortfolioStore(), TenantBands(), HistoryCache()
-    first = bands.get(store, "wide", cache.history(store, "wide"), PARAMS)
+    first = bands.get(as_store(store), "wide", cache.history(as_store(store), "wide"), PARAMS)
     searches = store.searches
     assert searches == 40  # one per project left out
-    assert bands.get(store, "wide", cache.history(store, "wide"), PARAMS) is first
+    cached = bands.get(as_store(store), "wide", cache.history(as_store(store), "wide"), PARAMS)
+    assert cached is first
     assert store.searches == searches
 
     store.projects["wide"].append(Project("wide-new", "shop", "A shop", 300.0))
-    cache.history(store, "wide")  # the count changed: read again in the background
+    cache.history(as_store(store), "wide")  # the count changed: read again in the background
     assert cache.wait_for_refresh("wide", timeout=30)
-    again = bands.get(store, "wide", cache.history(store, "wide"), PARAMS)
+    again = bands.get(as_store(store), "wide", cache.history(as_store(store), "wide"), PARAMS)
     assert again is not first and again.projects == 41 and store.searches == searches + 41
     assert len(again.engine.history) == 41  # type: ignore[union-attr]
 
@@ -112,14 +117,16 @@ def test_the_engine_is_cached_until_the_tenant_has_new_projects(monkeypatch) -> 
 def test_rounds_are_capped_on_a_large_portfolio(monkeypatch) -> None:
     monkeypatch.setattr(engine, "MAX_ROUNDS", 12)
     store = PortfolioStore()
-    band = TenantBands().get(store, "tight", tenant_history(store, "tight"), PARAMS)
+    knowledge = as_store(store)
+    band = TenantBands().get(knowledge, "tight", tenant_history(knowledge, "tight"), PARAMS)
     assert band.projects == 12 and store.searches == 12
 
 
 def test_too_few_projects_keep_the_given_knobs_and_band() -> None:
     store = PortfolioStore()
     store.projects["tight"] = store.projects["tight"][: engine.MIN_PROJECTS - 1]
-    band = TenantBands().get(store, "tight", tenant_history(store, "tight"), PARAMS)
+    knowledge = as_store(store)
+    band = TenantBands().get(knowledge, "tight", tenant_history(knowledge, "tight"), PARAMS)
     assert band.projects == 0 and band.params == PARAMS and store.searches == 0
     assert band.engine is not None and not band.engine.bands
 

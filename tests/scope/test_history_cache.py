@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.scoping import history
 from bot.scoping.history import HistoryCache
+from tests.knowledge.helpers import as_store
 
 
 @dataclass
@@ -59,45 +60,45 @@ class CountingStore:
 
 def test_history_is_cached_per_store_and_tenant_and_own_writes_patched_in_at_once(monkeypatch):
     store, cache = CountingStore(), HistoryCache()
-    first = cache.history(store, "a")
+    first = cache.history(as_store(store), "a")
     assert [p.id for p in first.closed] == ["1"] and first.tags == {"shopify"}
-    assert cache.history(store, "a") is first and store.lists == 1
-    assert [p.id for p in cache.history(store, "b").closed] == ["2", "3"]  # own entry
+    assert cache.history(as_store(store), "a") is first and store.lists == 1
+    assert [p.id for p in cache.history(as_store(store), "b").closed] == ["2", "3"]  # own entry
     assert store.lists == 2
 
     store.write("a", Project("4", type="app"))  # this process imported / closed a project
-    changed = cache.history(store, "a")
+    changed = cache.history(as_store(store), "a")
     assert sorted(p.id for p in changed.closed) == ["1", "4"] and changed.types == {"web", "app"}
     assert store.lists == 2  # only the written project was read, not the whole tenant
 
     store.write("a", Project("1", status="active"))  # reopened: leaves the history at once
-    assert [p.id for p in cache.history(store, "a").closed] == ["4"]
+    assert [p.id for p in cache.history(as_store(store), "a").closed] == ["4"]
 
 
 def test_writes_by_another_process_are_refreshed_in_the_background(monkeypatch):
     store, cache = CountingStore(), HistoryCache()
-    first = cache.history(store, "a")
+    first = cache.history(as_store(store), "a")
     counted = store.counts
     store.projects["a"].append(Project("5"))  # written elsewhere: no generation change here
-    assert cache.history(store, "a") is first  # within RECHECK: not even counted
+    assert cache.history(as_store(store), "a") is first  # within RECHECK: not even counted
     assert store.counts == counted
 
     monkeypatch.setattr(history, "RECHECK", 0.0)
     store.gate, store.listing = threading.Event(), threading.Event()
     # The count differs: a refresh starts, and the answer still gets the previous snapshot
     # while the refresh's read is held open.
-    assert cache.history(store, "a") is first
+    assert cache.history(as_store(store), "a") is first
     assert store.listing.wait(30)  # the background read is under way, and blocked
-    assert cache.history(store, "a") is first  # still answering from the old snapshot
+    assert cache.history(as_store(store), "a") is first  # still answering from the old snapshot
     assert store.lists == 2  # one refresh at a time, however many answers
     store.gate.set()
     assert cache.wait_for_refresh("a", timeout=30)
-    assert [p.id for p in cache.history(store, "a").closed] == ["1", "5"]
+    assert [p.id for p in cache.history(as_store(store), "a").closed] == ["1", "5"]
 
 
 def test_a_failed_refresh_keeps_the_previous_snapshot(monkeypatch):
     store, cache = CountingStore(), HistoryCache()
-    first = cache.history(store, "a")
+    first = cache.history(as_store(store), "a")
     store.projects["a"].append(Project("6"))
 
     def broken(tenant: str, status: str | None = None) -> list[Project]:
@@ -105,9 +106,9 @@ def test_a_failed_refresh_keeps_the_previous_snapshot(monkeypatch):
 
     monkeypatch.setattr(store, "list", broken)
     monkeypatch.setattr(history, "RECHECK", 0.0)
-    assert cache.history(store, "a") is first
+    assert cache.history(as_store(store), "a") is first
     assert cache.wait_for_refresh("a", timeout=30)
-    assert cache.history(store, "a") is first
+    assert cache.history(as_store(store), "a") is first
 
 
 def test_the_cache_holds_at_most_its_bound_least_recently_used_tenants_dropped_first():
@@ -115,17 +116,18 @@ def test_the_cache_holds_at_most_its_bound_least_recently_used_tenants_dropped_f
     store.projects = {name: [Project(f"{name}{i}") for i in range(4)] for name in "abcd"}
     cache = HistoryCache(max_projects=10)
     for name in "abc":
-        cache.history(store, name)
+        cache.history(as_store(store), name)
     assert cache.tenants() == ["b", "c"] and cache.projects == 8  # "a" was dropped
-    cache.history(store, "b")  # used again: "c" is now the oldest
-    cache.history(store, "d")
+    cache.history(as_store(store), "b")  # used again: "c" is now the oldest
+    cache.history(as_store(store), "d")
     assert cache.tenants() == ["b", "d"] and cache.projects <= 10
     reads = store.lists
-    cache.history(store, "a")  # dropped tenants are read again, in full
+    cache.history(as_store(store), "a")  # dropped tenants are read again, in full
     assert store.lists == reads + 1
 
     store.projects["big"] = [Project(f"big{i}") for i in range(25)]
-    assert len(cache.history(store, "big").closed) == 25  # bigger than the bound: served alone
+    # bigger than the bound: served alone
+    assert len(cache.history(as_store(store), "big").closed) == 25
     assert cache.tenants() == ["big"]
 
 
@@ -133,5 +135,5 @@ def test_a_second_store_does_not_share_the_cache():
     one, two = CountingStore(), CountingStore()
     two.projects["a"] = []
     cache = HistoryCache()
-    assert cache.history(one, "a").closed and not cache.history(two, "a").closed
-    assert cache.history(one, "a").closed and one.lists == 2  # read again from the first
+    assert cache.history(as_store(one), "a").closed and not cache.history(as_store(two), "a").closed
+    assert cache.history(as_store(one), "a").closed and one.lists == 2  # read again from the first
