@@ -157,6 +157,13 @@ class TenantBands:
         cached: TenantBand | None,
     ) -> TenantBand:
         job = (tenant, params)
+        # The answer's band first, then the tuning: started earlier, the tuning thread's own
+        # build of the same history competed with this one (a 50k first answer: +0.5 s).
+        if cached is not None and cached.engine is not None:
+            answer = replace(cached, source=history)  # the previous band, until the new one
+        else:
+            engine, _ = build_engine(history.closed, params)
+            answer = TenantBand(params, 0, history.count, engine, history)
         with self._lock:
             if job not in self._tuning:
                 thread = threading.Thread(
@@ -167,10 +174,7 @@ class TenantBands:
                 )
                 self._tuning[job] = thread
                 thread.start()
-        if cached is not None and cached.engine is not None:
-            return replace(cached, source=history)  # the previous band, until the new one is ready
-        engine, _ = build_engine(history.closed, params)
-        return TenantBand(params, 0, history.count, engine, history)
+        return answer
 
     def _tune(
         self, store: KnowledgeStore, tenant: str, history: TenantHistory, params: Knobs

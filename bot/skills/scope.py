@@ -12,6 +12,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -242,12 +243,20 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
         # One worker thread, in order: run side by side, the embedding (numpy, GIL-bound
         # between its BLAS calls), the database driver and the history check slowed each
         # other down more than their overlap saved.
-        history = services.histories.history(store, tenant)
+        nearest = None
+        if tenant in services.histories.tenants():
+            history = services.histories.history(store, tenant)
+        else:  # a first read: the store's first search (model, index) runs beside it
+            with ThreadPoolExecutor(1, thread_name_prefix="atelier-first-search") as pool:
+                searching = pool.submit(store.nearest, tenant, parsed.brief, NEAREST)
+                history = services.histories.history(store, tenant)
+                nearest = searching.result()
         matches: list[Candidate] = []
         filters: dict[str, Any] = {}
         band = None
         if history.closed:
-            nearest = store.nearest(tenant, parsed.brief, NEAREST)
+            if nearest is None:
+                nearest = store.nearest(tenant, parsed.brief, NEAREST)
             candidates = closed_candidates(store, tenant, parsed.brief, history, nearest, k)
             matches, filters = choose_matches(parsed.brief, history, candidates, k, floor)
             # This tenant's engine: knobs and band tuned on its own projects (cached).
