@@ -86,7 +86,7 @@ async def test_an_older_database_is_upgraded_and_keeps_the_button_keys_it_made_i
     await asyncio.to_thread(upgrade, url, "0008")
     database = Database(url)
     async with database.engine.begin() as connection:  # as the Discord adapter did on first use
-        await connection.run_sync(lambda sync: ButtonKey.__table__.create(sync))
+        await connection.run_sync(Base.metadata.tables[ButtonKey.__tablename__].create)
     async with database.transaction() as session:
         session.add(ButtonKey(key="kept", action_id="approve", value="d-1"))
     await database.close()
