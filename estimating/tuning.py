@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from estimating.bands import Band, calibrate, calibrate_mixture, coverage
+from estimating.bands import MAX_BUCKETS, Band, calibrate, calibrate_mixture, coverage
 from estimating.engine import Engine, Evidence, Knobs
 from estimating.items import History, PastItem, Query
 from estimating.quantiles import RowQuantiles
@@ -63,6 +63,12 @@ TRIED_BAND_HALF_LIFE = (0.0, 50.0, 100.0, 200.0)
 HALF_LIFE_CHECKS = 2  # newest calibration windows each checked against the older ones
 LOO_WINDOWS = 4  # leave-one-out rounds (one fold) are cut into this many windows by age
 DISCRETE_VALUES = 20  # distinct outcomes in a history up to which it is treated as discrete
+# Size buckets of each mode's band (Mondrian by the point's size). A guess estimate's band is
+# already local to its size through its scale (the spread of actual/guess among analogues with
+# similar guesses), so its calibration pools every size: per-size buckets of a few dozen guess
+# estimates each carried their own bias, which did not hold in the next window (the histories'
+# own rolling checks, bench/README.md).
+BAND_BUCKETS = {"history": MAX_BUCKETS, "guess": 1}
 
 
 @dataclass(frozen=True)
@@ -274,12 +280,20 @@ def held_out(folds: Sequence[Fold], knobs: Knobs) -> dict[str, HeldOut]:
     return out
 
 
-def _calibrated(kind: str, cases: HeldOut, half_life: float = 0.0) -> Band | None:
+def _calibrated(
+    kind: str, cases: HeldOut, half_life: float = 0.0, buckets: int = MAX_BUCKETS
+) -> Band | None:
     if kind == "mixture":
         return calibrate_mixture(
-            cases.points, cases.outcomes, cases.distributions, half_life=half_life
+            cases.points,
+            cases.outcomes,
+            cases.distributions,
+            max_buckets=buckets,
+            half_life=half_life,
         )
-    return calibrate(cases.points, cases.outcomes, cases.spreads, half_life=half_life)
+    return calibrate(
+        cases.points, cases.outcomes, cases.spreads, max_buckets=buckets, half_life=half_life
+    )
 
 
 def _coverage_gap(band: Band, cases: HeldOut) -> float:
@@ -288,7 +302,10 @@ def _coverage_gap(band: Band, cases: HeldOut) -> float:
 
 
 def choose_half_life(
-    kind: str, cases: HeldOut, grid: Sequence[float] = GRID_BAND_HALF_LIFE
+    kind: str,
+    cases: HeldOut,
+    grid: Sequence[float] = GRID_BAND_HALF_LIFE,
+    buckets: int = MAX_BUCKETS,
 ) -> float:
     """The recency half-life whose band, calibrated on the older windows, came closest to 80%
     on each of the newest ``HALF_LIFE_CHECKS`` windows in turn (summed gaps; ties: the first,
@@ -309,7 +326,7 @@ def choose_half_life(
     for half_life in grid:
         gap = 0.0
         for calibrating, checked in splits:
-            band = _calibrated(kind, calibrating, half_life)
+            band = _calibrated(kind, calibrating, half_life, buckets)
             gap += math.inf if band is None else _coverage_gap(band, checked)
         if gap < best_gap - 1e-9:
             best, best_gap = half_life, gap
@@ -330,14 +347,17 @@ def band_kinds(outcomes: np.ndarray) -> tuple[str, ...]:
     return ("residual",)
 
 
-def choose_band(cases: HeldOut, kinds: Sequence[str] = BAND_KINDS) -> Band | None:
+def choose_band(
+    cases: HeldOut, kinds: Sequence[str] = BAND_KINDS, buckets: int = MAX_BUCKETS
+) -> Band | None:
     """The band kind that, calibrated on the older held-out estimates, came closest to 80% on
-    the newest ones; then calibrated on all of them. Ties keep the first kind."""
+    the newest ones; then calibrated on all of them (in up to ``buckets`` size buckets). Ties
+    keep the first kind."""
     older, newest = np.flatnonzero(~cases.newest), np.flatnonzero(cases.newest)
     best_kind, best_gap = kinds[0], math.inf
     if len(kinds) > 1 and older.size >= 8 and newest.size >= 8:
         for kind in kinds:
-            band = _calibrated(kind, cases.part(older))
+            band = _calibrated(kind, cases.part(older), buckets=buckets)
             if band is None:
                 continue
             fresh = cases.part(newest)
@@ -347,7 +367,8 @@ def choose_band(cases: HeldOut, kinds: Sequence[str] = BAND_KINDS) -> Band | Non
             )
             if gap < best_gap - 1e-9:
                 best_kind, best_gap = kind, gap
-    return _calibrated(best_kind, cases, choose_half_life(best_kind, cases))
+    half_life = choose_half_life(best_kind, cases, buckets=buckets)
+    return _calibrated(best_kind, cases, half_life, buckets)
 
 
 def calibrate_bands(folds: Sequence[Fold], knobs: Knobs) -> dict[str, Band]:
@@ -355,7 +376,9 @@ def calibrate_bands(folds: Sequence[Fold], knobs: Knobs) -> dict[str, Band]:
     bands: dict[str, Band] = {}
     kinds = band_kinds(folds[0].engine.history.actual) if folds else BAND_KINDS
     for mode, cases in held_out(folds, knobs).items():
-        band = choose_band(cases, kinds if mode == "history" else ("residual",))
+        band = choose_band(
+            cases, kinds if mode == "history" else ("residual",), BAND_BUCKETS[mode]
+        )
         if band is not None:
             bands[mode] = band
     return bands
