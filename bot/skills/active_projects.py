@@ -40,7 +40,7 @@ from bot.messages import (
     refusal_reply,
     text_reply,
 )
-from bot.money import CURRENCY_HINT, currency_code
+from bot.money import CURRENCY_HINT, currency_code, format_rate
 from bot.pricing import project_pricing, workspace_pricing
 from bot.registry import SkillError, SkillRegistry
 from bot.services import Services
@@ -214,12 +214,19 @@ async def validate_fields(
             errors["start"] = str(problem)
     if due and start and due < start:
         errors["due"] = "The due date is before the start date."
-    currency = (await workspace_pricing(services, tenant)).currency
+    workspace = await workspace_pricing(services, tenant)
+    currency = workspace.currency
     if raw := get.get("currency", ""):
         if (code := currency_code(raw)) is not None:
             currency = code
         else:
             errors["currency"] = f"I don't know that currency; {CURRENCY_HINT}."
+    if currency != workspace.currency and not money["rate"] and "rate" not in errors:
+        # The workspace's rate is in another currency: no price could be worked out from it.
+        errors["rate"] = (
+            f"A project priced in {currency} needs its own hourly rate in {currency} "
+            f"(this workspace's is {format_rate(workspace.rate, workspace.currency)})."
+        )
     channel = get.get("client_channel", "").strip("<>#") or None
     if channel and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", channel):
         errors["client_channel"] = "That doesn't look like a channel id (e.g. C0123456)."

@@ -35,3 +35,14 @@ async def test_a_workspace_rate_keeps_its_currency_in_time_summaries(
     await alice.say("/scope rate reset")
     back = await workspace_pricing(bot.services, "local")
     assert back.source == "settings" and back.rate == bot.services.settings.rate
+
+
+async def test_a_project_in_another_currency_brings_its_own_rate(
+    workspace: tuple[Harness, object],
+) -> None:
+    alice, _clock = workspace
+    refused = (await alice.say('/projects add name="Zurich site" currency=CHF')).text
+    assert "Nothing was saved" in refused and "needs its own hourly rate in CHF" in refused
+    assert "$100/h" in refused  # what the workspace's rate is, and in which currency
+    added = await alice.say('/projects add name="Zurich site" currency=CHF rate=140')
+    assert added.text.startswith("Added"), added.text
