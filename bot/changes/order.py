@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.leaks import Verdict
 from bot.mentions import neutralise_mentions
 from bot.money import format_money
 
@@ -62,7 +64,9 @@ _CLAUSE = re.compile(
 )
 
 
-def client_request(request: str, judge_line: Any) -> tuple[str, tuple[str, ...]]:
+def client_request(
+    request: str, judge_line: Callable[[str], Verdict]
+) -> tuple[str, tuple[str, ...]]:
     """The request as the client may read it, clause by clause, and what was left out.
 
     ``judge_line`` is the leak filter's ``judge`` (a :class:`bot.leaks.Verdict` per text).

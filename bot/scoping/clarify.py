@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Block, Heading, Paragraph, Reply
 from bot.scoping import wording as w
@@ -47,7 +48,9 @@ def _person_prefix(tenant: str, user_id: str) -> str:
     return f"{ASK_PREFIX}{person}-"
 
 
-async def recent_vague_asks(session: Any, tenant: str, user_id: str, now: dt.datetime) -> list[str]:
+async def recent_vague_asks(
+    session: AsyncSession, tenant: str, user_id: str, now: dt.datetime
+) -> list[str]:
     """The briefs this person asked about, too vague to size, in the last ``ASKED_WITHIN``."""
     prefix = _person_prefix(tenant, user_id)
     rows = await session.execute(

@@ -40,6 +40,7 @@ from bot.changes.order import (
 from bot.changes.pricing import ExtraPrice, delivery_impact, price_extra, round_hours
 from bot.changes.records import (
     DECISIONS,
+    ChangeSummary,
     Decided,
     StaleChange,
     changes_by_project,
@@ -80,6 +81,7 @@ from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.services import Services
 from bot.skills.active_projects import effective_rate, known_projects_text
 from bot.worklog import active_projects, closed_project, find_project, get_project
+from knowledge.port import KnowledgeStore
 from state import ActiveProject, ChangeRequest, Draft, DraftVersion, LogEntry, SavedEstimate
 
 log = get_logger(__name__)
@@ -211,7 +213,7 @@ async def _price(services: Services, project: ActiveProject, text: str) -> Extra
     guess = None if negative_hours(text) else parse_hours(text)
     k = services.settings.scope_k
 
-    def work(store: Any) -> ExtraPrice:
+    def work(store: KnowledgeStore) -> ExtraPrice:
         closed = services.histories.history(store, project.tenant).closed
         return price_extra(
             text, closed, changes, rate=rate, currency=project.currency, guess=guess, k=k
@@ -758,7 +760,7 @@ def _show_reply(project: ActiveProject, change: ChangeRequest) -> Reply:
     return Reply(blocks=tuple(blocks))
 
 
-def changes_line(summary: Any) -> str | None:
+def changes_line(summary: ChangeSummary) -> str | None:
     """ "2 approved changes, +14 h, +€1,260" (None when nothing was approved)."""
     if not summary.approved:
         return None

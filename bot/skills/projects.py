@@ -15,7 +15,7 @@ import shlex
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import corrections
 from bot.mentions import neutralise_mentions
@@ -34,6 +34,9 @@ from bot.messages import (
 from bot.money import format_money
 from bot.registry import Command, SkillError, SkillRegistry
 from bot.services import Services
+
+if TYPE_CHECKING:  # the importers load the store module (Chroma) when first used
+    from knowledge.importers import ImportReport
 
 T = TypeVar("T")
 
@@ -277,7 +280,7 @@ async def import_projects(text: str, request: Request, services: Services) -> Re
     return report_reply(report, again)
 
 
-def report_reply(report: Any, again: str) -> Reply:
+def report_reply(report: ImportReport, again: str) -> Reply:
     """The whole-file validation report, the same wherever the file came from."""
     blocks: list[Any] = [Paragraph(text=report.summary())]
     if any(p.confirmable for p in report.problems):
