@@ -21,7 +21,6 @@ import shlex
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from bot.dates import read_day
 from bot.errors import AtelierError, InvalidInput
@@ -60,7 +59,7 @@ from bot.worklog import (
     saved_estimate,
 )
 from bot.worklog import create_project as store_project
-from knowledge.models import TRACKED, normalise_tag
+from knowledge.models import TRACKED, ChangeHistory, normalise_tag
 from knowledge.plausibility import check_hours
 from state import ActiveProject, LogEntry, SavedEstimate
 
@@ -576,11 +575,10 @@ async def finish(
     )
 
 
-async def _change_history(services: Services, project: ActiveProject) -> Any:
+async def _change_history(services: Services, project: ActiveProject) -> ChangeHistory:
     """The project's change requests as its past project keeps them (none is a record too:
     a project that did not grow counts in how much similar projects grow)."""
     from bot.changes.records import project_changes, summarise
-    from knowledge.models import ChangeHistory
 
     summary = summarise(await project_changes(services.db, project.tenant, project.id))
     base = None

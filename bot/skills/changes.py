@@ -62,6 +62,7 @@ from bot.logs import get_logger
 from bot.mentions import neutralise_mentions
 from bot.messages import (
     Action,
+    Block,
     Button,
     Buttons,
     FieldItem,
@@ -256,7 +257,7 @@ def _assessed_reply(
         if change.new_due_date and project.due_date:
             impact += f": due {project.due_date:%d %b} → {change.new_due_date:%d %b %Y}"
         fields.append(FieldItem(label="Delivery", value=impact))
-    blocks: list[Any] = [
+    blocks: list[Block] = [
         Heading(text=_short(f"Change request on {project.name}: {change.text}", 140)),
         Paragraph(text=change.reason),
         Fields(items=tuple(fields)),
@@ -751,7 +752,7 @@ async def _list_open(services: Services, tenant: str) -> Reply:
 
 
 def _show_reply(project: ActiveProject, change: ChangeRequest) -> Reply:
-    blocks: list[Any] = [
+    blocks: list[Block] = [
         Heading(text=f"Change `{change.id}` on {project.name}: {_status_text(change)}"),
         Paragraph(text=f"“{_short(change.text, 300)}”\n\n{change.reason}"),
     ]

@@ -21,6 +21,7 @@ from bot import corrections
 from bot.mentions import neutralise_mentions
 from bot.messages import (
     MAX_ATTACHMENT_BYTES,
+    Block,
     FieldItem,
     Fields,
     Heading,
@@ -179,7 +180,7 @@ async def show(text: str, request: Request, services: Services) -> Reply:
         )
     if project.tags:
         items.append(FieldItem(label="tags", value=", ".join(project.tags)))
-    blocks: list[Any] = [
+    blocks: list[Block] = [
         Heading(text=_safe(project.title)),
         Paragraph(text=_safe(project.summary)),
         Fields(items=tuple(items)),
@@ -282,7 +283,7 @@ async def import_projects(text: str, request: Request, services: Services) -> Re
 
 def report_reply(report: ImportReport, again: str) -> Reply:
     """The whole-file validation report, the same wherever the file came from."""
-    blocks: list[Any] = [Paragraph(text=report.summary())]
+    blocks: list[Block] = [Paragraph(text=report.summary())]
     if any(p.confirmable for p in report.problems):
         blocks.append(Paragraph(text=f"If those hours are right, {again}."))
     for warning in report.warnings:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.compose import Composition
-from bot.messages import Action, Button, Buttons, Paragraph, Reply, Request, text_reply
+from bot.messages import Action, Block, Button, Buttons, Paragraph, Reply, Request, text_reply
 from bot.pricing import Pricing, read_pricing, workspace_pricing
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.router import Route, not_a_brief
@@ -551,7 +551,7 @@ async def _more(action: Action, services: Services, run: ScopeRun) -> Reply:
         row = await session.get(ScopeRun, run.id)
         if row is not None:
             row.shown = len(used) + skip + len(rows)
-    blocks: list[Any] = [
+    blocks: list[Block] = [
         Paragraph(
             text="More past projects close to this brief. They were not counted in the "
             "estimate (less similar, or outside the filter it used)."
