@@ -14,6 +14,7 @@ re-importing a file, and a project that should not count must be removable witho
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import shlex
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -126,7 +127,7 @@ def _shown(value: Any) -> str:
 
 
 def corrected(
-    project: PastProject, changes: dict[str, str], confirmed: bool, now: Any
+    project: PastProject, changes: dict[str, str], confirmed: bool, now: dt.datetime
 ) -> PastProject:
     """The project with ``changes`` applied and validated; InvalidInput says why not."""
     from knowledge.importers import parse_cells

@@ -15,7 +15,7 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import select
@@ -72,7 +72,7 @@ async def recent_vague_asks(
 
 
 def remember_vague_ask(
-    session: Any, tenant: str, user_id: str, brief: str, now: dt.datetime
+    session: AsyncSession, tenant: str, user_id: str, brief: str, now: dt.datetime
 ) -> None:
     """Note that ``brief`` got questions instead of a number (in the caller's transaction)."""
     session.add(

@@ -324,7 +324,7 @@ async def import_attachments(parts: list[str], request: Request, services: Servi
     from knowledge.importers import FORMATS, ImportRefused, import_file
 
     flags = {p.lower() for p in parts}
-    replies: list[Any] = []
+    replies: list[Reply] = []
     cli = f"`atelier projects import FILE --tenant {request.tenant}`"
     for attachment in request.attachments[:5]:
         name = _safe_filename(attachment.filename)

@@ -330,8 +330,8 @@ async def scope_reply(
 
 
 async def _with_growth(
-    services: Services, tenant: str, result: ScopeResult, blocks: Sequence[Any]
-) -> tuple[Any, ...]:
+    services: Services, tenant: str, result: ScopeResult, blocks: Sequence[Block]
+) -> tuple[Block, ...]:
     """The answer with how much its analogues grew through change requests, when they were
     followed in Atelier (before the buttons)."""
     from bot.changes.learning import growth_note
