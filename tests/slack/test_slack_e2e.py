@@ -49,7 +49,7 @@ async def test_scope_says_working_on_it_then_posts_table_citations_and_chart(sla
     assert answer.payload["response_type"] == "in_channel"
     assert _types(answer) == ["header", "section", "section", "section", "context"]
     assert "Based on *3* similar projects" in answer.text  # **bold** became *bold*
-    assert "Harbor Coffee shop  88" in answer.text  # aligned table row
+    assert "Harbor Coffee shop     88" in answer.text  # aligned table row, figures to the right
     assert "[p-12] Harbor Coffee shop" in answer.text
     fields = answer.payload["blocks"][2]["fields"]
     assert [f["text"] for f in fields] == ["*P50*\n96 h", "*Price*\n$9,600"]

@@ -28,5 +28,5 @@ async def test_a_mention_asking_for_hours_gets_the_private_summary(
     (answer,) = answers
     assert answer.payload["user"] == "U0ALICE"
     assert "Total: 3.5 h" in answer.text and "2.5 h billable (1 h non-billable)" in answer.text
-    assert "300.00 USD" in answer.text
+    assert "$300.00" in answer.text
     assert not [c for c in slack.fake.calls[before:] if c.method == "chat.postMessage"]
