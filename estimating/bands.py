@@ -58,6 +58,7 @@ class Band:
     tails: tuple[float, ...] = ()  # "mixture": the low end's tail, per bucket
     upper_tails: tuple[float, ...] = ()  # "mixture": the high end's tail (empty: ``tails``)
     half_life: float = 0.0  # recency weighting of the calibration cases (0: none)
+    shift: float = 1.0  # "residual": offsets on log(shift + x) (1: log1p)
 
     def around(
         self,
@@ -80,9 +81,10 @@ class Band:
             low, high = distributions().ends(np.asarray(self.tails)[bucket], upper[bucket])
             return np.maximum(np.minimum(low, points), 0.0), np.maximum(high, points)
         scale = relative_spread(spreads, self.reference)
-        low = np.expm1(logged + np.asarray(self.lower)[bucket] * scale)
-        high = np.expm1(logged + np.asarray(self.upper)[bucket] * scale)
-        return np.maximum(low, 0.0), high
+        centre = np.log(np.maximum(np.asarray(points, dtype=float), 0.0) + self.shift)
+        low = np.exp(centre + np.asarray(self.lower)[bucket] * scale) - self.shift
+        high = np.exp(centre + np.asarray(self.upper)[bucket] * scale) - self.shift
+        return np.maximum(low, 0.0), np.maximum(high, 0.0)
 
 
 MIN_SPREAD = 0.05
@@ -264,11 +266,14 @@ def calibrate(
     min_bucket: int = MIN_BUCKET,
     max_buckets: int = MAX_BUCKETS,
     half_life: float = 0.0,
+    shift: float = 1.0,
 ) -> Band | None:
     """The band that held ``target`` of these held-out ``outcomes`` in each size bucket.
 
     ``spreads`` are the estimates' log P10–P90 widths of their analogue mixtures. Cases are
     oldest first; with a ``half_life`` the newer ones count more (see the module docstring).
+    Errors are measured on ``log(shift + x)``: 1 is log1p; a shift near the smallest outcome
+    makes them relative errors even for jobs under an hour, so sizes can share one bucket.
 
     ``None`` with fewer than 8 cases (too few to say anything about a band).
     """
@@ -281,7 +286,10 @@ def calibrate(
     # ends then vary from estimate to estimate, so coverage can be tuned in fine steps even
     # when outcomes are a few discrete values (story points).
     reference = float(np.median(np.maximum(np.asarray(spreads, dtype=float), MIN_SPREAD)))
-    errors = (np.log1p(outcomes) - logged) / relative_spread(spreads, reference)
+    if shift <= 0:
+        raise ValueError("the band's shift must be positive")
+    errors = np.log(outcomes + shift) - np.log(points + shift)
+    errors = errors / relative_spread(spreads, reference)
     edges = _bucket_edges(logged, min_bucket, max_buckets)
     bucket = np.searchsorted(np.asarray(edges), logged, side="right")
     weights = recency_weights(points.size, half_life)
@@ -291,5 +299,11 @@ def calibrate(
         lower.append(low)
         upper.append(high)
     return Band(
-        tuple(edges), tuple(lower), tuple(upper), int(points.size), reference, half_life=half_life
+        tuple(edges),
+        tuple(lower),
+        tuple(upper),
+        int(points.size),
+        reference,
+        half_life=half_life,
+        shift=shift,
     )

@@ -63,12 +63,15 @@ TRIED_BAND_HALF_LIFE = (0.0, 50.0, 100.0, 200.0)
 HALF_LIFE_CHECKS = 2  # newest calibration windows each checked against the older ones
 LOO_WINDOWS = 4  # leave-one-out rounds (one fold) are cut into this many windows by age
 DISCRETE_VALUES = 20  # distinct outcomes in a history up to which it is treated as discrete
-# Size buckets of each mode's band (Mondrian by the point's size). A guess estimate's band is
-# already local to its size through its scale (the spread of actual/guess among analogues with
-# similar guesses), so its calibration pools every size: per-size buckets of a few dozen guess
-# estimates each carried their own bias, which did not hold in the next window (the histories'
-# own rolling checks, bench/README.md).
+# Size buckets of each mode's band (Mondrian by the point's size). A guess estimate's band
+# pools every size, its errors measured relative to the job (log of shift + hours, the shift
+# being the history's smallest positive outcome, so a half-hour task's error is relative too);
+# it stays local to the job's size through its scale (the spread of actual/guess among
+# analogues with similar guesses). Per-size buckets of a few dozen guess estimates each carried
+# their own bias, which did not hold in the next window; pooled log1p errors gave small jobs
+# bands from the big ones' (the histories' own rolling checks, bench/README.md).
 BAND_BUCKETS = {"history": MAX_BUCKETS, "guess": 1}
+RELATIVE_ERRORS = {"history": False, "guess": True}
 
 
 @dataclass(frozen=True)
@@ -281,7 +284,11 @@ def held_out(folds: Sequence[Fold], knobs: Knobs) -> dict[str, HeldOut]:
 
 
 def _calibrated(
-    kind: str, cases: HeldOut, half_life: float = 0.0, buckets: int = MAX_BUCKETS
+    kind: str,
+    cases: HeldOut,
+    half_life: float = 0.0,
+    buckets: int = MAX_BUCKETS,
+    relative: bool = False,
 ) -> Band | None:
     if kind == "mixture":
         return calibrate_mixture(
@@ -291,8 +298,17 @@ def _calibrated(
             max_buckets=buckets,
             half_life=half_life,
         )
+    shift = 1.0
+    if relative:
+        positive = cases.outcomes[cases.outcomes > 0]
+        shift = float(positive.min()) if positive.size else 1.0
     return calibrate(
-        cases.points, cases.outcomes, cases.spreads, max_buckets=buckets, half_life=half_life
+        cases.points,
+        cases.outcomes,
+        cases.spreads,
+        max_buckets=buckets,
+        half_life=half_life,
+        shift=shift,
     )
 
 
@@ -306,6 +322,7 @@ def choose_half_life(
     cases: HeldOut,
     grid: Sequence[float] = GRID_BAND_HALF_LIFE,
     buckets: int = MAX_BUCKETS,
+    relative: bool = False,
 ) -> float:
     """The recency half-life whose band, calibrated on the older windows, came closest to 80%
     on each of the newest ``HALF_LIFE_CHECKS`` windows in turn (summed gaps; ties: the first,
@@ -326,7 +343,7 @@ def choose_half_life(
     for half_life in grid:
         gap = 0.0
         for calibrating, checked in splits:
-            band = _calibrated(kind, calibrating, half_life, buckets)
+            band = _calibrated(kind, calibrating, half_life, buckets, relative)
             gap += math.inf if band is None else _coverage_gap(band, checked)
         if gap < best_gap - 1e-9:
             best, best_gap = half_life, gap
@@ -348,16 +365,19 @@ def band_kinds(outcomes: np.ndarray) -> tuple[str, ...]:
 
 
 def choose_band(
-    cases: HeldOut, kinds: Sequence[str] = BAND_KINDS, buckets: int = MAX_BUCKETS
+    cases: HeldOut,
+    kinds: Sequence[str] = BAND_KINDS,
+    buckets: int = MAX_BUCKETS,
+    relative: bool = False,
 ) -> Band | None:
     """The band kind that, calibrated on the older held-out estimates, came closest to 80% on
-    the newest ones; then calibrated on all of them (in up to ``buckets`` size buckets). Ties
-    keep the first kind."""
+    the newest ones; then calibrated on all of them (in up to ``buckets`` size buckets, errors
+    relative to the job with ``relative``). Ties keep the first kind."""
     older, newest = np.flatnonzero(~cases.newest), np.flatnonzero(cases.newest)
     best_kind, best_gap = kinds[0], math.inf
     if len(kinds) > 1 and older.size >= 8 and newest.size >= 8:
         for kind in kinds:
-            band = _calibrated(kind, cases.part(older), buckets=buckets)
+            band = _calibrated(kind, cases.part(older), buckets=buckets, relative=relative)
             if band is None:
                 continue
             fresh = cases.part(newest)
@@ -367,8 +387,8 @@ def choose_band(
             )
             if gap < best_gap - 1e-9:
                 best_kind, best_gap = kind, gap
-    half_life = choose_half_life(best_kind, cases, buckets=buckets)
-    return _calibrated(best_kind, cases, half_life, buckets)
+    half_life = choose_half_life(best_kind, cases, buckets=buckets, relative=relative)
+    return _calibrated(best_kind, cases, half_life, buckets, relative)
 
 
 def calibrate_bands(folds: Sequence[Fold], knobs: Knobs) -> dict[str, Band]:
@@ -377,7 +397,10 @@ def calibrate_bands(folds: Sequence[Fold], knobs: Knobs) -> dict[str, Band]:
     kinds = band_kinds(folds[0].engine.history.actual) if folds else BAND_KINDS
     for mode, cases in held_out(folds, knobs).items():
         band = choose_band(
-            cases, kinds if mode == "history" else ("residual",), BAND_BUCKETS[mode]
+            cases,
+            kinds if mode == "history" else ("residual",),
+            BAND_BUCKETS[mode],
+            RELATIVE_ERRORS[mode],
         )
         if band is not None:
             bands[mode] = band

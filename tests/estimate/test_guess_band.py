@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import random
 
-from estimating import Engine, History, PastItem, Query, tune
+import numpy as np
+
+from estimating import Engine, History, PastItem, Query, calibrate, tune
 from estimating.tuning import BAND_BUCKETS
 
 
@@ -29,6 +31,7 @@ def test_the_guess_band_pools_sizes_and_the_history_band_keeps_its_buckets() -> 
     tuned = tune(History(guessed_history(600, seed=3)))
     assert tuned.protocol == "time"
     assert tuned.bands["guess"].edges == ()
+    assert 0 < tuned.bands["guess"].shift < 1.0  # errors relative to the job, not log1p
     assert len(tuned.bands["history"].edges) >= 1  # the history-only band stays by size
 
 
@@ -52,3 +55,26 @@ def test_guess_bands_hold_80_percent_on_the_next_items() -> None:
     estimates = engine.estimate_many([Query(i.text, guess=i.guess) for i in later])
     held = sum(e.p10 <= i.actual <= e.p90 for e, i in zip(estimates, later, strict=True))
     assert abs(held / len(later) - 0.8) <= 0.05
+
+
+def test_relative_errors_let_half_hour_tasks_and_big_jobs_share_one_band() -> None:
+    """The same relative noise at 0.5 h and at 50 h: pooled on log(shift + x) with a small
+    shift, both sizes hold about 80%; on log1p the small tasks' errors look tiny, so the
+    pooled band over-covers them and under-covers the big jobs."""
+    rng = np.random.default_rng(8)
+    points = np.where(rng.random(4000) < 0.5, 0.5, 50.0)
+    outcomes = points * np.exp(rng.normal(0, 0.6, points.size))
+    small = points < 1
+    ones = np.ones(points.size)
+
+    def held(shift: float) -> tuple[float, float]:
+        band = calibrate(points[:2000], outcomes[:2000], ones[:2000], max_buckets=1, shift=shift)
+        assert band is not None and band.edges == ()
+        low, high = band.around(points[2000:], ones[2000:])
+        inside = (outcomes[2000:] >= low) & (outcomes[2000:] <= high)
+        return float(inside[small[2000:]].mean()), float(inside[~small[2000:]].mean())
+
+    relative_small, relative_big = held(0.05)
+    assert abs(relative_small - 0.8) <= 0.05 and abs(relative_big - 0.8) <= 0.05
+    log1p_small, log1p_big = held(1.0)
+    assert log1p_small > 0.9 and log1p_big < 0.72
