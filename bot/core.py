@@ -63,7 +63,7 @@ class Bot:
     def __init__(self, services: Services, skills: Sequence[str] = SKILL_MODULES) -> None:
         self.services = services
         self.registry = skill_registry(skills)
-        services.registry = self.registry
+        services.commands = self.registry.commands
         self.access = AccessPolicy.from_settings(services.settings)
         # Platforms that can DM a person unprompted (scheduled digests), by platform name.
         self.direct_messages: dict[str, DirectMessages] = {}

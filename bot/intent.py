@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot.logs import get_logger
-from bot.registry import Command
+from bot.services import CommandSpec
 from language import ModelError, UsageLog, intent_chain, intent_variables, load_chat_model
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 
-def _descriptions(commands: Mapping[str, Command]) -> dict[str, str]:
+def _descriptions(commands: Mapping[str, CommandSpec]) -> dict[str, str]:
     """Each command's summary and first example: what the model chooses from."""
     described = {}
     for name, command in commands.items():
@@ -32,7 +32,7 @@ def _descriptions(commands: Mapping[str, Command]) -> dict[str, str]:
     return described
 
 
-def pick(answer: str, commands: Mapping[str, Command]) -> str | None:
+def pick(answer: str, commands: Mapping[str, CommandSpec]) -> str | None:
     """The command name in a model's answer, if it is exactly one registered command."""
     cleaned = answer.strip().strip("`\"'.").lstrip("/").lower()
     if cleaned in commands:
@@ -49,7 +49,7 @@ class IntentClassifier:
         self.timeout = timeout
         self.chain = intent_chain(model, timeout=timeout)
 
-    async def __call__(self, text: str, commands: Mapping[str, Command]) -> str | None:
+    async def __call__(self, text: str, commands: Mapping[str, CommandSpec]) -> str | None:
         usage = UsageLog()
         try:
             answer = await self.chain.ask(intent_variables(_descriptions(commands), text), usage)

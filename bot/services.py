@@ -7,17 +7,34 @@ import datetime as dt
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.compose import Composer, OfflineComposer
 from bot.config import Settings
+from bot.messages import Reply, Request
 from bot.scoping.calibration import TenantBands
 from bot.scoping.history import HistoryCache
 from knowledge.port import KnowledgeStore
 from state import Database
 
-if TYPE_CHECKING:  # the registry imports the services type too
-    from bot.registry import Command, SkillRegistry
+
+class CommandSpec(Protocol):
+    """What a skill may read of another command (``bot.registry.Command`` is one): its help
+    text, and its handler, to answer a question that belongs to it. Declared here so that the
+    services never import the registry, which imports them for its handler types."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def usage(self) -> str: ...
+    @property
+    def examples(self) -> tuple[str, ...]: ...
+    @property
+    def option(self) -> tuple[str, str] | None: ...
+    @property
+    def handler(self) -> Callable[[Request, Services], Awaitable[Reply]]: ...
 
 
 def _now() -> dt.datetime:
@@ -34,11 +51,13 @@ class Services:
     # which `/help` or `/log` should never pay.
     knowledge_factory: Callable[[], KnowledgeStore] | None = None
     _knowledge: KnowledgeStore | None = field(default=None, repr=False)
-    # Set by the Bot once its skills are loaded (`/help` lists them).
-    registry: SkillRegistry | None = field(default=None, repr=False)
+    # The registered commands, set by the Bot once its skills are loaded (`/help` lists them).
+    commands: Mapping[str, CommandSpec] = field(default_factory=dict, repr=False)
     # Optional model-based routing of free text the rule-based router did not match:
-    # ``await intent_classifier(text, registry.commands) -> command name | None``.
-    intent_classifier: Callable[[str, Mapping[str, Command]], Awaitable[str | None]] | None = None
+    # ``await intent_classifier(text, commands) -> command name | None``.
+    intent_classifier: Callable[[str, Mapping[str, CommandSpec]], Awaitable[str | None]] | None = (
+        None
+    )
 
     # Each tenant's engine tuned on its own history, for the knowledge store above.
     bands: TenantBands = field(default_factory=TenantBands, repr=False)

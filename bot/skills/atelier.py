@@ -160,7 +160,7 @@ async def on_action(action: Action, services: Services) -> Reply:
         return Reply(blocks=(PROJECT_FORM,))
     if verb in {"import", "demo"}:
         # Handled by `/projects` like the typed command, so both always answer the same.
-        projects = services.registry.commands.get("projects") if services.registry else None
+        projects = services.commands.get("projects")
         if projects is None:
             return text_reply("Project commands aren't available here.")
         text = "import" if verb == "import" else "demo load"

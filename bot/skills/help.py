@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.messages import Heading, Paragraph, Reply, Request, Table
 from bot.registry import Command, SkillRegistry
-from bot.services import Services
+from bot.services import CommandSpec, Services
 
 _PLATFORM_NOTES = {
     "slack": "You can also mention me (`@Atelier how long would a landing page take?`) "
@@ -17,18 +17,16 @@ _PLATFORM_NOTES = {
 }
 
 
-def _example(platform: str, command: Command, example: str) -> str:
+def _example(platform: str, command: CommandSpec, example: str) -> str:
     if platform == "discord" and command.option and example:
         return f"/{command.name} {command.option[0]}: {example}"
     return f"/{command.name} {example}".rstrip()
 
 
 async def show_help(request: Request, services: Services) -> Reply:
-    registry = services.registry
-    assert registry is not None, "the Bot sets the registry before any skill runs"
     platform = request.platform if request.platform in _PLATFORM_NOTES else "console"
     rows = []
-    for command in registry.commands.values():
+    for command in services.commands.values():
         example = command.examples[0] if command.examples else ""
         rows.append(
             (

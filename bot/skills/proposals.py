@@ -663,7 +663,7 @@ async def _start_project(
         return refusal_reply(
             "Approve the proposal first; a project starts from an approved proposal."
         )
-    command = services.registry.commands.get("projects") if services.registry else None
+    command = services.commands.get("projects")
     if command is None:
         return refusal_reply("Projects are not available here.")
     request = Request(

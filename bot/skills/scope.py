@@ -411,7 +411,7 @@ async def _not_a_brief(route: Route, request: Request, services: Services) -> Re
     if route.command is None:
         opening = "You're welcome!" if route.reason == "thanks" else "Hi!"
         return text_reply(f"{opening} {USAGE}")
-    command = services.registry.commands.get(route.command) if services.registry else None
+    command = services.commands.get(route.command)
     if command is None:
         return text_reply(f"That is not a brief, so I won't price it. {USAGE}")
     routed = request.model_copy(update={"command": route.command, "text": route.text})
