@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.errors import InvalidInput
 from bot.money import (
     PER_HOUR,
+    WORDLIKE_CODES,
     UnknownCurrency,
     currency_code,
     parse_money,
@@ -37,13 +38,13 @@ _RATE_WORD = re.compile(
 )
 # "at $120/h", "€90/h", "90 €/h", "120 EUR per hour", "$120 an hour"
 _RATE_SYMBOL_FIRST = re.compile(rf"(?:\bat\s+)?{_SYMBOL}\s*{_NUMBER}{_PER_HOUR}", re.IGNORECASE)
+# "CHF 120/h", "at EUR 90 per hour": the code first, as the CLDR writes some currencies
+_RATE_CODE_FIRST = re.compile(rf"(?:\bat\s+)?\b{_CODE}\s*{_NUMBER}{_PER_HOUR}", re.IGNORECASE)
 _RATE_AMOUNT_FIRST = re.compile(
     rf"(?:\bat\s+)?{_NUMBER}\s*(?:{_SYMBOL}|{_CODE}\b)?{_PER_HOUR}", re.IGNORECASE
 )
 # "in EUR", "in euros", "in Swiss francs"
-_IN_CURRENCY = re.compile(
-    r"\bin\s+(?P<word>(?:[A-Za-z]{2,12}\s)?[A-Za-z]{3,10})\b", re.IGNORECASE
-)
+_IN_CURRENCY = re.compile(r"\bin\s+(?P<word>(?:[A-Za-z]{2,12}\s)?[A-Za-z]{3,10})\b", re.IGNORECASE)
 # "I think 60h", "my guess is 60 hours", "I'd say about 60 hrs", "I estimate ~60h"
 _GUESS = re.compile(
     r"\b(?:i\s+think|i\s+guess|i'?d\s+say|i\s+would\s+say|i\s+estimate|my\s+guess\s+is|"
@@ -97,6 +98,12 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+def _written_code(word: str) -> str | None:
+    """A currency written next to a figure; a code that is also a word ("php", "top") counts
+    only in capitals."""
+    return currency_code(word, any_case=word.upper() not in WORDLIKE_CODES)
+
+
 def check_rate(rate: float) -> float:
     if not 0 < rate <= MAX_RATE:
         raise InvalidInput(
@@ -118,19 +125,19 @@ def parse_brief(text: str) -> ParsedBrief:
         guess = _number(found.group("hours"))
         spans.append(found.span())
 
-    for pattern in (_RATE_WORD, _RATE_SYMBOL_FIRST, _RATE_AMOUNT_FIRST):
+    for pattern in (_RATE_WORD, _RATE_SYMBOL_FIRST, _RATE_CODE_FIRST, _RATE_AMOUNT_FIRST):
         found = pattern.search(text)
         if not found or any(start <= found.start() < end for start, end in spans):
             continue
         groups = found.groupdict()
         code = groups.get("code")
-        if code and currency_code(code) is None:
-            continue  # "rate 120 and" — not a currency, not our pattern
+        if code and _written_code(code) is None:
+            continue  # "rate 120 and", "php 90/h" — not a currency, not our pattern
         rate = check_rate(_number(groups["amount"]))
         if groups.get("symbol"):
             currency = symbols()[groups["symbol"]]
         elif code:
-            currency = currency_code(code)
+            currency = _written_code(code)
         spans.append(found.span())
         break
 

@@ -35,6 +35,12 @@ from bot.scoping.risks import top_risks
         ("webshop at 120 CHF/h", "webshop", 120, "CHF", None),
         ("a 5 page site at 90.50 EUR per hour", "a 5 page site", 90.5, "EUR", None),
         ("app in the app store, I'd say about 45 hrs", "app in the app store", None, None, 45),
+        ("bakery shop at CHF 120/h", "bakery shop", 120, "CHF", None),
+        ("bakery shop at 95 SEK an hour", "bakery shop", 95, "SEK", None),
+        ("bakery shop, CA$95/h", "bakery shop", 95, "CAD", None),
+        ("bakery shop in Swiss francs", "bakery shop", None, "CHF", None),
+        ("a site in php, 90/h", "a site in php", 90, None, None),  # a language, not pesos
+        ("a site in cad for an architect", "a site in cad for an architect", None, None, None),
     ],
 )
 def test_overrides_are_taken_out_of_the_brief(text, brief, rate, currency, guess):
