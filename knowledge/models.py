@@ -9,10 +9,11 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from knowledge.currencies import currency_codes
+from knowledge.currencies import history_currency_codes
 
-# Active ISO 4217 currency codes (CLDR): an unknown code is a typo, not a currency.
-CURRENCIES = currency_codes()
+# ISO 4217 codes in use since 2000 (CLDR): a past project may be priced in a retired currency
+# (kuna, lev), but an unknown code is a typo, not a currency.
+CURRENCIES = history_currency_codes()
 
 ProjectStatus = Literal["active", "closed"]
 TRACKED: Final = "tracked"  # origin of a project closed in Atelier: its hours came from the log

@@ -109,3 +109,13 @@ def test_a_brief_that_names_an_amount_answers_the_budget_question(brief: str, na
 
     budget = next(rule for rule in RULES if rule.topic == "budget")
     assert bool(budget.answered.search(brief)) is named
+
+
+def test_past_projects_may_be_priced_in_a_currency_retired_since() -> None:
+    from knowledge.models import PastProject
+
+    kept = PastProject(id="p-1", title="Zagreb shop", summary="Shop", currency="hrk", price=9000)
+    assert kept.currency == "HRK"  # the kuna, replaced by the euro in 2023
+    with pytest.raises(ValueError, match="unknown currency code"):
+        PastProject(id="p-2", title="Shop", summary="Shop", currency="ABC")
+    assert not is_currency_code("HRK")  # but no new rate is set in it
