@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from knowledge.currencies import is_currency_code
+from knowledge.currencies import history_currency_codes, is_currency_code
 
 
 class SettingsError(ValueError):
@@ -234,6 +234,8 @@ class Settings(BaseSettings):
     @classmethod
     def _currency_code(cls, value: str) -> str:
         code = value.strip().upper()
+        if code in history_currency_codes() and not is_currency_code(code):
+            raise ValueError(f"{code} is no longer legal tender; use the currency that replaced it")
         if not is_currency_code(code):
             raise ValueError("must be a three-letter ISO 4217 code such as USD or EUR")
         return code

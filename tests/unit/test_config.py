@@ -26,6 +26,7 @@ def test_platform_secrets_use_their_usual_names(settings, monkeypatch):
         ("ATELIER_RATE", "-5", "ATELIER_RATE"),
         ("ATELIER_CURRENCY", "dollars", "ATELIER_CURRENCY"),
         ("ATELIER_CURRENCY", "ABC", "ATELIER_CURRENCY"),  # three letters, but no ISO 4217 code
+        ("ATELIER_CURRENCY", "DEM", "ATELIER_CURRENCY"),  # retired
         ("ATELIER_LOG_LEVEL", "loud", "ATELIER_LOG_LEVEL"),
     ],
 )
