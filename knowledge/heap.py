@@ -10,14 +10,18 @@ the machine (p50 55–95 ms either way at a load average of 3–4).
 
 :func:`release_free_memory` hands freed pages back to the system (``malloc_trim``); after a
 large one-off read (a full history: 10k projects freed about 105 MB the allocator would
-otherwise keep) it is worth its few milliseconds.
+otherwise keep) it is worth its few milliseconds. :func:`collection_paused` keeps Python's
+cyclic collector out of such reads.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -54,4 +58,21 @@ def release_free_memory() -> bool:
     return bool(libc.malloc_trim(0)) if libc is not None else False
 
 
-__all__ = ["limit_arenas", "release_free_memory"]
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a bulk read builds its objects.
+
+    Each collection that tens of thousands of new objects set off walks every object alive:
+    building a 50k-project history took 0.25-0.7 s with them and 0.2 s without. For code that
+    builds plain records (no reference cycles); collection resumes, as it was, right after.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+__all__ = ["collection_paused", "limit_arenas", "release_free_memory"]

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from estimating import Engine, History, Knobs, PastItem, Tuned, tune
+from knowledge.heap import collection_paused
 from knowledge.port import KnowledgeStore
 
 MIN_PROJECTS = 10  # fewer: too little to tune or calibrate on
@@ -43,7 +44,8 @@ def build_engine(
     closed: Sequence[Any], params: Knobs, store: KnowledgeStore | None = None, tenant: str = ""
 ) -> tuple[Engine | None, Tuned]:
     """The engine over ``closed``; tuned leave-one-out through ``store`` when there is one."""
-    history = History(past_items(closed))
+    with collection_paused():  # one item per project: see knowledge.heap
+        history = History(past_items(closed))
     if len(history) == 0:
         return None, Tuned(params)
     tuned = Tuned(params)

@@ -40,7 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.scoping.features import ProjectFeatures
 from bot.scoping.result import HistoryFacts, history_facts
-from knowledge.heap import release_free_memory
+from knowledge.heap import collection_paused, release_free_memory
 from knowledge.port import KnowledgeStore
 from state.features import Changes, FeatureTable
 
@@ -105,10 +105,11 @@ def _feature_table(store: KnowledgeStore) -> FeatureTable | None:
 
 def _from_rows(changes: Changes) -> tuple[list[ProjectFeatures], frozenset[str]]:
     """(closed projects newest first, every live id) from a full read."""
-    projects = [ProjectFeatures.from_row(row) for row in changes.rows]
-    closed = [p for p in projects if p.status == "closed"]
-    closed.sort(key=_newest_first, reverse=True)
-    return closed, frozenset(p.id for p in projects)
+    with collection_paused():
+        projects = [ProjectFeatures.from_row(row) for row in changes.rows]
+        closed = [p for p in projects if p.status == "closed"]
+        closed.sort(key=_newest_first, reverse=True)
+        return closed, frozenset(p.id for p in projects)
 
 
 def _read_features(
@@ -118,7 +119,8 @@ def _read_features(
     count is not the store's."""
     now = time.monotonic()
     count = int(store.count(tenant))
-    changes = table.read(tenant)
+    with collection_paused():
+        changes = table.read(tenant)
     if len(changes.rows) != count:
         log.info(
             "history rows rebuilt from the store (%d rows, %d projects)", len(changes.rows), count

@@ -32,3 +32,25 @@ def test_without_glibc_both_do_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(heap, "_glibc", lambda: None)
     assert heap.limit_arenas() is False
     assert heap.release_free_memory() is False
+
+
+def test_collection_is_paused_inside_and_restored_as_it_was_after() -> None:
+    import gc
+
+    from knowledge.heap import collection_paused
+
+    assert gc.isenabled()
+    try:
+        with collection_paused():
+            assert not gc.isenabled()
+            raise KeyError("a failed read")
+    except KeyError:
+        pass
+    assert gc.isenabled()  # restored after a failure too
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: left off
+    finally:
+        gc.enable()
