@@ -28,8 +28,11 @@ _SLACK_OTHER = re.compile(r"<![^>]*>")
 _SLACK_USER = re.compile(r"<@[A-Za-z0-9]+(?:\|([^>]*))?>")
 _DISCORD_ROLE = re.compile(r"<@&\d+>")
 _DISCORD_USER = re.compile(r"<@!?\d+>")
-# "@channel", "@@here", "@everyone", "@all", "@team" (the last two ping in some clients).
-_BROADCAST = re.compile(rf"{_AT}+(channel|here|everyone|all|team)\b", re.IGNORECASE)
+# "@channel", "@@here", "@everyone" anywhere; "@all", "@team" (they ping in some clients) as a
+# word of their own, so that an address such as ops@team.example stays whole.
+_BROADCAST = re.compile(
+    rf"{_AT}+(channel|here|everyone)\b|(?<![\w.+-]){_AT}+(all|team)\b", re.IGNORECASE
+)
 # In model text also "@ here", and any other "@name" that is not part of an e-mail address.
 _BROADCAST_SPACED = re.compile(rf"{_AT}+\s*(everyone|here|channel)\b", re.IGNORECASE)
 _AT_NAME = re.compile(rf"(?<![\w.]){_AT}+(?=\w)")
@@ -46,7 +49,7 @@ def neutralise_mentions(text: str) -> str:
     text = _SLACK_SPECIAL.sub(lambda m: _BREAK + m.group(1).lower(), text)
     text = _SLACK_SUBTEAM.sub(lambda m: _BREAK + (m.group(1) or "team").strip(), text)
     text = _DISCORD_ROLE.sub(_BREAK + "role", text)
-    return _BROADCAST.sub(lambda m: _BREAK + m.group(1), text)
+    return _BROADCAST.sub(lambda m: _BREAK + (m.group(1) or m.group(2)), text)
 
 
 def strip_mentions(text: str) -> str:

@@ -28,3 +28,11 @@ def test_echoed_data_keeps_the_people_it_names() -> None:
 
 def test_the_composer_uses_the_same_rule() -> None:
     assert grounding_strip is strip_mentions
+
+
+def test_an_email_address_stays_whole() -> None:
+    assert neutralise_mentions("write to ops@team.example or hi@all.example") == (
+        "write to ops@team.example or hi@all.example"
+    )
+    assert escape("ops@team.example") == "ops@team.example"
+    assert neutralise_mentions("@team please") == "@\u200bteam please"
