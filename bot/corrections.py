@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from bot.dates import read_day
 from bot.errors import Conflict, InvalidInput, NotFound, Unavailable
 from bot.services import Services
 from bot.worklog import record_actuals
@@ -126,6 +127,18 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _days_read(changes: dict[str, str], today: dt.date) -> dict[str, str]:
+    """Start and finish dates as people write them ("15 March 2024", "3 weeks ago") -> ISO."""
+    read = dict(changes)
+    for name, what in (("started", "start date"), ("finished", "finish date")):
+        if read.get(name):
+            try:
+                read[name] = read_day(read[name], today, what=what, prefer="past").isoformat()
+            except InvalidInput as problem:
+                raise InvalidInput(f"Nothing was changed: {problem}") from None
+    return read
+
+
 def corrected(
     project: PastProject, changes: dict[str, str], confirmed: bool, now: dt.datetime
 ) -> PastProject:
@@ -136,6 +149,7 @@ def corrected(
     if cleared & _REQUIRED:
         first = sorted(cleared & _REQUIRED)[0]
         raise InvalidInput(f"`{first}` can't be empty. Nothing was changed.")
+    changes = _days_read(changes, now.date())
     values, bad = parse_cells({name: value for name, value in changes.items() if value})
     if bad:
         field, message = bad[0]

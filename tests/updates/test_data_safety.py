@@ -130,6 +130,17 @@ async def test_edit_corrects_a_past_project_with_the_same_rules(harness, clock, 
     assert "don't know a past project" in (await harness.say("/projects edit nope actual=3")).text
 
 
+async def test_edit_reads_dates_as_people_write_them(harness, clock, demo_store) -> None:
+    # The clock says 1 December 2026: a finish date without a year is behind it.
+    answer = (await harness.say('/projects edit demo-001 start="2 March" finish="15 March"')).text
+    assert answer.startswith("Updated"), answer
+    fixed = demo_store.get("local", "demo-001")
+    assert (str(fixed.started), str(fixed.finished)) == ("2026-03-02", "2026-03-15")
+    bad = (await harness.say("/projects edit demo-001 finish=someday")).text
+    assert "Nothing was changed" in bad and "can't read `someday` as a finish date" in bad
+    assert demo_store.get("local", "demo-001").finished == fixed.finished
+
+
 async def test_remove_is_soft_and_restore_puts_it_back(harness, clock, demo_store) -> None:
     before = demo_store.get("local", "demo-001")
     removed = (await harness.say("/projects remove demo-001")).text
