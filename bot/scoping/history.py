@@ -58,6 +58,7 @@ class _Entry:
     checked_at: float  # when the count last matched
     revision: int | None = None  # the feature rows' revision read up to (None: no rows)
     live: frozenset[str] = frozenset()  # every live project id (feature rows only)
+    full: bool = False  # a full read of the rows (may go back in revision: rows dropped)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def _read_features(
             changes = table.read(tenant)
         release_free_memory()  # the store's full read leaves freed pages (see _read)
     closed, live = _from_rows(changes)
-    return _Entry(_history(closed, len(live), now), generation, now, changes.revision, live)
+    history = _history(closed, len(live), now)
+    return _Entry(history, generation, now, changes.revision, live, full=True)
 
 
 def _advanced(store: KnowledgeStore, table: FeatureTable, tenant: str, entry: _Entry) -> _Entry:
@@ -141,6 +143,8 @@ def _advanced(store: KnowledgeStore, table: FeatureTable, tenant: str, entry: _E
     changes = table.read(tenant, since=entry.revision or 0)
     if changes.revision == entry.revision:
         return _Entry(entry.history, generation, now, entry.revision, entry.live)
+    if changes.revision < (entry.revision or 0):  # the rows were dropped (a forgotten tenant)
+        return _read_features(store, table, tenant, generation)
     fresh = [ProjectFeatures.from_row(row) for row in changes.rows]
     touched = {p.id for p in fresh} | set(changes.removed)
     kept = [p for p in entry.history.closed if p.id not in touched]
@@ -301,6 +305,7 @@ class HistoryCache:
                 and current.revision is not None
                 and entry.revision is not None
                 and current.revision > entry.revision
+                and not entry.full
             ):
                 return  # an older read of the rows, finished after a newer one
             self._entries[tenant] = entry

@@ -193,3 +193,25 @@ def test_an_unmigrated_database_falls_back_to_reading_the_store(tmp_path: Path) 
     assert store.upsert("a", [project(1)]) == 1  # the project is saved; the rows are not
     found = HistoryCache().history(store, "a")
     assert [p.id for p in found.closed] == ["p-001"] and inner.lists == 1
+
+
+def test_rows_dropped_under_a_reader_are_read_again_in_full(
+    table: FeatureTable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import delete
+
+    from state.features import FeatureRevision, ProjectFeatureRow
+
+    inner = MemoryStore()
+    store = FeatureKeepingStore(inner, table)
+    store.upsert("a", [project(n) for n in range(3)])
+    cache = HistoryCache()
+    assert len(cache.history(store, "a").closed) == 3
+    inner.projects["a"] = {}  # the tenant forgotten: its projects and its rows go
+    with table.engine.begin() as connection:
+        connection.execute(delete(ProjectFeatureRow).where(ProjectFeatureRow.tenant == "a"))
+        connection.execute(delete(FeatureRevision).where(FeatureRevision.tenant == "a"))
+    monkeypatch.setattr(history, "RECHECK", 0.0)
+    cache.history(store, "a")
+    assert cache.wait_for_refresh("a", timeout=30)
+    assert cache.history(store, "a").closed == ()
