@@ -51,6 +51,16 @@ class UnknownCurrency(InvalidInput):
     """A currency was written, but it is none we know ("ABC", "zorkmids")."""
 
 
+# Codes and currency names that are everyday English next to a figure ("top 5 a day", "php 8",
+# "won 3 matches"): in running text these count as money only in capitals (codes) or not at all
+# (names). Everything else the CLDR lists counts in any case.
+WORDLIKE_CODES = frozenset({
+    "ALL", "TOP", "CUP", "TRY", "PEN", "BAM", "GEL", "SOS", "MAD", "MOP", "BOB", "COP", "PHP",
+    "RON", "SAR", "LAK", "MUR", "DOP", "GIP",
+})  # fmt: skip
+WORDLIKE_NAMES = frozenset({"gold", "mark", "marks", "real", "won", "sol", "som", "dong", "kip"})
+
+
 # --- what people type -----------------------------------------------------------------------
 
 
@@ -80,23 +90,17 @@ def names() -> dict[str, str]:
             name = name.lower()
             full.setdefault(name, code)
             last.setdefault(name.split()[-1], set()).add(code)
-    unique = {word: next(iter(codes)) for word, codes in last.items() if len(codes) == 1}
+    unique = {
+        word: next(iter(codes))
+        for word, codes in last.items()
+        if len(codes) == 1 and word not in WORDLIKE_NAMES  # "in real time" names no currency
+    }
     return {**unique, **USUAL, **full}
 
 
 def symbol_pattern() -> str:
     """A regex alternation of the typed symbols, longest first ("CA$" before "$")."""
     return "|".join(re.escape(s) for s in sorted(symbols(), key=len, reverse=True))
-
-
-# Codes and currency names that are everyday English next to a figure ("top 5 a day", "php 8",
-# "won 3 matches"): in running text these count as money only in capitals (codes) or not at all
-# (names). Everything else the CLDR lists counts in any case.
-WORDLIKE_CODES = frozenset({
-    "ALL", "TOP", "CUP", "TRY", "PEN", "BAM", "GEL", "SOS", "MAD", "MOP", "BOB", "COP", "PHP",
-    "RON", "SAR", "LAK", "MUR", "DOP", "GIP",
-})  # fmt: skip
-WORDLIKE_NAMES = frozenset({"gold", "mark", "marks", "real", "won", "sol", "som", "dong", "kip"})
 
 
 @cache

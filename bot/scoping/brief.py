@@ -144,6 +144,8 @@ def parse_brief(text: str) -> ParsedBrief:
     for found in _IN_CURRENCY.finditer(text):
         # Running text: "in php" or "in cad" is a tool; a code counts in capitals ("in CAD").
         word = found.group("word")
+        if word.split()[0].upper() in WORDLIKE_CODES:
+            continue  # "in PHP", "in ALL browsers": a language, a word
         code = currency_code(word, any_case=False)
         start = found.start()
         if code is None and " " in word:  # "in euros for…": the first word alone

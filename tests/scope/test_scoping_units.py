@@ -41,6 +41,9 @@ from bot.scoping.risks import top_risks
         ("bakery shop in Swiss francs", "bakery shop", None, "CHF", None),
         ("a site in php, 90/h", "a site in php", 90, None, None),  # a language, not pesos
         ("a site in cad for an architect", "a site in cad for an architect", None, None, None),
+        ("a site in PHP", "a site in PHP", None, None, None),
+        ("a dashboard in real time", "a dashboard in real time", None, None, None),
+        ("a shop in Brazilian reals", "a shop", None, "BRL", None),
     ],
 )
 def test_overrides_are_taken_out_of_the_brief(text, brief, rate, currency, guess):
