@@ -77,3 +77,10 @@ def test_a_data_folder_elsewhere_is_scored(
     assert names[0].startswith("usergrid: MAE vs history median (n=16)")
     assert any(name.startswith("sip-pc4 --guess: MAE vs the raw guess") for name in names)
     assert all(row["value"] is not None for row in rows)
+    # The history checks never reach the scored 20%: the last one ends at 80% of the file.
+    checks = estimates.history_check_rows(None, tmp_path)
+    per_file = len(estimates.HISTORY_CHECKS)
+    assert len(checks) == 3 * per_file + 1  # usergrid, sip-pc4 with and without the guess
+    assert max(stop for _, stop in estimates.HISTORY_CHECKS) == 0.8
+    assert "64%→80% (n=13)" in checks[per_file - 1]["name"]
+    assert "within 0.05" in checks[-1]["name"] and 0 <= checks[-1]["value"] <= 1
