@@ -98,6 +98,12 @@ class Request(_Frozen):
     attachments: tuple[Attachment, ...] = Field(
         default=(), description="files shared with the request (e.g. history to import)"
     )
+    max_attachment_bytes: int = Field(
+        default=MAX_ATTACHMENT_BYTES,
+        ge=1,
+        description="the largest attached file the core reads, set by the adapter for its "
+        "channel (chat: MAX_ATTACHMENT_BYTES; the command line allows more)",
+    )
     raw: Mapping[str, Any] = Field(default_factory=dict, repr=False)
 
 

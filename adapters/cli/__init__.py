@@ -4,9 +4,10 @@ Sub-command groups live in their own modules and are registered in :func:`_regis
 command that has a chat equivalent is that chat command sent through ``Bot.handle`` (or a form
 submitted through ``Bot.handle_action``), like any adapter's: the same checks, the same saved
 records, the same words; ``--json`` prints the reply's facts. Maintenance commands with no
-chat equivalent (``db``, ``eval``, ``slack``, ``sync-commands``) work otherwise, and say so; so
-do ``projects import`` (files larger than chat accepts, with a progress bar), ``projects
-reindex`` and the ``--json`` of ``projects search|list|show`` (whole records from the store).
+chat equivalent (``db``, ``eval``, ``slack``, ``sync-commands``) work otherwise, and say so.
+``projects import`` is `/projects import` with the file attached and the command line's larger
+size limit; ``projects reindex`` is the admin command `/projects reindex` (the command line, on
+the machine running Atelier, may run it).
 """
 
 from __future__ import annotations

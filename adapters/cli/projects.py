@@ -1,15 +1,21 @@
 """`atelier projects …`: load, search and inspect the past projects of a workspace.
 
 ``--tenant`` picks the workspace (a Slack team id, a Discord guild id, or ``local``), so a studio
-can load its history into the workspace the bot serves. Exit codes: 0 done, 1 something was not
-done (a row not imported, an unknown id, the store unavailable), 2 a bad setting.
+can load its history into the workspace the bot serves. Every command is the `/projects` command
+sent through ``Bot.handle``: ``import`` hands the file's bytes over as an attachment, like a file
+shared in chat, with a larger size limit (``--max-mb``, passed as
+``Request.max_attachment_bytes``); ``--json`` prints the reply's facts (whole projects, search
+hits with their similarity, the import report). Exit codes: 0 done, 1 something was not done (a
+row not imported, an unknown id, the store unavailable), 2 a bad setting.
 """
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -21,12 +27,13 @@ from adapters.cli.common import (
     cli_request,
     fail,
     print_json,
+    render_reply,
     run,
     settings_or_exit,
     stderr,
-    stdout,
 )
 from bot.config import Settings
+from bot.messages import Attachment, Reply, Request
 
 projects_app = typer.Typer(
     help="Past projects: import your history, search it, list and show projects.",
@@ -34,27 +41,8 @@ projects_app = typer.Typer(
 )
 
 
-def _store(settings: Settings) -> Any:
-    from adapters.runtime import open_knowledge
-    from knowledge.store import KnowledgeUnavailable
-
-    try:
-        return open_knowledge(settings)
-    except KnowledgeUnavailable as problem:
-        _fail(str(problem))
-
-
-def _fail(message: str, as_json: bool = False) -> None:
+def _fail(message: str, as_json: bool = False) -> NoReturn:
     raise typer.Exit(fail(message, as_json))  # one line, never wrapped
-
-
-def _guarded(as_json: bool, work: Any) -> Any:
-    from knowledge.store import KnowledgeUnavailable
-
-    try:
-        return work()
-    except KnowledgeUnavailable as problem:
-        _fail(str(problem), as_json)
 
 
 def _ask(
@@ -69,6 +57,72 @@ def _ask(
             return await ask_bot(bot, request, as_json)
 
     raise typer.Exit(run(go))
+
+
+def _answer(
+    settings: Settings,
+    request: Request,
+    as_json: bool,
+    json_of: Callable[[Reply], Any],
+    *,
+    done: Callable[[Reply], bool] = lambda reply: True,
+    busy: str | None = None,
+) -> NoReturn:
+    """Send ``request`` through ``Bot.handle``; print the reply (or, with --json, what
+    ``json_of`` reads from its facts). Exit 0 when ``done(reply)``, 1 when it was refused or
+    not done."""
+    from adapters.runtime import running_bot
+
+    async def go() -> int:
+        async with running_bot(settings) as bot:
+            with _working(busy, as_json):
+                reply = await bot.handle(request)
+            if reply is None:
+                return fail("no answer", as_json)
+            if reply.refused:
+                return fail(reply.text, as_json)
+            if as_json:
+                print_json(json_of(reply))
+            else:
+                await render_reply(bot, reply, request.tenant, request.user_id)
+            return 0 if done(reply) else 1
+
+    raise typer.Exit(run(go))
+
+
+def _working(what: str | None, as_json: bool) -> AbstractContextManager[Any]:
+    """A spinner on the terminal while the core works (the core reports no progress)."""
+    if what is None or as_json or not stderr.is_terminal:
+        return nullcontext()
+    return stderr.status(what)
+
+
+_MARKDOWN = (".md", ".markdown")
+
+
+def _attachments(path: Path, max_bytes: int) -> tuple[Attachment, ...]:
+    """The file (or a folder's Markdown files) as attachments, as chat adapters hand files
+    to the core; a file over ``max_bytes`` goes without its bytes, so the core can say so
+    without this reading it."""
+    if not path.exists():
+        raise ValueError(f"{path} does not exist.")
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in _MARKDOWN and p.is_file())
+        if not files:
+            raise ValueError(f"the folder {path.name} has no .md files to import.")
+    elif path.is_file():
+        files = [path]
+    else:
+        raise ValueError(f"{path} is not a file.")
+    found = []
+    for file in files:
+        try:
+            size = file.stat().st_size
+            content = file.read_bytes() if size <= max_bytes else None
+        except OSError as problem:
+            raise ValueError(f"{file.name} can't be read ({problem.strerror}).") from None
+        found.append(Attachment(filename=file.name[:255], size=size, content=content))
+    return tuple(found)
 
 
 @projects_app.command("import")
@@ -91,65 +145,34 @@ def import_command(
     """Import past projects; valid rows are stored, invalid ones reported with their line.
 
     The whole file is checked before anything is written. Importing the same file again
-    updates the projects instead of duplicating them.
+    updates the projects instead of duplicating them. The file goes through `/projects
+    import` like a file shared in chat, with a larger size limit (--max-mb).
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from knowledge.importers import ImportRefused, check_path, import_file
-
     settings = settings_or_exit()
-    who = tenant or settings.default_tenant
-    store = _store(settings)
     max_bytes = int(max_mb * 1024 * 1024)
     try:
-        check_path(path, max_bytes)
-        if as_json:
-            report = _guarded(
-                as_json,
-                lambda: import_file(
-                    store, who, path, max_bytes=max_bytes, confirmed=confirm, update=update
-                ),
-            )
-        else:
-            with Progress(
-                TextColumn("importing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=stderr,
-                transient=True,
-            ) as bar:
-                task = bar.add_task("import", total=None)
-
-                def advance(done: int, expected: int | None) -> None:
-                    bar.update(task, completed=done, total=expected)
-
-                report = _guarded(
-                    as_json,
-                    lambda: import_file(
-                        store,
-                        who,
-                        path,
-                        max_bytes=max_bytes,
-                        progress=advance,
-                        confirmed=confirm,
-                        update=update,
-                    ),
-                )
-    except ImportRefused as problem:
+        files = _attachments(path, max_bytes)
+    except ValueError as problem:
         _fail(f"nothing was imported: {problem}", as_json)
-    if as_json:
-        print_json({**report.to_dict(), "tenant": who})
-    else:
-        stdout.print(report.summary() + f" (workspace {who})", markup=False, highlight=False)
-        for warning in report.warnings:
-            stdout.print(f"note: {warning}", markup=False, highlight=False)
-        for row_problem in report.problems:
-            stdout.print(f"  {row_problem}", markup=False, highlight=False)
-        if any(p.confirmable for p in report.problems):
-            stdout.print("If those hours are right, import again with --confirm.")
-        if report.problems:
-            stdout.print("Fix those rows and import the file again: it updates, never duplicates.")
-    raise typer.Exit(0 if report.ok else 1)
+    words = ["import"] + (["confirm"] if confirm else []) + (["update"] if update else [])
+    request = cli_request(settings, tenant, "cli", "projects", " ".join(words)).model_copy(
+        update={"attachments": files, "max_attachment_bytes": max_bytes}
+    )
+
+    def imports(reply: Reply) -> list[dict[str, Any]]:
+        return list(reply.facts.get("imports", ()))
+
+    def as_report(reply: Reply) -> Any:
+        found = imports(reply)
+        if len(found) == 1:  # one file or one folder: its report, named by the path given
+            return {**found[0], "path": str(path), "tenant": request.tenant}
+        return {"tenant": request.tenant, "imports": found}
+
+    def all_imported(reply: Reply) -> bool:
+        return all(not i.get("problems") and "refused" not in i for i in imports(reply))
+
+    busy = f"importing {path.name}…"
+    _answer(settings, request, as_json, as_report, done=all_imported, busy=busy)
 
 
 @projects_app.command("search")
@@ -157,8 +180,9 @@ def search_command(
     text: Annotated[str, typer.Argument(help="What you are looking for, in plain words.")],
     tenant: TenantOption = None,
     k: Annotated[
-        int, typer.Option("--k", min=1, max=100, help="How many results (with --json).")
-    ] = 8,
+        int | None,
+        typer.Option("--k", help="How many results, 1 to 100 (default 8; `k=` in chat)."),
+    ] = None,
     type: Annotated[str | None, typer.Option("--type", help="Only this type.")] = None,
     tag: Annotated[
         list[str] | None, typer.Option("--tag", help="Only projects with this tag (repeatable).")
@@ -169,18 +193,11 @@ def search_command(
     settings = settings_or_exit()
     if not text.strip():
         _fail("tell me what to search for, e.g. atelier projects search 'Shopify theme'", as_json)
-    if not as_json:
-        filters = ([f"type:{type}"] if type else []) + [f"tag:{t}" for t in tag or []]
-        _ask(settings, tenant, " ".join(["search", text, *filters]), as_json)
-    who = tenant or settings.default_tenant
-    store = _store(settings)
-    matches = _guarded(as_json, lambda: store.search(who, text, k, type=type, tags=tag))
-    print_json(
-        [
-            {"similarity": round(m.similarity, 4), **m.project.model_dump(mode="json")}
-            for m in matches
-        ]
-    )
+    filters = ([f"type:{type}"] if type else []) + [f"tag:{t}" for t in tag or []]
+    count = [] if k is None else [f"k={k}"]
+    words = " ".join(["search", text, *filters, *count])
+    request = cli_request(settings, tenant, "cli", "projects", words)
+    _answer(settings, request, as_json, lambda reply: list(reply.facts.get("matches", ())))
 
 
 @projects_app.command("list")
@@ -197,12 +214,10 @@ def list_command(
     status = status.lower()
     if status not in {"closed", "active", "removed"}:
         _fail("--status must be closed, active or removed", as_json)
-    if status in {"active", "removed"} or not as_json:
+    if status != "closed":
         _ask(settings, tenant, f"list {status}", as_json)
-    who = tenant or settings.default_tenant
-    store = _store(settings)
-    projects = _guarded(as_json, lambda: store.list(who, status=status))
-    print_json([p.model_dump(mode="json") for p in projects])
+    request = cli_request(settings, tenant, "cli", "projects", "list closed")
+    _answer(settings, request, as_json, lambda reply: list(reply.facts.get("projects", ())))
 
 
 @projects_app.command("show")
@@ -213,29 +228,18 @@ def show_command(
 ) -> None:
     """Everything about one past project."""
     settings = settings_or_exit()
-    if not as_json:
-        _ask(settings, tenant, f"show {project_id}", as_json)
-    who = tenant or settings.default_tenant
-    store = _store(settings)
-    project = _guarded(as_json, lambda: store.get(who, project_id))
-    if project is None:
-        _fail(f"no past project with id {project_id!r} in workspace {who}", as_json)
-    print_json(project.model_dump(mode="json"))
+    request = cli_request(settings, tenant, "cli", "projects", f"show {project_id}")
+    _answer(settings, request, as_json, lambda reply: reply.facts.get("project"))
 
 
 @projects_app.command("reindex")
 def reindex_command(tenant: TenantOption = None, as_json: JsonOption = False) -> None:
-    """Rebuild the search index with the embedding model ATELIER_EMBEDDINGS selects."""
+    """Rebuild the search index with the embedding model ATELIER_EMBEDDINGS selects
+    (`/projects reindex`, an admin command in chat)."""
     settings = settings_or_exit()
-    who = tenant or settings.default_tenant
-    store = _store(settings)
-    count = _guarded(as_json, lambda: store.reindex(who))
-    if as_json:
-        print_json({"tenant": who, "reindexed": count, "model": store.embedder.name})
-    else:
-        stdout.print(
-            f"Re-indexed {count} past project(s) of workspace {who} with {store.embedder.name}."
-        )
+    request = cli_request(settings, tenant, "cli", "projects", "reindex")
+    busy = "re-indexing…"
+    _answer(settings, request, as_json, lambda reply: dict(reply.facts), busy=busy)
 
 
 @projects_app.command("remove-demo")

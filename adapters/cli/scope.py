@@ -25,7 +25,10 @@ def scope_command(
     tenant: TenantOption = None,
     rate: Annotated[
         float | None,
-        typer.Option("--rate", min=0.01, help="Hourly rate (default: the workspace's)."),
+        # Bigger figures are not read as one number; the core refuses what is over its limit.
+        typer.Option(
+            "--rate", min=0.01, max=999_999, help="Hourly rate (default: the workspace's)."
+        ),
     ] = None,
     currency: Annotated[
         str | None, typer.Option("--currency", help="ISO 4217 code, e.g. EUR.")
@@ -41,7 +44,7 @@ def scope_command(
     settings = settings_or_exit()
     from adapters.launch import load_demo_if_empty
     from adapters.runtime import running_bot
-    from bot.scoping.brief import currency_code
+    from bot.money import currency_code
 
     code = None
     if currency is not None:
@@ -50,10 +53,7 @@ def scope_command(
             error_line(f"unknown currency {currency!r}; use a code such as USD or EUR")
             raise typer.Exit(2)
     who = tenant or settings.default_tenant
-    try:
-        text = scope_text(brief, rate, code)
-    except ValueError as problem:
-        raise typer.Exit(fail(str(problem), as_json)) from None
+    text = scope_text(brief, rate, code)
 
     async def go() -> int:
         async with running_bot(settings) as bot:
@@ -78,30 +78,16 @@ def scope_command(
 
 
 def scope_text(brief: str, rate: float | None, code: str | None) -> str:
-    """The `/scope` text for BRIEF with the --rate / --currency flags, which beat the brief's own.
-
-    The brief's own overrides are taken out first, so the flags are the only ones the core
-    reads; its own guess (“I think 60h”) is kept. Raises ValueError for a bad rate.
-    """
-    from bot.errors import AtelierError
-    from bot.scoping.brief import check_rate, parse_brief
-
+    """The `/scope` text for BRIEF with the --rate / --currency flags written as a chat user
+    would add them ("…, rate 90 EUR"), so the core reads them by the same rules (and refuses a
+    rate it would refuse in chat). A rate the brief writes as "rate N" itself comes first, as it
+    would in chat."""
     if rate is None and code is None:
         return brief
-    try:
-        if rate is not None:
-            check_rate(rate)
-        parsed = parse_brief(brief)
-    except AtelierError as problem:
-        raise ValueError(str(problem)) from None
-    parts = [parsed.brief]
-    if parsed.guess_hours is not None:
-        parts.append(f"I think {parsed.guess_hours:g}h")
-    if rate is not None or parsed.rate is not None:
-        parts.append(f"rate {rate if rate is not None else parsed.rate:g}")
-    if code is not None or parsed.currency is not None:
-        parts.append(f"in {code or parsed.currency}")
-    return ", ".join(parts)
+    if rate is None:
+        return f"{brief}, in {code}"
+    amount = f"{round(rate, 2):.2f}".rstrip("0").rstrip(".")
+    return f"{brief}, rate {amount}" + (f" {code}" if code else "")
 
 
 async def _save(bot: Any, tenant: str, user: str, text: str, as_json: bool) -> int:

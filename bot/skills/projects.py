@@ -14,6 +14,7 @@ import re
 import shlex
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -38,20 +39,26 @@ from bot.services import Services
 
 if TYPE_CHECKING:  # the importers load the store module (Chroma) when first used
     from knowledge.importers import ImportReport
+    from knowledge.models import PastProject
 
 T = TypeVar("T")
 
 SEARCH_K = 8
+MAX_SEARCH_K = 100  # `k=` above this is a table nobody reads; scripts page with filters
+MAX_FILES = 5  # imports per request; the Markdown files shared together count as one
 LIST_LIMIT = 40
 PROBLEMS_SHOWN = 20
 _FILE_PLATFORMS = {"console", "cli"}  # where a file path means a file on this machine
 _DELEGATED = {"add", "close", "active", "reopen"}
 _FILTER = re.compile(r"\b(type|tag|status):(\S+)", re.IGNORECASE)
+_K = re.compile(r"(?<!\S)k\s*=\s*(\S*)", re.IGNORECASE)
+_MARKDOWN = {".md", ".markdown"}
 
 USAGE = (
     "**/projects** works with your past projects:\n"
     "- `/projects search <words>` — the most similar past projects "
-    "(filters: `type:e-commerce`, `tag:shopify`, `status:closed`)\n"
+    f"(filters: `type:e-commerce`, `tag:shopify`, `status:closed`; `k=20` for up to "
+    f"{MAX_SEARCH_K} results)\n"
     "- `/projects show <id>` — everything about one project\n"
     "- `/projects list [closed|active]` — closed past projects, or projects in progress\n"
     "- `/projects add` — start tracking a new project; "
@@ -64,7 +71,8 @@ USAGE = (
     "(Slack), attach it to `/projects import` (Discord), or give its path (terminal and CLI)\n"
     "- `/projects demo load` / `/projects demo remove` — try Atelier on a demo portfolio, "
     "then take every trace of it out\n"
-    "- `/projects reindex` — rebuild the search index after changing the embedding model"
+    "- `/projects reindex` — rebuild the search index after changing the embedding model "
+    "(workspace admins)"
 )
 
 
@@ -108,26 +116,64 @@ def _parse_filters(text: str) -> tuple[str, dict[str, Any]]:
     return _FILTER.sub(" ", text).strip(), filters
 
 
+def _parse_k(text: str) -> tuple[str, int]:
+    """``k=20`` taken out of a search: how many results, 1 to :data:`MAX_SEARCH_K`."""
+    found = list(_K.finditer(text))
+    if not found:
+        return text, SEARCH_K
+    value = found[-1].group(1)
+    k = int(value) if value.isdigit() else 0
+    if len(found) > 1 or not 1 <= k <= MAX_SEARCH_K:
+        shown = "k=" + _safe(value[:12].replace("`", "'"))
+        raise SkillError(
+            f"`{shown}` is not a number of results: give `k=` once, as a whole number from 1 "
+            f"to {MAX_SEARCH_K}, e.g. `/projects search Shopify theme k=20`."
+        )
+    return _K.sub(" ", text).strip(), k
+
+
+def project_facts(project: PastProject) -> dict[str, Any]:
+    """A past project with every field, as scripts read it (``--json``)."""
+    return project.model_dump(mode="json")
+
+
 async def search(text: str, request: Request, services: Services) -> Reply:
+    text, k = _parse_k(text)
     query, filters = _parse_filters(text)
     if not query:
         return text_reply(
             "Tell me what to look for, e.g. `/projects search Shopify store with a custom theme`."
         )
-    matches = await _call(
-        services, lambda store: store.search(request.tenant, query, SEARCH_K, **filters)
-    )
+    matches = await _call(services, lambda store: store.search(request.tenant, query, k, **filters))
+    facts: dict[str, Any] = {
+        "query": query,
+        "k": k,
+        "filters": filters,
+        "matches": [
+            {"similarity": round(m.similarity, 4), **project_facts(m.project)} for m in matches
+        ],
+    }
     if not matches:
         total = await _call(services, lambda store: store.count(request.tenant))
         if total == 0:
-            return text_reply(
-                "There are no past projects in this workspace yet. Add them with "
-                "`/projects import <file>` in the terminal (`atelier projects import FILE "
-                "--tenant ID`), or close a finished project with `/projects close`."
+            return Reply(
+                blocks=(
+                    Paragraph(
+                        text="There are no past projects in this workspace yet. Add them with "
+                        "`/projects import <file>` in the terminal (`atelier projects import "
+                        "FILE --tenant ID`), or close a finished project with `/projects close`."
+                    ),
+                ),
+                facts=facts,
             )
-        return text_reply(
-            "No past project matches those filters. Try fewer filters, or "
-            "`/projects list` to see them all."
+        return Reply(
+            blocks=(
+                Paragraph(
+                    text="No past project matches those filters. Try fewer filters, or "
+                    "`/projects list` to see them all."
+                ),
+            ),
+            facts=facts,
         )
     rows = tuple(
         (
@@ -148,7 +194,8 @@ async def search(text: str, request: Request, services: Services) -> Reply:
                 caption="Closest first; similarity runs from 0 (unrelated) to 1 (same).",
             ),
             Paragraph(text="See one with `/projects show <id>`."),
-        )
+        ),
+        facts=facts,
     )
 
 
@@ -203,15 +250,23 @@ async def show(text: str, request: Request, services: Services) -> Reply:
     if project.assets:
         lines = "\n".join(f"- `{_safe(asset)}`" for asset in project.assets)
         blocks.append(Paragraph(text=f"**Reusable assets**\n{lines}"))
-    return Reply(blocks=tuple(blocks))
+    return Reply(blocks=tuple(blocks), facts={"project": project_facts(project)})
 
 
 async def list_closed(request: Request, services: Services) -> Reply:
     projects = await _call(services, lambda store: store.list(request.tenant, status="closed"))
+    # Every closed project, whole: the table shows the first LIST_LIMIT, scripts read them all.
+    facts = {"status": "closed", "total": len(projects), "projects": projects_facts(projects)}
     if not projects:
-        return text_reply(
-            "No closed projects yet. Import your history with `/projects import <file>` "
-            "(terminal) or close a finished one with `/projects close <id> <hours>`."
+        return Reply(
+            blocks=(
+                Paragraph(
+                    text="No closed projects yet. Import your history with `/projects import "
+                    "<file>` (terminal) or close a finished one with `/projects close <id> "
+                    "<hours>`."
+                ),
+            ),
+            facts=facts,
         )
     shown = projects[:LIST_LIMIT]
     caption = f"{len(projects)} closed project(s), most recent first"
@@ -234,8 +289,13 @@ async def list_closed(request: Request, services: Services) -> Reply:
                 ),
                 caption=caption,
             ),
-        )
+        ),
+        facts=facts,
     )
+
+
+def projects_facts(projects: list[PastProject]) -> list[dict[str, Any]]:
+    return [project_facts(p) for p in projects]
 
 
 async def import_projects(text: str, request: Request, services: Services) -> Reply:
@@ -278,11 +338,17 @@ async def import_projects(text: str, request: Request, services: Services) -> Re
     except ImportRefused as problem:
         raise SkillError(f"Nothing was imported: {problem}") from None
     again = f"import again with `/projects import {shlex.quote(parts[0])} confirm`"
-    return report_reply(report, again)
+    return report_reply(report, again, request.tenant)
 
 
-def report_reply(report: ImportReport, again: str) -> Reply:
+def report_reply(report: ImportReport, again: str, tenant: str) -> Reply:
     """The whole-file validation report, the same wherever the file came from."""
+    blocks = _report_blocks(report, again)
+    facts = {"tenant": tenant, "imports": [report.to_dict()]}
+    return Reply(blocks=tuple(blocks), facts=facts)
+
+
+def _report_blocks(report: ImportReport, again: str) -> list[Block]:
     blocks: list[Block] = [Paragraph(text=report.summary())]
     if any(p.confirmable for p in report.problems):
         blocks.append(Paragraph(text=f"If those hours are right, {again}."))
@@ -308,7 +374,7 @@ def report_reply(report: ImportReport, again: str) -> Reply:
                 caption=caption,
             )
         )
-    return Reply(blocks=tuple(blocks))
+    return blocks
 
 
 def _safe_filename(name: str) -> str:
@@ -318,65 +384,147 @@ def _safe_filename(name: str) -> str:
     return cleaned[:120] or "import"
 
 
+def _megabytes(size: int) -> str:
+    return f"{round(size / 1_048_576, 3):g} MB"
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.1f} KB" if size < 104_858 else f"{size / 1_048_576:.1f} MB"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """Two shared files with one name are kept apart (``notes.md``, ``notes-2.md``)."""
+    path, number = Path(name), 1
+    while name.lower() in taken:
+        number += 1
+        name = f"{path.stem}-{number}{path.suffix}"
+    taken.add(name.lower())
+    return name
+
+
+@dataclass
+class _Upload:
+    """One import of a request: a file, or every Markdown file shared with it (a folder's worth,
+    validated together, one report)."""
+
+    label: str
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+def _too_big(shown: str, size: int, request: Request) -> str:
+    limit = _megabytes(request.max_attachment_bytes)
+    if request.platform == "cli":
+        return (
+            f"Nothing was imported: {shown} is {_size(size)}; the import limit is {limit}. "
+            "Split it into smaller files, or raise the limit with `--max-mb`."
+        )
+    return (
+        f"Nothing was imported: {shown} is {_size(size)} and files shared in chat can be up to "
+        f"{limit}. Split it into smaller files, or import it with "
+        f"`atelier projects import FILE --tenant {request.tenant}`."
+    )
+
+
 async def import_attachments(parts: list[str], request: Request, services: Services) -> Reply:
-    """Import files shared in chat (a DM upload, a command's attachment), each validated whole
-    before anything is written, exactly like a file imported from the command line."""
-    from knowledge.importers import FORMATS, ImportRefused, import_file
+    """Import files shared in chat (a DM upload, a command's attachment) or handed over by the
+    command line, each validated whole before anything is written.
+
+    How big a file may be is the adapter's word (:attr:`Request.max_attachment_bytes`): chat
+    fetches up to 5 MB, the command line reads more. Markdown files shared together are one
+    import (one project per file, like a folder of them), with one report.
+    """
+    from knowledge.importers import FORMATS
 
     flags = {p.lower() for p in parts}
-    replies: list[Reply] = []
-    cli = f"`atelier projects import FILE --tenant {request.tenant}`"
-    for attachment in request.attachments[:5]:
+    answers: list[tuple[int, Reply]] = []  # (order, reply): refusals and reports, as shared
+    uploads: dict[str, tuple[int, _Upload]] = {}
+    taken: set[str] = set()
+    for order, attachment in enumerate(request.attachments):
         name = _safe_filename(attachment.filename)
         shown = _safe(name)
-        if Path(name).suffix.lower() not in FORMATS:
-            replies.append(
-                refusal_reply(
-                    f"Nothing was imported: {shown} is not a file I can import. Share a .csv, "
-                    ".json, .jsonl or .md file (Markdown with YAML front matter)."
+        suffix = Path(name).suffix.lower()
+        if suffix not in FORMATS:
+            answers.append(
+                (
+                    order,
+                    refusal_reply(
+                        f"Nothing was imported: {shown} is not a file I can import. Share a "
+                        ".csv, .json, .jsonl or .md file (Markdown with YAML front matter)."
+                    ),
                 )
             )
             continue
-        if attachment.size > MAX_ATTACHMENT_BYTES or attachment.content is None:
-            replies.append(
-                refusal_reply(
-                    f"Nothing was imported: {shown} is {attachment.size / 1_048_576:.1f} MB and "
-                    f"files shared in chat can be up to {MAX_ATTACHMENT_BYTES // 1_048_576} MB. "
-                    f"Split it into smaller files, or import it with {cli}."
-                )
-            )
+        too_big = attachment.size > request.max_attachment_bytes
+        if too_big or attachment.content is None:
+            answers.append((order, refusal_reply(_too_big(shown, attachment.size, request))))
             continue
-        data = attachment.content
-
-        def work(store: Any, name: str = name, data: bytes = data) -> Any:
-            with tempfile.TemporaryDirectory(prefix="atelier-import-") as folder:
-                path = Path(folder) / name
-                path.write_bytes(data)
-                return import_file(
-                    store,
-                    request.tenant,
-                    path,
-                    max_bytes=MAX_ATTACHMENT_BYTES,
-                    confirmed="confirm" in flags,
-                    update="update" in flags,
-                )
-
-        try:
-            report = await _call(services, work)
-        except ImportRefused as problem:
-            replies.append(refusal_reply(f"Nothing was imported: {_safe(str(problem))}"))
-            continue
+        key = "markdown" if suffix in _MARKDOWN else f"file:{order}"
+        if key not in uploads:
+            uploads[key] = (order, _Upload(label=""))
+        uploads[key][1].files.append((_unique(name, taken), attachment.content))
+    chosen = sorted(uploads.values(), key=lambda item: item[0])
+    for order, upload in chosen[:MAX_FILES]:
+        count = len(upload.files)
+        upload.label = upload.files[0][0] if count == 1 else f"{count} Markdown files"
+        answers.append((order, await _import_upload(upload, flags, request, services)))
+    answers.sort(key=lambda item: item[0])
+    replies = [answer for _, answer in answers]
+    if len(chosen) > MAX_FILES:
         replies.append(
-            report_reply(
-                report,
-                "share the file again with `confirm` in the message "
-                "(Discord: `/projects import confirm` with the file attached)",
-            )
+            text_reply(f"I import up to {MAX_FILES} files at a time; share the rest again.")
         )
-    if len(request.attachments) > 5:
-        replies.append(text_reply("I import up to 5 files at a time; share the rest again."))
     blocks = tuple(block for answer in replies for block in answer.blocks)
-    return Reply(blocks=blocks, refused=all(r.refused for r in replies))
+    imports = [entry for answer in replies for entry in answer.facts.get("imports", ())]
+    return Reply(
+        blocks=blocks,
+        refused=all(r.refused for r in replies),
+        facts={"tenant": request.tenant, "imports": imports},
+    )
+
+
+async def _import_upload(
+    upload: _Upload, flags: set[str], request: Request, services: Services
+) -> Reply:
+    """Write one upload to a private temporary folder, import it, and report on it by the
+    name it was shared with (never the temporary path)."""
+    from knowledge.importers import ImportRefused, import_file
+
+    def work(store: Any) -> ImportReport:
+        with tempfile.TemporaryDirectory(prefix="atelier-import-") as folder:
+            target = Path(folder)
+            if len(upload.files) > 1:
+                target = target / "markdown"
+                target.mkdir()
+            for name, data in upload.files:
+                (target / name).write_bytes(data)
+            path = target if len(upload.files) > 1 else target / upload.files[0][0]
+            report = import_file(
+                store,
+                request.tenant,
+                path,
+                max_bytes=request.max_attachment_bytes,
+                confirmed="confirm" in flags,
+                update="update" in flags,
+            )
+        report.path = upload.label
+        return report
+
+    try:
+        report = await _call(services, work)
+    except ImportRefused as problem:
+        reason = f"Nothing was imported: {_safe(str(problem))}"
+        refused = refusal_reply(reason)
+        return refused.model_copy(
+            update={"facts": {"imports": [{"path": upload.label, "refused": reason}]}}
+        )
+    if request.platform == "cli":
+        again = "import it again with `--confirm`"
+    else:
+        again = (
+            "share the file again with `confirm` in the message "
+            "(Discord: `/projects import confirm` with the file attached)"
+        )
+    return report_reply(report, again, request.tenant)
 
 
 async def demo(args: str, request: Request, services: Services) -> Reply:
@@ -431,10 +579,14 @@ async def list_removed(request: Request, services: Services) -> Reply:
         return text_reply("No past project has been removed.")
     from knowledge.models import PastProject
 
-    rows = []
-    for row in removed[:LIST_LIMIT]:
+    rows: list[tuple[str, str, str]] = []
+    listed = []
+    for row in removed:
         project = PastProject.model_validate_json(row.project)
-        rows.append((project.id, _safe(project.title), str(row.removed_at.date())))
+        listed.append({**project_facts(project), "removed_at": row.removed_at.isoformat()})
+        if len(rows) < LIST_LIMIT:
+            rows.append((project.id, _safe(project.title), str(row.removed_at.date())))
+    facts = {"status": "removed", "total": len(removed), "projects": listed}
     return Reply(
         blocks=(
             Heading(text="Removed past projects"),
@@ -443,7 +595,8 @@ async def list_removed(request: Request, services: Services) -> Reply:
                 rows=tuple(rows),
                 caption="Put one back with `/projects restore <id>`.",
             ),
-        )
+        ),
+        facts=facts,
     )
 
 
@@ -452,8 +605,34 @@ def _where(source: str, line: int | None) -> str:
 
 
 async def reindex(request: Request, services: Services) -> Reply:
+    """Re-embed every past project of the workspace with the configured model.
+
+    An admin command: it is needed only after whoever runs Atelier changed
+    ``ATELIER_EMBEDDINGS``, and it keeps the machine busy for minutes on a large history, so
+    members can't start it. Workspace admins can, and so can whoever runs Atelier (the console
+    and the command line are on its machine).
+    """
+    if not (request.access.is_admin or request.platform in _FILE_PLATFORMS):
+        return refusal_reply(
+            "Re-indexing re-embeds every past project of this workspace, so it is for "
+            "workspace admins: ask one of them, or whoever runs Atelier "
+            f"(`atelier projects reindex --tenant {request.tenant}`). Nothing was changed."
+        )
     count = await _call(services, lambda store: store.reindex(request.tenant))
-    return text_reply(f"Re-indexed {count} past project(s) with the current embedding model.")
+    model = _model_name(services)
+    facts = {"tenant": request.tenant, "reindexed": count, "model": model}
+    with_model = f" with {model}" if model else " with the current embedding model"
+    return Reply(
+        blocks=(Paragraph(text=f"Re-indexed {count} past project(s){with_model}."),),
+        facts=facts,
+    )
+
+
+def _model_name(services: Services) -> str | None:
+    # The Chroma store names its embedder; a store that does not (a test's fake) has no name.
+    embedder = getattr(services.knowledge, "embedder", None)
+    name = getattr(embedder, "name", None)
+    return name if isinstance(name, str) else None
 
 
 async def _delegate(sub: str, args: str, request: Request, services: Services) -> Reply:

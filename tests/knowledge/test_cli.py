@@ -46,7 +46,7 @@ def test_import_then_search_and_show_in_new_processes(tmp_path: Path) -> None:
 
     elsewhere = atelier(tmp_path, "show", "c1", "--tenant", "T2", "--json")
     assert elsewhere.returncode == 1
-    assert "no past project with id 'c1'" in json.loads(elsewhere.stdout)["error"]
+    assert "a past project with id `c1`" in json.loads(elsewhere.stdout)["error"]
 
 
 def test_a_refused_file_exits_1_with_one_clear_line(tmp_path: Path) -> None:
@@ -54,4 +54,6 @@ def test_a_refused_file_exits_1_with_one_clear_line(tmp_path: Path) -> None:
     path.write_bytes(b"PK")
     result = atelier(tmp_path, "import", str(path))
     assert result.returncode == 1
-    assert "nothing was imported" in result.stderr and ".csv, .json" in result.stderr
+    assert result.stderr.startswith("error: Nothing was imported")
+    assert ".csv, .json" in result.stderr
+    assert len(result.stderr.splitlines()) == 1

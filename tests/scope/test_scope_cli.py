@@ -84,12 +84,26 @@ def test_a_vague_brief_gets_the_questions_first_then_a_wide_band_like_chat(tmp_p
     assert (rate, currency) == (90, "EUR")
 
 
-def test_the_flags_beat_the_rate_written_in_the_brief(tmp_path: Path):
+def test_the_flags_are_read_as_words_added_to_the_brief(tmp_path: Path):
+    # `--rate 150 --currency EUR` is "…, rate 150 EUR" for the core, which reads a written
+    # rate ("rate N") before one given by a symbol ("at €70/h").
     result = _atelier(
-        tmp_path, "Shopify store with a custom theme at €70/h", "--rate", "150", "--json"
+        tmp_path,
+        "Shopify store with a custom theme at €70/h",
+        "--rate",
+        "150",
+        "--currency",
+        "EUR",
+        "--json",
     )
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout)
     assert facts["rate"] == 150 and facts["currency"] == "EUR"
-    assert facts["brief"] == "Shopify store with a custom theme"
     assert [run[3:] for run in _scope_runs(tmp_path)] == [(150, "EUR")]
+
+
+def test_a_rate_the_core_refuses_is_one_clear_line(tmp_path: Path):
+    result = _atelier(tmp_path, "landing page", "--rate", "200000")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: An hourly rate must be above 0 and at most 100,000")
+    assert _scope_runs(tmp_path) == []
