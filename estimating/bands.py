@@ -12,6 +12,10 @@ relative to the typical estimate, kept within 0.5–2×): an estimate whose anal
 a narrower band, and band ends vary finely from estimate to estimate, so coverage can be
 calibrated closely even when outcomes are a few discrete values (story points).
 
+Guess estimates' bands (:mod:`estimating.tuning`) pool every size in one bucket, their errors
+measured on ``log(shift + x)`` with the history's smallest positive outcome as the shift, so a
+half-hour task's error is as relative as a big job's; their scale keeps them local to the size.
+
 A "mixture" band (discrete outcomes) reads each estimate's own distribution instead, and its
 two ends are calibrated apart: per bucket, the low end's tail is the largest that leaves at most
 half the conformal miss rate below it, the high end's likewise above, so the P10 and the P90
