@@ -140,7 +140,7 @@ class Sender:
         """Render and send a reply; open its form as a modal when it has one."""
         rendered = self.render(reply)
         if rendered.form is not None:
-            await self.open_form(rendered, delivery)
+            await self.open_form(rendered, delivery, _slash_command(reply))
         if not rendered.messages and not rendered.images:
             return
         if reply.replace_original and self._can_replace(reply, delivery):
@@ -170,7 +170,9 @@ class Sender:
             text = reply.text or f"Sorry, I could not display that answer (error id {error_id})."
             return Rendered(messages=[plain_message(text)], form=reply.form)
 
-    async def open_form(self, rendered: Rendered, delivery: Delivery) -> None:
+    async def open_form(
+        self, rendered: Rendered, delivery: Delivery, command: str = "the slash command"
+    ) -> None:
         form = rendered.form
         assert form is not None
         if not delivery.trigger_id:
@@ -178,7 +180,7 @@ class Sender:
                 [
                     plain_message(
                         f"**{form.title}** is a form, and Slack opens forms only from a slash "
-                        "command or a button: please use the slash command."
+                        f"command or a button: please use {command}."
                     )
                 ],
                 delivery,
@@ -527,3 +529,14 @@ def _describe(problem: Exception) -> str:
     if isinstance(problem, SlackApiError):
         return str(problem.response.get("error", "error"))
     return f"{type(problem).__name__}: {problem}"[:200]
+
+
+def _slash_command(reply: Reply) -> str:
+    """The slash command that asked for a form, as the person would type it (the core says
+    which command answered: ``Reply.command``); its text only when short enough to retype."""
+    if reply.command is None:
+        return "the slash command"
+    text = " ".join(reply.command_text.split())
+    typed = f"/{reply.command} {text}" if text and len(text) <= 40 else f"/{reply.command}"
+    return f"`{typed.replace('`', '')}`"
+
