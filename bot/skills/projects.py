@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot import corrections
 from bot.mentions import neutralise_mentions
 from bot.messages import (
-    MAX_ATTACHMENT_BYTES,
     Block,
     FieldItem,
     Fields,
@@ -310,7 +309,7 @@ async def import_projects(text: str, request: Request, services: Services) -> Re
             "Share the file with me to import it: in Slack, send it in a DM with me (add "
             "`confirm` to the message to accept unusual hours); in Discord, attach it to "
             "`/projects import`. CSV, JSON, JSON Lines or Markdown, up to "
-            f"{MAX_ATTACHMENT_BYTES // 1_048_576} MB. Bigger files: "
+            f"{_megabytes(request.max_attachment_bytes)}. Bigger files: "
             f"`atelier projects import FILE --tenant {request.tenant}` on the machine running "
             "Atelier."
         )
