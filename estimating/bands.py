@@ -205,11 +205,11 @@ def _side_tail(
         return _weighted_share(beyond, weights)
 
     low_tail, high_tail = 0.0, 0.5
-    if misses(high_tail) <= share:
+    if misses(high_tail) <= share + 1e-12:
         return high_tail
     for _ in range(12):
         middle = (low_tail + high_tail) / 2
-        if misses(middle) <= share:
+        if misses(middle) <= share + 1e-12:  # one case of n may sit exactly on the share
             low_tail = middle
         else:
             high_tail = middle
