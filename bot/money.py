@@ -167,7 +167,8 @@ def _money_pattern() -> re.Pattern[str]:
     unit = rf"(?:{symbol_pattern()}|[^\W\d_]{{1,12}}(?:\s[^\W\d_]{{1,12}})?)"
     return re.compile(
         rf"^\s*(?P<sign>{_SIGN})?\s*(?:(?P<before>{unit})\s*)?(?P<sign2>{_SIGN})?\s*"
-        rf"(?P<amount>{_NUMBER})\s*(?P<after>{unit})??\s*(?P<per>{PER_HOUR})?\s*[.!]?\s*$",
+        rf"(?P<amount>{_NUMBER})(?P<thousands>k(?![^\W\d_]))?\s*(?P<after>{unit})??\s*"
+        rf"(?P<per>{PER_HOUR})?\s*[.!]?\s*$",
         re.IGNORECASE,
     )
 
@@ -183,7 +184,7 @@ def read_number(text: str) -> float:
 
 
 def parse_money(text: str) -> Money:
-    """ "€90/h", "90 EUR", "CHF 120", "120 francs", "-5" -> :class:`Money`; a friendly
+    """ "€90/h", "90 EUR", "CHF 120", "120 francs", "€8k", "-5" -> :class:`Money`; a friendly
     :class:`~bot.errors.InvalidInput` for anything else (an unknown currency named as such)."""
     found = _money_pattern().match(text)
     if found is None:
@@ -206,7 +207,7 @@ def parse_money(text: str) -> Money:
                 "write e.g. `120 EUR`, `€90` or `CHF 120`."
             )
         currency = currency or require_currency(written)
-    amount = read_number(found.group("amount"))
+    amount = read_number(found.group("amount")) * (1000 if found.group("thousands") else 1)
     if found.group("sign") in {"-", "−", "–"} or found.group("sign2") in {"-", "−", "–"}:
         amount = -amount
     return Money(amount, currency, per_hour=found.group("per") is not None)

@@ -39,7 +39,7 @@ from bot.messages import (
     refusal_reply,
     text_reply,
 )
-from bot.money import CURRENCY_HINT, currency_code, format_rate
+from bot.money import CURRENCY_HINT, UnknownCurrency, currency_code, format_rate, parse_money
 from bot.pricing import project_pricing, workspace_pricing
 from bot.registry import SkillError, SkillRegistry
 from bot.services import Services
@@ -193,13 +193,23 @@ async def validate_fields(
     if len(kind) > 60:
         errors["type"] = "Keep the type short, e.g. `e-commerce`."
     money: dict[str, float | None] = {}
+    named: dict[str, str] = {}  # field -> the currency its amount was written in
     for key, label in (("budget", "budget"), ("rate", "hourly rate")):
         money[key] = None
         if raw := get.get(key, ""):
-            number = _number(raw)
-            if number is None or number <= 0:
-                errors[key] = f"The {label} should be a positive number, e.g. `6000`."
-            money[key] = number
+            try:
+                typed = parse_money(raw)
+            except UnknownCurrency as problem:
+                errors[key] = str(problem)
+                continue
+            except InvalidInput:
+                errors[key] = f"The {label} should be a positive amount, e.g. `6000` or `€6,000`."
+                continue
+            if typed.amount <= 0:
+                errors[key] = f"The {label} should be a positive amount, e.g. `6000` or `€6,000`."
+            money[key] = typed.amount
+            if typed.currency:
+                named[key] = typed.currency
     due = start = None
     if raw := get.get("due", ""):
         try:
@@ -214,12 +224,20 @@ async def validate_fields(
     if due and start and due < start:
         errors["due"] = "The due date is before the start date."
     workspace = await workspace_pricing(services, tenant)
-    currency = workspace.currency
+    # The project's currency: as given, else the one its budget or rate is written in ("rate=€90"),
+    # else the workspace's. An amount in another currency is refused, never relabelled.
+    currency = next(iter(named.values()), workspace.currency)
     if raw := get.get("currency", ""):
         if (code := currency_code(raw)) is not None:
             currency = code
         else:
             errors["currency"] = f"I don't know that currency; {CURRENCY_HINT}."
+    for key, written in named.items():
+        if written != currency and key not in errors:
+            errors[key] = (
+                f"The {'hourly rate' if key == 'rate' else key} is in {written} but the project "
+                f"is priced in {currency}: write both in one currency."
+            )
     if currency != workspace.currency and not money["rate"] and "rate" not in errors:
         # The workspace's rate is in another currency: no price could be worked out from it.
         errors["rate"] = (

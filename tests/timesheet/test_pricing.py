@@ -46,3 +46,18 @@ async def test_a_project_in_another_currency_brings_its_own_rate(
     assert "$100/h" in refused  # what the workspace's rate is, and in which currency
     added = await alice.say('/projects add name="Zurich site" currency=CHF rate=140')
     assert added.text.startswith("Added"), added.text
+
+
+async def test_an_amount_names_the_projects_currency_and_never_changes_it(
+    workspace: tuple[Harness, object],
+) -> None:
+    alice, _clock = workspace
+    added = await alice.say('/projects add name="Bern shop" rate="CHF 140" budget=8k')
+    assert added.text.startswith("Added"), added.text
+    async with alice.bot.services.db.sessions() as session:
+        bern = await session.get(ActiveProject, ("local", "bern-shop"))
+    assert bern is not None and (bern.currency, bern.rate, bern.budget) == ("CHF", 140.0, 8000.0)
+    mixed = (await alice.say('/projects add name="Mixed" rate="€90" budget="6000 USD"')).text
+    assert "Nothing was saved" in mixed and "write both in one currency" in mixed
+    unknown = (await alice.say('/projects add name="Odd" budget="6000 ABC"')).text
+    assert "I don't know the currency `ABC`" in unknown

@@ -119,3 +119,9 @@ def test_past_projects_may_be_priced_in_a_currency_retired_since() -> None:
     with pytest.raises(ValueError, match="unknown currency code"):
         PastProject(id="p-2", title="Shop", summary="Shop", currency="ABC")
     assert not is_currency_code("HRK")  # but no new rate is set in it
+
+
+def test_thousands_as_people_abbreviate_them() -> None:
+    assert parse_money("8k") == Money(8000.0, None)
+    assert parse_money("€8k") == Money(8000.0, "EUR")
+    assert parse_money("2.5k CHF") == Money(2500.0, "CHF")
