@@ -18,6 +18,7 @@ from adapters.cli.common import (
     settings_or_exit,
     stdout,
 )
+from bot.messages import Reply
 
 
 def scope_command(
@@ -60,12 +61,14 @@ def scope_command(
             if settings.demo_data and who == settings.default_tenant:
                 await load_demo_if_empty(bot, who)
             if save:
-                return await _save(bot, who, user, text, as_json)
+                return await _save(bot, who, user, text, as_json, rate, code)
             reply = await bot.handle(cli_request(settings, who, user, "scope", text))
             if reply is None:
                 return fail("no answer", as_json)
             if reply.refused:
                 return fail(reply.text, as_json)
+            if (conflict := flags_overridden(reply, rate, code)) is not None:
+                return fail(conflict, as_json)
             if as_json:
                 print_json(dict(reply.facts) if reply.facts else {"text": reply.text})
                 return 0
@@ -81,7 +84,7 @@ def scope_text(brief: str, rate: float | None, code: str | None) -> str:
     """The `/scope` text for BRIEF with the --rate / --currency flags written as a chat user
     would add them ("…, rate 90 EUR"), so the core reads them by the same rules (and refuses a
     rate it would refuse in chat). A rate the brief writes as "rate N" itself comes first, as it
-    would in chat."""
+    would in chat: :func:`flags_overridden` then refuses the answer."""
     if rate is None and code is None:
         return brief
     if rate is None:
@@ -90,12 +93,41 @@ def scope_text(brief: str, rate: float | None, code: str | None) -> str:
     return f"{brief}, rate {amount}" + (f" {code}" if code else "")
 
 
-async def _save(bot: Any, tenant: str, user: str, text: str, as_json: bool) -> int:
+def flags_overridden(reply: Reply, rate: float | None, code: str | None) -> str | None:
+    """Why the answer is not priced as the flags asked (the brief names its own rate or
+    currency, which the core read first), or None; a script must not get another price."""
+    used_rate, used_code = reply.facts.get("rate"), reply.facts.get("currency")
+    asked = None if rate is None else round(rate, 2)  # the rate goes to the core in cents
+    if asked is not None and used_rate is not None and abs(float(used_rate) - asked) > 0.001:
+        return (
+            f"the brief names its own rate ({float(used_rate):g}), which is read before --rate "
+            f"{rate:g}: take one of them out and ask again"
+        )
+    if code is not None and used_code and used_code != code:
+        return (
+            f"the brief names its own currency ({used_code}), which is read before --currency "
+            f"{code}: take one of them out and ask again"
+        )
+    return None
+
+
+async def _save(
+    bot: Any,
+    tenant: str,
+    user: str,
+    text: str,
+    as_json: bool,
+    rate: float | None = None,
+    code: str | None = None,
+) -> int:
     """`/scope TEXT`, then its Save estimate button, through the core like any adapter."""
     from bot.messages import Action
 
     settings = bot.services.settings
     reply = await bot.handle(cli_request(settings, tenant, user, "scope", text))
+    conflict = flags_overridden(reply, rate, code) if reply is not None else None
+    if conflict is not None:
+        return fail(f"nothing saved: {conflict}", as_json)
     buttons = reply.buttons if reply is not None else ()
     button = next((b for b in buttons if b.action_id == "scope:save"), None)
     if reply is None or button is None:

@@ -102,6 +102,16 @@ def test_the_flags_are_read_as_words_added_to_the_brief(tmp_path: Path):
     assert [run[3:] for run in _scope_runs(tmp_path)] == [(150, "EUR")]
 
 
+def test_a_brief_naming_another_rate_than_the_flag_is_refused(tmp_path: Path):
+    result = _atelier(tmp_path, "Shopify store, rate 80", "--rate", "150", "--json")
+    assert result.returncode == 1
+    error = json.loads(result.stdout)["error"]
+    assert "the brief names its own rate (80)" in error and "--rate 150" in error
+    currency = _atelier(tmp_path, "Shopify store in USD", "--currency", "EUR")
+    assert currency.returncode == 1
+    assert currency.stderr.startswith("error: the brief names its own currency (USD)")
+
+
 def test_a_rate_the_core_refuses_is_one_clear_line(tmp_path: Path):
     result = _atelier(tmp_path, "landing page", "--rate", "200000")
     assert result.returncode == 1
