@@ -193,6 +193,8 @@ def search_command(
     settings = settings_or_exit()
     if not text.strip():
         _fail("tell me what to search for, e.g. atelier projects search 'Shopify theme'", as_json)
+    if any(len(value.split()) != 1 for value in [*(tag or []), *([type] if type else [])]):
+        _fail("--type and --tag take one word each, e.g. --type e-commerce --tag shopify", as_json)
     filters = ([f"type:{type}"] if type else []) + [f"tag:{t}" for t in tag or []]
     count = [] if k is None else [f"k={k}"]
     words = " ".join(["search", text, *filters, *count])

@@ -124,3 +124,15 @@ def test_reindex_goes_through_the_core(settings: Settings) -> None:
     assert len(stored(settings)) == 2
     found = invoke(settings, "search", "coffee subscriptions", "--tenant", "T1", "--json")
     assert json.loads(found.stdout)[0]["id"] == "c1"  # searchable with the new index
+
+
+def test_search_filters_reach_the_core_as_chat_filters(settings: Settings) -> None:
+    invoke(settings, "import", str(HISTORY), "--tenant", "T1")
+    by_type = ("search", "coffee", "--tenant", "T1", "--type", "Landing-Page", "--json")
+    typed = invoke(settings, *by_type)
+    assert typed.exit_code == 0, typed.output
+    assert [hit["type"] for hit in json.loads(typed.stdout)] == ["landing-page"]
+    tagged = invoke(settings, "search", "a site", "--tenant", "T1", "--tag", "shopify", "--json")
+    assert [hit["id"] for hit in json.loads(tagged.stdout)] == ["c1"]
+    spaced = invoke(settings, "search", "a site", "--tag", "custom theme")
+    assert spaced.exit_code == 1 and "take one word each" in spaced.stderr
