@@ -203,7 +203,7 @@ def test_rows_dropped_under_a_reader_are_read_again_in_full(
     from state.features import FeatureRevision, ProjectFeatureRow
 
     inner = MemoryStore()
-    store = FeatureKeepingStore(inner, table)
+    store = FeatureKeepingStore(as_store(inner), table)
     store.upsert("a", [project(n) for n in range(3)])
     cache = HistoryCache()
     assert len(cache.history(store, "a").closed) == 3
