@@ -2,6 +2,12 @@
 
 A decision is one conditional UPDATE (``WHERE status = 'open'``) in the transaction that also
 changes the project, so a double click or a stale button cannot raise a budget twice.
+
+A project's budget is in the project's currency, and a change's price is in the currency of the
+rate it was priced at (:mod:`bot.pricing`). Approving adds the price to the budget only when the
+two are the same currency; otherwise the approval is refused (:class:`CurrencyMismatch`) and
+the message says to price the change in the budget's currency first. Two currencies are never
+added together, in a budget or in a summary.
 """
 
 from __future__ import annotations
@@ -34,6 +40,25 @@ ID_PREFIX = "cr"
 
 class StaleChange(Exception):
     """The change request is not open any more (or gone); the message says why."""
+
+
+class CurrencyMismatch(StaleChange):
+    """A change priced in one currency can't raise a budget kept in another."""
+
+
+def budget_conflict(project: ActiveProject, currency: str | None) -> bool:
+    """Whether a price in ``currency`` can't be added to ``project``'s budget."""
+    return project.budget is not None and bool(currency) and currency != project.currency
+
+
+def currency_advice(project: ActiveProject, change_id: str, hours: float | None) -> str:
+    """What to do about a change priced in another currency than the project's budget."""
+    figure = f"{hours:g}" if hours else "8"
+    return (
+        f"Give it a rate in {project.currency}, e.g. "
+        f"`/change hours {change_id} {figure} at 120 {project.currency}/h` (your own rate), "
+        f"and it is priced in {project.currency}."
+    )
 
 
 def new_change_id() -> str:
@@ -153,6 +178,12 @@ async def decide(
             raise StaleChange(f"This change request was already {change.status}{when}.")
         if decision == "approved" and project.status != "active":
             raise StaleChange(f"**{project.name}** is closed, so its scope can't grow any more.")
+        if decision == "approved" and change.hours and budget_conflict(project, change.currency):
+            raise CurrencyMismatch(
+                f"Change `{change.id}` is priced in {change.currency} but the budget of "
+                f"**{project.name}** is in {project.currency}, and I never add two currencies. "
+                + currency_advice(project, change.id, change.hours)
+            )
         effect = _effect(project, change) if decision == "approved" else {}
         moved = await session.execute(
             update(ChangeRequest)
@@ -191,6 +222,7 @@ async def reprice(
     *,
     hours: float,
     price: float,
+    currency: str,
     new_due_date: dt.date | None,
     weeks: float | None,
 ) -> tuple[ChangeRequest, int]:
@@ -207,6 +239,7 @@ async def reprice(
             .values(
                 hours=hours,
                 price=price,
+                currency=currency,
                 new_due_date=new_due_date,
                 effect={"weeks": weeks} if weeks is not None else None,
                 draft_id=None,
@@ -237,11 +270,13 @@ async def reprice(
 
 @dataclass(frozen=True)
 class ChangeSummary:
-    """What a project's change requests add up to."""
+    """What a project's change requests add up to. ``approved_price`` is in ``currency``; approved
+    prices in any other currency are kept apart in ``other_prices``, never added to it."""
 
     approved: int = 0
     approved_hours: float = 0.0
     approved_price: float = 0.0
+    other_prices: tuple[tuple[str, float], ...] = ()
     declined: int = 0
     absorbed: int = 0
     absorbed_hours: float = 0.0
@@ -265,18 +300,27 @@ class ChangeSummary:
         }
 
 
-def summarise(changes: Sequence[ChangeRequest]) -> ChangeSummary:
+def summarise(changes: Sequence[ChangeRequest], currency: str | None = None) -> ChangeSummary:
+    """The totals of ``changes``; prices add up per currency, ``currency`` first (by default the
+    first change's)."""
     approved = [c for c in changes if c.status == "approved"]
     absorbed = [c for c in changes if c.status == "absorbed"]
+    main = currency or next((c.currency for c in changes if c.currency), "")
+    prices: dict[str, float] = {}
+    for change in approved:
+        if change.price:
+            key = change.currency or main
+            prices[key] = prices.get(key, 0.0) + change.price
     return ChangeSummary(
         approved=len(approved),
         approved_hours=sum(c.hours or 0 for c in approved),
-        approved_price=sum(c.price or 0 for c in approved),
+        approved_price=prices.pop(main, 0.0),
+        other_prices=tuple((code, round(total, 2)) for code, total in prices.items()),
         declined=sum(1 for c in changes if c.status == "declined"),
         absorbed=len(absorbed),
         absorbed_hours=sum(c.hours or 0 for c in absorbed),
         open=sum(1 for c in changes if c.status == "open" and c.verdict != "included"),
-        currency=next((c.currency for c in changes if c.currency), ""),
+        currency=main,
     )
 
 
@@ -298,11 +342,14 @@ def extras_text(changes: Sequence[ChangeRequest]) -> str:
 __all__ = [
     "DECISIONS",
     "ChangeSummary",
+    "CurrencyMismatch",
     "Decided",
     "Decision",
     "StaleChange",
+    "budget_conflict",
     "changes_by_project",
     "create_change",
+    "currency_advice",
     "decide",
     "extras_text",
     "get_change",

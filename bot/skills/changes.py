@@ -5,7 +5,13 @@ what does it cost? Then a priced change order, private until its requester appro
    proposal's goal, deliverables and exclusions, and the changes approved so far):
    included, extra or unclear, with one sentence citing the scope line (:mod:`bot.changes.judge`).
 2. **Priced** from the studio's past pieces of work with the ``/scope`` engine, with a band,
-   and the delivery impact at the studio's capacity (:mod:`bot.changes.pricing`).
+   and the delivery impact at the studio's capacity (:mod:`bot.changes.pricing`), at the rate
+   :mod:`bot.pricing` gives the project (its own, else the workspace's), in that rate's
+   currency. A project's budget is in the project's currency, and a price in another currency
+   is never added to it: a change on a project with a budget that would be priced in another
+   currency (the workspace's rate, after the workspace changed currency) gets its hours but no
+   price, and neither a change order nor an approval, until it is given a rate in the budget's
+   currency (``/change hours <id> 8 at 120 USD/h``).
 3. **The change order** is a client document of kind ``change`` on the shared draft path
    (:mod:`bot.documents`): drafted privately, approved by its requester, then posted to the
    client channel (recorded on the platform's confirmation) or exported as Markdown.
@@ -43,8 +49,10 @@ from bot.changes.records import (
     ChangeSummary,
     Decided,
     StaleChange,
+    budget_conflict,
     changes_by_project,
     create_change,
+    currency_advice,
     decide,
     get_change,
     link_draft,
@@ -56,6 +64,7 @@ from bot.changes.records import (
 from bot.client_guard import document_guard
 from bot.documents import DocumentFlow, Subject, button_value, draft_reply, parse_value
 from bot.drafts import DraftText, StaleDraft, approve, create_draft, get_draft
+from bot.errors import InvalidInput
 from bot.leaks import REASONS
 from bot.logparse import negative_hours, parse_hours
 from bot.logs import get_logger
@@ -78,9 +87,11 @@ from bot.messages import (
     refusal_reply,
     text_reply,
 )
+from bot.money import format_rate, parse_money
+from bot.pricing import Pricing, project_pricing
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.services import Services
-from bot.skills.active_projects import effective_rate, known_projects_text
+from bot.skills.active_projects import known_projects_text
 from bot.worklog import active_projects, closed_project, find_project, get_project
 from knowledge.port import KnowledgeStore
 from state import ActiveProject, ChangeRequest, Draft, DraftVersion, LogEntry, SavedEstimate
@@ -94,7 +105,8 @@ MAX_PROJECT_WORDS = 6
 USAGE = (
     "Usage: `/change <project> <what the client asked for>` (e.g. `/change acme a blog "
     "section with categories`). Then `/change approve|decline|absorb <change id>` records "
-    "the client's answer; `/change hours <id> 8` puts your own figure on it; "
+    "the client's answer; `/change hours <id> 8` puts your own figure on it (`… 8 at "
+    "120 EUR/h` at a rate of its own); "
     "`/change export <id>` gives the change order as Markdown; `/change list [project]` "
     "shows a project's change requests, or those waiting for an answer."
 )
@@ -208,7 +220,8 @@ async def _proposal_lines(session: AsyncSession, project: ActiveProject) -> list
 async def _price(services: Services, project: ActiveProject, text: str) -> ExtraPrice:
     from knowledge.store import KnowledgeUnavailable
 
-    rate = await effective_rate(services, project)
+    pricing = await project_pricing(services, project)
+    rate, currency = pricing.rate, pricing.currency
     changes = await past_changes(services.db, project.tenant)
     # A negative figure ("~-6h") is no estimate: priced from history, not as +6 h.
     guess = None if negative_hours(text) else parse_hours(text)
@@ -217,7 +230,7 @@ async def _price(services: Services, project: ActiveProject, text: str) -> Extra
     def work(store: KnowledgeStore) -> ExtraPrice:
         closed = services.histories.history(store, project.tenant).closed
         return price_extra(
-            text, closed, changes, rate=rate, currency=project.currency, guess=guess, k=k
+            text, closed, changes, rate=rate, currency=currency, guess=guess, k=k
         )
 
     try:
@@ -225,7 +238,7 @@ async def _price(services: Services, project: ActiveProject, text: str) -> Extra
         return await asyncio.to_thread(work, store)
     except (KnowledgeUnavailable, RuntimeError) as problem:
         log.warning("change_pricing_without_history", error=type(problem).__name__)
-        return price_extra(text, [], changes, rate=rate, currency=project.currency, guess=guess)
+        return price_extra(text, [], changes, rate=rate, currency=currency, guess=guess)
 
 
 def _weeks(change: ChangeRequest) -> float | None:
@@ -245,7 +258,7 @@ def _assessed_reply(
             f" (band {price.p10:g}–{price.p90:g} h)" if price.p10 is not None else " (your figure)"
         )
         fields.append(FieldItem(label="Hours", value=f"{price.hours:g} h{band}"))
-        if price.price is not None:
+        if change.price is not None and price.price is not None:
             money = amount(price.price, price.currency)
             if spread := price.price_band():
                 low, high = (amount(value, price.currency) for value in spread)
@@ -266,6 +279,8 @@ def _assessed_reply(
     if price.basis:
         notes.append(f"The hours rest on {price.basis}.")
     notes += [f"{a.label}: {a.hours:g} h" for a in price.analogues[:3]]
+    if change.hours is not None and budget_conflict(project, change.currency):
+        notes.append(_no_price_text(project, change))
     if not price.priced:
         notes.append(
             "There is no history to price it from yet: give your own figure, e.g. "
@@ -277,9 +292,28 @@ def _assessed_reply(
     return Reply(blocks=tuple(blocks), visibility=Visibility.EPHEMERAL)
 
 
+def _no_price_text(project: ActiveProject, change: ChangeRequest) -> str:
+    """Why a change with hours has no price: its rate's currency isn't its budget's."""
+    return (
+        f"No price yet: the budget of **{project.name}** is in {project.currency}, the project "
+        f"has no rate of its own, and this workspace's rate is in {change.currency}; I never "
+        f"add {change.currency} to a {project.currency} budget. "
+        + currency_advice(project, change.id, change.hours)
+    )
+
+
+def _mixed_text(project: ActiveProject, change: ChangeRequest) -> str:
+    """Why a change priced in another currency than its project's budget can't go out."""
+    return (
+        f"Change `{change.id}` is priced in {change.currency} but the budget of "
+        f"**{project.name}** is in {project.currency}, and I never add two currencies. "
+        + currency_advice(project, change.id, change.hours)
+    )
+
+
 def _decision_buttons(change: ChangeRequest) -> Buttons:
     items = []
-    if change.verdict != "included" and change.hours is not None:
+    if change.verdict != "included" and change.price is not None:
         items.append(
             Button(
                 label="Draft change order",
@@ -360,6 +394,8 @@ async def new_request(
     embed = _embedder(services)
     judgement = await asyncio.to_thread(judge, text, lines, embed) if embed else judge(text, lines)
     weeks, new_due = delivery_impact(price.hours, capacity(services), project.due_date)
+    # Hours, but no price a budget in another currency could be raised by.
+    unpriced = price.hours is not None and budget_conflict(project, price.currency)
     change = await create_change(
         services.db,
         tenant=project.tenant,
@@ -374,8 +410,8 @@ async def new_request(
         hours_p10=price.p10,
         hours=price.hours,
         hours_p90=price.p90,
-        price=price.price,
-        currency=project.currency,
+        price=None if unpriced else price.price,
+        currency=price.currency,
         new_due_date=new_due,
         log_entry_id=log_entry_id,
         created_at=services.clock(),
@@ -588,9 +624,11 @@ def _only_requester(change: ChangeRequest, user_id: str, verb: str) -> None:
 async def _reprice(
     services: Services, change: ChangeRequest, given: list[str], user_id: str
 ) -> Reply:
-    """`/change hours <id> 8`: the studio's own figure replaces the history's."""
+    """`/change hours <id> 8 [at 120 EUR/h]`: the studio's own figure replaces the history's,
+    at the project's rate (:mod:`bot.pricing`) or at the rate given."""
     _only_requester(change, user_id, "re-price")
-    text = given[0].strip() if given else ""
+    text, _, rate_text = (given[0].strip() if given else "").partition(" at ")
+    text = text.strip()
     written = text if re.search(r"[a-z]", text) else f"{text}h"
     hours = parse_hours(written) if text else None
     if negative_hours(written):
@@ -598,15 +636,27 @@ async def _reprice(
     if hours is None or hours <= 0 or hours > MAX_EXTRA_HOURS:
         raise SkillError(
             f"How many hours? Usage: `/change hours {change.id} 8` (more than 0, up to "
-            f"{MAX_EXTRA_HOURS:,} h). Nothing was changed."
+            f"{MAX_EXTRA_HOURS:,} h), or `/change hours {change.id} 8 at 120 EUR/h` at a rate "
+            "of its own. Nothing was changed."
         )
     project = await _project_of(services, change)
     hours = round_hours(hours)
-    rate = await effective_rate(services, project)
+    pricing = await _given_rate(project, change, rate_text) if rate_text.strip() else None
+    pricing = pricing or await project_pricing(services, project)
+    if budget_conflict(project, pricing.currency):
+        whose = "the rate you gave" if rate_text.strip() else "this workspace's rate"
+        return refusal_reply(
+            f"The budget of **{project.name}** is in {project.currency} and {whose} "
+            f"is {format_rate(pricing.rate, pricing.currency)}; I never add "
+            f"{pricing.currency} to a {project.currency} budget. "
+            + currency_advice(project, change.id, hours)
+            + " Nothing was changed."
+        )
     weeks, new_due = delivery_impact(hours, capacity(services), project.due_date)
     try:
         repriced, stale = await reprice(
-            services.db, change.tenant, change.id, hours=hours, price=round(hours * rate, 2),
+            services.db, change.tenant, change.id, hours=hours,
+            price=round(hours * pricing.rate, 2), currency=pricing.currency,
             new_due_date=new_due, weeks=weeks,
         )
     except StaleChange as decided:
@@ -624,6 +674,21 @@ async def _reprice(
             f"{'are' if stale != 1 else 'is'} out of date; draft a new one."
         )
     return Reply(blocks=(Paragraph(text=text), _decision_buttons(repriced)))
+
+
+async def _given_rate(project: ActiveProject, change: ChangeRequest, text: str) -> Pricing:
+    """The rate written after ``at`` ("120 EUR/h", "$95"), in the project's currency unless it
+    names one; a rate in another currency than a project's budget is refused."""
+    try:
+        money = parse_money(text.strip())
+    except InvalidInput as problem:
+        raise SkillError(f"{problem} Nothing was changed.") from problem
+    if money.amount <= 0:
+        raise SkillError(
+            f"The rate should be a positive amount, e.g. `/change hours {change.id} 8 at 120 "
+            f"{project.currency}/h`. Nothing was changed."
+        )
+    return Pricing(money.amount, money.currency or project.currency, "project")
 
 
 # --- decisions ----------------------------------------------------------------------------------
@@ -769,6 +834,8 @@ def changes_line(summary: ChangeSummary) -> str | None:
     text = f"{summary.approved} approved change{plural}, +{summary.approved_hours:g} h"
     if summary.approved_price:
         text += f", +{amount(summary.approved_price, summary.currency or 'USD')}"
+    # Prices in another currency are listed beside it, never added to it.
+    text += "".join(f", +{amount(total, code)}" for code, total in summary.other_prices)
     return text
 
 
@@ -869,6 +936,12 @@ async def _draft(services: Services, change: ChangeRequest, user_id: str, user_n
             "again with your own figure, e.g. `… ~6h`. Nothing was changed."
         )
     project = await _project_of(services, change)
+    if budget_conflict(project, change.currency):
+        # The client would agree to a price the budget can't take: priced in its currency first.
+        return refusal_reply(
+            (_no_price_text if change.price is None else _mixed_text)(project, change)
+            + " Nothing was changed."
+        )
     client_text, notes, document = await _write_order(services, project, change)
     created = await create_draft(
         services.db,
