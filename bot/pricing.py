@@ -10,7 +10,9 @@ question, so they all get the same answer, from the most specific level that has
 
 A rate is never paired with another level's currency when that level has a currency of its
 own: the workspace's 120 EUR stays 120 EUR for a project priced in USD without a rate of its
-own, and the answer says where it came from (``source``).
+own, and the answer says where it came from (``source``). So a price is added to a project's
+budget (kept in the project's currency) only when it is in that currency; change requests
+refuse otherwise and say how to price them in it (:mod:`bot.changes.records`).
 """
 
 from __future__ import annotations

@@ -46,7 +46,8 @@ class Analogue:
 
 @dataclass(frozen=True)
 class ExtraPrice:
-    """Hours with a band, the price at the project's rate, and what it rests on."""
+    """Hours with a band, the price at the rate and in the currency :mod:`bot.pricing` gave
+    the project (its own, else the workspace's), and what it rests on."""
 
     p10: float | None
     hours: float | None  # the figure quoted (P50)
