@@ -598,7 +598,9 @@ async def _change_history(services: Services, project: ActiveProject) -> ChangeH
     a project that did not grow counts in how much similar projects grow)."""
     from bot.changes.records import project_changes, summarise
 
-    summary = summarise(await project_changes(services.db, project.tenant, project.id))
+    summary = summarise(
+        await project_changes(services.db, project.tenant, project.id), project.currency
+    )
     base = None
     if project.estimate_hours is not None:
         base = max(project.estimate_hours - summary.approved_hours, 0.0) or None

@@ -768,7 +768,7 @@ async def _list(services: Services, project: ActiveProject) -> Reply:
         )
         for c in changes
     )
-    summary = summarise(changes)
+    summary = summarise(changes, project.currency)
     return Reply(
         blocks=(
             Heading(text=f"Change requests — {project.name}"),

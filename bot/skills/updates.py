@@ -78,7 +78,9 @@ USAGE = (
 
 async def _figures(services: Services, project: ActiveProject) -> ProjectFigures:
     used = (await hours_logged(services.db, project.tenant, [project.id]))[project.id]
-    changes = summarise(await project_changes(services.db, project.tenant, project.id))
+    changes = summarise(
+        await project_changes(services.db, project.tenant, project.id), project.currency
+    )
     return ProjectFigures(
         changes=changes_line(changes),
         change_facts={

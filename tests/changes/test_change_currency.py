@@ -151,3 +151,22 @@ async def test_approved_prices_in_two_currencies_are_listed_apart_never_added(
     summary = summarise(await project_changes(db, "local", "acme-coffee-shop"), "EUR")
     assert summary.approved_price == 1350 and summary.other_prices == (("USD", 300),)
     assert changes_line(summary) == "3 approved changes, +6 h, +€1,350, +$300"
+
+
+async def test_an_update_lists_approved_changes_in_two_currencies_apart(
+    harness: Harness, clock, demo_store
+) -> None:
+    await add_acme(harness, f'name="Beta shop" aliases=beta estimate=40 due=2027-01-15 {SUMMARY}')
+    dollars = await harness.say("/change beta a loyalty points program")
+    await harness.say(f"/change hours {dollars.facts['change_id']} 2")  # $200 at the default
+    await harness.say(f"/change approve {dollars.facts['change_id']}")
+    await workspace_moves_to_euros(harness)
+    euros = await harness.say("/change beta one more design revision round")
+    await harness.say(f"/change hours {euros.facts['change_id']} 3")  # €360
+    await harness.say(f"/change approve {euros.facts['change_id']}")
+
+    listed = await harness.say("/change list beta")
+    assert "2 approved changes, +5 h, +$200, +€360" in listed.text
+    await harness.say("/log beta done: product pages 3h")
+    update = await harness.say("/update beta")
+    assert "Changes: 2 approved changes, +5 h, +$200, +€360" in update.text
