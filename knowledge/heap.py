@@ -3,14 +3,12 @@
 glibc gives each thread that allocates its own heap arena (up to eight per core), and an arena
 keeps what was freed in it for reuse. The bot allocates from several threads (the store work,
 the history refresh, langchain's pool), so every thread's largest moment stays resident.
-Measured serving 200 `/scope` briefs at 10k projects (alternating runs on 2 shared cores):
-two arenas lowered the peak RSS from 614–661 MB (mean 648) to 587–621 MB (mean 598), and the
-RSS after serving from 573–643 to 508–589 MB; the latency difference was within the noise of
-the machine (p50 55–95 ms either way at a load average of 3–4).
+Two arenas keep that down at no measurable cost in latency (the figures are in
+bench/README.md, `memory.py`).
 
 :func:`release_free_memory` hands freed pages back to the system (``malloc_trim``); after a
-large one-off read (a full history: 10k projects freed about 105 MB the allocator would
-otherwise keep) it is worth its few milliseconds. :func:`collection_paused` keeps Python's
+large one-off read (a full history) it returns pages the allocator would otherwise keep, for
+a few milliseconds. :func:`collection_paused` keeps Python's
 cyclic collector out of such reads.
 """
 

@@ -85,7 +85,7 @@ def _blend(colour: Colour, over: Colour, alpha: float) -> Colour:
 
 class _Palette:
     """Palette indices for the chart's colours: PNG-encoding one byte per pixel instead of
-    three is most of the speed (a 480-pixel-wide RGB chart took 2.2 ms to encode, this 0.3)."""
+    three is most of the chart's speed (bench/README.md, `chart.py`, has the figures)."""
 
     def __init__(self) -> None:
         self.colours: list[Colour] = []
