@@ -52,6 +52,7 @@ def has_estimate(reply: Any) -> bool:
 
 async def _measure(projects: int, rounds: int) -> dict[str, Any]:
     from adapters.runtime import build_services
+    from bench.scale import uncached
     from bot.core import Bot
     from bot.messages import Request
     from knowledge.embeddings import ChromaEmbeddingFunction
@@ -73,10 +74,12 @@ async def _measure(projects: int, rounds: int) -> dict[str, Any]:
                 collection_name(TENANT), embedding_function=ChromaEmbeddingFunction(embedder)
             )
 
+            embed = uncached(embedder)  # leaves no vector for the /scope that follows
+
             def raw(brief: str) -> float:
                 begin = time.perf_counter()
                 found = collection.query(
-                    query_embeddings=embedder.embed([brief]), n_results=k, include=["distances"]
+                    query_embeddings=embed([brief]), n_results=k, include=["distances"]
                 )
                 elapsed = (time.perf_counter() - begin) * 1000
                 assert len(found["ids"][0]) == k, "raw query found fewer than k projects"
