@@ -5,25 +5,71 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
-def _atelier(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+# What `atelier scope` does on a first run before it reads the brief (migrate the database,
+# load the demo portfolio into the empty store), run once in a real process of its own.
+FIRST_RUN = """
+import asyncio
+from adapters.launch import load_demo_if_empty
+from adapters.runtime import running_bot
+from bot.config import load_settings
+
+async def first_run() -> None:
+    settings = load_settings()
+    async with running_bot(settings) as bot:
+        await load_demo_if_empty(bot, settings.default_tenant)
+
+asyncio.run(first_run())
+"""
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("ATELIER_", "SLACK_", "DISCORD_"))
     }
     env["ATELIER_DATA_DIR"] = str(tmp_path / "data")
+    return env
+
+
+def _atelier(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", "scope", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=_env(tmp_path),
         cwd=tmp_path,
         timeout=240,
     )
+
+
+@pytest.fixture(scope="module")
+def first_run_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir as the first `atelier scope` leaves it before answering, made once."""
+    where = tmp_path_factory.mktemp("first-run")
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_RUN],
+        capture_output=True,
+        text=True,
+        env=_env(where),
+        cwd=where,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    return where / "data"
+
+
+@pytest.fixture
+def used_before(tmp_path: Path, first_run_data: Path) -> None:
+    """``tmp_path`` holding a copy of that data dir: the processes skip the demo's embedding
+    (the first-run path itself is what test_scope_json_returns_the_facts goes through)."""
+    shutil.copytree(first_run_data, tmp_path / "data")
 
 
 def test_scope_json_returns_the_facts(tmp_path: Path):
@@ -62,6 +108,7 @@ def _scope_runs(tmp_path: Path, kind: str = "est") -> list[tuple[str, str, str, 
         ).fetchall()
 
 
+@pytest.mark.usefixtures("used_before")
 def test_a_vague_brief_gets_the_questions_first_then_a_wide_band_like_chat(tmp_path: Path):
     first = _atelier(tmp_path, "a website", "--json")
     assert first.returncode == 0, first.stderr
@@ -84,6 +131,7 @@ def test_a_vague_brief_gets_the_questions_first_then_a_wide_band_like_chat(tmp_p
     assert (rate, currency) == (90, "EUR")
 
 
+@pytest.mark.usefixtures("used_before")
 def test_the_flags_are_read_as_words_added_to_the_brief(tmp_path: Path):
     # `--rate 150 --currency EUR` is "…, rate 150 EUR" for the core, which reads a written
     # rate ("rate N") before one given by a symbol ("at €70/h").
@@ -102,6 +150,7 @@ def test_the_flags_are_read_as_words_added_to_the_brief(tmp_path: Path):
     assert [run[3:] for run in _scope_runs(tmp_path)] == [(150, "EUR")]
 
 
+@pytest.mark.usefixtures("used_before")
 def test_a_brief_naming_another_rate_than_the_flag_is_refused(tmp_path: Path):
     result = _atelier(tmp_path, "Shopify store, rate 80", "--rate", "150", "--json")
     assert result.returncode == 1
@@ -112,6 +161,7 @@ def test_a_brief_naming_another_rate_than_the_flag_is_refused(tmp_path: Path):
     assert currency.stderr.startswith("error: the brief names its own currency (USD)")
 
 
+@pytest.mark.usefixtures("used_before")
 def test_a_rate_the_core_refuses_is_one_clear_line(tmp_path: Path):
     result = _atelier(tmp_path, "landing page", "--rate", "200000")
     assert result.returncode == 1
