@@ -63,6 +63,7 @@ class BacktestResult:
             "coverage_80": self.coverage_80,
             "width_80": self.width_80,
             "band_ratio": self.band_ratio,
+            "wide_share": self.wide_share,
             "n": self.n,
             "baseline_mean_mae": self.baseline_mean_mae,
             "baseline_median_mae": self.baseline_median_mae,

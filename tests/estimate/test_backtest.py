@@ -54,6 +54,7 @@ def test_similar_rows_beat_the_baselines() -> None:
         "coverage_80",
         "width_80",
         "band_ratio",
+        "wide_share",
         "n",
         "baseline_mean_mae",
         "baseline_median_mae",

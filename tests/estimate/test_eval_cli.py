@@ -13,7 +13,7 @@ from bot.config import Settings
 from tests.estimate.test_backtest import synthetic_rows, write_csv
 
 KEYS = {"mae", "mdae", "coverage_80", "width_80", "n", "baseline_mean_mae", "baseline_median_mae"}
-FILE_KEYS = KEYS | {"band_ratio", "guess_mae"}
+FILE_KEYS = KEYS | {"band_ratio", "wide_share", "guess_mae"}
 
 
 @pytest.fixture
@@ -37,6 +37,7 @@ def test_json_has_exactly_the_published_keys(items_csv: Path, settings: Settings
     assert set(data) == FILE_KEYS
     assert data["n"] == 12
     assert data["mae"] < data["baseline_median_mae"]
+    assert 0.0 <= data["wide_share"] <= 1.0  # the share of bands over 8x the text prints
 
 
 def test_table_names_every_measure(items_csv: Path, settings: Settings) -> None:
