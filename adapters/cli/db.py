@@ -1,7 +1,8 @@
 """`atelier db …`: the bot's SQL database — migrations and a connection check.
 
-Production start runs ``atelier db upgrade`` before ``atelier run`` (see the Dockerfile): the
-schema is owned by the Alembic migrations in ``state/migrations``, on SQLite and PostgreSQL alike.
+The schema is owned by the Alembic migrations in ``state/migrations``, on SQLite and PostgreSQL
+alike. The bot upgrades its database to the head itself when it starts; ``db upgrade`` is for
+deploys that migrate as a step of their own first, and ``db check`` for health checks.
 Database maintenance, not a chat command: it works on ``state`` directly, before (and without)
 any bot, which is why it never goes through ``Bot.handle``.
 """
@@ -19,7 +20,8 @@ from adapters.cli.common import JsonOption, run, settings_or_exit, stdout
 from state import Database
 
 db_app = typer.Typer(
-    help="The bot's database: apply migrations, show the revision, check the connection.",
+    help="The bot's database: apply the migrations, or check the connection and the schema's "
+    "revision.",
     no_args_is_help=True,
 )
 
@@ -36,7 +38,11 @@ async def _reachable(url: str) -> None:
 def upgrade_command(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
-    """Apply the database migrations (run this before `atelier run` in production)."""
+    """Apply the database migrations now.
+
+    The bot upgrades its database itself when it starts; this is for deploys that migrate as a
+    step of their own before starting the new version.
+    """
     from state.migrations import head_revision, upgrade
 
     settings = settings_or_exit()

@@ -38,7 +38,6 @@ def sync_commands_command(
         ),
     ] = False,
 ) -> None:
-    """Register Atelier's slash commands (/scope, /log, /update, /projects, /help) with Discord."""
     settings = settings_or_exit()
     if settings.discord_token is None:
         sys.stderr.write(NO_TOKEN)
@@ -95,5 +94,13 @@ def sync_commands_command(
     stdout.print(f"Invite the bot with: {synced.invite}", highlight=False, soft_wrap=True)
 
 
+def summary() -> str:
+    """The command's help line, naming every command the skills register (none hand-kept)."""
+    from bot.core import skill_registry
+
+    names = ", ".join(f"/{name}" for name in skill_registry().commands)
+    return f"Register Atelier's slash commands ({names}) with Discord."
+
+
 def register(app: typer.Typer) -> None:
-    app.command("sync-commands")(sync_commands_command)
+    app.command("sync-commands", help=summary())(sync_commands_command)

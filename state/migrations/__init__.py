@@ -92,7 +92,9 @@ async def needs_adoption(url: str) -> bool:
 
 @contextmanager
 def migration_lock(url: str) -> Iterator[None]:
-    """One migrating process at a time: replicas all run `atelier db upgrade` as they start.
+    """One migrating process at a time: every replica's ``Bot.start`` upgrades to the head
+    under this lock (as ``atelier db upgrade`` does), so replicas starting together migrate once
+    and the others find the head already there.
 
     PostgreSQL: a session advisory lock. SQLite: an exclusive lock on a file beside the
     database. Anything else: no lock.
