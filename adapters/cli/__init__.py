@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from adapters.cli.common import (
+    DEFAULT_USER,
     JsonOption,
     TenantOption,
     UserOption,
@@ -71,7 +72,7 @@ def run_command(
 @app.command("chat")
 def chat_command(
     tenant: TenantOption = None,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
 ) -> None:
     """Chat with the bot in this terminal (reads piped input to the end, then exits)."""
     settings = settings_or_exit(server=True)
@@ -84,7 +85,7 @@ def chat_command(
 def ask_command(
     text: Annotated[str, typer.Argument(help="A message or a /command, as you'd type it in chat.")],
     tenant: TenantOption = None,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Send one message to the bot and print its answer."""

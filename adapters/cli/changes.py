@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from adapters.cli.common import (
+    DEFAULT_USER,
     JsonOption,
     TenantOption,
     UserOption,
@@ -45,7 +46,7 @@ def change_command(
         typer.Argument(help="What the client asked for; or the change id after a verb."),
     ] = None,
     tenant: TenantOption = None,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Judge a client's request against the agreed scope and price it, or act on one.

@@ -21,6 +21,7 @@ from rich.console import Console
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.core import Bot
+from bot.dates import DATE_HINT
 from bot.errors import AtelierError
 from bot.logs import configure_logging, get_logger
 from bot.messages import Reply, Request
@@ -32,7 +33,12 @@ TenantOption = Annotated[
     str | None,
     typer.Option("--tenant", help="Tenant id: Slack team id, Discord guild id, or 'local'."),
 ]
+# Every command acts as the same local person unless --user says otherwise, so what one
+# command records (an entry, an edit, a draft) is by the same person the next one sees.
+DEFAULT_USER = "you"
 UserOption = Annotated[str, typer.Option("--user", help="Who is acting (a user id).")]
+# Date options take a day as people write it (bot.dates reads it), not only ISO dates.
+DATE_EXAMPLES = DATE_HINT.replace("`", "")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of rich text.")]
 
 stdout = Console()

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from adapters.cli.common import (
+    DEFAULT_USER,
     JsonOption,
     TenantOption,
     UserOption,
@@ -37,7 +38,7 @@ digest_app = typer.Typer(
 def digest_command(
     context: typer.Context,
     tenant: TenantOption = None,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Print the digest now, for --user (their projects; the whole workspace if none).
@@ -72,7 +73,7 @@ def schedule_command(
         typer.Argument(help="on <day> <HH:MM> [time zone] | off; nothing: show the setting"),
     ] = None,
     tenant: TenantOption = None,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Show or change the workspace's weekly digest (e.g. `on fri 15:00 Europe/Berlin`)."""

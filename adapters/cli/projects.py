@@ -20,6 +20,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from adapters.cli.common import (
+    DEFAULT_USER,
     JsonOption,
     TenantOption,
     UserOption,
@@ -46,7 +47,7 @@ def _fail(message: str, as_json: bool = False) -> NoReturn:
 
 
 def _ask(
-    settings: Settings, tenant: str | None, text: str, as_json: bool, user: str = "cli"
+    settings: Settings, tenant: str | None, text: str, as_json: bool, user: str = DEFAULT_USER
 ) -> None:
     """Answer through the `/projects` command, exactly as chat would (exit 1 if refused)."""
     from adapters.runtime import running_bot
@@ -155,7 +156,7 @@ def import_command(
     except ValueError as problem:
         _fail(f"nothing was imported: {problem}", as_json)
     words = ["import"] + (["confirm"] if confirm else []) + (["update"] if update else [])
-    request = cli_request(settings, tenant, "cli", "projects", " ".join(words)).model_copy(
+    request = cli_request(settings, tenant, DEFAULT_USER, "projects", " ".join(words)).model_copy(
         update={"attachments": files, "max_attachment_bytes": max_bytes}
     )
 
@@ -198,7 +199,7 @@ def search_command(
     filters = ([f"type:{type}"] if type else []) + [f"tag:{t}" for t in tag or []]
     count = [] if k is None else [f"k={k}"]
     words = " ".join(["search", text, *filters, *count])
-    request = cli_request(settings, tenant, "cli", "projects", words)
+    request = cli_request(settings, tenant, DEFAULT_USER, "projects", words)
     _answer(settings, request, as_json, lambda reply: list(reply.facts.get("matches", ())))
 
 
@@ -218,7 +219,7 @@ def list_command(
         _fail("--status must be closed, active or removed", as_json)
     if status != "closed":
         _ask(settings, tenant, f"list {status}", as_json)
-    request = cli_request(settings, tenant, "cli", "projects", "list closed")
+    request = cli_request(settings, tenant, DEFAULT_USER, "projects", "list closed")
     _answer(settings, request, as_json, lambda reply: list(reply.facts.get("projects", ())))
 
 
@@ -230,7 +231,7 @@ def show_command(
 ) -> None:
     """Everything about one past project."""
     settings = settings_or_exit()
-    request = cli_request(settings, tenant, "cli", "projects", f"show {project_id}")
+    request = cli_request(settings, tenant, DEFAULT_USER, "projects", f"show {project_id}")
     _answer(settings, request, as_json, lambda reply: reply.facts.get("project"))
 
 
@@ -239,7 +240,7 @@ def reindex_command(tenant: TenantOption = None, as_json: JsonOption = False) ->
     """Rebuild the search index with the embedding model ATELIER_EMBEDDINGS selects
     (`/projects reindex`, an admin command in chat)."""
     settings = settings_or_exit()
-    request = cli_request(settings, tenant, "cli", "projects", "reindex")
+    request = cli_request(settings, tenant, DEFAULT_USER, "projects", "reindex")
     busy = "re-indexing…"
     _answer(settings, request, as_json, lambda reply: dict(reply.facts), busy=busy)
 
@@ -272,13 +273,16 @@ def edit_command(
     project_id: Annotated[str, typer.Argument(help="The past project's id.")],
     changes: Annotated[
         list[str],
-        typer.Argument(help="KEY=VALUE pairs, e.g. actual=320 'tags=shopify;theme'."),
+        typer.Argument(
+            help="KEY=VALUE pairs, e.g. actual=320 'tags=shopify;theme' "
+            "'finished=15 March 2024' (dates as people write them)."
+        ),
     ],
     confirm: Annotated[
         bool, typer.Option("--confirm", help="Accept hours that look unusual (not impossible).")
     ] = False,
     tenant: TenantOption = None,
-    user: UserOption = "cli",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Correct fields of a past project (same checks as an import)."""
@@ -291,7 +295,7 @@ def edit_command(
 def remove_command(
     project_id: Annotated[str, typer.Argument(help="The past project's id.")],
     tenant: TenantOption = None,
-    user: UserOption = "cli",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Take a past project out of search and estimates; `restore` puts it back."""
@@ -303,7 +307,7 @@ def remove_command(
 def restore_command(
     project_id: Annotated[str, typer.Argument(help="The removed project's id.")],
     tenant: TenantOption = None,
-    user: UserOption = "cli",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Put a removed past project back."""
@@ -315,7 +319,7 @@ def restore_command(
 def reopen_command(
     project: Annotated[str, typer.Argument(help="A closed project's name or id.")],
     tenant: TenantOption = None,
-    user: UserOption = "cli",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Make a closed project active again (its past project leaves your history)."""

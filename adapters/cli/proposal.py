@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 
 from adapters.cli.common import (
+    DATE_EXAMPLES,
+    DEFAULT_USER,
     JsonOption,
     TenantOption,
     UserOption,
@@ -53,13 +55,13 @@ def proposal_command(
     ] = None,
     client: Annotated[str | None, typer.Option("--client", help="The client's name.")] = None,
     due: Annotated[
-        str | None, typer.Option("--due", help="Wanted by: 2027-03-01, 15 March, next Friday.")
+        str | None, typer.Option("--due", help=f"Wanted by: a day, {DATE_EXAMPLES}.")
     ] = None,
     pdf: Annotated[
         Path | None, typer.Option("--pdf", help="With export: write the PDF to this file.")
     ] = None,
     tenant: TenantOption = None,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Draft a proposal from a saved estimate (prints it and its draft id), or act on a draft.

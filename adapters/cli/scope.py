@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from adapters.cli.common import (
+    DEFAULT_USER,
     JsonOption,
     TenantOption,
     UserOption,
@@ -38,7 +39,7 @@ def scope_command(
         bool,
         typer.Option("--save", help="Save the estimate and print its id (for `atelier proposal`)."),
     ] = False,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Estimate effort and price for BRIEF from the tenant's similar past projects."""

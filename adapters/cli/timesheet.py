@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.cli.common import (
+    DEFAULT_USER,
     cli_request,
     fail,
     print_json,
@@ -66,7 +67,7 @@ def summary_cli(
     as_json: bool,
     csv_target: str | None,
     with_text: bool,
-    user: str = "you",
+    user: str = DEFAULT_USER,
 ) -> int:
     """Run `atelier log summary …`; the exit code."""
     settings = settings_or_exit()

@@ -15,6 +15,8 @@ from typing import Annotated
 import typer
 
 from adapters.cli.common import (
+    DATE_EXAMPLES,
+    DEFAULT_USER,
     JsonOption,
     TenantOption,
     UserOption,
@@ -52,7 +54,7 @@ def log_command(
         ),
     ] = None,
     tenant: TenantOption = None,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
     csv_target: Annotated[
         str | None,
@@ -119,7 +121,7 @@ def update_command(
     ] = None,
     tone: ToneOption = "friendly",
     tenant: TenantOption = None,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Draft a client update for a project (prints it and its id), or act on a draft.
@@ -197,9 +199,16 @@ def projects_add_command(
     budget: Annotated[float | None, typer.Option(min=0.01, help="Budget (money).")] = None,
     rate: Annotated[float | None, typer.Option(min=0.01, help="Hourly rate (private).")] = None,
     currency: Annotated[str | None, typer.Option(help="ISO 4217 code.")] = None,
-    start: Annotated[str | None, typer.Option(help="Start date, YYYY-MM-DD.")] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="Start date, e.g. 2027-01-15, 15 March, last Monday, yesterday or 3 weeks ago; "
+            "without a year, the latest such day."
+        ),
+    ] = None,
     due: Annotated[
-        str | None, typer.Option(help="Due date: 2027-01-15, 15 March, next Friday, in 3 weeks.")
+        str | None,
+        typer.Option(help=f"Due date, {DATE_EXAMPLES}; without a year, the next such day."),
     ] = None,
     client_channel: Annotated[
         str | None, typer.Option("--client-channel", help="Channel id for approved updates.")
@@ -213,7 +222,7 @@ def projects_add_command(
         bool, typer.Option("--active", help="Track it as in progress (the only kind added here).")
     ] = True,
     tenant: TenantOption = None,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Start tracking a project in progress (every field an option, no prompts)."""
@@ -288,7 +297,7 @@ def projects_close_command(
         bool, typer.Option("--confirm", help="Accept hours that look unusual (not impossible).")
     ] = False,
     tenant: TenantOption = None,
-    user: UserOption = "you",
+    user: UserOption = DEFAULT_USER,
     as_json: JsonOption = False,
 ) -> None:
     """Close a project: its actual hours become history that future estimates learn from."""
