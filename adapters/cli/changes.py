@@ -4,6 +4,7 @@ change order — all through ``Bot.handle`` as ``/change`` would in chat.
     atelier change acme "a blog section with categories" --json
     atelier change approve cr1a2b3c        (or decline / absorb)
     atelier change export cr1a2b3c         (the change order as Markdown)
+    atelier change list                    (every request waiting for the client's answer)
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def change_command(
 ) -> None:
     """Judge a client's request against the agreed scope and price it, or act on one.
 
-    `atelier change acme "a blog section" --json`, then `atelier change approve cr1a2b3c`.
+    `atelier change acme "a blog section" --json`, then `atelier change approve cr1a2b3c`;
+    `atelier change list` shows every request waiting for the client, `list PROJECT` one
+    project's.
     """
     settings = settings_or_exit()
     from adapters.cli.worklog import ask_bot_render
@@ -61,8 +64,9 @@ def change_command(
     who = tenant or settings.default_tenant
     words = " ".join(text or []).strip()
     verb = target.lower()
-    if verb in _ACTS and not words:
-        error_line(f"`atelier change {verb}` needs a change id (or a project for `list`)")
+    # `list` alone is every request waiting for a client's answer, as `/change list` in chat.
+    if verb in _ACTS - {"list"} and not words:
+        error_line(f"`atelier change {verb}` needs a change id")
         raise typer.Exit(2)
 
     async def go() -> int:

@@ -36,6 +36,11 @@ def test_change_json_then_approve_and_export(settings) -> None:
     included = invoke(settings, "change", "acme", "the brew guide blog", "--json")
     assert json.loads(included.output)["verdict"] == "included"
 
+    waiting = invoke(settings, "change", "list", "--json")  # no project: all waiting, as in chat
+    assert waiting.exit_code == 0, waiting.output
+    (table,) = [b for b in json.loads(waiting.output)["blocks"] if b["kind"] == "table"]
+    assert [row[:2] for row in table["rows"]] == [[data["change_id"], "Acme coffee shop"]]
+
     refused = invoke(settings, "change", "approve", data["change_id"], "--user", "bob")
     assert refused.exit_code == 1 and "only the person" in refused.output
     approved = invoke(settings, "change", "approve", data["change_id"], "--json")
