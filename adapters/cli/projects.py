@@ -176,13 +176,22 @@ def import_command(
     _answer(settings, request, as_json, as_report, done=all_imported, busy=busy)
 
 
+# The core's own limit for `/projects search … k=` (checked here first, in the CLI's words).
+SEARCH_K_MAX = 100
+
+
 @projects_app.command("search")
 def search_command(
     text: Annotated[str, typer.Argument(help="What you are looking for, in plain words.")],
     tenant: TenantOption = None,
     k: Annotated[
         int | None,
-        typer.Option("--k", help="How many results, 1 to 100 (default 8; `k=` in chat)."),
+        typer.Option(
+            "--k",
+            min=1,
+            max=SEARCH_K_MAX,
+            help=f"How many results, 1 to {SEARCH_K_MAX} (default 8; `k=` in chat).",
+        ),
     ] = None,
     type: Annotated[str | None, typer.Option("--type", help="Only this type.")] = None,
     tag: Annotated[
