@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,8 +64,26 @@ def known_revisions() -> set[str]:
     return {script.revision for script in _scripts().walk_revisions()}
 
 
+@contextmanager
+def _alembic_quiet() -> Iterator[None]:
+    """Alembic's logger at WARNING while the bot migrates itself: its INFO lines ("Context impl
+    SQLiteImpl.", "Running upgrade …") are noise on every first start. A level set explicitly
+    (the plain ``alembic`` command configures logging from alembic.ini) is left alone.
+    """
+    logger = logging.getLogger("alembic")
+    if logger.level != logging.NOTSET:
+        yield
+        return
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(logging.NOTSET)
+
+
 def _state(connection: Connection) -> tuple[str | None, set[str]]:
-    current = MigrationContext.configure(connection).get_current_revision()
+    with _alembic_quiet():
+        current = MigrationContext.configure(connection).get_current_revision()
     return current, set(inspect(connection).get_table_names())
 
 
@@ -133,7 +152,7 @@ def upgrade(url: str, revision: str = "head", adopt: bool | None = None) -> bool
     Synchronous on purpose: Alembic's env runs its own event loop, so call this from a
     thread (``asyncio.to_thread``) when a loop is already running.
     """
-    with migration_lock(url):
+    with migration_lock(url), _alembic_quiet():
         if adopt is None:
             adopt = asyncio.run(needs_adoption(url))
         config = alembic_config(url)
@@ -178,8 +197,10 @@ def _in_memory(url: str) -> bool:
 def _upgrade_on(connection: Connection, url: str) -> None:
     config = alembic_config(url)
     config.attributes["connection"] = connection  # env.py migrates this connection
-    command.upgrade(config, "head")
+    with _alembic_quiet():
+        command.upgrade(config, "head")
 
 
 def downgrade(url: str, revision: str = "base") -> None:
-    command.downgrade(alembic_config(url), revision)
+    with _alembic_quiet():
+        command.downgrade(alembic_config(url), revision)

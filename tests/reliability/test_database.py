@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import subprocess
 import sys
@@ -16,7 +17,14 @@ from sqlalchemy.engine import Connection
 from typer.testing import CliRunner
 
 from state import Base, Database, DatabaseUnavailable
-from state.migrations import current_revision, downgrade, head_revision, needs_adoption, upgrade
+from state.migrations import (
+    current_revision,
+    downgrade,
+    head_revision,
+    needs_adoption,
+    upgrade,
+    upgrade_to_head,
+)
 from tests.reliability.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +74,23 @@ async def test_migrations_downgrade_and_upgrade_again(database_url: str) -> None
         assert not await database.claim_event("slack:T1:Ev1")
     finally:
         await database.close()
+
+
+async def test_migrating_on_start_logs_nothing_below_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Bot.start migrates a new database itself: Alembic's INFO lines would be noise on stderr.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'atelier.db'}"
+    caplog.set_level(logging.INFO)
+    database = Database(url)
+    try:
+        await upgrade_to_head(database)
+    finally:
+        await database.close()
+    assert await current_revision(url) == head_revision()
+    chatter = [r.getMessage() for r in caplog.records if r.name.startswith("alembic")]
+    assert chatter == []
+    assert logging.getLogger("alembic").level == logging.NOTSET  # left as it was found
 
 
 async def test_a_create_all_database_is_adopted_without_losing_rows(database_url: str) -> None:
@@ -202,7 +227,7 @@ async def test_two_processes_racing_on_the_same_events_win_each_once(
 
 @pytest.mark.slow
 async def test_replicas_upgrading_at_once_both_succeed(database_url: str) -> None:
-    # Every replica runs `atelier db upgrade` when it starts; they may all start together.
+    # Every replica's Bot.start upgrades to the head; they may all start together.
     await asyncio.gather(*(asyncio.to_thread(upgrade, database_url) for _ in range(3)))
     assert await current_revision(database_url) == head_revision()
     assert await schema_differences(database_url) == []
