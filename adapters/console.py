@@ -231,7 +231,7 @@ class ConsoleAdapter:
             case Heading(text=text):
                 out.rule(Text(text, style="bold"), align="left")
             case Paragraph(text=text):
-                out.print(Markdown(text))
+                out.print(Markdown(chat_lines(text)))
             case Fields(items=items):
                 grid = RichTable.grid(padding=(0, 2))
                 grid.add_column(style="bold")
@@ -273,6 +273,40 @@ class ConsoleAdapter:
                 out.print(Text(f"Chart: {title or alt} → {path}", style="dim"))
             case Form() as form:
                 await self.fill(form)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+
+
+def chat_lines(text: str) -> str:
+    """Markdown that keeps the reply's lines as Slack and Discord show them.
+
+    The core writes for chat, where a newline is a new line; in Markdown it is a soft break,
+    so "**Price**" and its text, or a list's last item and the "Total" line under it, would run
+    together. Every line break becomes a hard break, and a line that is not a list item ends
+    the list above it. Fenced code is left as it is.
+    """
+    out: list[str] = []
+    fenced = False
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+            out.append(line)
+            continue
+        if fenced:
+            out.append(line)
+            continue
+        previous = out[-1] if out else ""
+        plain = bool(line.strip()) and not line[0].isspace() and not _LIST_ITEM.match(line)
+        if plain and _LIST_ITEM.match(previous):
+            out[-1] = previous.rstrip()  # no hard break: the list ends here
+            out.append("")
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        hard_break = line.strip() and following.strip() and not _FENCE.match(following)
+        out.append(line.rstrip() + "  " if hard_break else line)
+    return "\n".join(out)
 
 
 def _listed_in(citations: Iterable[Citation], previous: object) -> bool:

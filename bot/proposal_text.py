@@ -252,8 +252,15 @@ def phase_lines(phases: Sequence[PhaseShare], hours: float) -> tuple[PhaseLine, 
     )
 
 
+# Phase names are stored lower-case ("qa", "ux design"); these words stay upper-case in titles.
+ACRONYMS = frozenset({"qa", "ux", "ui", "seo", "api", "cms", "crm", "erp", "sso"})
+_WORD = re.compile(r"[A-Za-z]+")
+
+
 def _phase_title(name: str) -> str:
-    name = " ".join(name.split()).strip() or "Delivery"
+    """ "qa" -> "QA", "ui/ux design" -> "UI/UX design", "build" -> "Build"."""
+    name = " ".join(name.split()) or "Delivery"
+    name = _WORD.sub(lambda m: m[0].upper() if m[0].lower() in ACRONYMS else m[0], name)
     return name[:1].upper() + name[1:]
 
 

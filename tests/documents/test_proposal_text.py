@@ -79,3 +79,13 @@ def test_an_own_estimate_is_the_base_and_carries_the_overrun() -> None:
     # Work that came in under its estimates adds nothing to an own estimate.
     under = build_proposal(dataclasses.replace(FACTS, guess_hours=80, overrun=0.9)).price
     assert under.hours == 80 and under.overrun is None
+
+
+def test_phase_titles_keep_acronyms_upper_case() -> None:
+    phases = tuple(
+        PhaseShare(name, 0.2) for name in ("qa", "ux design", "ui/ux", "seo and api", "build")
+    )
+    proposal = build_proposal(dataclasses.replace(FACTS, phases=phases))
+    names = {phase.name for phase in proposal.phases}
+    assert names == {"QA", "UX design", "UI/UX", "SEO and API", "Build"}
+    assert "- QA: " in proposal.client_text and "Qa" not in proposal.client_text

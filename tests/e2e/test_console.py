@@ -56,3 +56,29 @@ def test_a_bad_setting_exits_2_with_one_line(tmp_path):
     assert result.returncode == 2
     assert "ATELIER_PORT" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+async def test_a_proposal_keeps_its_lines_as_chat_shows_them(harness):
+    import dataclasses
+
+    from bot.messages import Paragraph, Reply
+    from bot.proposal_text import PhaseShare, build_proposal
+    from tests.documents.test_proposal_text import FACTS
+
+    phases = (PhaseShare("build", 0.6), PhaseShare("qa", 0.25), PhaseShare("ux design", 0.15))
+    proposal = build_proposal(dataclasses.replace(FACTS, phases=phases))
+    await harness.adapter.render(Reply(blocks=(Paragraph(text=proposal.client_text),)))
+    lines = [line.strip() for line in harness.screen().splitlines()]
+    # The last deliverable and the total, a heading and its text: each on a line of its own.
+    assert f"Total: {proposal.total_hours} h" in lines
+    for heading in ("Your goal", "Price", "Timeline", "Payment terms", "Validity"):
+        assert heading in lines, heading
+    assert any(line.startswith("• QA: ") for line in lines)
+    assert any(line.startswith("• UX design: ") for line in lines)
+
+
+def test_chat_lines_leave_fenced_code_alone() -> None:
+    from adapters.console import chat_lines
+
+    text = "**Price**\nFixed\n- a\nTotal\n```\n- x\ny\n```"
+    assert chat_lines(text) == "**Price**  \nFixed  \n- a\n\nTotal\n```\n- x\ny\n```"
