@@ -63,7 +63,7 @@ def test_every_command_acts_as_the_same_default_user() -> None:
     root = typer.main.get_command(app)
     defaults: dict[tuple[str, ...], object] = {}
     for path in _commands(root):
-        command = root
+        command: Any = root  # a group at every step but the last
         for name in path:
             command = command.commands[name]
         for param in command.params:
