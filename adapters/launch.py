@@ -41,7 +41,7 @@ async def launch(settings: Settings, demo: bool = True) -> int:
                     results = await asyncio.gather(*runners)
             finally:
                 if digests is not None:
-                    digests.stop()
+                    await digests.aclose(settings.shutdown_grace_seconds)
             if shutdown.requested:
                 log.info("shutdown_complete")
             # Every platform refused to start (bad token, missing intent): say so by exit code.

@@ -15,9 +15,11 @@ and catches up after a restart.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -270,6 +272,19 @@ class DigestScheduler:
         self.startup_delay = startup_delay
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
         self._triggers: dict[str, str] = {}
+        # The jobs running now, so that closing lets them finish instead of cancelling them
+        # halfway through a digest (APScheduler's shutdown cancels its running coroutines).
+        self._running: set[asyncio.Task[object]] = set()
+
+    async def _job(self, work: Callable[[], Awaitable[object]]) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            await work()
+        finally:
+            if task is not None:
+                self._running.discard(task)
 
     def start(self) -> None:
         from apscheduler.triggers.interval import IntervalTrigger
@@ -278,8 +293,9 @@ class DigestScheduler:
         # The first sync runs once the platforms have connected: it loads the schedules and
         # catches up slots missed while no replica was running.
         self.scheduler.add_job(
-            self.sync,
+            self._job,
             IntervalTrigger(seconds=self.sync_seconds, timezone=dt.UTC),
+            args=(self.sync,),
             id="digest-sync",
             # APScheduler keeps real time; the runner judges slots by the services' clock.
             next_run_time=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.startup_delay),
@@ -289,8 +305,9 @@ class DigestScheduler:
         )
         # Bot.start has just pruned; this repeats it for processes that run for days.
         self.scheduler.add_job(
-            self.prune,
+            self._job,
             IntervalTrigger(days=1, timezone=dt.UTC),
+            args=(self.prune,),
             id="retention",
             coalesce=True,
             max_instances=1,
@@ -332,8 +349,9 @@ class DigestScheduler:
             if self._triggers.get(job_id) == str(trigger):
                 continue  # unchanged: replacing it would recompute its next run
             self.scheduler.add_job(
-                self.runner.run_due,
+                self._job,
                 trigger,
+                args=(self.runner.run_due,),
                 id=job_id,
                 replace_existing=True,
                 coalesce=True,
@@ -347,8 +365,21 @@ class DigestScheduler:
         return job.next_run_time if job is not None else None
 
     def stop(self) -> None:
+        """Stop at once: a job still running is cancelled (see :meth:`aclose`)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def aclose(self, grace: float = 10.0) -> None:
+        """Start no new job, let the running ones finish (a digest half sent, a sync writing
+        its run) for up to ``grace`` seconds, then stop."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        if running := set(self._running):
+            _done, pending = await asyncio.wait(running, timeout=grace)
+            if pending:
+                log.warning("digest_jobs_cut_short", jobs=len(pending))
+        self.stop()
 
 
 def start_digests(bot: Bot) -> DigestScheduler | None:
