@@ -29,11 +29,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_SHARED: dict[Any, Any] = {}  # one copy of each type, status and tag set (pure values)
+# One copy of each type, status and tag set, so that 50k rows hold a few hundred small values
+# instead of 50k copies. Pure values, shared by every tenant like interned strings; bounded, so
+# that many workspaces' tags never grow it without end (a full table starts afresh, and the
+# values already shared stay shared).
+SHARED_MAX = 8192
+_SHARED: dict[Any, Any] = {}
 
 
 def _shared(value: Any) -> Any:
-    return _SHARED.setdefault(value, value)
+    found = _SHARED.get(value)
+    if found is None:
+        if len(_SHARED) >= SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[value] = found = value
+    return found
 
 
 class ProjectFeatures:

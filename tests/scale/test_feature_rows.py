@@ -215,3 +215,13 @@ def test_rows_dropped_under_a_reader_are_read_again_in_full(
     cache.history(store, "a")
     assert cache.wait_for_refresh("a", timeout=30)
     assert cache.history(store, "a").closed == ()
+
+
+def test_the_shared_values_table_stays_bounded() -> None:
+    from bot.scoping import features
+
+    for index in range(features.SHARED_MAX + 50):
+        features._shared((f"tag-{index}",))
+    assert 0 < len(features._SHARED) <= features.SHARED_MAX
+    again = features._shared(("tag-again",))
+    assert features._shared(("tag-again",)) is again
