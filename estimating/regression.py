@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import Ridge
 
 from estimating.items import History, PastItem, Query
 from estimating.retrieval import LexicalIndex
@@ -41,6 +40,9 @@ class TextRegression:
                 self.columns.setdefault(token, len(self.columns))
         self.use_embeddings = history.embeddings is not None
         features = self._features(lexical.matrix, history.items, history.embeddings)
+        # Imported on first fit, not with the module (a second of every CLI start).
+        from sklearn.linear_model import Ridge
+
         self.model = Ridge(alpha=penalty, solver="auto")
         self.model.fit(features, np.log1p(history.actual))
 

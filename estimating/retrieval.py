@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from estimating.items import History, Query
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 _MARKUP = re.compile(r"\{[a-z]+\}|<[^>]{0,200}>|&[a-z]+;|https?://\S+")
 TOKEN_PATTERN = r"(?u)[a-z][a-z0-9_]+|[0-9]+"
@@ -30,6 +33,10 @@ def clean(text: str) -> str:
 
 
 def vectorizer() -> TfidfVectorizer:
+    # scikit-learn is imported on first use, not with the module: it costs a second at every
+    # CLI start that never estimates anything.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         preprocessor=clean,
         token_pattern=TOKEN_PATTERN,

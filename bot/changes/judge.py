@@ -22,10 +22,10 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 Verdict = Literal["included", "extra", "unclear"]
 VERDICTS: tuple[Verdict, ...] = ("included", "extra", "unclear")
@@ -48,7 +48,15 @@ _FILLER = frozenset(
         "sections", "some", "kind", "sort", "able",
     )
 )
-_STOP = ENGLISH_STOP_WORDS | _FILLER
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    # scikit-learn is imported on first judgement, not with the module: it costs a second at
+    # every CLI start that never judges anything.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS | _FILLER
 
 # Asking for more than the scope counts: extra unless the scope line grants more.
 _MORE_OF = re.compile(
@@ -122,16 +130,20 @@ def _stem(word: str) -> str:
 def content_words(text: str) -> set[str]:
     """The words that say what the work is ("blog", "checkout"), stemmed, without filler."""
     words = re.findall(r"[a-z0-9][a-z0-9+#.-]*[a-z0-9+#]|[a-z]", text.lower())
-    return {_stem(w) for w in words if w not in _STOP and len(w) > 1 and not w.isdigit()}
+    stop = _stop_words()
+    return {_stem(w) for w in words if w not in stop and len(w) > 1 and not w.isdigit()}
 
 
 def _analyse(text: str) -> list[str]:
     words = [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
-    kept = [w for w in words if w not in _STOP and len(w) > 1]
+    stop = _stop_words()
+    kept = [w for w in words if w not in stop and len(w) > 1]
     return kept + [f"{a} {b}" for a, b in itertools.pairwise(kept)]
 
 
 def _lexical(request: str, lines: Sequence[ScopeLine]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     texts = [line.text for line in lines]
     try:
         vectorizer = TfidfVectorizer(analyzer=_analyse, sublinear_tf=True)
