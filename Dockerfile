@@ -1,5 +1,6 @@
-# Atelier bot image: the same image runs the bot (`atelier db upgrade && atelier run`) and, in
-# docker-compose.yml, the Chroma server (`chroma run`), so client and server versions match.
+# Atelier bot image: the same image runs the bot (`atelier run`, which upgrades its database on
+# start) and, in docker-compose.yml, the Chroma server (`chroma run`), so client and server
+# versions match.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -42,6 +43,6 @@ EXPOSE 3000
 # On SIGTERM the bot stops taking work and finishes what it acknowledged within
 # ATELIER_SHUTDOWN_GRACE_SECONDS (20 s), so the stop timeout must be longer than that.
 STOPSIGNAL SIGTERM
-# Exec form, no shell: the bot is PID 1 and receives the signal itself. `--migrate` applies the
-# migrations first (idempotent, as `atelier db upgrade`).
+# Exec form, no shell: the bot is PID 1 and receives the signal itself. The bot upgrades its
+# database whenever it starts; `--migrate` only does it first and logs the revision it reached.
 CMD ["atelier", "run", "--migrate"]

@@ -49,8 +49,9 @@ def run_command(
         bool,
         typer.Option(
             "--migrate",
-            help="Apply the database migrations first (as `atelier db upgrade`); containers "
-            "use it so the bot itself is the process that receives SIGTERM.",
+            help="No longer needed: the bot upgrades its database to the newest migration "
+            "whenever it starts. Kept for existing deploy scripts; it applies them first, as "
+            "`atelier db upgrade`, and prints the revision.",
         ),
     ] = False,
 ) -> None:
