@@ -524,7 +524,7 @@ async def change_command(request: Request, services: Services) -> Reply:
     verb, _, rest = text.partition(" ")
     verb_key = verb.lower()
     if verb_key in {"list", "open"} and not rest.strip():
-        return await _list_open(services, request.tenant)
+        return await _list_open(services, request.tenant, request.platform)
     subcommand = verb_key in {*DECISIONS, "export", "show", "draft", "post", "list", "hours"}
     if subcommand and rest.strip() and not await find_project(services.db, request.tenant, verb):
         return await _subcommand(verb_key, rest.strip(), request, services)
@@ -544,7 +544,7 @@ async def _subcommand(verb: str, argument: str, request: Request, services: Serv
             await _refuse_closed(services, request.tenant, argument)
             known = await known_projects_text(services, request.tenant)
             raise SkillError(f"I don't know an active project called “{argument[:60]}”. {known}")
-        return await _list(services, project)
+        return await _list(services, project, request.platform)
     reference = argument.split()[0]
     change = await _change_by_reference(services, request.tenant, reference)
     reply = await _on_change(verb, change, reference, argument, request, services)
@@ -746,17 +746,27 @@ def _decided_reply(decided: Decided) -> Reply:
 # --- listing and showing ------------------------------------------------------------------------
 
 
+def _command(platform: str, words: str) -> str:
+    """A hint's command as the reader types it: ``atelier change …`` on the command line,
+    ``/change …`` in chat."""
+    return f"`atelier change {words}`" if platform == "cli" else f"`/change {words}`"
+
+
+def _answer_hint(platform: str, reference: str) -> str:
+    if platform == "cli":
+        return f"`atelier change approve {reference}` (or `decline`, `absorb`)"
+    return f"`/change approve|decline|absorb {reference}`"
+
+
 def _status_text(change: ChangeRequest) -> str:
     return change.status if change.status != "open" else f"open ({change.verdict})"
 
 
-async def _list(services: Services, project: ActiveProject) -> Reply:
+async def _list(services: Services, project: ActiveProject, platform: str = "") -> Reply:
     changes = await project_changes(services.db, project.tenant, project.id)
     if not changes:
-        return text_reply(
-            f"No change requests on **{project.name}** yet. Log one with "
-            f"`/change {project.id} <what the client asked for>`."
-        )
+        log_one = _command(platform, f"{project.id} <what the client asked for>")
+        return text_reply(f"No change requests on **{project.name}** yet. Log one with {log_one}.")
     rows = tuple(
         (
             c.id,
@@ -778,7 +788,7 @@ async def _list(services: Services, project: ActiveProject) -> Reply:
     )
 
 
-async def _list_open(services: Services, tenant: str) -> Reply:
+async def _list_open(services: Services, tenant: str, platform: str = "") -> Reply:
     """Every request still waiting for the client's answer, across the active projects."""
     projects = {p.id: p for p in await active_projects(services.db, tenant)}
     waiting = [
@@ -788,9 +798,9 @@ async def _list_open(services: Services, tenant: str) -> Reply:
         if change.status == "open" and change.verdict != "included"
     ]
     if not waiting:
+        log_one = _command(platform, "<project> <what the client asked for>")
         return text_reply(
-            "No change requests are waiting for a client's answer. Log one with "
-            "`/change <project> <what the client asked for>`."
+            f"No change requests are waiting for a client's answer. Log one with {log_one}."
         )
     rows = tuple(
         (
@@ -811,7 +821,7 @@ async def _list_open(services: Services, tenant: str) -> Reply:
                 columns=("id", "project", "request", "verdict", "hours", "price", "order"),
                 rows=rows,
             ),
-            Paragraph(text="Record an answer with `/change approve|decline|absorb <id>`."),
+            Paragraph(text=f"Record an answer with {_answer_hint(platform, '<id>')}."),
         )
     )
 
