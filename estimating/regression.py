@@ -81,5 +81,8 @@ class TextRegression:
         if self.use_embeddings and all(q.embedding is not None for q in queries):
             embeddings = np.vstack([np.asarray(q.embedding, dtype=np.float32) for q in queries])
         terms = self.lexical.transform([q.text for q in queries])
-        logged = self.model.predict(self._features(terms, queries, embeddings))
+        features = self._features(terms, queries, embeddings)
+        # What Ridge.predict computes (coef_ is 1-D: one target), without its per-call input
+        # validation: the rows are built here, finite and as wide as the fitted ones.
+        logged = features @ self.model.coef_ + self.model.intercept_
         return np.maximum(np.expm1(logged), 0.0)

@@ -69,7 +69,12 @@ class LexicalIndex:
         last = self._last
         if last is not None and last[0] == key:
             return last[1]
-        found = self.vectorizer.transform(list(key)).tocsr()
+        # The texts are strings and the fitted idf finite: scikit-learn's per-call parameter
+        # and finiteness checks only cost time (about a millisecond an answer).
+        from sklearn import config_context
+
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            found = self.vectorizer.transform(list(key)).tocsr()
         self._last = (key, found)
         return found
 
