@@ -242,6 +242,7 @@ def compute_scope(
     calibrated_on: int = 0,
     summary: HistoryFacts | None = None,
     engine: Engine | None = None,
+    with_questions: bool = True,
 ) -> ScopeResult:
     """Everything `/scope` says about ``brief``.
 
@@ -251,7 +252,8 @@ def compute_scope(
     is the tenant's engine (``bot.scoping.calibration``: tuned, band calibrated on
     ``calibrated_on`` of its projects); without one, an untuned engine over ``closed`` with
     ``params`` is built. ``summary``: :func:`history_facts` of ``closed`` when the caller keeps
-    it (else computed).
+    it (else computed). ``with_questions=False`` leaves the generic questions out, for a
+    caller that asks its own (from the analogues' retros) instead.
     """
     summary = summary if summary is not None else history_facts(closed)
     ranked = sorted(((p, float(s)) for p, s in matches if _has_actual(p)), key=lambda m: -m[1])
@@ -334,7 +336,7 @@ def compute_scope(
         guess=guess,
         phases=tuple(phases),
         risks=tuple(risks),
-        questions=tuple(open_questions(brief)),
+        questions=tuple(open_questions(brief)) if with_questions else (),
         filters=dict(filters or {}),
         band_calibrated_on=calibrated_on,
     )

@@ -273,6 +273,7 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
             guess_hours=parsed.guess_hours,
             filters=filters,
             summary=history.facts if history.closed else None,
+            with_questions=False,  # asked below, from the analogues' retros
         )
         return replace(result, questions=clarifying_questions(parsed.brief, result, matches, k))
 
