@@ -125,10 +125,39 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], ...]] = {
 CLOSE_ENOUGH = 0.45  # similarity above which the closest project's type stands in for the brief
 
 
+def _keyword_index() -> tuple[
+    dict[str, frozenset[str]], dict[str, list[tuple[tuple[str, ...], str]]]
+]:
+    """One-word keywords as stem -> kinds, longer ones by their first stem: matching a brief
+    then looks up each of its words once instead of scanning every keyword."""
+    single: dict[str, set[str]] = {}
+    longer: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for kind, words in _KEYWORDS.items():
+        for word in words:
+            if len(word) == 1:
+                single.setdefault(word[0], set()).add(kind)
+            elif word:
+                longer.setdefault(word[0], []).append((word, kind))
+    return {s: frozenset(k) for s, k in single.items()}, longer
+
+
+_SINGLE, _LONGER = _keyword_index()
+
+
+def _named_kinds(found: Sequence[str]) -> set[str]:
+    named: set[str] = set()
+    for i, word in enumerate(found):
+        named.update(_SINGLE.get(word, ()))
+        for keyword, kind in _LONGER.get(word, ()):
+            if tuple(found[i : i + len(keyword)]) == keyword:
+                named.add(kind)
+    return named
+
+
 def brief_kinds(brief: str) -> frozenset[str]:
     """The kinds the brief's own words name ("logo and a website" names two)."""
     found = stems(brief)
-    named = {kind for kind, words in _KEYWORDS.items() if any(contains(found, w) for w in words)}
+    named = _named_kinds(found)
     if "branding" in tokens(brief):  # its stem is "brand", which a shop's brief also says
         named.add(IDENTITY)
     # "web app" is software, not a mobile app; "app" alone next to a site is the site's app.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_PHASES = 6  # more rows than this is noise in a chat reply; the rest becomes "other"
 
@@ -17,8 +18,12 @@ class Phase:
     sources: int  # how many analogues had this phase
 
 
+_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+@lru_cache(maxsize=4096)  # module-level on purpose: pure, and the same few phase names recur
 def _phase_name(name: str) -> str:
-    return re.sub(r"[\s_-]+", " ", name.strip().lower())
+    return _SEPARATORS.sub(" ", name.strip().lower())
 
 
 def phase_breakdown(
@@ -33,8 +38,7 @@ def phase_breakdown(
     for phases, weight in splits:
         clean: dict[str, float] = {}
         for name, hours in phases.items():
-            if hours is not None and hours > 0 and _phase_name(name):
-                key = _phase_name(name)
+            if hours is not None and hours > 0 and (key := _phase_name(name)):
                 clean[key] = clean.get(key, 0.0) + float(hours)
         if clean and weight > 0:
             usable.append((clean, float(weight)))
