@@ -112,6 +112,27 @@ _TEXT_SHADES = 15  # anti-aliased text: this many shades between white and the t
 _SHADES_FROM = 1  # palette index of the lightest shade (white is 0); see estimate_chart
 
 
+_SHADE = [round(v * _TEXT_SHADES / 255) for v in range(256)]  # coverage -> shade 0.._TEXT_SHADES
+_SHADE_INDICES = [_SHADES_FROM + s - 1 if s else 0 for s in _SHADE]
+_SHADE_MASK = [255 if s else 0 for s in _SHADE]
+
+
+def _coverage(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> Image.Image:
+    """The anti-aliased coverage of ``text``, cropped to its ink box.
+
+    Laying a string out is most of drawing it, so a FreeType font's mask (already the ink box,
+    offset included) is taken as it is rather than measuring first and drawing again."""
+    if isinstance(font, ImageFont.FreeTypeFont):
+        mask, _ = font.getmask2(text, mode="L")
+        if mask.size[0] >= 1 and mask.size[1] >= 1:
+            return Image.Image()._new(mask)
+    left, top, right, lower = font.getbbox(text)
+    box = (int(max(right - left, 1)), int(max(lower - top, 1)))
+    coverage = Image.new("L", box, 0)
+    ImageDraw.Draw(coverage).text((-left, -top), text, fill=255, font=font)
+    return coverage
+
+
 @functools.lru_cache(maxsize=512)
 def _label(text: str, size: int = _FONT_SIZE) -> tuple[Image.Image, Image.Image]:
     """``text`` as (palette image, mask), rendered once: the same few labels recur.
@@ -120,15 +141,10 @@ def _label(text: str, size: int = _FONT_SIZE) -> tuple[Image.Image, Image.Image]
     indices from ``_SHADES_FROM``); the mask keeps the background out when pasted. Pasting never
     changes these images, so threads can share them.
     """
-    font = _font(size)
-    left, top, right, lower = font.getbbox(text)
-    box = (int(max(right - left, 1)), int(max(lower - top, 1)))
-    coverage = Image.new("L", box, 0)
-    ImageDraw.Draw(coverage).text((-left, -top), text, fill=255, font=font)
-    shade = [round(v * _TEXT_SHADES / 255) for v in range(256)]
-    indices = coverage.point([_SHADES_FROM + s - 1 if s else 0 for s in shade])
-    mask = coverage.point([255 if s else 0 for s in shade])
-    return Image.frombytes("P", box, indices.tobytes()), mask
+    coverage = _coverage(text, _font(size))
+    indices = coverage.point(_SHADE_INDICES)
+    mask = coverage.point(_SHADE_MASK)
+    return Image.frombytes("P", coverage.size, indices.tobytes()), mask
 
 
 def _place(
