@@ -113,8 +113,9 @@ _SHADES_FROM = 1  # palette index of the lightest shade (white is 0); see estima
 
 
 _SHADE = [round(v * _TEXT_SHADES / 255) for v in range(256)]  # coverage -> shade 0.._TEXT_SHADES
-_SHADE_INDICES = [_SHADES_FROM + s - 1 if s else 0 for s in _SHADE]
-_SHADE_MASK = [255 if s else 0 for s in _SHADE]
+# Byte tables for bytes.translate: Image.point re-rounds its table in Python on every call.
+_SHADE_INDICES = bytes(_SHADES_FROM + s - 1 if s else 0 for s in _SHADE)
+_SHADE_MASK = bytes(255 if s else 0 for s in _SHADE)
 
 
 def _coverage(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> Image.Image:
@@ -142,9 +143,9 @@ def _label(text: str, size: int = _FONT_SIZE) -> tuple[Image.Image, Image.Image]
     changes these images, so threads can share them.
     """
     coverage = _coverage(text, _font(size))
-    indices = coverage.point(_SHADE_INDICES)
-    mask = coverage.point(_SHADE_MASK)
-    return Image.frombytes("P", coverage.size, indices.tobytes()), mask
+    pixels = coverage.tobytes()
+    indices = Image.frombytes("P", coverage.size, pixels.translate(_SHADE_INDICES))
+    return indices, Image.frombytes("L", coverage.size, pixels.translate(_SHADE_MASK))
 
 
 def _place(
