@@ -21,14 +21,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench._child import run_child
+
 TARGET_MB = 400
 TENANT = "bench-memory"
 SAMPLE_SECONDS = 0.005
@@ -132,18 +132,7 @@ async def _serve(data_dir: Path, count: int, rounds: int) -> dict[str, Any]:
 
 
 def _child(*args: str) -> dict[str, Any]:
-    finished = subprocess.run(
-        [sys.executable, "-m", "bench.memory", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if finished.returncode != 0:
-        lines = finished.stderr.strip().splitlines() or [f"exit code {finished.returncode}"]
-        raise RuntimeError(f"memory probe {args[0]} failed: {lines[-1]}")
-    result: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
-    return result
+    return run_child("bench.memory", *args)
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

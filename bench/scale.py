@@ -46,10 +46,10 @@ from typing import Any
 
 import numpy as np
 
+from bench._child import run_child
 from bench._machine import kernel_row
 from bench._portfolio import BRIEFS, percentile, synthetic_projects
 
-ROOT = Path(__file__).resolve().parents[1]
 TENANT = "bench-scale"
 PER_WORKSPACE = 100
 ROUNDS = 120
@@ -264,17 +264,7 @@ async def serve(data_dir: Path, tenant: str, rounds: int, chroma_url: str | None
 
 
 def _child(*arguments: str) -> dict[str, Any]:
-    finished = subprocess.run(
-        [sys.executable, "-m", "bench.scale", *arguments],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if finished.returncode != 0:
-        lines = finished.stderr.strip().splitlines() or [f"exit code {finished.returncode}"]
-        raise RuntimeError(f"bench.scale {arguments[0]} failed: {lines[-1]}")
-    return json.loads(finished.stdout.strip().splitlines()[-1] or "{}")
+    return run_child("bench.scale", *arguments)
 
 
 # --- the chroma server ------------------------------------------------------------------------
