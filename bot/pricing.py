@@ -17,6 +17,8 @@ refuse otherwise and say how to price them in it (:mod:`bot.changes.records`).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -41,8 +43,56 @@ class Pricing:
     source: Source
 
 
+class PricingCache:
+    """Each workspace's pricing as last read, so that an answer need not read it again.
+
+    This process's own writes (``/scope rate``) :meth:`forget` the workspace once they are
+    committed, so they show at once; a write by another process (the CLI, another replica)
+    shows within ``max_age`` seconds. A read that began before a write's :meth:`forget` is not
+    kept, so an old rate can't outlive the write. At most ``max_tenants`` are kept.
+    """
+
+    def __init__(
+        self,
+        max_age: float = 2.0,
+        max_tenants: int = 4096,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_age = max_age
+        self.max_tenants = max_tenants
+        self._clock = clock
+        self._entries: dict[str, tuple[float, Pricing]] = {}
+        self._generation = 0  # bumped by every forget
+
+    def get(self, tenant: str) -> Pricing | None:
+        """The workspace's pricing when it was read less than ``max_age`` seconds ago."""
+        entry = self._entries.get(tenant)
+        if entry is None or self._clock() - entry[0] >= self.max_age:
+            return None
+        return entry[1]
+
+    def generation(self) -> int:
+        """Take this before reading; :meth:`put` keeps the read only if nothing was forgotten
+        since."""
+        return self._generation
+
+    def put(self, tenant: str, pricing: Pricing, generation: int) -> None:
+        if generation != self._generation:
+            return
+        self._entries.pop(tenant, None)
+        while len(self._entries) >= self.max_tenants:  # the oldest read goes first
+            del self._entries[next(iter(self._entries))]
+        self._entries[tenant] = (self._clock(), pricing)
+
+    def forget(self, tenant: str) -> None:
+        """The workspace's pricing changed: read it again next time."""
+        self._generation += 1
+        self._entries.pop(tenant, None)
+
+
 async def read_pricing(session: AsyncSession, settings: Settings, tenant: str) -> Pricing:
-    """The workspace's pricing inside the caller's session (one round trip with its other work)."""
+    """The workspace's pricing inside the caller's session (one round trip with its other work);
+    uncached (:func:`workspace_pricing` keeps it)."""
     row = await session.get(TenantSettings, tenant)
     if row is None or (not row.rate and not row.currency):
         return Pricing(settings.rate, settings.currency, "settings")
@@ -52,9 +102,15 @@ async def read_pricing(session: AsyncSession, settings: Settings, tenant: str) -
 
 
 async def workspace_pricing(services: Services, tenant: str) -> Pricing:
-    """The workspace's rate and currency, else the defaults."""
+    """The workspace's rate and currency, else the defaults (kept in ``services.pricing``)."""
+    cache = services.pricing
+    if (pricing := cache.get(tenant)) is not None:
+        return pricing
+    generation = cache.generation()
     async with services.db.sessions() as session:
-        return await read_pricing(session, services.settings, tenant)
+        pricing = await read_pricing(session, services.settings, tenant)
+    cache.put(tenant, pricing, generation)
+    return pricing
 
 
 async def project_pricing(services: Services, project: ActiveProject) -> Pricing:
@@ -64,4 +120,11 @@ async def project_pricing(services: Services, project: ActiveProject) -> Pricing
     return await workspace_pricing(services, project.tenant)
 
 
-__all__ = ["Pricing", "Source", "project_pricing", "read_pricing", "workspace_pricing"]
+__all__ = [
+    "Pricing",
+    "PricingCache",
+    "Source",
+    "project_pricing",
+    "read_pricing",
+    "workspace_pricing",
+]

@@ -12,6 +12,7 @@ from typing import Protocol
 from bot.compose import Composer, OfflineComposer
 from bot.config import Settings
 from bot.messages import Reply, Request
+from bot.pricing import PricingCache
 from bot.scoping.calibration import TenantBands
 from bot.scoping.history import HistoryCache
 from knowledge.port import KnowledgeStore
@@ -63,6 +64,8 @@ class Services:
     bands: TenantBands = field(default_factory=TenantBands, repr=False)
     # Each tenant's closed projects as scoping reads them, for the same store.
     histories: HistoryCache = field(default_factory=HistoryCache, repr=False)
+    # Each workspace's rate and currency as last read (``bot.pricing.workspace_pricing``).
+    pricing: PricingCache = field(default_factory=PricingCache, repr=False)
 
     _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.compose import Composition
 from bot.messages import Action, Block, Button, Buttons, Paragraph, Reply, Request, text_reply
-from bot.pricing import Pricing, read_pricing, workspace_pricing
+from bot.pricing import Pricing, workspace_pricing
 from bot.registry import ActionId, Command, SkillError, SkillRegistry
 from bot.router import Route, not_a_brief
 from bot.scoping import wording as w
@@ -76,6 +76,7 @@ async def _rate_command(command: RateCommand, request: Request, services: Servic
             row = await session.get(TenantSettings, tenant)
             if row is not None:
                 await session.delete(row)
+        services.pricing.forget(tenant)  # committed: the next answer reads the new rate
         pricing = await workspace_pricing(services, tenant)
         return text_reply(f"Back to the default rate: {w.rate(pricing.rate, pricing.currency)}.")
     if command.amount is None:
@@ -94,6 +95,7 @@ async def _rate_command(command: RateCommand, request: Request, services: Servic
         row.rate = amount
         if currency:
             row.currency = currency
+    services.pricing.forget(tenant)
     pricing = await workspace_pricing(services, tenant)
     return text_reply(
         f"Saved: estimates in this workspace now use {w.rate(pricing.rate, pricing.currency)}."
@@ -367,8 +369,9 @@ async def scope_command(request: Request, services: Services) -> Reply:
     vagueness = assess(parsed.brief, closest)
     now = services.clock()
     run_id = "est-" + uuid.uuid4().hex[:8] if result.has_estimate else None
-    # One round trip: the workspace's rate, earlier vague asks when this brief is thin, and the
-    # answer kept before its buttons can be pressed (they carry this short id, never the brief).
+    pricing = await workspace_pricing(services, request.tenant)  # kept: rarely a read
+    # One round trip: earlier vague asks when this brief is thin, and the answer kept before
+    # its buttons can be pressed (they carry this short id, never the brief).
     async with services.db.transaction() as session:
         earlier: list[str] = []
         if vagueness.thin:
@@ -381,7 +384,6 @@ async def scope_command(request: Request, services: Services) -> Reply:
         wide = vagueness.too_vague or follows_up(parsed.brief, earlier)
         if wide:
             result = widened(result)
-        pricing = await read_pricing(session, services.settings, request.tenant)
         result = priced(result, parsed, pricing)
         if run_id is not None:
             session.add(_run_row(request, result, run_id))
