@@ -13,9 +13,17 @@ its phases and lessons. Those are kept here, one row per project:
   bumped in the same transaction) and stamps its rows with it; a removal leaves a tombstone.
   A reader remembers the revision it read up to and asks only for the rows changed since, so
   another process's import or close reaches it in one small query.
+- **Written as the store has them.** A write of a few projects reads them back from the store
+  inside the transaction that holds the tenant's revision, so two processes writing the same
+  project leave the row as the store ended up, whatever order their row writes came in.
 - **Checked, not trusted.** A reader compares the live row count with the store's own count;
   a store written around these rows (an older version, a failed write) is read in full again
-  and the rows rebuilt from it.
+  and the rows rebuilt from it. A rebuild leaves alone the rows written after its read of the
+  store began (they are newer than what it read).
+- **Tombstones are purged.** Retention deletes tombstones older than its window
+  (:func:`purge_tombstones`) and raises the tenant's ``purged_through`` to the highest revision
+  it purged: a reader that last read below it gets a full read instead of the changes (it
+  could no longer learn those removals).
 
 Blocking (SQLAlchemy's synchronous engine on the same database as :class:`state.Database`):
 the knowledge store is blocking too, and both are called from the same worker threads.
@@ -24,7 +32,7 @@ the knowledge store is blocking too, and both are called from the same worker th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -32,6 +40,7 @@ from typing import Any, cast
 from sqlalchemy import (
     Boolean,
     Date,
+    DateTime,
     Float,
     Index,
     Integer,
@@ -82,6 +91,8 @@ class ProjectFeatureRow(Base):
     finished: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     # Phases, lessons and change history as JSON: read only for the analogues an answer cites.
     details: Mapped[str] = mapped_column(Text, nullable=False)
+    # When the row was last written or tombstoned (retention purges old tombstones).
+    changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class FeatureRevision(Base):
@@ -91,6 +102,10 @@ class FeatureRevision(Base):
 
     tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The highest revision whose tombstones were purged: readers below it read in full.
+    purged_through: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +153,13 @@ class Changes:
     revision: int
     rows: list[tuple[Any, ...]]  # live rows, READ_COLUMNS order
     removed: list[str]  # project ids removed since (tombstones); empty for a full read
+    # Every live row, not the changes: asked for (``since`` 0), or the tombstones the reader
+    # would need were purged. The rows replace what the reader held.
+    full: bool = False
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def sync_url(url: str) -> str:
@@ -159,6 +181,7 @@ class FeatureTable:
         else:
             kwargs.update(pool_size=2, max_overflow=4, pool_pre_ping=True)
         self.engine: Engine = create_engine(self.url, **kwargs)
+        self.clock: Callable[[], dt.datetime] = _utcnow  # stamps changed_at
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -169,6 +192,7 @@ class FeatureTable:
         table.url = str(engine.url)
         table.is_sqlite = table.url.startswith("sqlite")
         table.engine = engine
+        table.clock = _utcnow
         return table
 
     # --- reading -------------------------------------------------------------------------
@@ -182,22 +206,24 @@ class FeatureTable:
         return int(found or 0)
 
     def read(self, tenant: str, since: int = 0) -> Changes:
-        """The tenant's rows written after revision ``since`` (all live rows when 0)."""
+        """The tenant's rows written after revision ``since`` (all live rows when 0, or when
+        tombstones past ``since`` were purged: then ``full`` is set)."""
         table = _ROWS
         columns = [table.c[name] for name in READ_COLUMNS]
         with self.engine.connect() as connection, connection.begin():
             # One snapshot: the revision and the rows are read in the same transaction.
-            revision = int(
-                connection.execute(
-                    select(FeatureRevision.revision).where(FeatureRevision.tenant == tenant)
-                ).scalar()
-                or 0
-            )
+            found = connection.execute(
+                select(FeatureRevision.revision, FeatureRevision.purged_through).where(
+                    FeatureRevision.tenant == tenant
+                )
+            ).first()
+            revision, purged = (int(found[0]), int(found[1] or 0)) if found else (0, 0)
+            full = not since or since < purged
             query = select(*columns, table.c.removed).where(table.c.tenant == tenant)
-            if since:
-                query = query.where(table.c.revision > since)
-            else:
+            if full:
                 query = query.where(table.c.removed.is_(False))
+            else:
+                query = query.where(table.c.revision > since)
             rows: list[tuple[Any, ...]] = []
             removed: list[str] = []
             for row in connection.execute(query):
@@ -205,7 +231,7 @@ class FeatureTable:
                     removed.append(row[0])
                 else:
                     rows.append(tuple(row[:-1]))
-        return Changes(revision=revision, rows=rows, removed=removed)
+        return Changes(revision=revision, rows=rows, removed=removed, full=full)
 
     def live_count(self, tenant: str) -> int:
         table = _ROWS
@@ -223,59 +249,120 @@ class FeatureTable:
         """Add or replace rows (by project id); returns the tenant's new revision."""
         with self._transaction() as connection:
             revision = _next_revision(connection, tenant)
-            _replace(connection, tenant, revision, features)
+            _replace(connection, tenant, revision, features, self.clock())
+        return revision
+
+    def write_current(self, tenant: str, project_ids: Iterable[str], current: Current) -> int:
+        """Make the rows of ``project_ids`` what ``current(ids)`` says the store holds now
+        (absent ids become tombstones); returns the tenant's new revision.
+
+        ``current`` is called inside the transaction that holds the tenant's revision, so
+        writers of one tenant take turns: whichever writes last writes what the store holds
+        after every store write before it, and a row never keeps an older version than the
+        store's (two processes editing one project, a removal racing a restore).
+        """
+        ids = sorted(set(project_ids))
+        with self._transaction() as connection:
+            revision = _next_revision(connection, tenant)
+            now = self.clock()
+            for start in range(0, len(ids), _WRITE_CHUNK):
+                chunk = ids[start : start + _WRITE_CHUNK]
+                asked = set(chunk)
+                features = [f for f in current(chunk) if f.project_id in asked]
+                _replace(connection, tenant, revision, features, now)
+                gone = asked - {f.project_id for f in features}
+                _tombstone(connection, tenant, revision, sorted(gone), now)
         return revision
 
     def remove(self, tenant: str, project_ids: Iterable[str]) -> int:
         """Tombstone rows (readers learn the ids); returns the tenant's new revision."""
         ids = sorted(set(project_ids))
-        table = _ROWS
         with self._transaction() as connection:
             revision = _next_revision(connection, tenant)
-            for start in range(0, len(ids), _WRITE_CHUNK):
-                connection.execute(
-                    update(table)
-                    .where(
-                        table.c.tenant == tenant,
-                        table.c.project_id.in_(ids[start : start + _WRITE_CHUNK]),
-                    )
-                    .values(removed=True, revision=revision)
-                )
+            _tombstone(connection, tenant, revision, ids, self.clock())
         return revision
 
-    def rebuild(self, tenant: str, features: Sequence[Features]) -> int:
-        """Make the tenant's live rows exactly ``features`` (others become tombstones)."""
+    def rebuild(
+        self, tenant: str, features: Sequence[Features], *, read_at: int | None = None
+    ) -> int:
+        """Make the tenant's live rows exactly ``features`` (others become tombstones).
+
+        ``read_at`` is the revision before ``features`` were read from the store: rows written
+        after it are left as they are (a writer saved them after the read began, so they are
+        at least as new), and so are their tombstones.
+        """
         table = _ROWS
         keep = {f.project_id for f in features}
         with self._transaction() as connection:
             revision = _next_revision(connection, tenant)
+            now = self.clock()
+            newer: set[str] = set()
+            if read_at is not None:
+                newer = set(
+                    connection.execute(
+                        select(table.c.project_id).where(
+                            table.c.tenant == tenant, table.c.revision > read_at
+                        )
+                    ).scalars()
+                )
             live = connection.execute(
                 select(table.c.project_id).where(
                     table.c.tenant == tenant, table.c.removed.is_(False)
                 )
             ).scalars()
-            gone = sorted(set(live) - keep)
-            for start in range(0, len(gone), _WRITE_CHUNK):
-                connection.execute(
-                    update(table)
-                    .where(
-                        table.c.tenant == tenant,
-                        table.c.project_id.in_(gone[start : start + _WRITE_CHUNK]),
-                    )
-                    .values(removed=True, revision=revision)
-                )
-            _replace(connection, tenant, revision, features)
+            gone = sorted(set(live) - keep - newer)
+            _tombstone(connection, tenant, revision, gone, now)
+            fresh = [f for f in features if f.project_id not in newer]
+            _replace(connection, tenant, revision, fresh, now)
         return revision
+
+    def purge(self, older_than: dt.datetime) -> dict[str, int]:
+        """:func:`purge_tombstones` on this table's database."""
+        with self.engine.begin() as connection:
+            return purge_tombstones(connection, older_than)
 
     def close(self) -> None:
         self.engine.dispose()
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        # Each transaction's first statement bumps the revision (a write), so SQLite takes
-        # the write lock at once and never has to upgrade a read lock under a rival writer.
+        # Each write's first statement bumps the revision (a write), so SQLite takes the write
+        # lock at once and never has to upgrade a read lock under a rival writer.
         with self.engine.begin() as connection:
             yield connection
+
+
+# ``current(ids)``: the features of those of ``ids`` the store holds now.
+Current = Callable[[Sequence[str]], Sequence[Features]]
+
+
+def purge_tombstones(connection: Connection, older_than: dt.datetime) -> dict[str, int]:
+    """Delete the tombstones last changed before ``older_than``; tenant -> tombstones purged.
+
+    Each tenant's ``purged_through`` is raised to the highest revision purged, in the same
+    transaction, so a reader still holding an older revision reads the tenant in full (and
+    so learns of every removal) instead of asking for changes it could no longer see.
+    Tombstones without a time (none after the migration stamps them) are kept.
+    """
+    table = _ROWS
+    old = (table.c.removed.is_(True), table.c.changed_at < older_than)
+    found = connection.execute(
+        select(table.c.tenant, func.max(table.c.revision), func.count())
+        .where(*old)
+        .group_by(table.c.tenant)
+    ).all()
+    purged: dict[str, int] = {}
+    for tenant, highest, count in found:
+        connection.execute(
+            update(_REVISIONS)
+            .where(_REVISIONS.c.tenant == tenant, _REVISIONS.c.purged_through < highest)
+            .values(purged_through=highest)
+        )
+        connection.execute(
+            delete(table).where(table.c.tenant == tenant, table.c.revision <= highest, *old)
+        )
+        purged[tenant] = int(count)
+    return purged
 
 
 def _next_revision(connection: Connection, tenant: str) -> int:
@@ -289,12 +376,57 @@ def _next_revision(connection: Connection, tenant: str) -> int:
     ).scalar()
     if bumped is not None:
         return int(bumped)
-    connection.execute(_REVISIONS.insert().values(tenant=tenant, revision=1))
+    connection.execute(_REVISIONS.insert().values(tenant=tenant, revision=1, purged_through=0))
     return 1
 
 
+def _tombstone(
+    connection: Connection, tenant: str, revision: int, ids: Sequence[str], now: dt.datetime
+) -> None:
+    """Mark ``ids`` removed at ``revision``. An id without a row gets a bare tombstone, so a
+    rebuild that read the store before the removal sees that the removal is newer."""
+    table = _ROWS
+    for start in range(0, len(ids), _WRITE_CHUNK):
+        chunk = ids[start : start + _WRITE_CHUNK]
+        connection.execute(
+            update(table)
+            .where(table.c.tenant == tenant, table.c.project_id.in_(chunk))
+            .values(removed=True, revision=revision, changed_at=now)
+        )
+        found = connection.execute(
+            select(table.c.project_id).where(
+                table.c.tenant == tenant, table.c.project_id.in_(chunk)
+            )
+        ).scalars()
+        missing = sorted(set(chunk) - set(found))
+        if missing:
+            connection.execute(
+                table.insert(),
+                [
+                    {
+                        "tenant": tenant,
+                        "project_id": project_id,
+                        "revision": revision,
+                        "removed": True,
+                        "status": "",
+                        "type": "",
+                        "tags": "",
+                        "title": "",
+                        "summary": "",
+                        "details": "",
+                        "changed_at": now,
+                    }
+                    for project_id in missing
+                ],
+            )
+
+
 def _replace(
-    connection: Connection, tenant: str, revision: int, features: Sequence[Features]
+    connection: Connection,
+    tenant: str,
+    revision: int,
+    features: Sequence[Features],
+    now: dt.datetime,
 ) -> None:
     table = _ROWS
     rows = [
@@ -314,6 +446,7 @@ def _replace(
             "started": f.started,
             "finished": f.finished,
             "details": f.details,
+            "changed_at": now,
         }
         for f in features
     ]
@@ -338,9 +471,11 @@ __all__ = [
     "READ_COLUMNS",
     "TAG_SEPARATOR",
     "Changes",
+    "Current",
     "FeatureRevision",
     "FeatureTable",
     "Features",
     "ProjectFeatureRow",
+    "purge_tombstones",
     "sync_url",
 ]

@@ -11,14 +11,16 @@ change history parsed only when asked for (the few analogues an answer cites).
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 import logging
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from knowledge.models import ChangeHistory, PastProject
 from knowledge.port import KnowledgeStore
-from state.features import TAG_SEPARATOR, Features, FeatureTable
+from state.features import TAG_SEPARATOR, Current, Features, FeatureTable
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -176,18 +178,33 @@ def features_of(project: PastProject) -> Features:
     )
 
 
+# A write of up to this many projects writes their rows as the store holds them after the
+# write (read back inside the row transaction: see FeatureTable.write_current); a bigger one
+# (a bulk load with its own vectors) writes the projects it was given.
+REREAD_MAX = 1_000
+
+
 class FeatureKeepingStore:
     """``store``, whose writes also write the projects' feature rows to ``features``.
 
     The store is written first: a project is saved when the store has it. A feature write
-    that fails afterwards is logged and left to the readers' check (they compare the row
-    count with the store's and rebuild the rows from the store when they differ).
+    that fails afterwards (the database locked or away) leaves the projects' ids *pending*:
+    the next write of the tenant, and the history's next read (:meth:`heal_features`), write
+    their rows again from the store, so an edit whose row write failed reaches the estimate
+    as soon as the database takes writes again, not when the project is next written. A
+    process that stops with ids pending leaves them to the readers' count check (a removal
+    or an addition) or to the next write of those projects (an edit).
     Everything else (``embedder``, ``client``, ``where``…) is the wrapped store's.
     """
 
     def __init__(self, store: KnowledgeStore, features: FeatureTable) -> None:
         self.store = store
         self.features = features
+        # tenant -> {id whose row may be stale: when it was marked}; a mark made while a heal
+        # ran (a newer failure) outlives that heal.
+        self._pending: dict[str, dict[str, int]] = {}
+        self._marks = itertools.count(1)
+        self._pending_lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:  # the wrapped store's own attributes
         return getattr(self.store, name)
@@ -202,34 +219,105 @@ class FeatureKeepingStore:
         embeddings: np.ndarray | None = None,
     ) -> int:
         projects = list(projects)
-        written = self.store.upsert(tenant, projects, embeddings=embeddings)
+        try:
+            written = self.store.upsert(tenant, projects, embeddings=embeddings)
+        except Exception:
+            # A store write can fail half-way (after some batches): those rows are checked too.
+            self._mark(tenant, [p.id for p in projects])
+            raise
         if projects:
-            self._keep(
-                tenant, lambda: self.features.write(tenant, [features_of(p) for p in projects])
-            )
+            if len(projects) > REREAD_MAX:
+                rows = [features_of(p) for p in projects]
+                self._keep(tenant, [p.id for p in projects], lambda: self._write(tenant, rows))
+            else:
+                self._keep(tenant, [p.id for p in projects])
         return written
 
     def delete(self, tenant: str, project_id: str) -> bool:
         removed = self.store.delete(tenant, project_id)
         if removed:
-            self._keep(tenant, lambda: self.features.remove(tenant, [project_id]))
+            self._keep(tenant, [project_id])
         return removed
 
     def reindex(self, tenant: str) -> int:
         return self.store.reindex(tenant)  # the same projects: their rows stay as they are
 
-    def rebuild_features(self, tenant: str) -> list[PastProject]:
+    def rebuild_features(self, tenant: str) -> builtins.list[PastProject]:
         """Read the tenant in full from the store and make its rows match; returns the
-        projects read (all statuses)."""
+        projects read (all statuses). Rows another writer saves while the store is read are
+        newer than the read and stay as that writer left them."""
+        pending = self._pending_of(tenant)
+        read_at = self.features.revision(tenant)
         projects = self.store.list(tenant)
-        self.features.rebuild(tenant, [features_of(p) for p in projects])
+        self.features.rebuild(tenant, [features_of(p) for p in projects], read_at=read_at)
+        self._settled(tenant, pending)
         return projects
 
-    def _keep(self, tenant: str, write: Any) -> None:
+    def heal_features(self, tenant: str) -> bool:
+        """Write again, from the store, the rows a failed write left stale; True when some
+        were written (a reader should read the changes)."""
+        pending = self._pending_of(tenant)
+        if not pending:
+            return False
         try:
-            write()
-        except Exception as problem:  # the store has the projects; readers will notice
+            self.features.write_current(tenant, pending, self._current(tenant))
+        except Exception as problem:  # still failing: kept pending for the next try
+            log.warning("feature rows still not written: %s", type(problem).__name__)
+            return False
+        self._settled(tenant, pending)
+        return True
+
+    def pending(self, tenant: str) -> frozenset[str]:
+        """The tenant's project ids whose rows wait to be written again."""
+        return frozenset(self._pending_of(tenant))
+
+    def _current(self, tenant: str) -> Current:
+        def current(ids: Sequence[str]) -> builtins.list[Features]:
+            return [features_of(p) for p in self.store.get_many(tenant, ids).values()]
+
+        return current
+
+    def _write(self, tenant: str, rows: builtins.list[Features]) -> None:
+        self.features.write(tenant, rows)
+
+    def _keep(self, tenant: str, ids: Sequence[str], write: Any = None) -> None:
+        """Write the rows of ``ids`` (by default as the store holds them now), and of any ids
+        still pending; on failure they are all pending."""
+        pending = self._pending_of(tenant)
+        try:
+            if write is None:
+                self.features.write_current(tenant, {*ids, *pending}, self._current(tenant))
+            else:
+                write()
+                if pending:
+                    self.features.write_current(tenant, pending, self._current(tenant))
+        except Exception as problem:  # the store has the projects; the next read heals them
             log.warning("feature rows not written: %s", type(problem).__name__)
+            self._mark(tenant, ids)
+            return
+        self._settled(tenant, pending)
+
+    def _pending_of(self, tenant: str) -> dict[str, int]:
+        with self._pending_lock:
+            return dict(self._pending.get(tenant, {}))
+
+    def _mark(self, tenant: str, ids: Sequence[str]) -> None:
+        with self._pending_lock:
+            marks = self._pending.setdefault(tenant, {})
+            for project_id in ids:
+                marks[project_id] = next(self._marks)
+
+    def _settled(self, tenant: str, written: dict[str, int]) -> None:
+        """``written`` (a snapshot of the marks) has been written: its marks go, newer stay."""
+        with self._pending_lock:
+            marks = self._pending.get(tenant)
+            if marks is None:
+                return
+            for project_id, mark in written.items():
+                if marks.get(project_id) == mark:
+                    del marks[project_id]
+            if not marks:
+                del self._pending[tenant]
 
     # --- reads: the store's ------------------------------------------------------------
 
