@@ -122,6 +122,11 @@ class Settings(BaseSettings):
     retention_button_keys_days: Annotated[int, Field(ge=1, le=3650)] = Field(
         default=180, description="long button values and Discord button keys"
     )
+    retention_feature_tombstones_days: Annotated[int, Field(ge=1, le=3650)] = Field(
+        default=30,
+        description="marks of removed past projects in the estimator's rows; a process that "
+        "last read a workspace's rows before this reads them in full once",
+    )
 
     # --- digests ----------------------------------------------------------------------------
     # The weekly digest's schedule is per workspace (`/atelier digest on …`); these tune it.

@@ -12,6 +12,10 @@ Some tables grow with every message and nobody reads their old rows:
   longer supported and changes nothing.
 - ``discord_form_states``: Discord form pages behind a button; they expire after
   :data:`state.FORM_KEPT` whatever the setting, so their rows go then.
+- tombstones in ``project_features``: the rows that tell every bot process a past project was
+  removed (:mod:`state.features`). Purging them raises the tenant's ``purged_through`` in the
+  same transaction, so a process that last read the rows before them reads the tenant's rows
+  in full once instead of missing the removal.
 
 The cleanup runs when the bot starts and daily from the scheduler. It only deletes rows older
 than the setting, so running it on several replicas at once is harmless. Every table is the
@@ -40,6 +44,7 @@ from state import (
     StoredButton,
     affected_rows,
 )
+from state.features import ProjectFeatureRow, purge_tombstones
 
 log = get_logger(__name__)
 
@@ -60,6 +65,7 @@ class Retention:
     seen_events: dt.timedelta = dt.timedelta(days=30)
     scope_runs: dt.timedelta = dt.timedelta(days=180)
     button_keys: dt.timedelta = dt.timedelta(days=180)
+    feature_tombstones: dt.timedelta = dt.timedelta(days=30)
     # Not a setting: the Discord adapter refuses a form page older than this anyway.
     form_states: dt.timedelta = FORM_KEPT
 
@@ -69,6 +75,7 @@ class Retention:
             seen_events=dt.timedelta(days=settings.retention_seen_events_days),
             scope_runs=dt.timedelta(days=settings.retention_scope_runs_days),
             button_keys=dt.timedelta(days=settings.retention_button_keys_days),
+            feature_tombstones=dt.timedelta(days=settings.retention_feature_tombstones_days),
         )
 
     def kept(self, kind: str) -> dt.timedelta:
@@ -77,6 +84,12 @@ class Retention:
 
 def _existing(connection: Connection) -> set[str]:
     return set(sa.inspect(connection).get_table_names())
+
+
+def _has_row_times(connection: Connection) -> bool:
+    """Whether the feature rows have their times yet (migration 0011)."""
+    columns = sa.inspect(connection).get_columns(ProjectFeatureRow.__tablename__)
+    return any(column["name"] == "changed_at" for column in columns)
 
 
 async def prune(db: Database, retention: Retention, now: dt.datetime) -> dict[str, int]:
@@ -92,6 +105,12 @@ async def prune(db: Database, retention: Retention, now: dt.datetime) -> dict[st
             result = await connection.execute(sa.delete(column.class_).where(older))
             if count := affected_rows(result):
                 removed[name] = count
+        features = ProjectFeatureRow.__tablename__
+        if features in present and await connection.run_sync(_has_row_times):
+            cutoff = now - retention.feature_tombstones
+            purged = await connection.run_sync(purge_tombstones, cutoff)
+            if count := sum(purged.values()):
+                removed[features] = count
     return removed
 
 

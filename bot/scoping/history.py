@@ -113,11 +113,19 @@ def _from_rows(changes: Changes) -> tuple[list[ProjectFeatures], frozenset[str]]
         return closed, frozenset(p.id for p in projects)
 
 
+def _heal(store: KnowledgeStore, tenant: str) -> bool:
+    """Rows a failed write of this process left stale, written again from the store first;
+    True when some were (``FeatureKeepingStore.heal_features``)."""
+    heal = getattr(store, "heal_features", None)
+    return bool(heal(tenant)) if callable(heal) else False
+
+
 def _read_features(
     store: KnowledgeStore, table: FeatureTable, tenant: str, generation: int
 ) -> _Entry:
     """The tenant's closed projects from its feature rows, rebuilt from the store when their
     count is not the store's."""
+    _heal(store, tenant)
     now = time.monotonic()
     count = int(store.count(tenant))
     with collection_paused():
@@ -145,6 +153,11 @@ def _advanced(store: KnowledgeStore, table: FeatureTable, tenant: str, entry: _E
         return _Entry(entry.history, generation, now, entry.revision, entry.live)
     if changes.revision < (entry.revision or 0):  # the rows were dropped (a forgotten tenant)
         return _read_features(store, table, tenant, generation)
+    if changes.full:  # tombstones past this revision were purged: every live row, afresh
+        closed, live = _from_rows(changes)
+        return _Entry(
+            _history(closed, len(live), now), generation, now, changes.revision, live, full=True
+        )
     fresh = [ProjectFeatures.from_row(row) for row in changes.rows]
     touched = {p.id for p in fresh} | set(changes.removed)
     kept = [p for p in entry.history.closed if p.id not in touched]
@@ -250,7 +263,8 @@ class HistoryCache:
         """The history of a store with feature rows: this process's writes patched in now,
         other processes' (a new revision, or a count the rows don't explain) within RECHECK."""
         try:
-            if entry.generation != generation:  # this process wrote: its rows are there already
+            healed = _heal(store, tenant)  # rows a failed write left stale, written now
+            if healed or entry.generation != generation:  # this process wrote: rows are there
                 entry = _advanced(store, table, tenant, entry)
                 self._keep(tenant, entry)
                 return entry.history

@@ -14,7 +14,10 @@ from bot.core import Bot
 from bot.messages import Form, FormField
 from bot.retention import Retention, prune
 from bot.scheduler import DigestRunner, DigestScheduler
+from bot.scoping.features import features_of
+from knowledge.models import PastProject
 from state import FORM_KEPT, ButtonKey, Database, FormState, ScopeRun, SeenEvent, StoredButton
+from state.features import FeatureTable
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -129,10 +132,45 @@ def test_the_defaults_and_the_settings(settings: Settings) -> None:
         scope_runs=dt.timedelta(days=180),
         button_keys=dt.timedelta(days=180),
     )
-    custom = load_settings(data_dir=settings.data_dir, retention_scope_runs_days=7)
+    custom = load_settings(
+        data_dir=settings.data_dir, retention_scope_runs_days=7, retention_feature_tombstones_days=3
+    )
     assert Retention.from_settings(custom).scope_runs == dt.timedelta(days=7)
+    assert Retention.from_settings(custom).feature_tombstones == dt.timedelta(days=3)
     with pytest.raises(SettingsError, match="ATELIER_RETENTION_SEEN_EVENTS_DAYS"):
         load_settings(data_dir=settings.data_dir, retention_seen_events_days=0)
+
+
+def past_project(project_id: str) -> PastProject:
+    return PastProject(id=project_id, title="Shop", summary="A shop", actual_hours=40.0)
+
+
+async def test_old_tombstones_of_removed_projects_go_and_older_readers_read_in_full(
+    settings: Settings,
+) -> None:
+    table = FeatureTable(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url)
+    try:
+        table.clock = lambda: days_ago(40)
+        table.write("local", [features_of(past_project(i)) for i in ("p-1", "p-2", "p-3")])
+        reader = table.revision("local")  # a process that read all three, 40 days ago
+        table.clock = lambda: days_ago(31)
+        table.remove("local", ["p-1"])
+        table.clock = lambda: days_ago(29)
+        table.remove("local", ["p-2"])  # within the window: kept
+
+        assert await prune(db, Retention(), NOW) == {"project_features": 1}
+        assert await prune(db, Retention(), NOW) == {}
+        behind = table.read("local", since=reader)
+        assert behind.full and [row[0] for row in behind.rows] == ["p-3"]
+        recent = table.read("local", since=reader + 1)  # it saw the purged removal already
+        assert not recent.full and recent.removed == ["p-2"]
+        shorter = Retention(feature_tombstones=dt.timedelta(days=10))
+        assert await prune(db, shorter, NOW) == {"project_features": 1}
+        assert table.live_count("local") == 1
+    finally:
+        await db.close()
+        table.close()
 
 
 async def test_the_bot_prunes_when_it_starts(settings: Settings) -> None:

@@ -1,0 +1,74 @@
+"""The history cache over feature rows that need upkeep: a removal whose tombstone retention
+purged, and a row write the database refused, healed from the store by the next read."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.scoping import history
+from bot.scoping.features import FeatureKeepingStore, ProjectFeatures
+from bot.scoping.history import HistoryCache
+from state.features import FeatureTable
+from tests.knowledge.helpers import as_store
+from tests.scale.test_feature_rows import MemoryStore, project
+from tests.scale.test_feature_rows_upkeep import MONTH, NOW, at, database, table
+
+__all__ = ["database", "table"]  # the fixtures, shared with the rows' own tests
+
+
+def test_a_cached_history_learns_of_a_removal_whose_tombstone_was_purged(
+    table: FeatureTable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inner = MemoryStore()
+    here = FeatureKeepingStore(as_store(inner), at(table, NOW - 2 * MONTH))
+    here.upsert("a", [project(n) for n in range(3)])
+    cache = HistoryCache()
+    assert "p-001" in cache.history(here, "a").by_id
+
+    # Another process removes p-001 long ago; retention purges the tombstone before this
+    # process looks again.
+    own = MemoryStore()
+    own.projects = inner.projects
+    elsewhere_table = at(FeatureTable.for_engine(table.engine), NOW - 2 * MONTH)
+    FeatureKeepingStore(as_store(own), elsewhere_table).delete("a", "p-001")
+    assert table.purge(NOW - MONTH) == {"a": 1}
+
+    monkeypatch.setattr(history, "RECHECK", 0.0)
+    cache.history(here, "a")
+    assert cache.wait_for_refresh("a", timeout=30)
+    found = cache.history(here, "a")
+    assert sorted(found.by_id) == ["p-000", "p-002"] and found.count == 2
+    assert inner.lists == 0  # the rows were read again, not the store
+
+
+def test_a_row_write_the_database_refuses_is_written_again_from_the_store(
+    database: Path,
+) -> None:
+    table = FeatureTable(f"sqlite+aiosqlite:///{database}", lock_timeout=0.05)
+    inner = MemoryStore()
+    store = FeatureKeepingStore(as_store(inner), table)
+    store.upsert("a", [project(n) for n in range(3)])
+    cache = HistoryCache()
+    assert cache.history(store, "a").by_id["p-001"].actual_hours == 40.0
+
+    rival = sqlite3.connect(database, timeout=0)  # another writer holds the write lock
+    rival.execute("BEGIN IMMEDIATE")
+    try:
+        store.upsert("a", [project(1, hours=95.0)])  # saved in the store; the rows are locked
+        assert store.pending("a") == {"p-001"}
+        assert inner.projects["a"]["p-001"].actual_hours == 95.0
+        stale = cache.history(store, "a")  # still locked: the snapshot answers
+        assert stale.by_id["p-001"].actual_hours == 40.0 and store.pending("a") == {"p-001"}
+    finally:
+        rival.rollback()
+        rival.close()
+
+    healed = cache.history(store, "a")  # the next read writes the row from the store first
+    assert healed.by_id["p-001"].actual_hours == 95.0 and store.pending("a") == frozenset()
+    assert ProjectFeatures.from_row(table.read("a", since=1).rows[0]).actual_hours == 95.0
+    restarted = HistoryCache().history(FeatureKeepingStore(as_store(inner), table), "a")
+    assert restarted.by_id["p-001"].actual_hours == 95.0  # and another process reads it too
+    table.close()
