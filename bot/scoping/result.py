@@ -108,6 +108,9 @@ class ScopeResult:
     questions: tuple[Question, ...]
     filters: dict[str, Any] = field(default_factory=dict)
     band_calibrated_on: int = 0  # closed projects the P10–P90 band was calibrated on (0: default)
+    # How much the analogues grew through change requests (a sentence; not a fact: the
+    # composer never restates it), when the caller worked it out.
+    growth: str | None = None
 
     @property
     def has_estimate(self) -> bool:

@@ -277,7 +277,11 @@ async def unpriced_result(services: Services, tenant: str, parsed: ParsedBrief) 
             summary=history.facts if history.closed else None,
             with_questions=False,  # asked below, from the analogues' retros
         )
-        return replace(result, questions=clarifying_questions(parsed.brief, result, matches, k))
+        return replace(
+            result,
+            questions=clarifying_questions(parsed.brief, result, matches, k),
+            growth=_growth(history, result),
+        )
 
     try:
         store = await services.open_knowledge()
@@ -329,25 +333,26 @@ async def scope_reply(
         )
     )
     blocks = scope_blocks(result, summary, run_id=run_id, chart=chart)
-    return Reply(blocks=await _with_growth(services, tenant, result, blocks), facts=result.facts())
+    return Reply(blocks=_with_growth(result, blocks), facts=result.facts())
 
 
-async def _with_growth(
-    services: Services, tenant: str, result: ScopeResult, blocks: Sequence[Block]
-) -> tuple[Block, ...]:
-    """The answer with how much its analogues grew through change requests, when they were
-    followed in Atelier (before the buttons)."""
+def _growth(history: TenantHistory, result: ScopeResult) -> str | None:
+    """How much the answer's analogues grew through change requests, when they were followed
+    in Atelier (worked out beside the estimate, from the same history)."""
     from bot.changes.learning import growth_note
 
-    if not result.analogues or services._knowledge is None:
-        return tuple(blocks)
-    store = services._knowledge
-    by_id = (await asyncio.to_thread(services.histories.history, store, tenant)).by_id
-    note = growth_note([by_id[a.id] for a in result.analogues if a.id in by_id])
-    if note is None:
+    if not result.analogues:
+        return None
+    by_id = history.by_id
+    return growth_note([by_id[a.id] for a in result.analogues if a.id in by_id])
+
+
+def _with_growth(result: ScopeResult, blocks: Sequence[Block]) -> tuple[Block, ...]:
+    """The answer with its analogues' growth note (:func:`_growth`) before the buttons."""
+    if result.growth is None or not result.analogues:
         return tuple(blocks)
     at = next((i for i, b in enumerate(blocks) if isinstance(b, Buttons)), len(blocks))
-    return (*blocks[:at], Paragraph(text=note), *blocks[at:])
+    return (*blocks[:at], Paragraph(text=result.growth), *blocks[at:])
 
 
 # --- the command ---------------------------------------------------------------------------
