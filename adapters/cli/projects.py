@@ -219,6 +219,15 @@ def list_command(
         typer.Option("--status", help="closed (past projects), active (in progress) or removed."),
     ] = "closed",
     tenant: TenantOption = None,
+    page: Annotated[
+        int | None,
+        typer.Option(
+            "--page",
+            min=1,
+            help="One page of closed projects, newest first (`page N` in chat). Without it the "
+            "first page is shown, and --json prints every closed project.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the workspace's closed past projects (or, with --status active, current ones)."""
@@ -228,7 +237,8 @@ def list_command(
         _fail("--status must be closed, active or removed", as_json)
     if status != "closed":
         _ask(settings, tenant, f"list {status}", as_json)
-    request = cli_request(settings, tenant, DEFAULT_USER, "projects", "list closed")
+    which = f"page {page}" if page is not None else "page all" if as_json else "page 1"
+    request = cli_request(settings, tenant, DEFAULT_USER, "projects", f"list closed {which}")
     _answer(settings, request, as_json, lambda reply: list(reply.facts.get("projects", ())))
 
 

@@ -45,7 +45,8 @@ T = TypeVar("T")
 SEARCH_K = 8
 MAX_SEARCH_K = 100  # `k=` above this is a table nobody reads; scripts page with filters
 MAX_FILES = 5  # imports per request; the Markdown files shared together count as one
-LIST_LIMIT = 40
+LIST_LIMIT = 40  # rows per page of `/projects list` (Slack and Discord split a longer table)
+TITLE_SHOWN = 60  # characters of a title in a listing (`/projects show` has the whole)
 PROBLEMS_SHOWN = 20
 _FILE_PLATFORMS = {"console", "cli"}  # where a file path means a file on this machine
 _DELEGATED = {"add", "close", "active", "reopen"}
@@ -59,7 +60,8 @@ USAGE = (
     f"(filters: `type:e-commerce`, `tag:shopify`, `status:closed`; `k=20` for up to "
     f"{MAX_SEARCH_K} results)\n"
     "- `/projects show <id>` — everything about one project\n"
-    "- `/projects list [closed|active]` — closed past projects, or projects in progress\n"
+    f"- `/projects list [closed|active] [page N]` — closed past projects, {LIST_LIMIT} a "
+    "page, newest first, or projects in progress\n"
     "- `/projects add` — start tracking a new project; "
     "`/projects close <id> <actual hours>` — close it into your history; "
     "`/projects reopen <id>` — back to active\n"
@@ -252,11 +254,73 @@ async def show(text: str, request: Request, services: Services) -> Reply:
     return Reply(blocks=tuple(blocks), facts={"project": project_facts(project)})
 
 
-async def list_closed(request: Request, services: Services) -> Reply:
-    projects = await _call(services, lambda store: store.list(request.tenant, status="closed"))
-    # Every closed project, whole: the table shows the first LIST_LIMIT, scripts read them all.
-    facts = {"status": "closed", "total": len(projects), "projects": projects_facts(projects)}
-    if not projects:
+def _parse_page(args: str) -> tuple[str, int | None]:
+    """``page 2`` (or ``page all``) taken out of `/projects list`'s words: the page, 1 when none
+    is given, None for every project (scripts)."""
+    words = args.split()
+    lowered = [w.lower() for w in words]
+    if "page" not in lowered:
+        return args, 1
+    at = lowered.index("page")
+    value = lowered[at + 1] if at + 1 < len(lowered) else ""
+    rest = " ".join(words[:at] + words[at + 2 :])
+    if value == "all":
+        return rest, None
+    if not value.isdigit() or int(value) < 1 or lowered.count("page") > 1:
+        shown = _safe(value[:12].replace("`", "'")) or "nothing"
+        raise SkillError(
+            f"`page {shown}` is not a page: give a whole number from 1, e.g. "
+            "`/projects list page 2`."
+        )
+    return rest, int(value)
+
+
+def _short(text: str, size: int = TITLE_SHOWN) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _whole(store: Any, tenant: str, shown: list[Any]) -> list[PastProject]:
+    """The listed projects whole, in their order (a history of feature rows holds only what
+    the estimator reads; one read from the store's records holds them whole already)."""
+    from knowledge.models import PastProject
+
+    if all(isinstance(p, PastProject) for p in shown):
+        return list(shown)
+    ids = [p.id for p in shown]
+    found = store.get_many(tenant, ids)
+    return [found[i] for i in ids if i in found]  # one removed since the listing is left out
+
+
+async def list_closed(request: Request, services: Services, page: int | None = 1) -> Reply:
+    """One page of the closed past projects, most recent first.
+
+    The listing is the history scoping already holds (the feature rows, cached between
+    answers), so a page costs its own rows however long the history is; only the page's
+    projects are read whole, for the facts. ``page`` None puts every project in the facts
+    (``atelier projects list --json``); the table still shows the first page.
+    """
+    from bot.scoping.history import tenant_history
+
+    tenant = request.tenant
+
+    def read(store: Any) -> tuple[list[Any], list[PastProject]]:
+        closed = list(tenant_history(store, tenant, services.histories).closed)
+        if page is None:
+            return closed, list(store.list(tenant, status="closed"))
+        return closed, _whole(store, tenant, closed[(page - 1) * LIST_LIMIT : page * LIST_LIMIT])
+
+    closed, whole = await _call(services, read)
+    total = len(closed)
+    pages = max(1, -(-total // LIST_LIMIT))
+    facts: dict[str, Any] = {
+        "status": "closed",
+        "total": total,
+        "page": "all" if page is None else page,
+        "pages": pages,
+        "per_page": LIST_LIMIT,
+        "projects": projects_facts(whole),
+    }
+    if not closed:
         return Reply(
             blocks=(
                 Paragraph(
@@ -267,10 +331,16 @@ async def list_closed(request: Request, services: Services) -> Reply:
             ),
             facts=facts,
         )
-    shown = projects[:LIST_LIMIT]
-    caption = f"{len(projects)} closed project(s), most recent first"
-    if len(projects) > LIST_LIMIT:
-        caption += f"; showing {LIST_LIMIT} — use `/projects search <words>` to narrow down"
+    number = page or 1
+    if number > pages:
+        return refusal_reply(
+            f"There {'is' if total == 1 else 'are'} {total:,} closed project(s), "
+            f"{pages} page(s) of {LIST_LIMIT}: `/projects list page {pages}` is the last. "
+            "Nothing is on page "
+            f"{number:,}.",
+        ).model_copy(update={"facts": facts})
+    first = (number - 1) * LIST_LIMIT
+    shown = closed[first : first + LIST_LIMIT]
     return Reply(
         blocks=(
             Heading(text="Past projects"),
@@ -279,18 +349,33 @@ async def list_closed(request: Request, services: Services) -> Reply:
                 rows=tuple(
                     (
                         p.id,
-                        _safe(p.title),
+                        _safe(_short(p.title)),
                         p.type,
                         _hours(p.actual_hours),
                         str(p.finished or "—"),
                     )
                     for p in shown
                 ),
-                caption=caption,
+                caption=f"{total:,} closed project(s), most recent first",
             ),
+            Paragraph(text=_page_line(first, len(shown), total, number, pages)),
         ),
         facts=facts,
     )
+
+
+def _page_line(first: int, shown: int, total: int, page: int, pages: int) -> str:
+    """Which projects the table shows, and how to see the others."""
+    where = f"Showing {first + 1:,}–{first + shown:,} of {total:,}"
+    if pages == 1:
+        return f"Showing all {total:,}. See one with `/projects show <id>`."
+    ways = []
+    if page < pages:
+        ways.append(f"`/projects list page {page + 1}` for the next {LIST_LIMIT}")
+    if page > 1:
+        ways.append(f"`/projects list page {page - 1}` for newer ones")
+    ways.append("`/projects search <words>` to find one")
+    return f"{where} — use " + ", ".join(ways[:-1]) + f" or {ways[-1]}."
 
 
 def projects_facts(projects: list[PastProject]) -> list[dict[str, Any]]:
@@ -656,16 +741,18 @@ async def handle(request: Request, services: Services) -> Reply:
     if sub in _DELEGATED:
         return await _delegate(sub, args, request, services)
     if sub == "list":
-        which = args.lower().split()[0] if args else "closed"
+        rest, page = _parse_page(args)
+        which = rest.lower().split()[0] if rest else "closed"
         if which == "active":
             return await _delegate("active", "", request, services)
         if which == "removed":
             return await list_removed(request, services)
-        if which not in {"closed", "past", "all"}:
+        if which not in {"closed", "past", "all"} or len(rest.split()) > 1:
             return refusal_reply(
-                "Use `/projects list closed`, `/projects list active` or `/projects list removed`."
+                "Use `/projects list closed` (`page 2` for the next page), `/projects list "
+                "active` or `/projects list removed`."
             )
-        return await list_closed(request, services)
+        return await list_closed(request, services, page)
     if sub == "edit":
         return text_reply(await corrections.edit(services, request.tenant, args))
     if sub in {"remove", "delete"}:
@@ -692,8 +779,8 @@ def setup(registry: SkillRegistry) -> None:
         Command(
             name="projects",
             summary="Search, show, list, add, close, correct and import past projects",
-            usage="search <words> | show <id> | list [closed|active|removed] | add | close "
-            "| reopen | edit | remove | restore | import | demo load|remove",
+            usage="search <words> | show <id> | list [closed|active|removed] [page N] | add "
+            "| close | reopen | edit | remove | restore | import | demo load|remove",
             examples=(
                 "search Shopify store with a custom theme",
                 "show demo-001",

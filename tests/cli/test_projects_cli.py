@@ -139,3 +139,24 @@ def test_search_filters_reach_the_core_as_chat_filters(settings: Settings) -> No
     spaced = invoke(settings, "search", "a site", "--tag", "custom theme")
     assert spaced.exit_code == 1 and "take one word each" in spaced.stderr
 
+
+def test_list_prints_a_page_and_json_every_project(settings: Settings) -> None:
+    history = settings.data_dir.parent / "many.csv"
+    lines = ["id,title,summary,actual_hours,finished"]
+    lines += [f"m{n:02d},Site {n},A small site,{20 + n},2025-01-{n + 1:02d}" for n in range(27)]
+    lines += [f"n{n:02d},Shop {n},A small shop,{30 + n},2025-02-{n + 1:02d}" for n in range(18)]
+    history.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    imported = invoke(settings, "import", str(history), "--tenant", "T1", "--json")
+    assert imported.exit_code == 0, imported.output
+
+    every = invoke(settings, "list", "--tenant", "T1", "--json")  # scripts: every project
+    assert every.exit_code == 0, every.output
+    rows = json.loads(every.stdout)
+    assert len(rows) == 45 and rows[0]["id"] == "n17" and rows[-1]["id"] == "m00"
+    second = invoke(settings, "list", "--tenant", "T1", "--page", "2", "--json")
+    assert [p["id"] for p in json.loads(second.stdout)] == [p["id"] for p in rows[40:]]
+    printed = invoke(settings, "list", "--tenant", "T1")
+    assert printed.exit_code == 0 and "Showing 1–40 of 45" in printed.stdout
+    assert "n17" in printed.stdout and "m04" not in printed.stdout
+    past = invoke(settings, "list", "--tenant", "T1", "--page", "3")
+    assert past.exit_code == 1 and "`/projects list page 2` is the last" in past.output

@@ -65,8 +65,12 @@ async def test_show_and_list_carry_whole_projects(bot: Bot, demo_store) -> None:
     listed = await bot.handle(ask("list closed"))
     assert listed is not None
     table = next(b for b in listed.blocks if isinstance(b, Table))
-    assert len(table.rows) == 40  # the table shows the most recent; the facts hold them all
-    assert listed.facts["total"] == len(listed.facts["projects"]) == demo_store.count("local")
+    assert len(table.rows) == 40  # the newest page; the facts hold its projects whole
+    assert listed.facts["total"] == demo_store.count("local") == 50
+    records = demo_store.list("local", status="closed")
+    assert listed.facts["projects"] == [p.model_dump(mode="json") for p in records[:40]]
+    every = await bot.handle(ask("list closed page all"))  # `atelier projects list --json`
+    assert every is not None and len(every.facts["projects"]) == 50
 
 
 async def test_reindex_is_for_workspace_admins(bot: Bot, demo_store) -> None:
