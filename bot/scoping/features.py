@@ -11,20 +11,29 @@ change history parsed only when asked for (the few analogues an answer cites).
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import itertools
 import json
 import logging
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import Date, String, Table, select, type_coerce
 
 from knowledge.models import ChangeHistory, PastProject
 from knowledge.port import KnowledgeStore
-from state.features import TAG_SEPARATOR, Current, Features, FeatureTable
+from state.features import (
+    READ_COLUMNS,
+    TAG_SEPARATOR,
+    Current,
+    FeatureRevision,
+    Features,
+    FeatureTable,
+    ProjectFeatureRow,
+)
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     import numpy as np
 
     from knowledge.store import Match
@@ -153,6 +162,62 @@ class ProjectFeatures:
 
     def __repr__(self) -> str:
         return f"ProjectFeatures(id={self.id!r}, status={self.status!r})"
+
+
+def _date_reader() -> Any:
+    """A date column's value as a date, each distinct value parsed once (a history of 50k
+    projects has a few thousand distinct dates). SQLite's driver gives ISO strings;
+    PostgreSQL's gives dates already."""
+    parsed: dict[Any, dt.date | None] = {None: None}
+
+    def read(value: Any) -> dt.date | None:
+        found = parsed.get(value, False)
+        if found is False:
+            found = parsed[value] = (
+                dt.date.fromisoformat(value) if isinstance(value, str) else value
+            )
+        return found  # type: ignore[return-value]
+
+    return read
+
+
+def read_live(table: FeatureTable, tenant: str) -> tuple[int, list[ProjectFeatures]]:
+    """The tenant's revision and every live row, read in one snapshot: what
+    ``table.read(tenant)`` gives, as :class:`ProjectFeatures` (a full read: a restart's first
+    answer waits for it).
+
+    The date columns are read as the driver gives them and parsed once per distinct value:
+    SQLAlchemy's ``Date`` type parses every value of every row (50k rows: 0.26-0.30 s through
+    it, 0.18-0.21 s this way).
+    """
+    rows_table = cast(Table, ProjectFeatureRow.__table__)
+    columns = [
+        type_coerce(rows_table.c[name], String)
+        if isinstance(rows_table.c[name].type, Date)
+        else rows_table.c[name]
+        for name in READ_COLUMNS
+    ]
+    dated = [i for i, name in enumerate(READ_COLUMNS) if isinstance(rows_table.c[name].type, Date)]
+    date = _date_reader()
+    with table.engine.connect() as connection, connection.begin():
+        revision = int(
+            connection.execute(
+                select(FeatureRevision.revision).where(FeatureRevision.tenant == tenant)
+            ).scalar()
+            or 0
+        )
+        found = connection.execute(
+            select(*columns).where(
+                rows_table.c.tenant == tenant, rows_table.c.removed.is_(False)
+            )
+        )
+        projects = []
+        for row in found:
+            values = list(row)
+            for index in dated:
+                values[index] = date(values[index])
+            projects.append(ProjectFeatures.from_row(values))
+    return revision, projects
 
 
 def features_of(project: PastProject) -> Features:
@@ -360,4 +425,4 @@ class FeatureKeepingStore:
         self.features.close()
 
 
-__all__ = ["FeatureKeepingStore", "ProjectFeatures", "features_of"]
+__all__ = ["FeatureKeepingStore", "ProjectFeatures", "features_of", "read_live"]
