@@ -17,7 +17,7 @@ log = get_logger(__name__)
 
 
 async def launch(settings: Settings, demo: bool = True) -> int:
-    async with running_bot(settings) as bot:
+    async with running_bot(settings, warm_up=True) as bot:
         # SIGTERM (docker stop, rolling deploys) and SIGINT stop every platform the same way:
         # no new work, acknowledged work finishes within the grace period, then the bot and
         # its database close (leaving this block) and the process exits 0.
@@ -55,7 +55,7 @@ async def launch(settings: Settings, demo: bool = True) -> int:
 
 
 async def console_chat(settings: Settings, tenant: str, user: str) -> int:
-    async with running_bot(settings) as bot:
+    async with running_bot(settings, warm_up=True) as bot:
         console = ConsoleAdapter(
             bot, tenant=tenant, user_id=user, user_name=user, image_dir=settings.data_dir / "images"
         )

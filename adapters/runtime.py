@@ -92,12 +92,14 @@ def build_intent_classifier(settings: Settings) -> IntentClassifier | None:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[Bot]:
+async def running_bot(settings: Settings, *, warm_up: bool = False) -> AsyncIterator[Bot]:
+    """The bot, started and closed; ``warm_up`` for one that serves until stopped (the
+    platforms, the console): see :meth:`Bot.start`. One-shot commands leave it off."""
     bot = Bot(build_services(settings))
     try:
         # Start-up check: an unreachable database is one clear line (exit 2), not a traceback.
         await bot.services.db.ping()
-        await bot.start()
+        await bot.start(warm_up=warm_up)
         yield bot
     finally:
         await bot.close()

@@ -207,7 +207,7 @@ async def serve(data_dir: Path, tenant: str, rounds: int, chroma_url: str | None
     if chroma_url:
         settings = settings.model_copy(update={"chroma_url": chroma_url})
     bot = Bot(build_services(settings))
-    await bot.start()
+    await bot.start(warm_up=True)  # as the platforms and the console start it
     try:
         asking = time.perf_counter()
         first = await bot.handle(request(BRIEFS[0]))

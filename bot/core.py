@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Sequence
 from typing import TypeVar
@@ -70,7 +71,21 @@ class Bot:
         # Button values too long for a platform are stored and swapped for a short id.
         self.button_values = ButtonValues(services.db)
 
-    async def start(self) -> None:
+    _warming: asyncio.Task[None] | None = None
+
+    async def start(self, *, warm_up: bool = False) -> None:
+        """Bring the database up to date; with ``warm_up`` (a bot that serves until stopped)
+        also open the knowledge store and load the embedding model in the background, which
+        the first `/scope` would otherwise wait for."""
+
+        async def warming() -> None:
+            try:
+                await asyncio.to_thread(self.services.warm_up)
+            except Exception as problem:  # the first /scope says what is wrong, to the user
+                log.warning("warm_up_failed", error=type(problem).__name__)
+
+        if warm_up:  # beside the migrations: neither needs the other
+            self._warming = asyncio.create_task(warming())
         # The migrations own the schema: bring the database to their head (one query when it
         # is there already; a database made by create_all before migrations is adopted).
         await upgrade_to_head(self.services.db)
@@ -78,6 +93,9 @@ class Bot:
         await prune_expired(self.services.db, self.services.settings, self.services.clock())
 
     async def close(self) -> None:
+        if self._warming is not None:  # a store still loading is not left behind half-open
+            await self._warming
+            self._warming = None
         await self.services.db.close()
 
     async def is_retry(self, platform: str, tenant: str, event_id: str | None) -> bool:

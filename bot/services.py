@@ -92,5 +92,14 @@ class Services:
             return self._knowledge
         return await asyncio.to_thread(lambda: self.knowledge)
 
+    def warm_up(self) -> None:
+        """Open the knowledge store and load its embedding model ahead of the first search
+        (blocking: a worker thread). Failures are left to the first real use to report."""
+        if self.knowledge_factory is None and self._knowledge is None:
+            return
+        warm = getattr(self.knowledge, "warm_up", None)
+        if callable(warm):
+            warm()
+
     def set_knowledge(self, store: KnowledgeStore) -> None:
         self._knowledge = store

@@ -93,6 +93,11 @@ class LocalEmbedder:
                         raise EmbeddingsUnavailable(str(missing)) from None
         return self._model
 
+    def warm_up(self) -> None:
+        """Load the model and run it once (its first run sets up what later runs reuse), so
+        that the first query after a start does not pay for it."""
+        self._loaded().encode(["warm-up"])
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         if len(texts) != 1:

@@ -154,6 +154,13 @@ class ProjectStore:
             ) from None
         return cls(client, embedder, where)
 
+    def warm_up(self) -> None:
+        """Load the embedding model ahead of the first search (a bot that has just started
+        calls this in the background; a remote model has nothing to load)."""
+        warm = getattr(self.embedder, "warm_up", None)
+        if callable(warm):
+            warm()
+
     def generation(self, tenant: str) -> int:
         """How many times this store object has written ``tenant``'s projects.
 

@@ -41,11 +41,19 @@ def past_items(closed: Sequence[Any]) -> list[PastItem]:
 
 
 def build_engine(
-    closed: Sequence[Any], params: Knobs, store: KnowledgeStore | None = None, tenant: str = ""
+    closed: Sequence[Any],
+    params: Knobs,
+    store: KnowledgeStore | None = None,
+    tenant: str = "",
+    history: History | None = None,
 ) -> tuple[Engine | None, Tuned]:
-    """The engine over ``closed``; tuned leave-one-out through ``store`` when there is one."""
-    with collection_paused():  # one item per project: see knowledge.heap
-        history = History(past_items(closed))
+    """The engine over ``closed``; tuned leave-one-out through ``store`` when there is one.
+
+    ``history``: ``closed`` as past items already (an engine built over the same projects
+    before), reused instead of built again."""
+    if history is None:
+        with collection_paused():  # one item per project: see knowledge.heap
+            history = History(past_items(closed))
     if len(history) == 0:
         return None, Tuned(params)
     tuned = Tuned(params)
