@@ -54,6 +54,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -125,6 +126,9 @@ class Features:
     finished: dt.date | None
     details: str
 
+
+# The dialects with INSERT … ON CONFLICT DO UPDATE … RETURNING (SQLite 3.35+, PostgreSQL).
+_UPSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 _ROWS = cast(Table, ProjectFeatureRow.__table__)
 _REVISIONS = cast(Table, FeatureRevision.__table__)
@@ -367,7 +371,24 @@ def purge_tombstones(connection: Connection, older_than: dt.datetime) -> dict[st
 
 def _next_revision(connection: Connection, tenant: str) -> int:
     """Bump the tenant's revision inside the caller's transaction (a row lock on PostgreSQL:
-    two writers of one tenant commit in revision order)."""
+    two writers of one tenant commit in revision order).
+
+    One statement, an insert that bumps the row when it is there: two processes writing a
+    tenant's first rows at once on PostgreSQL would otherwise both find no row and both insert
+    it, and the second write would fail on the key.
+    """
+    upsert = _UPSERTS.get(connection.dialect.name)
+    if upsert is not None:
+        statement = (
+            upsert(_REVISIONS)
+            .values(tenant=tenant, revision=1, purged_through=0)
+            .on_conflict_do_update(
+                index_elements=[_REVISIONS.c.tenant],
+                set_={"revision": _REVISIONS.c.revision + 1},
+            )
+            .returning(_REVISIONS.c.revision)
+        )
+        return int(connection.execute(statement).scalar_one())
     bumped = connection.execute(
         update(FeatureRevision)
         .where(FeatureRevision.tenant == tenant)
