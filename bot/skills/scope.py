@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.compose import Composition
 from bot.messages import Action, Block, Button, Buttons, Paragraph, Reply, Request, text_reply
@@ -375,23 +376,29 @@ async def scope_command(request: Request, services: Services) -> Reply:
     now = services.clock()
     run_id = "est-" + uuid.uuid4().hex[:8] if result.has_estimate else None
     pricing = await workspace_pricing(services, request.tenant)  # kept: rarely a read
-    # One round trip: earlier vague asks when this brief is thin, and the answer kept before
-    # its buttons can be pressed (they carry this short id, never the brief).
-    async with services.db.transaction() as session:
-        earlier: list[str] = []
-        if vagueness.thin:
-            earlier = await recent_vague_asks(session, request.tenant, request.user_id, now)
-        if vagueness.too_vague and not asked_before(parsed.brief, earlier):
-            # Too vague to size, asked for the first time: the questions, no number.
-            remember_vague_ask(session, request.tenant, request.user_id, parsed.brief, now)
-            asked = questions_first(parsed.brief, vagueness, result.questions, result.n_closed)
-            return asked.model_copy(update={"facts": _questions_facts(result, vagueness.reason)})
-        wide = vagueness.too_vague or follows_up(parsed.brief, earlier)
-        if wide:
-            result = widened(result)
+    wide = False
+    if vagueness.thin or vagueness.too_vague:
+        # One round trip: earlier vague asks, and the answer kept before its buttons can be
+        # pressed (they carry this short id, never the brief).
+        async with services.db.transaction() as session:
+            earlier: list[str] = []
+            if vagueness.thin:
+                earlier = await recent_vague_asks(session, request.tenant, request.user_id, now)
+            if vagueness.too_vague and not asked_before(parsed.brief, earlier):
+                # Too vague to size, asked for the first time: the questions, no number.
+                remember_vague_ask(session, request.tenant, request.user_id, parsed.brief, now)
+                asked = questions_first(parsed.brief, vagueness, result.questions, result.n_closed)
+                facts = _questions_facts(result, vagueness.reason)
+                return asked.model_copy(update={"facts": facts})
+            wide = vagueness.too_vague or follows_up(parsed.brief, earlier)
+            result = priced(widened(result) if wide else result, parsed, pricing)
+            if run_id is not None:
+                await _keep_run(await session.connection(), request, result, run_id)
+    else:
         result = priced(result, parsed, pricing)
-        if run_id is not None:
-            session.add(_run_row(request, result, run_id))
+        if run_id is not None:  # the answer kept before its buttons can be pressed
+            async with services.db.engine.begin() as connection:
+                await _keep_run(connection, request, result, run_id)
     reply = await scope_reply(services, request.tenant, result, run_id)
     return labelled_wide(reply, parsed.brief) if wide and result.has_estimate else reply
 
@@ -426,21 +433,28 @@ async def _not_a_brief(route: Route, request: Request, services: Services) -> Re
     return await command.handler(routed, services)
 
 
-def _run_row(request: Request, result: ScopeResult, run_id: str) -> ScopeRun:
+async def _keep_run(
+    connection: AsyncConnection, request: Request, result: ScopeResult, run_id: str
+) -> None:
+    """Keep the answer (its :class:`ScopeRun`) for its buttons: one plain insert, without the
+    ORM's unit of work, which cost more than the write itself."""
     est = result.estimate
     assert est is not None
-    return ScopeRun(
-        id=run_id,
-        tenant=request.tenant,
-        user_id=request.user_id,
-        brief=result.brief,
-        p10_hours=est.p10,
-        p50_hours=est.p50,
-        p90_hours=est.p90,
-        rate=result.rate,
-        currency=result.currency,
-        analogue_ids=[a.id for a in result.analogues],
-        shown=len(result.analogues),
+    await connection.execute(
+        insert(ScopeRun),
+        {
+            "id": run_id,
+            "tenant": request.tenant,
+            "user_id": request.user_id,
+            "brief": result.brief,
+            "p10_hours": est.p10,
+            "p50_hours": est.p50,
+            "p90_hours": est.p90,
+            "rate": result.rate,
+            "currency": result.currency,
+            "analogue_ids": [a.id for a in result.analogues],
+            "shown": len(result.analogues),
+        },
     )
 
 
