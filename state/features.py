@@ -212,29 +212,19 @@ class FeatureTable:
     def read(self, tenant: str, since: int = 0) -> Changes:
         """The tenant's rows written after revision ``since`` (all live rows when 0, or when
         tombstones past ``since`` were purged: then ``full`` is set)."""
-        table = _ROWS
-        columns = [table.c[name] for name in READ_COLUMNS]
         with self.engine.connect() as connection, connection.begin():
-            # One snapshot: the revision and the rows are read in the same transaction.
-            found = connection.execute(
-                select(FeatureRevision.revision, FeatureRevision.purged_through).where(
-                    FeatureRevision.tenant == tenant
-                )
-            ).first()
-            revision, purged = (int(found[0]), int(found[1] or 0)) if found else (0, 0)
+            # Each statement sees the latest commit (SQLite's driver opens no transaction for
+            # a SELECT; PostgreSQL reads committed), so the revision is read before the rows:
+            # rows newer than it may come along and are read again next time, none is missed.
+            revision, purged = _revision_of(connection, tenant)
             full = not since or since < purged
-            query = select(*columns, table.c.removed).where(table.c.tenant == tenant)
-            if full:
-                query = query.where(table.c.removed.is_(False))
-            else:
-                query = query.where(table.c.revision > since)
-            rows: list[tuple[Any, ...]] = []
-            removed: list[str] = []
-            for row in connection.execute(query):
-                if row[-1]:
-                    removed.append(row[0])
-                else:
-                    rows.append(tuple(row[:-1]))
+            rows, removed = _rows(connection, tenant, None if full else since)
+            if not full and since < _revision_of(connection, tenant)[1]:
+                # A purge landed between the two reads: tombstones this reader needed may
+                # have gone with it, so it gets every row.
+                revision, _ = _revision_of(connection, tenant)
+                rows, removed = _rows(connection, tenant, None)
+                full = True
         return Changes(revision=revision, rows=rows, removed=removed, full=full)
 
     def live_count(self, tenant: str) -> int:
@@ -367,6 +357,37 @@ def purge_tombstones(connection: Connection, older_than: dt.datetime) -> dict[st
         )
         purged[tenant] = int(count)
     return purged
+
+
+def _revision_of(connection: Connection, tenant: str) -> tuple[int, int]:
+    """(revision, purged_through) of the tenant; (0, 0) when it was never written."""
+    found = connection.execute(
+        select(FeatureRevision.revision, FeatureRevision.purged_through).where(
+            FeatureRevision.tenant == tenant
+        )
+    ).first()
+    return (int(found[0]), int(found[1] or 0)) if found else (0, 0)
+
+
+def _rows(
+    connection: Connection, tenant: str, since: int | None
+) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """(live rows, removed ids) written after ``since``; every live row when None."""
+    table = _ROWS
+    columns = [table.c[name] for name in READ_COLUMNS]
+    query = select(*columns, table.c.removed).where(table.c.tenant == tenant)
+    if since is None:
+        query = query.where(table.c.removed.is_(False))
+    else:
+        query = query.where(table.c.revision > since)
+    rows: list[tuple[Any, ...]] = []
+    removed: list[str] = []
+    for row in connection.execute(query):
+        if row[-1]:
+            removed.append(row[0])
+        else:
+            rows.append(tuple(row[:-1]))
+    return rows, removed
 
 
 def _next_revision(connection: Connection, tenant: str) -> int:

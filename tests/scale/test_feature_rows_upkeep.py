@@ -76,6 +76,31 @@ def test_old_tombstones_are_purged_and_a_reader_below_them_reads_in_full(
     assert table.read("b").rows == [] and table.live_count("a") == 2
 
 
+def test_a_purge_landing_between_a_readers_two_queries_still_gives_it_every_row(
+    table: FeatureTable, database: Path
+) -> None:
+    from sqlalchemy import event
+
+    at(table, NOW - 2 * MONTH).write("a", [features_of(project(n)) for n in range(3)])
+    reader = table.revision("a")
+    table.remove("a", ["p-001"])
+    other = FeatureTable(f"sqlite+aiosqlite:///{database}")  # retention, in another process
+    purged: list[dict[str, int]] = []
+
+    def purge_first(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM project_features" in statement and not purged:
+            purged.append(other.purge(NOW - MONTH))  # after the revision, before the rows
+
+    event.listen(table.engine, "before_cursor_execute", purge_first)
+    try:
+        changes = table.read("a", since=reader)
+    finally:
+        event.remove(table.engine, "before_cursor_execute", purge_first)
+        other.close()
+    assert purged == [{"a": 1}]  # the tombstone it needed went between its two queries
+    assert changes.full and sorted(r[0] for r in changes.rows) == ["p-000", "p-002"]
+
+
 def test_a_database_from_before_row_times_keeps_and_later_purges_its_tombstones(
     tmp_path: Path,
 ) -> None:
