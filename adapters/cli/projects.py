@@ -224,8 +224,8 @@ def list_command(
         typer.Option(
             "--page",
             min=1,
-            help="One page of closed projects, newest first (`page N` in chat). Without it the "
-            "first page is shown, and --json prints every closed project.",
+            help="One page of closed (or removed) projects, newest first (`page N` in chat). "
+            "Without it the first page is shown, and --json prints every one.",
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -235,9 +235,13 @@ def list_command(
     status = status.lower()
     if status not in {"closed", "active", "removed"}:
         _fail("--status must be closed, active or removed", as_json)
-    if status != "closed":
-        _ask(settings, tenant, f"list {status}", as_json)
     which = f"page {page}" if page is not None else "page all" if as_json else "page 1"
+    if status == "active":
+        if page is not None:
+            _fail("--page is for closed and removed projects; active ones fit one list", as_json)
+        _ask(settings, tenant, "list active", as_json)
+    if status == "removed":
+        _ask(settings, tenant, f"list removed {which}", as_json)
     request = cli_request(settings, tenant, DEFAULT_USER, "projects", f"list closed {which}")
     _answer(settings, request, as_json, lambda reply: list(reply.facts.get("projects", ())))
 

@@ -333,12 +333,7 @@ async def list_closed(request: Request, services: Services, page: int | None = 1
         )
     number = page or 1
     if number > pages:
-        return refusal_reply(
-            f"There {'is' if total == 1 else 'are'} {total:,} closed project(s), "
-            f"{pages} page(s) of {LIST_LIMIT}: `/projects list page {pages}` is the last. "
-            "Nothing is on page "
-            f"{number:,}.",
-        ).model_copy(update={"facts": facts})
+        return _past_the_end(total, pages, number, "closed", "/projects list", facts)
     first = (number - 1) * LIST_LIMIT
     shown = closed[first : first + LIST_LIMIT]
     return Reply(
@@ -364,18 +359,30 @@ async def list_closed(request: Request, services: Services, page: int | None = 1
     )
 
 
-def _page_line(first: int, shown: int, total: int, page: int, pages: int) -> str:
+def _page_line(
+    first: int, shown: int, total: int, page: int, pages: int, command: str = "/projects list"
+) -> str:
     """Which projects the table shows, and how to see the others."""
     where = f"Showing {first + 1:,}–{first + shown:,} of {total:,}"
     if pages == 1:
         return f"Showing all {total:,}. See one with `/projects show <id>`."
     ways = []
     if page < pages:
-        ways.append(f"`/projects list page {page + 1}` for the next {LIST_LIMIT}")
+        ways.append(f"`{command} page {page + 1}` for the next {LIST_LIMIT}")
     if page > 1:
-        ways.append(f"`/projects list page {page - 1}` for newer ones")
+        ways.append(f"`{command} page {page - 1}` for newer ones")
     ways.append("`/projects search <words>` to find one")
     return f"{where} — use " + ", ".join(ways[:-1]) + f" or {ways[-1]}."
+
+
+def _past_the_end(
+    total: int, pages: int, page: int, kind: str, command: str, facts: dict[str, Any]
+) -> Reply:
+    there = "is" if total == 1 else "are"
+    return refusal_reply(
+        f"There {there} {total:,} {kind} project(s), {pages} page(s) of {LIST_LIMIT}: "
+        f"`{command} page {pages}` is the last. Nothing is on page {page:,}."
+    ).model_copy(update={"facts": facts})
 
 
 def projects_facts(projects: list[PastProject]) -> list[dict[str, Any]]:
@@ -657,20 +664,37 @@ def _one_id(sub: str, args: str) -> str:
     return words[0]
 
 
-async def list_removed(request: Request, services: Services) -> Reply:
+async def list_removed(request: Request, services: Services, page: int | None = 1) -> Reply:
+    """One page of the removed past projects (every one in the facts with ``page`` None)."""
     removed = await corrections.removed_projects(services, request.tenant)
     if not removed:
         return text_reply("No past project has been removed.")
     from knowledge.models import PastProject
 
-    rows: list[tuple[str, str, str]] = []
+    total = len(removed)
+    pages = max(1, -(-total // LIST_LIMIT))
+    number = page or 1
+    first = (number - 1) * LIST_LIMIT
+    shown = removed[first : first + LIST_LIMIT]
     listed = []
-    for row in removed:
+    rows: list[tuple[str, str, str]] = []
+    for row in removed if page is None else shown:
         project = PastProject.model_validate_json(row.project)
         listed.append({**project_facts(project), "removed_at": row.removed_at.isoformat()})
-        if len(rows) < LIST_LIMIT:
-            rows.append((project.id, _safe(project.title), str(row.removed_at.date())))
-    facts = {"status": "removed", "total": len(removed), "projects": listed}
+    for row in shown:
+        project = PastProject.model_validate_json(row.project)
+        rows.append((project.id, _safe(_short(project.title)), str(row.removed_at.date())))
+    facts: dict[str, Any] = {
+        "status": "removed",
+        "total": total,
+        "page": "all" if page is None else page,
+        "pages": pages,
+        "per_page": LIST_LIMIT,
+        "projects": listed,
+    }
+    if number > pages:
+        return _past_the_end(total, pages, number, "removed", "/projects list removed", facts)
+    line = _page_line(first, len(shown), total, number, pages, "/projects list removed")
     return Reply(
         blocks=(
             Heading(text="Removed past projects"),
@@ -679,6 +703,7 @@ async def list_removed(request: Request, services: Services) -> Reply:
                 rows=tuple(rows),
                 caption="Put one back with `/projects restore <id>`.",
             ),
+            Paragraph(text=line),
         ),
         facts=facts,
     )
@@ -744,13 +769,18 @@ async def handle(request: Request, services: Services) -> Reply:
         rest, page = _parse_page(args)
         which = rest.lower().split()[0] if rest else "closed"
         if which == "active":
+            if page != 1:
+                return refusal_reply(
+                    "`/projects list active` shows every active project at once; pages are "
+                    "for `/projects list closed` and `/projects list removed`."
+                )
             return await _delegate("active", "", request, services)
-        if which == "removed":
-            return await list_removed(request, services)
+        if which == "removed" and len(rest.split()) == 1:
+            return await list_removed(request, services, page)
         if which not in {"closed", "past", "all"} or len(rest.split()) > 1:
             return refusal_reply(
-                "Use `/projects list closed` (`page 2` for the next page), `/projects list "
-                "active` or `/projects list removed`."
+                "Use `/projects list closed` or `/projects list removed` (`page 2` for the next "
+                "page), or `/projects list active`."
             )
         return await list_closed(request, services, page)
     if sub == "edit":

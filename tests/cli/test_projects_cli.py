@@ -160,3 +160,5 @@ def test_list_prints_a_page_and_json_every_project(settings: Settings) -> None:
     assert "n17" in printed.stdout and "m04" not in printed.stdout
     past = invoke(settings, "list", "--tenant", "T1", "--page", "3")
     assert past.exit_code == 1 and "`/projects list page 2` is the last" in past.output
+    active = invoke(settings, "list", "--tenant", "T1", "--status", "active", "--page", "2")
+    assert active.exit_code == 1 and "--page is for closed and removed" in active.stderr

@@ -68,7 +68,8 @@ async def test_pages_run_newest_first_and_say_what_they_show(bot: Bot, demo_stor
         ("list page lots", "is not a page"),
         ("list page", "`page nothing` is not a page"),
         ("list page 1 page 2", "is not a page"),
-        ("list closed extra", "`/projects list closed` (`page 2` for the next page)"),
+        ("list closed extra", "`/projects list removed` (`page 2` for the next page)"),
+        ("list active page 2", "shows every active project at once"),
     ],
 )
 async def test_a_page_that_is_not_there_gets_a_clear_answer(
@@ -140,3 +141,32 @@ async def test_a_page_of_long_titles_fits_slack_and_discord(bot: Bot, demo_store
     for project in long:  # every row of the page reaches both, none dropped
         assert project.id in slack_text and project.id in discord_text
     assert "Showing 1–40 of 90" in slack_text and "Showing 1–40 of 90" in discord_text
+
+
+async def test_removed_projects_page_the_same_way(bot: Bot) -> None:
+    from state.schema import RemovedProject
+
+    when = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    async with bot.services.db.transaction() as session:
+        for n in range(45):
+            project = PastProject(id=f"gone-{n:02d}", title=f"Gone {n}", summary="A job.")
+            session.add(
+                RemovedProject(
+                    tenant="local",
+                    id=project.id,
+                    project=project.model_dump_json(),
+                    removed_at=when + dt.timedelta(hours=n),
+                )
+            )
+    first = await listing(bot, "list removed")
+    assert [row[0] for row in table_of(first).rows] == [f"gone-{n:02d}" for n in range(44, 4, -1)]
+    assert page_line(first).startswith("Showing 1–40 of 45 — use `/projects list removed page 2`")
+    assert len(first.facts["projects"]) == 40 and first.facts["total"] == 45
+    second = await listing(bot, "list removed page 2")
+    assert [p["id"] for p in second.facts["projects"]] == [
+        f"gone-{n:02d}" for n in range(4, -1, -1)
+    ]
+    every = await listing(bot, "list removed page all")
+    assert len(every.facts["projects"]) == 45 and every.facts["projects"][0]["removed_at"]
+    past = await listing(bot, "list removed page 3")
+    assert past.refused and "`/projects list removed page 2` is the last" in past.text
