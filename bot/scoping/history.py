@@ -283,10 +283,9 @@ class HistoryCache:
                 return entry.history
             if now - entry.checked_at >= RECHECK:
                 entry.checked_at = now
-                if table.revision(tenant) != entry.revision:
-                    self._refresh_later(store, tenant, incremental=True)
-                elif int(store.count(tenant)) != len(entry.live):  # written around the rows
-                    self._refresh_later(store, tenant)
+                # Checked behind the answer: the revision's query and the store's count (a
+                # round trip to a Chroma server) are no answer's own work.
+                self._refresh_later(store, tenant, incremental=True, check=True)
         except SQLAlchemyError as problem:  # the previous snapshot answers; read all again
             log.warning("history rows unreadable: %s", type(problem).__name__)
             self._refresh_later(store, tenant)
@@ -343,14 +342,19 @@ class HistoryCache:
                 held -= len(dropped.history.closed)
 
     def _refresh_later(
-        self, store: KnowledgeStore, tenant: str, *, incremental: bool = False
+        self,
+        store: KnowledgeStore,
+        tenant: str,
+        *,
+        incremental: bool = False,
+        check: bool = False,
     ) -> None:
         with self._lock:
             if tenant in self._refreshing:
                 return
             thread = threading.Thread(
                 target=self._refresh,
-                args=(store, tenant, _generation(store, tenant), incremental),
+                args=(store, tenant, _generation(store, tenant), incremental, check),
                 name="atelier-history-refresh",
                 daemon=True,
             )
@@ -358,12 +362,30 @@ class HistoryCache:
         thread.start()
 
     def _refresh(
-        self, store: KnowledgeStore, tenant: str, generation: int, incremental: bool = False
+        self,
+        store: KnowledgeStore,
+        tenant: str,
+        generation: int,
+        incremental: bool = False,
+        check: bool = False,
     ) -> None:
+        """Read the tenant again (``incremental``: the rows changed since the snapshot's
+        revision); with ``check``, first whether anything changed at all."""
         try:
             entry = self._get(tenant) if incremental else None
             table = _feature_table(store)
             if entry is not None and table is not None and entry.revision is not None:
+                if check:
+                    try:
+                        same = table.revision(tenant) == entry.revision
+                    except SQLAlchemyError as problem:  # the store's way, as a first read does
+                        log.warning("history rows unreadable: %s", type(problem).__name__)
+                        self._keep(tenant, _read(store, tenant, generation), store)
+                        return
+                    if same:
+                        if int(store.count(tenant)) != len(entry.live):  # written around them
+                            self._keep(tenant, _read(store, tenant, generation), store)
+                        return
                 self._keep(tenant, _advanced(store, table, tenant, entry), store)
             else:
                 self._keep(tenant, _read(store, tenant, generation), store)

@@ -219,3 +219,40 @@ def test_the_local_model_warms_up_without_remembering_a_text() -> None:
     embedder.warm_up()
     assert embedder._model is not None and not embedder._recent
     assert embedder.embed(["a shop"]).shape == (1, 384)
+
+
+def test_the_periodic_check_runs_behind_the_answers_not_in_them(
+    table: FeatureTable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.scoping import history
+
+    inner = CountingStore()
+    store = FeatureKeepingStore(as_store(inner), table)
+    store.upsert("a", [project(n) for n in range(4)])
+    cache = HistoryCache()
+    assert len(cache.history(store, "a").closed) == 4
+    revisions: list[str] = []
+    reading = table.revision
+
+    def revision(tenant: str) -> int:
+        revisions.append(threading.current_thread().name)
+        return reading(tenant)
+
+    monkeypatch.setattr(table, "revision", revision)
+    monkeypatch.setattr(history, "RECHECK", 0.0)
+    inner.count_threads.clear()
+    here = threading.current_thread().name
+    for _ in range(3):  # nothing changed: each check finds the same revision and count
+        assert len(cache.history(store, "a").closed) == 4
+        assert cache.wait_for_refresh("a", timeout=30)
+    assert revisions and inner.count_threads and here not in revisions + inner.count_threads
+
+    # Another process closes a project: the check behind an answer reads it in.
+    other = CountingStore()
+    other.projects = inner.projects
+    elsewhere = FeatureKeepingStore(as_store(other), FeatureTable.for_engine(table.engine))
+    elsewhere.upsert("a", [project(9)])
+    stale = cache.history(store, "a")
+    assert cache.wait_for_refresh("a", timeout=30)
+    assert "p-009" not in stale.by_id and "p-009" in cache.history(store, "a").by_id
+    assert here not in revisions + inner.count_threads and inner.lists == 0
