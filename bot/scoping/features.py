@@ -307,16 +307,23 @@ class FeatureKeepingStore:
     def reindex(self, tenant: str) -> int:
         return self.store.reindex(tenant)  # the same projects: their rows stay as they are
 
-    def rebuild_features(self, tenant: str) -> builtins.list[PastProject]:
-        """Read the tenant in full from the store and make its rows match; returns the
-        projects read (all statuses). Rows another writer saves while the store is read are
-        newer than the read and stay as that writer left them."""
+    def rebuild_features(self, tenant: str) -> bool:
+        """Read the tenant in full from the store and make its rows match; True when it did.
+
+        A reader asks when the rows' count was not the store's. They are counted once more
+        first: a write that landed between the reader's two counts (a batch of an import
+        elsewhere) explains the difference, and then there is nothing to rebuild (the full
+        read costs seconds at 50k projects). Rows another writer saves while the store is
+        read are newer than the read and stay as that writer left them.
+        """
+        if self.features.live_count(tenant) == self.store.count(tenant):
+            return False
         pending = self._pending_of(tenant)
         read_at = self.features.revision(tenant)
         projects = self.store.list(tenant)
         self.features.rebuild(tenant, [features_of(p) for p in projects], read_at=read_at)
         self._settled(tenant, pending)
-        return projects
+        return True
 
     def heal_features(self, tenant: str) -> bool:
         """Write again, from the store, the rows a failed write left stale; True when some

@@ -231,3 +231,15 @@ def test_a_rebuild_keeps_the_rows_written_while_it_read_the_store(table: Feature
     assert sorted(rows) == ["p-000", "p-001"] and rows["p-001"].actual_hours == 88.0
     assert table.live_count("a") == len(inner.projects["a"]) == 2
     assert sorted(found.by_id) == ["p-000", "p-001"]
+
+
+def test_a_rebuild_asked_for_by_a_count_a_write_explains_reads_nothing(
+    table: FeatureTable,
+) -> None:
+    inner = MemoryStore()
+    store = FeatureKeepingStore(as_store(inner), table)
+    store.upsert("a", [project(n) for n in range(3)])  # rows and store agree by now
+    assert store.rebuild_features("a") is False and inner.lists == 0
+    inner.upsert("a", [project(4)])  # a store written around the rows: a real difference
+    assert store.rebuild_features("a") is True and inner.lists == 1
+    assert table.live_count("a") == 4
