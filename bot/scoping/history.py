@@ -127,6 +127,13 @@ def _heal(store: KnowledgeStore, tenant: str) -> bool:
     return bool(heal(tenant)) if callable(heal) else False
 
 
+def _pending(store: KnowledgeStore, tenant: str) -> bool:
+    """Whether this process holds rows a failed write left stale (``heal_features`` writes
+    them again)."""
+    pending = getattr(store, "pending", None)
+    return bool(pending(tenant)) if callable(pending) else False
+
+
 def _read_features(
     store: KnowledgeStore, table: FeatureTable, tenant: str, generation: int
 ) -> _Entry:
@@ -276,8 +283,9 @@ class HistoryCache:
         """The history of a store with feature rows: this process's writes patched in now,
         other processes' (a new revision, or a count the rows don't explain) within RECHECK."""
         try:
-            healed = _heal(store, tenant)  # rows a failed write left stale, written now
-            if healed or entry.generation != generation:  # this process wrote: rows are there
+            if _pending(store, tenant):  # rows a failed write left stale: written behind
+                self._refresh_later(store, tenant, incremental=True)
+            if entry.generation != generation:  # this process wrote: its rows are there
                 entry = _advanced(store, table, tenant, entry)
                 self._keep(tenant, entry)
                 return entry.history
@@ -372,10 +380,11 @@ class HistoryCache:
         """Read the tenant again (``incremental``: the rows changed since the snapshot's
         revision); with ``check``, first whether anything changed at all."""
         try:
+            healed = _heal(store, tenant)  # before the read, which then finds those rows
             entry = self._get(tenant) if incremental else None
             table = _feature_table(store)
             if entry is not None and table is not None and entry.revision is not None:
-                if check:
+                if check and not healed:
                     try:
                         same = table.revision(tenant) == entry.revision
                     except SQLAlchemyError as problem:  # the store's way, as a first read does

@@ -1,6 +1,7 @@
 """An edit whose feature-row write the database refuses still reaches the estimate: the bot
 answers from the previous rows while the database refuses, and once it takes writes again the
-next `/scope` writes the row from the store and prices with the edited hours."""
+next `/scope` has the row written from the store behind it, and the answers after it price with
+the edited hours."""
 
 from __future__ import annotations
 
@@ -70,6 +71,8 @@ async def test_an_edit_the_rows_missed_reaches_the_estimate_once_the_database_wr
             database.commit()
             database.close()
 
+        await chat.say(BRIEF)  # answers at once; the row is written behind it
+        assert bot.services.histories.wait_for_refresh("local", timeout=60)
         after = await chat.say(BRIEF)
         rows = {a["id"]: a for a in after.facts["analogues"]}
         assert rows[analogue["id"]]["actual_hours"] == edited

@@ -4,9 +4,11 @@ purged, and a row write the database refused, healed from the store by the next 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from bot.scoping import history
 from bot.scoping.features import FeatureKeepingStore, ProjectFeatures
@@ -53,6 +55,12 @@ def test_a_row_write_the_database_refuses_is_written_again_from_the_store(
     store.upsert("a", [project(n) for n in range(3)])
     cache = HistoryCache()
     assert cache.history(store, "a").by_id["p-001"].actual_hours == 40.0
+    answering = threading.current_thread()
+    writes: list[threading.Thread] = []  # the threads that bump the revision (every row write)
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("INSERT INTO project_feature_revisions"):
+            writes.append(threading.current_thread())
 
     rival = sqlite3.connect(database, timeout=0)  # another writer holds the write lock
     rival.execute("BEGIN IMMEDIATE")
@@ -60,14 +68,20 @@ def test_a_row_write_the_database_refuses_is_written_again_from_the_store(
         store.upsert("a", [project(1, hours=95.0)])  # saved in the store; the rows are locked
         assert store.pending("a") == {"p-001"}
         assert inner.projects["a"]["p-001"].actual_hours == 95.0
+        event.listen(table.engine, "before_cursor_execute", seen)
         stale = cache.history(store, "a")  # still locked: the snapshot answers
+        assert cache.wait_for_refresh("a", timeout=30)  # the retry behind it failed too
         assert stale.by_id["p-001"].actual_hours == 40.0 and store.pending("a") == {"p-001"}
     finally:
         rival.rollback()
         rival.close()
 
-    healed = cache.history(store, "a")  # the next read writes the row from the store first
+    assert cache.history(store, "a").by_id["p-001"].actual_hours == 40.0  # heals behind it
+    assert cache.wait_for_refresh("a", timeout=30)
+    event.remove(table.engine, "before_cursor_execute", seen)
+    healed = cache.history(store, "a")
     assert healed.by_id["p-001"].actual_hours == 95.0 and store.pending("a") == frozenset()
+    assert writes and answering not in writes  # no answer waited for a write (or its lock)
     assert ProjectFeatures.from_row(table.read("a", since=1).rows[0]).actual_hours == 95.0
     restarted = HistoryCache().history(FeatureKeepingStore(as_store(inner), table), "a")
     assert restarted.by_id["p-001"].actual_hours == 95.0  # and another process reads it too
