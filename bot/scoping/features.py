@@ -254,9 +254,10 @@ class FeatureKeepingStore:
 
     The store is written first: a project is saved when the store has it. A feature write
     that fails afterwards (the database locked or away) leaves the projects' ids *pending*:
-    the next write of the tenant, and the history's next read (:meth:`heal_features`), write
-    their rows again from the store, so an edit whose row write failed reaches the estimate
-    as soon as the database takes writes again, not when the project is next written. A
+    the next write of the tenant, and the history's next read (:meth:`heal_features`, in its
+    refresh thread: no answer waits for it), write their rows again from the store, so an edit
+    whose row write failed reaches the estimate as soon as the database takes writes again,
+    not when the project is next written. A
     process that stops with ids pending leaves them to the readers' count check (a removal
     or an addition) or to the next write of those projects (an edit).
     Everything else (``embedder``, ``client``, ``where``…) is the wrapped store's.
