@@ -333,7 +333,7 @@ async def list_closed(request: Request, services: Services, page: int | None = 1
         )
     number = page or 1
     if number > pages:
-        return _past_the_end(total, pages, number, "closed", "/projects list", facts)
+        return _past_the_end(total, pages, number, _paging(request, "closed"), facts)
     first = (number - 1) * LIST_LIMIT
     shown = closed[first : first + LIST_LIMIT]
     return Reply(
@@ -353,35 +353,60 @@ async def list_closed(request: Request, services: Services, page: int | None = 1
                 ),
                 caption=f"{total:,} closed project(s), most recent first",
             ),
-            Paragraph(text=_page_line(first, len(shown), total, number, pages)),
+            Paragraph(
+                text=_page_line(first, len(shown), total, number, pages, _paging(request, "closed"))
+            ),
         ),
         facts=facts,
     )
 
 
-def _page_line(
-    first: int, shown: int, total: int, page: int, pages: int, command: str = "/projects list"
-) -> str:
+@dataclass(frozen=True)
+class _Paging:
+    """How a listing names its other pages: as chat types them, or as the command line does."""
+
+    kind: str  # "closed" or "removed"
+    cli: bool
+
+    def page(self, number: int) -> str:
+        if self.cli:
+            status = " --status removed" if self.kind == "removed" else ""
+            return f"`atelier projects list{status} --page {number}`"
+        status = " removed" if self.kind == "removed" else ""
+        return f"`/projects list{status} page {number}`"
+
+    @property
+    def search(self) -> str:
+        return '`atelier projects search "WORDS"`' if self.cli else "`/projects search <words>`"
+
+    @property
+    def show(self) -> str:
+        return "`atelier projects show ID`" if self.cli else "`/projects show <id>`"
+
+
+def _paging(request: Request, kind: str) -> _Paging:
+    return _Paging(kind=kind, cli=request.platform == "cli")
+
+
+def _page_line(first: int, shown: int, total: int, page: int, pages: int, how: _Paging) -> str:
     """Which projects the table shows, and how to see the others."""
-    where = f"Showing {first + 1:,}–{first + shown:,} of {total:,}"
     if pages == 1:
-        return f"Showing all {total:,}. See one with `/projects show <id>`."
+        return f"Showing all {total:,}. See one with {how.show}."
     ways = []
     if page < pages:
-        ways.append(f"`{command} page {page + 1}` for the next {LIST_LIMIT}")
+        ways.append(f"{how.page(page + 1)} for the next {LIST_LIMIT}")
     if page > 1:
-        ways.append(f"`{command} page {page - 1}` for newer ones")
-    ways.append("`/projects search <words>` to find one")
+        ways.append(f"{how.page(page - 1)} for newer ones")
+    ways.append(f"{how.search} to find one")
+    where = f"Showing {first + 1:,}–{first + shown:,} of {total:,}"
     return f"{where} — use " + ", ".join(ways[:-1]) + f" or {ways[-1]}."
 
 
-def _past_the_end(
-    total: int, pages: int, page: int, kind: str, command: str, facts: dict[str, Any]
-) -> Reply:
+def _past_the_end(total: int, pages: int, page: int, how: _Paging, facts: dict[str, Any]) -> Reply:
     there = "is" if total == 1 else "are"
     return refusal_reply(
-        f"There {there} {total:,} {kind} project(s), {pages} page(s) of {LIST_LIMIT}: "
-        f"`{command} page {pages}` is the last. Nothing is on page {page:,}."
+        f"There {there} {total:,} {how.kind} project(s), {pages} page(s) of {LIST_LIMIT}: "
+        f"{how.page(pages)} is the last. Nothing is on page {page:,}."
     ).model_copy(update={"facts": facts})
 
 
@@ -693,8 +718,8 @@ async def list_removed(request: Request, services: Services, page: int | None = 
         "projects": listed,
     }
     if number > pages:
-        return _past_the_end(total, pages, number, "removed", "/projects list removed", facts)
-    line = _page_line(first, len(shown), total, number, pages, "/projects list removed")
+        return _past_the_end(total, pages, number, _paging(request, "removed"), facts)
+    line = _page_line(first, len(shown), total, number, pages, _paging(request, "removed"))
     return Reply(
         blocks=(
             Heading(text="Removed past projects"),

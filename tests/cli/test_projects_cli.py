@@ -157,8 +157,10 @@ def test_list_prints_a_page_and_json_every_project(settings: Settings) -> None:
     assert [p["id"] for p in json.loads(second.stdout)] == [p["id"] for p in rows[40:]]
     printed = invoke(settings, "list", "--tenant", "T1")
     assert printed.exit_code == 0 and "Showing 1–40 of 45" in printed.stdout
+    assert "atelier projects list --page 2" in printed.stdout  # the command line's own form
+    assert "/projects list page" not in printed.stdout
     assert "n17" in printed.stdout and "m04" not in printed.stdout
     past = invoke(settings, "list", "--tenant", "T1", "--page", "3")
-    assert past.exit_code == 1 and "`/projects list page 2` is the last" in past.output
+    assert past.exit_code == 1 and "atelier projects list --page 2` is the last" in past.output
     active = invoke(settings, "list", "--tenant", "T1", "--status", "active", "--page", "2")
     assert active.exit_code == 1 and "--page is for closed and removed" in active.stderr
