@@ -270,6 +270,7 @@ class FeatureKeepingStore:
         # ran (a newer failure) outlives that heal.
         self._pending: dict[str, dict[str, int]] = {}
         self._marks = itertools.count(1)
+        self._reindexing: dict[str, int] = {}  # tenant -> re-indexes running
         self._pending_lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:  # the wrapped store's own attributes
@@ -306,17 +307,32 @@ class FeatureKeepingStore:
         return removed
 
     def reindex(self, tenant: str) -> int:
-        return self.store.reindex(tenant)  # the same projects: their rows stay as they are
+        """The store's re-index; the same projects, so their rows stay as they are. While it
+        runs the store's collection is rebuilt (its count climbs from 0), so this process
+        rebuilds no rows from it until it is done."""
+        with self._pending_lock:
+            self._reindexing[tenant] = self._reindexing.get(tenant, 0) + 1
+        try:
+            return self.store.reindex(tenant)
+        finally:
+            with self._pending_lock:
+                self._reindexing[tenant] -= 1
+                if not self._reindexing[tenant]:
+                    del self._reindexing[tenant]
 
     def rebuild_features(self, tenant: str) -> bool:
         """Read the tenant in full from the store and make its rows match; True when it did.
 
-        A reader asks when the rows' count was not the store's. They are counted once more
-        first: a write that landed between the reader's two counts (a batch of an import
-        elsewhere) explains the difference, and then there is nothing to rebuild (the full
-        read costs seconds at 50k projects). Rows another writer saves while the store is
-        read are newer than the read and stay as that writer left them.
+        A reader asks when the rows' count was not the store's. Never during this process's
+        re-index of the tenant; and the rows are counted once more first: a write that landed
+        between the reader's two counts (a batch of an import elsewhere) explains the
+        difference, and then there is nothing to rebuild (the full read costs seconds at 50k
+        projects). Rows another writer saves while the store is read are newer than the read
+        and stay as that writer left them.
         """
+        with self._pending_lock:
+            if tenant in self._reindexing:  # a half-built collection: not the projects
+                return False
         if self.features.live_count(tenant) == self.store.count(tenant):
             return False
         pending = self._pending_of(tenant)

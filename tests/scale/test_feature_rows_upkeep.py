@@ -243,3 +243,32 @@ def test_a_rebuild_asked_for_by_a_count_a_write_explains_reads_nothing(
     inner.upsert("a", [project(4)])  # a store written around the rows: a real difference
     assert store.rebuild_features("a") is True and inner.lists == 1
     assert table.live_count("a") == 4
+
+
+class ReindexingStore(MemoryStore):
+    """A store whose re-index empties the collection and fills it again, with ``during``
+    run while it is half built (a reader's check landing in the middle)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.during: Callable[[], object] = lambda: None
+
+    def reindex(self, tenant: str) -> int:
+        projects = list(self.projects.get(tenant, {}).values())
+        self.projects[tenant] = {p.id: p for p in projects[:1]}  # the new collection, begun
+        self.during()
+        self.projects[tenant] = {p.id: p for p in projects}
+        return len(projects)
+
+
+def test_a_reader_during_a_reindex_rebuilds_no_rows_from_the_half_built_store(
+    table: FeatureTable,
+) -> None:
+    inner = ReindexingStore()
+    store = FeatureKeepingStore(as_store(inner), table)
+    store.upsert("a", [project(n) for n in range(3)])
+    seen: list[builtins.list[str]] = []
+    inner.during = lambda: seen.append(sorted(HistoryCache().history(store, "a").by_id))
+    assert store.reindex("a") == 3
+    assert seen == [["p-000", "p-001", "p-002"]] and inner.lists == 0
+    assert table.live_count("a") == 3
