@@ -256,3 +256,25 @@ def test_the_periodic_check_runs_behind_the_answers_not_in_them(
     assert cache.wait_for_refresh("a", timeout=30)
     assert "p-009" not in stale.by_id and "p-009" in cache.history(store, "a").by_id
     assert here not in revisions + inner.count_threads and inner.lists == 0
+
+
+def test_a_workspaces_collection_is_found_without_listing_every_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knowledge.store import ProjectStore
+    from tests.knowledge.helpers import project as stored_project
+
+    writer = ProjectStore.open(tmp_path)
+    for number in range(5):  # other workspaces on the same server
+        writer.upsert(f"ws{number}", [stored_project(f"ws{number}-a", "A shop")])
+    restarted = ProjectStore(writer.client, writer.embedder, writer.where)
+
+    def listing() -> list[object]:
+        raise AssertionError("listed every collection")
+
+    monkeypatch.setattr(restarted.client, "list_collections", listing)
+    assert restarted.count("ws3") == 1 and restarted.get("ws3", "ws3-a") is not None
+    assert [m.project.id for m in restarted.search("ws3", "a shop")] == ["ws3-a"]
+    assert restarted.count("nobody") == 0 and restarted.search("nobody", "a shop") == []
+    assert restarted.get("nobody", "x") is None and restarted.reindex("nobody") == 0
+    assert restarted.reindex("ws3") == 1 and restarted.count("ws3") == 1
