@@ -364,20 +364,41 @@ def _rows(label: str, measured: dict[str, Any], p99_target: float, rss_target: f
 BUILD_VERSION = "2"
 
 
+def _cache_root() -> Path:
+    return Path(
+        os.environ.get("BENCH_SCALE_CACHE") or Path(tempfile.gettempdir()) / "atelier-bench-scale"
+    )
+
+
 def _built(count: int) -> Path:
     """A data dir with ``count`` projects in one workspace, built once and then reused
     (``BENCH_SCALE_CACHE``, default a directory in the system's temp dir): 50k take minutes.
     A restart is what is measured, so serving from a kept store measures the same thing."""
-    root = Path(
-        os.environ.get("BENCH_SCALE_CACHE") or Path(tempfile.gettempdir()) / "atelier-bench-scale"
-    )
-    data_dir = root / f"v{BUILD_VERSION}-{count}"
+    data_dir = _cache_root() / f"v{BUILD_VERSION}-{count}"
     done = data_dir / "built"
     if not done.is_file():
         shutil.rmtree(data_dir, ignore_errors=True)
         _child("build-one", str(data_dir), str(count))
         done.write_text("ok\n", encoding="utf-8")
     return data_dir
+
+
+def _built_many(workspaces: int) -> tuple[Path, Path]:
+    """(the Chroma server's directory, the state database's data dir) with ``workspaces`` ×
+    100 projects, built once and then reused like :func:`_built` (a server started on the
+    directory again serves the same collections; a restart is what is measured)."""
+    root = _cache_root() / f"v{BUILD_VERSION}-many-{workspaces}"
+    chroma_path, data_dir, done = root / "chroma", root / "data", root / "built"
+    if not done.is_file():
+        shutil.rmtree(root, ignore_errors=True)
+        process, url = _start_chroma(chroma_path)
+        try:
+            _child("build-many", url, str(workspaces), str(data_dir))
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        done.write_text("ok\n", encoding="utf-8")
+    return chroma_path, data_dir
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -392,15 +413,14 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         p99_target = 1.3 if count <= 10_000 else 1.5
         rss_target = 400.0 if count <= 10_000 else 1024.0
         rows.extend(_rows(label, measured, p99_target, rss_target))
-    with tempfile.TemporaryDirectory(prefix="atelier-bench-scale-") as scratch:
-        process, url = _start_chroma(Path(scratch) / "chroma")
-        try:
-            _child("build-many", url, str(workspaces), str(Path(scratch) / "data"))
-            chosen = workspace(workspaces // 2)
-            measured = _child("serve", str(Path(scratch) / "data"), chosen, str(rounds), url)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    chroma_path, data_dir = _built_many(workspaces)
+    process, url = _start_chroma(chroma_path)
+    try:
+        chosen = workspace(workspaces // 2)
+        measured = _child("serve", str(data_dir), chosen, str(rounds), url)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
     label = f"{workspaces:,} workspaces × {PER_WORKSPACE} on one server"
     rows.extend(_rows(label, measured, 1.3, None))
     rows.append(
@@ -434,6 +454,9 @@ def main(argv: list[str]) -> None:
     elif command == "build-many":
         build_many(argv[1], int(argv[2]), Path(argv[3]))
         print("{}")
+    elif command == "built-many":  # the kept 1,000-workspace store, built if need be
+        chroma_path, data_dir = _built_many(int(argv[1]))
+        print(json.dumps({"chroma": str(chroma_path), "data": str(data_dir)}))
     elif command == "serve":
         url = argv[4] if len(argv) > 4 else None
         print(json.dumps(asyncio.run(serve(Path(argv[1]), argv[2], int(argv[3]), url))))
