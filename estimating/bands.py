@@ -147,11 +147,16 @@ def _bucket_edges(logged: np.ndarray, min_bucket: int, max_buckets: int) -> list
 
 
 def _offsets(
-    errors: np.ndarray, target: float, weights: np.ndarray | None = None
+    errors: np.ndarray,
+    target: float,
+    weights: np.ndarray | None = None,
+    anchors: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """The narrowest (t, 1 - t) weighted mid-quantile pair of ``errors`` whose weighted
-    coverage reaches the conformal level."""
+    coverage reaches the conformal level, each case's band stretched to hold its anchor (the
+    error of its point, when the band is centred elsewhere; 0: the centre itself)."""
     weights = np.ones(errors.size) if weights is None else weights
+    anchors = np.zeros(errors.size) if anchors is None else anchors
     level = _weighted_level(weights, target)
 
     def ends(tail: float) -> tuple[float, float]:
@@ -160,7 +165,8 @@ def _offsets(
 
     def covers(tail: float) -> bool:
         low, high = ends(tail)
-        return _weighted_share(inside(errors, low, high), weights) >= level
+        held = inside(errors, np.minimum(low, anchors), np.maximum(high, anchors))
+        return _weighted_share(held, weights) >= level
 
     low_tail, high_tail = 0.0, 0.45
     if covers(high_tail):
@@ -175,9 +181,7 @@ def _offsets(
     return ends(low_tail)
 
 
-def inside(
-    outcomes: np.ndarray, low: np.ndarray | float, high: np.ndarray | float
-) -> np.ndarray:
+def inside(outcomes: np.ndarray, low: np.ndarray | float, high: np.ndarray | float) -> np.ndarray:
     """Which outcomes a closed band holds (an outcome on an end is inside)."""
     return (outcomes >= low - 1e-9) & (outcomes <= high + 1e-9)
 
@@ -271,6 +275,7 @@ def calibrate(
     max_buckets: int = MAX_BUCKETS,
     half_life: float = 0.0,
     shift: float = 1.0,
+    anchors: np.ndarray | None = None,
 ) -> Band | None:
     """The band that held ``target`` of these held-out ``outcomes`` in each size bucket.
 
@@ -278,6 +283,9 @@ def calibrate(
     oldest first; with a ``half_life`` the newer ones count more (see the module docstring).
     Errors are measured on ``log(shift + x)``: 1 is log1p; a shift near the smallest outcome
     makes them relative errors even for jobs under an hour, so sizes can share one bucket.
+    ``anchors`` are the estimates' points when the bands are centred elsewhere (the guess said
+    as is, its band the ratio model's): each band is stretched to hold its point, here as in
+    use, so the outcomes the stretch takes in count.
 
     ``None`` with fewer than 8 cases (too few to say anything about a band).
     """
@@ -293,13 +301,19 @@ def calibrate(
     if shift <= 0:
         raise ValueError("the band's shift must be positive")
     errors = np.log(outcomes + shift) - np.log(points + shift)
-    errors = errors / relative_spread(spreads, reference)
+    scale = relative_spread(spreads, reference)
+    errors = errors / scale
+    anchored = np.zeros(points.size)
+    if anchors is not None:
+        anchors = np.maximum(np.asarray(anchors, dtype=float), 0.0)
+        anchored = (np.log(anchors + shift) - np.log(points + shift)) / scale
     edges = _bucket_edges(logged, min_bucket, max_buckets)
     bucket = np.searchsorted(np.asarray(edges), logged, side="right")
     weights = recency_weights(points.size, half_life)
     lower, upper = [], []
     for b in range(len(edges) + 1):
-        low, high = _offsets(errors[bucket == b], target, weights[bucket == b])
+        rows = bucket == b
+        low, high = _offsets(errors[rows], target, weights[rows], anchored[rows])
         lower.append(low)
         upper.append(high)
     return Band(

@@ -15,7 +15,11 @@ For each query:
    are weighted by similar work *and* a similar guess (a Gaussian kernel on log guess), their
    actual/guess ratios are mixed with all the history's ratios the same way as in step 2, and
    the guess times that median ratio is blended with the history-only point
-   (``history_share``).
+   (``history_share``). Where the history says guesses of that size are often exactly right
+   (the share of past tasks with a similar guess that took exactly their guess, under the
+   same kernel and shrunk to the history-wide share, reaches ``exact_share``), the point is
+   the guess itself: a ratio median a little off 1 only adds error when a third of such
+   tasks land on the guess. The band stays the ratio model's, stretched to hold the guess.
 5. **Band.** Read off the calibrated size buckets of :mod:`estimating.bands`; without a
    calibration, the mixture's P10/P90 (widened when confidence is low).
 
@@ -46,6 +50,33 @@ from estimating.retrieval import (
 Confidence = Literal["high", "medium", "low"]
 Mode = Literal["history", "guess"]
 GUESS_SIMILARITY_FLOOR = 0.05  # an item with no words in common still counts for its guess
+EXACT_PRIOR = 5.0  # pseudo-count of the history-wide exact-hit share behind a guess's own
+
+
+def exact_shares(history: History, closeness: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    """Per query, how often past tasks with a similar guess took exactly their guess.
+
+    ``closeness`` (queries, items) is the kernel on log guess; the share is shrunk to the
+    history-wide one with ``EXACT_PRIOR`` pseudo-cases. Every guessed item counts (not only
+    the analogues a tag filter allows: this is about how the guesser guesses), except the
+    query's own item when it is left out (``excluded``).
+    """
+    has_guess = np.isfinite(history.guess)
+    guess = np.where(has_guess, history.guess, 1.0)
+    hit = has_guess & (np.abs(history.actual - guess) <= 1e-9 * np.maximum(guess, 1.0))
+    kernel = np.where(has_guess[None, :], closeness, 0.0)
+    hits, cases = float(hit.sum()), float(has_guess.sum())
+    own_hit, own_case = np.zeros(len(excluded)), np.zeros(len(excluded))
+    left_out = np.flatnonzero(excluded >= 0)
+    if left_out.size:
+        kernel = kernel.copy()
+        kernel[left_out, excluded[left_out]] = 0.0
+        own_hit[left_out] = hit[excluded[left_out]]
+        own_case[left_out] = has_guess[excluded[left_out]]
+    overall = np.divide(
+        hits - own_hit, cases - own_case, out=np.zeros(len(excluded)), where=cases > own_case
+    )
+    return (kernel @ hit.astype(float) + EXACT_PRIOR * overall) / (kernel.sum(axis=1) + EXACT_PRIOR)
 
 
 @dataclass(frozen=True)
@@ -66,6 +97,7 @@ class Knobs:
     guess_width: float = 0.7  # kernel width on log(guess)
     guess_strength: float = 1.0
     history_share: float = 0.0  # share of the history-only point in a guess estimate
+    exact_share: float = 0.0  # similar guesses exactly right this often: say the guess (0: off)
     low_confidence_widening: float = 1.25  # uncalibrated bands only
     high_min_analogues: int = 5
     high_min_similarity: float = 0.6
@@ -194,6 +226,9 @@ class Batch:
     guessed: np.ndarray  # (rows,) bool: the point uses the guess
     guess_spread: np.ndarray  # (rows,) log P10–P90 width of the guess ratios (guessed rows)
     guess_quantiles: RowQuantiles | None  # the guess estimates' distributions (guessed rows)
+    # (rows,) where a guess estimate's band is centred: the ratio model's point, also where the
+    # point is the guess itself (``Knobs.exact_share``); the band is stretched to hold the point.
+    guess_centre: np.ndarray | None = None
 
     @functools.cached_property
     def quantiles(self) -> RowQuantiles:
@@ -204,6 +239,11 @@ class Batch:
     def mixture(self) -> np.ndarray:
         """(rows, 2) P10 and P90 of the history-only mixture."""
         return grid_quantiles(self.masses, self.grid, (0.1, 0.9))
+
+    @property
+    def centres(self) -> np.ndarray:
+        """(rows,) where each estimate's band is centred (its point, unless the guess stands)."""
+        return self.point if self.guess_centre is None else self.guess_centre
 
     @property
     def spread(self) -> np.ndarray:
@@ -371,10 +411,11 @@ class Engine:
         guessed = np.isfinite(evidence.guesses) & history.has_guesses & with_guess
         guess_spread = np.zeros(point.size)
         guess_quantiles = None
+        guess_centre = point.copy()
         if guessed.any():
             point = point.copy()
-            point[guessed], guess_spread[guessed], guess_quantiles = self._guess_points(
-                evidence, knobs, guessed, history_point[guessed]
+            point[guessed], guess_centre[guessed], guess_spread[guessed], guess_quantiles = (
+                self._guess_points(evidence, knobs, guessed, history_point[guessed])
             )
         return Batch(
             grid=history.grid,
@@ -389,15 +430,18 @@ class Engine:
             guessed=guessed,
             guess_spread=guess_spread,
             guess_quantiles=guess_quantiles,
+            guess_centre=guess_centre,
         )
 
     def _guess_points(
         self, evidence: Evidence, knobs: Knobs, rows: np.ndarray, history_points: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, RowQuantiles]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, RowQuantiles]:
         """Guess times the median actual/guess ratio of similar work with similar guesses.
 
-        Also the log width of those ratios' P10–P90 (the guess estimate's own spread) and the
-        estimates' distributions (the ratios times the guess, blended as the point is).
+        The points (the guess itself where similar guesses were exactly right often enough),
+        the ratio model's points (where the band is centred), the log width of those ratios'
+        P10–P90 (the guess estimate's own spread) and the estimates' distributions (the ratios
+        times the guess, blended as the point is).
         """
         history = self.history
         has_guess = np.isfinite(history.guess)
@@ -435,11 +479,12 @@ class Engine:
         ends = grid_quantiles(masses, grid, (0.1, 0.9))
         spread = np.log(np.maximum(ends[:, 1], 1e-6)) - np.log(np.maximum(ends[:, 0], 1e-6))
         values = (1.0 - share) * guesses[:, None] * grid[None, :] + share * history_points[:, None]
-        return (
-            (1.0 - share) * guess_points + share * history_points,
-            spread,
-            RowQuantiles.from_masses(masses, values),
-        )
+        centres = (1.0 - share) * guess_points + share * history_points
+        points = centres
+        if knobs.exact_share > 0:
+            trusted = exact_shares(history, closeness, excluded) >= knobs.exact_share
+            points = np.where(trusted, guesses, centres)
+        return points, centres, spread, RowQuantiles.from_masses(masses, values)
 
     # -- the public face ---------------------------------------------------------------
 
@@ -467,16 +512,15 @@ class Engine:
         low, high = h_low.copy(), h_high.copy()
         if batch.guessed.any():
             guess_band = self.bands.get("guess")
+            centres = batch.centres[batch.guessed]
             if guess_band is not None:
                 quantiles = batch.guess_quantiles
                 assert quantiles is not None
                 g_low, g_high = guess_band.around(
-                    batch.point[batch.guessed], batch.guess_spread[batch.guessed], lambda: quantiles
+                    centres, batch.guess_spread[batch.guessed], lambda: quantiles
                 )
             else:  # the history's relative spread, around the guess-based point
-                scale = batch.point[batch.guessed] / np.maximum(
-                    batch.history_point[batch.guessed], 1e-9
-                )
+                scale = centres / np.maximum(batch.history_point[batch.guessed], 1e-9)
                 g_low = h_low[batch.guessed] * scale
                 g_high = h_high[batch.guessed] * scale
             low[batch.guessed], high[batch.guessed] = g_low, g_high

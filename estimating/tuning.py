@@ -53,6 +53,9 @@ GRID_GUESS_K = (10, 30)
 GRID_GUESS_WIDTH = (0.35, 0.7, 1.5)
 GRID_GUESS_STRENGTH = (2.0, 0.5)
 GRID_HISTORY_SHARE = (0.0, 0.25, 0.5)
+# The guess said as is where similar guesses were exactly right this often (0: never; the
+# first wins ties). 0.2 as well lost on one history's checks (bench/README.md).
+GRID_EXACT_SHARE = (0.0, 0.5, 0.4, 0.3, 0.25)
 BAND_KINDS = ("residual", "mixture")
 # Recency weighting of the band's calibration cases (half-life in held-out estimates, 0: none),
 # chosen per history by a rolling check on its own newest windows; the first wins ties. Measured
@@ -214,7 +217,7 @@ def choose_knobs(
 def choose_guess_knobs(folds: Sequence[Fold], knobs: Knobs) -> Knobs:
     if not any(np.isfinite(f.raw_guesses).any() and f.engine.history.has_guesses for f in folds):
         return knobs
-    return _best(
+    knobs = _best(
         folds,
         [
             replace(knobs, guess_k=k, guess_width=w, guess_strength=s, history_share=h)
@@ -224,6 +227,8 @@ def choose_guess_knobs(folds: Sequence[Fold], knobs: Knobs) -> Knobs:
         ],
         guess=True,
     )[0]
+    # Then how often similar guesses must have been exactly right for the guess to stand.
+    return _best(folds, [replace(knobs, exact_share=e) for e in GRID_EXACT_SHARE], guess=True)[0]
 
 
 @dataclass
@@ -236,6 +241,9 @@ class HeldOut:
     distributions: RowQuantiles
     newest: np.ndarray  # bool: the newest part, where the band kinds are compared
     window: np.ndarray  # int: the calibration window (time order) each estimate belongs to
+    # The estimates' points when their bands are centred on ``points`` and stretched to hold
+    # them (the guess said as is); None: every band is centred on its point.
+    anchors: np.ndarray | None = None
 
     def part(self, rows: np.ndarray) -> HeldOut:
         return HeldOut(
@@ -245,6 +253,7 @@ class HeldOut:
             self.distributions.select(rows),
             self.newest[rows],
             self.window[rows],
+            None if self.anchors is None else self.anchors[rows],
         )
 
 
@@ -262,23 +271,36 @@ def held_out(folds: Sequence[Fold], knobs: Knobs) -> dict[str, HeldOut]:
             newest = rows >= int(rows.size * 0.75)
             window = rows * LOO_WINDOWS // max(rows.size, 1)
         parts["history"].append(
-            (batch.history_point, fold.outcomes, batch.spread, newest, window)
+            (batch.history_point, fold.outcomes, batch.spread, newest, window, batch.history_point)
         )
         quantiles["history"].append(batch.quantiles)
         g = batch.guessed
         if g.any() and batch.guess_quantiles is not None:
             parts["guess"].append(
-                (batch.point[g], fold.outcomes[g], batch.guess_spread[g], newest[g], window[g])
+                (
+                    batch.centres[g],
+                    fold.outcomes[g],
+                    batch.guess_spread[g],
+                    newest[g],
+                    window[g],
+                    batch.point[g],
+                )
             )
             quantiles["guess"].append(batch.guess_quantiles)
     out = {}
     for mode, chunks in parts.items():
         if chunks:
-            points, outcomes, spreads, newest, window = (
+            points, outcomes, spreads, newest, window, anchors = (
                 np.concatenate(c) for c in zip(*chunks, strict=True)
             )
             out[mode] = HeldOut(
-                points, outcomes, spreads, RowQuantiles.join(quantiles[mode]), newest, window
+                points,
+                outcomes,
+                spreads,
+                RowQuantiles.join(quantiles[mode]),
+                newest,
+                window,
+                anchors,
             )
     return out
 
@@ -309,6 +331,7 @@ def _calibrated(
         max_buckets=buckets,
         half_life=half_life,
         shift=shift,
+        anchors=cases.anchors,
     )
 
 

@@ -92,7 +92,12 @@ def _print_file_table(result: BacktestResult, title: str, guess: str | None) -> 
         f"share {knobs.regression_share:g}"
         + (
             f"; guess model: {knobs.guess_k} analogues, width {knobs.guess_width:g}, "
-            f"history share {knobs.history_share:g}"
+            f"history share {knobs.history_share:g}, "
+            + (
+                f"the guess as is where {knobs.exact_share:.0%} of similar guesses were exact"
+                if knobs.exact_share > 0
+                else "the guess always corrected"
+            )
             if result.guess_mae is not None
             else ""
         )
