@@ -15,6 +15,9 @@ calibrated closely even when outcomes are a few discrete values (story points).
 Guess estimates' bands (:mod:`estimating.tuning`) pool every size in one bucket, their errors
 measured on ``log(shift + x)`` with the history's smallest positive outcome as the shift, so a
 half-hour task's error is as relative as a big job's; their scale keeps them local to the size.
+Where the guess is said as is, its band is the ratio model's, centred on that model's point and
+stretched to hold the guess; it is calibrated stretched (``anchors``), so the outcomes the
+stretch takes in count towards the level.
 
 A "mixture" band (discrete outcomes) reads each estimate's own distribution instead, and its
 two ends are calibrated apart: per bucket, the low end's tail is the largest that leaves at most
