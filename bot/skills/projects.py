@@ -46,6 +46,7 @@ SEARCH_K = 8
 MAX_SEARCH_K = 100  # `k=` above this is a table nobody reads; scripts page with filters
 MAX_FILES = 5  # imports per request; the Markdown files shared together count as one
 LIST_LIMIT = 40  # rows per page of `/projects list` (Slack and Discord split a longer table)
+MAX_PAGE_SHOWN = 10**12  # a larger page asked for is not repeated in the answer
 TITLE_SHOWN = 60  # characters of a title in a listing (`/projects show` has the whole)
 PROBLEMS_SHOWN = 20
 _FILE_PLATFORMS = {"console", "cli"}  # where a file path means a file on this machine
@@ -266,13 +267,17 @@ def _parse_page(args: str) -> tuple[str, int | None]:
     rest = " ".join(words[:at] + words[at + 2 :])
     if value == "all":
         return rest, None
-    if not value.isdigit() or int(value) < 1 or lowered.count("page") > 1:
+    # ASCII digits only: "²" passes isdigit() but not int(), and int() refuses a number of
+    # thousands of digits (one that long is past the end of every history anyway).
+    whole = value.isascii() and value.isdigit()
+    if not whole or not value.strip("0") or lowered.count("page") > 1:
         shown = _safe(value[:12].replace("`", "'")) or "nothing"
         raise SkillError(
             f"`page {shown}` is not a page: give a whole number from 1, e.g. "
             "`/projects list page 2`."
         )
-    return rest, int(value)
+    digits = value.lstrip("0")
+    return rest, int(digits) if len(digits) <= 100 else 10**100
 
 
 def _short(text: str, size: int = TITLE_SHOWN) -> str:
@@ -406,7 +411,8 @@ def _past_the_end(total: int, pages: int, page: int, how: _Paging, facts: dict[s
     there = "is" if total == 1 else "are"
     return refusal_reply(
         f"There {there} {total:,} {how.kind} project(s), {pages} page(s) of {LIST_LIMIT}: "
-        f"{how.page(pages)} is the last. Nothing is on page {page:,}."
+        f"{how.page(pages)} is the last. Nothing is on "
+        + (f"page {page:,}." if page <= MAX_PAGE_SHOWN else "a page that far.")
     ).model_copy(update={"facts": facts})
 
 
