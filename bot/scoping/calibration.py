@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 # large history. From this many closed projects it runs in a background thread, and answers use
 # the previous band (or, the very first time, the untuned engine) until it is ready.
 BACKGROUND_FROM = 2_000
-BACKGROUND_NICE = 10  # the tuning thread's niceness (Linux): answers first
+BACKGROUND_NICE = 10  # the tuning thread's niceness above the process's (Linux): answers first
+MAX_NICE = 19  # the lowest priority Linux has
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,16 @@ def _yield_to_answers() -> None:
     searches and folds ran at the same priority as the answer that started it, and on a
     machine with two cores they slowed that very answer down (a 50k first answer's summary
     took 1.1 s instead of 0.2 s beside them). Linux schedules threads on their own; elsewhere
-    this does nothing."""
+    this does nothing.
+
+    Relative to the thread's niceness: a bot started under ``nice -n 15`` by root would
+    otherwise have its tuning set to 10, ahead of the answers it should yield to."""
     if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError, AttributeError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        thread = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(MAX_NICE, current + BACKGROUND_NICE))
 
 
 def _all_tenants(_store: KnowledgeStore) -> Collection[str] | None:
