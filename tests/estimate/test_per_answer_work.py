@@ -1,0 +1,136 @@
+"""What an estimate does per answer: the same numbers as scikit-learn's and the engine's own
+history-wide pieces, without redoing the work that depends only on the history."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+import sklearn.feature_extraction.text as sklearn_text
+from scipy import sparse
+
+from estimating import Engine, History, Knobs, PastItem, Query
+from estimating.engine import Guesses, exact_shares
+from estimating.retrieval import LexicalIndex, vectorizer
+
+TEXTS = [
+    "Shop checkout with Stripe and a coupon field",
+    "Checkout page redesign {code}x{code} <b>bold</b> &amp; https://example.com/a",
+    "Data import from CSV, 42 columns, nightly",
+    "API for the mobile app: login, profile, push",
+    "Forum moderation tools and a report queue",
+    "Report export to PDF and CSV",
+]
+QUERIES = [
+    "checkout with coupons",
+    "nightly CSV import of 42 columns",
+    "",  # no word at all
+    "quantum blockchain",  # no word the history knows
+    "Report report REPORT export export",  # repeated words: sublinear counts
+    "checkout",
+]
+
+
+def _same(found: sparse.csr_matrix, expected: sparse.csr_matrix) -> bool:
+    return (
+        type(found) is type(expected)
+        and found.dtype == expected.dtype
+        and found.shape == expected.shape
+        and np.array_equal(found.indptr, expected.indptr)
+        and np.array_equal(found.indices, expected.indices)
+        and found.data.tobytes() == expected.data.tobytes()
+    )
+
+
+def test_a_query_transform_has_exactly_scikit_learns_floats() -> None:
+    index = LexicalIndex(TEXTS)
+    assert index.vectorizer is not None
+    for query in QUERIES:
+        expected = sparse.csr_matrix(index.vectorizer.transform([query]))
+        assert _same(index.transform([query]), expected), query
+    expected = sparse.csr_matrix(index.vectorizer.transform(QUERIES))
+    assert _same(index.transform(QUERIES), expected)
+    expected = sparse.csr_matrix(index.vectorizer.transform(TEXTS))
+    assert _same(index.transform(TEXTS), expected)
+
+
+def test_a_query_transform_skips_scikit_learns_input_validation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = LexicalIndex(TEXTS)
+    expected = index.similarities(["checkout with coupons"])
+    index._last = None
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("TF-IDF input validation ran for a query")
+
+    # TfidfTransformer.transform validates through this name (and asks narwhals whether the
+    # counts are a dataframe): an answer's transform must not reach it.
+    monkeypatch.setattr(sklearn_text, "validate_data", refuse)
+    found = index.similarities(["checkout with coupons"])
+    assert found.tobytes() == expected.tobytes()
+    with pytest.raises(AssertionError):  # the patch does bite scikit-learn's own path
+        index.vectorizer.transform(["checkout"])
+
+
+def test_a_vectorizer_configured_otherwise_uses_scikit_learns_transform() -> None:
+    index = LexicalIndex(TEXTS)
+    plain = vectorizer()
+    plain.set_params(sublinear_tf=False, norm="l1")
+    index.vectorizer = plain
+    index.matrix = sparse.csr_matrix(plain.fit_transform(TEXTS))
+    expected = sparse.csr_matrix(plain.transform(QUERIES))
+    assert _same(index.transform(QUERIES), expected)
+
+
+def test_a_history_without_words_transforms_to_empty_rows() -> None:
+    index = LexicalIndex(["", "  "])
+    assert index.transform(["checkout"]).shape == (1, 1)
+    assert index.similarities(["checkout"]).tolist() == [[0.0, 0.0]]
+
+
+def _guessed_history(n: int, seed: int) -> History:
+    rng = random.Random(seed)
+    items = []
+    for i in range(n):
+        kind = rng.choice(["report", "import", "screen", "api"])
+        guess = rng.choice([2.0, 4.0, 8.0, 16.0, 40.0]) if i % 5 else None
+        actual = (guess or 8.0) * math.exp(rng.gauss(0.2, 0.4)) if i % 3 else (guess or 3.0)
+        items.append(PastItem(str(i), f"{kind} {i}", round(actual, 1), guess=guess, order=i))
+    return History(items)
+
+
+def test_the_history_wide_guess_pieces_are_the_ones_worked_out_per_query() -> None:
+    history = _guessed_history(120, seed=4)
+    table = Guesses(history)
+    has_guess = np.isfinite(history.guess)
+    guess = np.where(has_guess, history.guess, 1.0)
+    ratios = np.where(has_guess, history.actual / guess, 0.0)
+    assert np.array_equal(table.has_guess, has_guess)
+    assert np.array_equal(table.grid, np.unique(ratios[has_guess]))
+    assert np.array_equal(
+        table.grid_index, np.searchsorted(table.grid, ratios).clip(0, table.grid.size - 1)
+    )
+    assert table.cases == float(has_guess.sum())
+    assert not table.grid.flags.writeable  # shared by every answer: read-only
+    closeness = np.random.default_rng(1).random((3, len(history)))
+    excluded = np.array([-1, 0, 7])
+    assert np.array_equal(
+        exact_shares(history, closeness, excluded, table),
+        exact_shares(history, closeness, excluded),
+    )
+
+
+def test_an_engine_works_out_its_guess_pieces_once_and_answers_as_a_fresh_one() -> None:
+    history = _guessed_history(150, seed=5)
+    knobs = Knobs(k=6, guess_k=8, half_life=40.0, exact_share=0.3)
+    queries = [Query("report 3", guess=4.0), Query("api 9", guess=40.0), Query("import")]
+    engine = Engine(history, knobs)
+    first = engine.estimate_many(queries)
+    table = engine.guesses
+    second = engine.estimate_many(queries)
+    assert engine.guesses is table
+    assert first == second == Engine(history, knobs).estimate_many(queries)
+    assert first[0].guess == 4.0 and first[2].guess is None
