@@ -17,13 +17,17 @@ measured on ``log(shift + x)`` with the history's smallest positive outcome as t
 half-hour task's error is as relative as a big job's; their scale keeps them local to the size.
 Where the guess is said as is, its band is the ratio model's, centred on that model's point and
 stretched to hold the guess; it is calibrated stretched (``anchors``), so the outcomes the
-stretch takes in count towards the level.
+stretch takes in count towards the level, and every choice between bands is scored stretched
+too (:func:`coverage` with ``anchors``), so each band is judged as it is used.
 
 A "mixture" band (discrete outcomes) reads each estimate's own distribution instead, and its
 two ends are calibrated apart: per bucket, the low end's tail is the largest that leaves at most
 half the conformal miss rate below it, the high end's likewise above, so the P10 and the P90
-each mean what they say. Bands are closed: an outcome equal to an end is inside, in calibration
-and in scoring alike (with story points many outcomes sit exactly on an end).
+each mean what they say. Its ends always hold the estimate's own point, in calibration as in
+use; with ``anchors`` each case's band is stretched to hold its anchor as well, like the
+residual band's (history-only estimates, the only ones it serves, are their own anchors, so
+there it changes nothing). Bands are closed: an outcome equal to an end is inside, in
+calibration and in scoring alike (with story points many outcomes sit exactly on an end).
 
 Drift: the held-out estimates are given oldest first, and with a ``half_life`` (in held-out
 estimates) each counts ``0.5 ** (age / half_life)``, the newest 1 (weighted conformal
@@ -231,11 +235,13 @@ def calibrate_mixture(
     min_bucket: int = MIN_BUCKET,
     max_buckets: int = MAX_BUCKETS,
     half_life: float = 0.0,
+    anchors: np.ndarray | None = None,
 ) -> Band | None:
     """A "mixture" band: per size bucket, the tails of the estimates' own distributions that
     held these held-out ``outcomes`` at the conformal level of :func:`calibrate`, each side
     calibrated apart (at most half the miss rate below the low end, half above the high end;
-    cases oldest first, weighted by recency with a ``half_life``)."""
+    cases oldest first, weighted by recency with a ``half_life``). Each case's band is
+    stretched to hold its point, and its anchor with ``anchors``, as in use."""
     points = np.maximum(np.asarray(points, dtype=float), 0.0)
     outcomes = np.asarray(outcomes, dtype=float)
     if points.size < 8:
@@ -244,13 +250,21 @@ def calibrate_mixture(
     edges = _bucket_edges(logged, min_bucket, max_buckets)
     bucket = np.searchsorted(np.asarray(edges), logged, side="right")
     weights = recency_weights(points.size, half_life)
+    held_low, held_high = points, points
+    if anchors is not None:
+        anchors = np.maximum(np.asarray(anchors, dtype=float), 0.0)
+        held_low, held_high = np.minimum(points, anchors), np.maximum(points, anchors)
     lows, highs = [], []
     for b in range(len(edges) + 1):
         rows = np.flatnonzero(bucket == b)
         share = (1.0 - _weighted_level(weights[rows], target)) / 2.0
-        cases = (distributions.select(rows), points[rows], outcomes[rows], share)
-        lows.append(_side_tail(*cases, "low", weights[rows]))
-        highs.append(_side_tail(*cases, "high", weights[rows]))
+        chosen = distributions.select(rows)
+        lows.append(
+            _side_tail(chosen, held_low[rows], outcomes[rows], share, "low", weights[rows])
+        )
+        highs.append(
+            _side_tail(chosen, held_high[rows], outcomes[rows], share, "high", weights[rows])
+        )
     zeros = (0.0,) * len(lows)
     return Band(
         tuple(edges),
@@ -264,8 +278,20 @@ def calibrate_mixture(
     )
 
 
-def coverage(band: Band, points, spreads, distributions: RowQuantiles, outcomes) -> float:
+def coverage(
+    band: Band,
+    points,
+    spreads,
+    distributions: RowQuantiles,
+    outcomes,
+    anchors: np.ndarray | None = None,
+) -> float:
+    """The share of ``outcomes`` the band holds, each band stretched to hold its anchor as it
+    is in use (``anchors``: the estimates' points where the band is centred elsewhere)."""
     low, high = band.around(points, spreads, lambda: distributions)
+    if anchors is not None:
+        anchors = np.maximum(np.asarray(anchors, dtype=float), 0.0)
+        low, high = np.minimum(low, anchors), np.maximum(high, anchors)
     return float(inside(np.asarray(outcomes, dtype=float), low, high).mean())
 
 

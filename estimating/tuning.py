@@ -319,6 +319,7 @@ def _calibrated(
             cases.distributions,
             max_buckets=buckets,
             half_life=half_life,
+            anchors=cases.anchors,
         )
     shift = 1.0
     if relative:
@@ -336,7 +337,11 @@ def _calibrated(
 
 
 def _coverage_gap(band: Band, cases: HeldOut) -> float:
-    held = coverage(band, cases.points, cases.spreads, cases.distributions, cases.outcomes)
+    """How far from 80% the band held ``cases``, each band stretched to its anchor as in use
+    (and as it was calibrated)."""
+    held = coverage(
+        band, cases.points, cases.spreads, cases.distributions, cases.outcomes, cases.anchors
+    )
     return abs(held - 0.8)
 
 
@@ -403,11 +408,7 @@ def choose_band(
             band = _calibrated(kind, cases.part(older), buckets=buckets, relative=relative)
             if band is None:
                 continue
-            fresh = cases.part(newest)
-            gap = abs(
-                coverage(band, fresh.points, fresh.spreads, fresh.distributions, fresh.outcomes)
-                - 0.8
-            )
+            gap = _coverage_gap(band, cases.part(newest))
             if gap < best_gap - 1e-9:
                 best_kind, best_gap = kind, gap
     half_life = choose_half_life(best_kind, cases, buckets=buckets, relative=relative)
