@@ -13,6 +13,10 @@ tenant's collection:
   so ``get``/``list``/``search`` return complete objects; the document is the text embedded.
 - **One model per collection.** The collection records which embedding model built it; opening
   it with another model raises :class:`ModelMismatch`, whose message names the re-index command.
+- **Re-indexes elsewhere are seamless.** A re-index builds the new collection under another
+  name and swaps it in with two renames, so no reader ever sees a half-built one; a handle
+  cached here whose collection a re-index in another process replaced is looked up again by
+  name (waiting out the swap) and the read is made once more.
 - **Failures are plain.** A server that is down or a directory that cannot be written raises
   :class:`KnowledgeUnavailable` with a message a user can act on; writes happen in whole batches
   after all the embedding work, so a failure never leaves a project half-stored.
@@ -27,12 +31,13 @@ import datetime as dt
 import hashlib
 import os
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -55,6 +60,12 @@ _CHANGE_IDS_MAX = 5_000  # a bigger write is remembered as "anything may have ch
 # chromadb's HTTP client waits forever on a server that accepts but never answers (httpx
 # timeout=None, hard-coded in chromadb 1.5); every server call is bounded by this instead.
 SERVER_TIMEOUT_SECONDS = 15.0
+# How long a reader waits for a re-index elsewhere to finish swapping its new collection in
+# (two renames, normally milliseconds apart) before taking the workspace as having none.
+SWAP_WAIT_SECONDS = 2.0
+_SWAP_POLL_SECONDS = 0.02
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,16 @@ class ModelMismatch(KnowledgeUnavailable):
 def collection_name(tenant: str) -> str:
     """A valid Chroma collection name for any tenant id (ids may hold any character)."""
     return "atelier-" + hashlib.sha256(tenant.encode("utf-8")).hexdigest()[:40]
+
+
+def _building_name(name: str) -> str:
+    """Where a re-index builds the new collection before it takes ``name``."""
+    return name[:-4] + "-new"
+
+
+def _aside_name(name: str) -> str:
+    """Where a re-index puts the old collection while the new one takes ``name``."""
+    return name[:-4] + "-old"
 
 
 def _tag_key(tag: str) -> str:
@@ -223,13 +244,7 @@ class ProjectStore:
             name = collection_name(tenant)
             if create:
                 collection = self.client.get_or_create_collection(
-                    name,
-                    embedding_function=self._function,
-                    metadata={
-                        "hnsw:space": "cosine",
-                        "embedding_model": self.embedder.name,
-                        "tenant": tenant,
-                    },
+                    name, embedding_function=self._function, metadata=self._new_metadata(tenant)
                 )
             else:
                 collection = self._existing(name)
@@ -246,6 +261,58 @@ class ProjectStore:
                 )
             self._collections[tenant] = collection
             return collection
+
+    def _new_metadata(self, tenant: str) -> dict[str, Any]:
+        return {"hnsw:space": "cosine", "embedding_model": self.embedder.name, "tenant": tenant}
+
+    def _use(self, tenant: str, create: bool, action: Callable[[Any], T], none: T) -> T:
+        """``action`` on the tenant's collection, or ``none`` when it has none.
+
+        A cached handle whose collection was deleted (a re-index in another process replaced
+        it) fails with NotFoundError: the handle is dropped, the collection looked up by name
+        again and ``action`` made once more.
+        """
+        from chromadb.errors import NotFoundError
+
+        collection = self._collection(tenant, create)
+        if collection is None:
+            return none
+        try:
+            return action(collection)
+        except NotFoundError:
+            collection = self._found_again(tenant, create, stale=collection)
+        if collection is None:  # really gone (dropped): as a workspace with no projects
+            return none
+        try:
+            return action(collection)
+        except NotFoundError:
+            raise KnowledgeUnavailable(
+                "This workspace's past projects were being re-indexed while I read them; "
+                "please try again."
+            ) from None
+
+    def _found_again(self, tenant: str, create: bool, stale: Any) -> Any | None:
+        """The tenant's collection looked up anew, after ``stale`` turned out deleted.
+
+        While a re-index elsewhere swaps its new collection in, the name is briefly free and
+        the new collection still under its building name: that window is waited out.
+        """
+        with self._lock:
+            if self._collections.get(tenant) is stale:
+                del self._collections[tenant]
+        building = _building_name(collection_name(tenant))
+        deadline = time.monotonic() + SWAP_WAIT_SECONDS
+        collection = self._collection(tenant, create=False)
+        while (
+            collection is None
+            and time.monotonic() < deadline
+            and self._existing(building) is not None
+        ):
+            time.sleep(_SWAP_POLL_SECONDS)
+            collection = self._collection(tenant, create=False)
+        if collection is None and create:
+            collection = self._collection(tenant, create=True)
+        return collection
 
     def _existing(self, name: str) -> Any | None:
         """The collection called ``name``, or None: one request for that collection, where
@@ -282,14 +349,16 @@ class ProjectStore:
             raise ValueError(f"duplicate project ids in one upsert: {', '.join(duplicates)}")
         if embeddings is not None and len(embeddings) != len(projects):
             raise ValueError("embeddings must have one row per project")
-        written = 0
         with self._guard("save the projects"):
-            collection = self._collection(tenant, create=True)
             try:
-                written = self._write(collection, tenant, projects, embeddings)
+                return self._use(
+                    tenant,
+                    True,
+                    lambda collection: self._write(collection, tenant, projects, embeddings),
+                    0,
+                )
             finally:
                 self._wrote(tenant, ids)
-        return written
 
     def _write(  # upsert's batches, once its arguments are checked
         self,
@@ -330,75 +399,107 @@ class ProjectStore:
     def delete(self, tenant: str, project_id: str) -> bool:
         """Remove one project; False when the tenant has no such project."""
         _check_tenant(tenant)
-        with self._guard("delete the project"):
-            collection = self._collection(tenant, create=False)
-            if collection is None or not collection.get(ids=[project_id])["ids"]:
+        def delete(collection: Any) -> bool:
+            if not collection.get(ids=[project_id])["ids"]:
                 return False
             collection.delete(ids=[project_id])
-            self._wrote(tenant, [project_id])
             return True
+
+        with self._guard("delete the project"):
+            removed = self._use(tenant, False, delete, False)
+        if removed:
+            self._wrote(tenant, [project_id])
+        return removed
 
     def reindex(self, tenant: str) -> int:
         """Rebuild the tenant's index with this store's model; returns how many projects.
 
-        The old collection is renamed aside, not deleted, until the new one is complete; if
-        anything fails it is put back.
+        The new collection is built under another name while the old one keeps answering
+        (readers in any process never see a half-built one), then swapped in: the old one is
+        renamed aside, the new one takes the name, and the old one is deleted. Readers that
+        hold the old one's handle elsewhere look the name up again (see :meth:`_use`). If
+        anything fails before the swap, the old collection is untouched.
         """
         _check_tenant(tenant)
         with self._guard("re-index the projects"), self._lock:
             name = collection_name(tenant)
+            building, aside = _building_name(name), _aside_name(name)
+            self._finish_swap(name, building, aside)
             old = self._existing(name)
             if old is None:
                 return 0
             projects = _projects_from(_read_all(old, None), tenant)
             vectors = self.embedder.embed([p.embedding_text() for p in projects])
-            aside = name[:-4] + "-old"
-            old.modify(name=aside)
-            self._collections.pop(tenant, None)
+            for leftover in (building, aside):  # from a re-index that stopped half-way
+                if self._existing(leftover) is not None:
+                    self.client.delete_collection(leftover)
+            new = self.client.create_collection(
+                building, embedding_function=self._function, metadata=self._new_metadata(tenant)
+            )
             try:
-                self.upsert(tenant, projects, embeddings=vectors)
+                self._write(new, tenant, projects, vectors)
+                old.modify(name=aside)
+                try:
+                    new.modify(name=name)
+                except Exception:
+                    old.modify(name=name)
+                    raise
             except Exception:
-                self._collections.pop(tenant, None)
-                if self._existing(name) is not None:
-                    self.client.delete_collection(name)
-                old.modify(name=name)
+                self.client.delete_collection(building)
                 raise
-            self.client.delete_collection(aside)
+            self._collections[tenant] = new
+            self._wrote(tenant, [p.id for p in projects])
+            # the index is rebuilt either way: a leftover is dropped by the next re-index
+            with suppress(Exception):
+                self.client.delete_collection(aside)
             return len(projects)
+
+    def _finish_swap(self, name: str, building: str, aside: str) -> None:
+        """Complete a re-index that stopped between its two renames (the name free, the new
+        collection complete under its building name)."""
+        if self._existing(name) is not None:
+            return
+        new = self._existing(building)
+        if new is not None:
+            new.modify(name=name)
+            if self._existing(aside) is not None:
+                self.client.delete_collection(aside)
 
     # --- reading ---------------------------------------------------------------------------
 
     def get(self, tenant: str, project_id: str) -> PastProject | None:
         _check_tenant(tenant)
         with self._guard("read the project"):
-            collection = self._collection(tenant, create=False)
-            if collection is None:
-                return None
-            found = _projects_from(collection.get(ids=[project_id], include=["metadatas"]), tenant)
+            found: builtins.list[PastProject] = self._use(
+                tenant,
+                False,
+                lambda c: _projects_from(c.get(ids=[project_id], include=["metadatas"]), tenant),
+                [],
+            )
         return found[0] if found else None
 
     def get_many(self, tenant: str, project_ids: Sequence[str]) -> dict[str, PastProject]:
         """The tenant's projects among ``project_ids``, by id (unknown ids are left out)."""
         _check_tenant(tenant)
-        found: dict[str, PastProject] = {}
         ids = list(dict.fromkeys(project_ids))
-        with self._guard("read the projects"):
-            collection = self._collection(tenant, create=False)
-            if collection is None:
-                return found
+
+        def read(collection: Any) -> dict[str, PastProject]:
+            found: dict[str, PastProject] = {}
             for start in range(0, len(ids), _READ_PAGE):  # SQLite caps variables per query
                 page = collection.get(ids=ids[start : start + _READ_PAGE], include=["metadatas"])
                 found.update((p.id, p) for p in _projects_from(page, tenant))
-        return found
+            return found
+
+        with self._guard("read the projects"):
+            return self._use(tenant, False, read, {})
 
     def list(self, tenant: str, status: str | None = None) -> list[PastProject]:
         """The tenant's projects, most recently finished first."""
         _check_tenant(tenant)
         with self._guard("list the projects"):
-            collection = self._collection(tenant, create=False)
-            if collection is None:
-                return []
-            projects = _projects_from(_read_all(collection, status), tenant)
+            projects: builtins.list[PastProject] = self._use(
+                tenant, False, lambda c: _projects_from(_read_all(c, status), tenant), []
+            )
         return sorted(
             projects, key=lambda p: (p.finished or p.started or dt.date.min, p.id), reverse=True
         )
@@ -406,8 +507,7 @@ class ProjectStore:
     def count(self, tenant: str) -> int:
         _check_tenant(tenant)
         with self._guard("count the projects"):
-            collection = self._collection(tenant, create=False)
-            return 0 if collection is None else int(collection.count())
+            return self._use(tenant, False, lambda collection: int(collection.count()), 0)
 
     def nearest(self, tenant: str, text: str, n: int = 32) -> builtins.list[tuple[str, float]]:
         """The ids of the ``n`` projects closest in meaning to ``text``, any status, best first.
@@ -421,12 +521,19 @@ class ProjectStore:
         if not text or not text.strip():
             return []
         n = max(1, min(int(n), MAX_K * _OVERFETCH))
+        query: Any = None
+
+        def search(collection: Any) -> dict[str, Any]:
+            nonlocal query
+            if query is None:  # embedded once, even when the read is made again
+                query = self.embedder.embed([text.strip()])
+            return dict(
+                collection.query(query_embeddings=query, n_results=n, include=["distances"])
+            )
+
         with self._guard("search the projects"):
-            collection = self._collection(tenant, create=False)
-            if collection is None:
-                return []
-            query = self.embedder.embed([text.strip()])
-            found = collection.query(query_embeddings=query, n_results=n, include=["distances"])
+            none: dict[str, Any] = {"ids": [[]], "distances": [[]]}
+            found = self._use(tenant, False, search, none)
         return [
             (str(record_id), float(min(1.0, max(0.0, 1.0 - float(distance)))))
             for record_id, distance in zip(found["ids"][0], found["distances"][0], strict=True)
@@ -451,13 +558,14 @@ class ProjectStore:
         if not text or not text.strip():
             return []
         k = max(1, min(int(k), MAX_K))
-        with self._guard("search the projects"):
-            collection = self._collection(tenant, create=False)
-            if collection is None:
-                return []
-            query = self.embedder.embed([text.strip()])
-            where = _where(status, type, tags)
-            hits: list[tuple[dict[str, Any], float]] = []
+        where = _where(status, type, tags)
+        query: Any = None
+
+        def search(collection: Any) -> builtins.list[tuple[dict[str, Any], float]]:
+            nonlocal query
+            if query is None:  # embedded once, even when the read is made again
+                query = self.embedder.embed([text.strip()])
+            hits: builtins.list[tuple[dict[str, Any], float]] = []
             if where is not None:
                 # Chroma pre-filters by scanning metadata, which costs more than the vector
                 # search itself; when the filter keeps most projects (status=closed, the usual
@@ -477,6 +585,12 @@ class ProjectStore:
                     include=["metadatas", "distances"],
                 )
                 hits = _hits(found)
+            return hits
+
+        with self._guard("search the projects"):
+            hits: builtins.list[tuple[dict[str, Any], float]] = self._use(
+                tenant, False, search, []
+            )
         matches = []
         for metadata, distance in hits:
             project = _project_from(metadata, tenant)

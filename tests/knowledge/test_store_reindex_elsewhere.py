@@ -1,0 +1,153 @@
+"""A re-index made by another store object (another process, `atelier projects reindex`) while a
+bot's store holds the workspace's collection handle: the bot keeps answering, and no reader
+ever sees the half-built new collection."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from knowledge.store import ProjectStore, collection_name
+from tests.knowledge.helpers import project
+from tests.reliability.conftest import ChromaServer, start_chroma
+
+PROJECTS = [project(f"p{i}", f"Shop number {i}", type="e-commerce") for i in range(6)]
+
+
+def exercise_reads(bot: ProjectStore) -> None:
+    """Every read and write the bot makes, each through a handle a re-index may have replaced."""
+    assert bot.count("T1") == 6
+    assert len(bot.search("T1", "shop", k=6)) == 6
+    assert len(bot.search("T1", "shop", k=2, type="e-commerce")) == 2
+    assert len(bot.nearest("T1", "shop", n=6)) == 6
+    assert bot.get("T1", "p1") == PROJECTS[1]
+    assert set(bot.get_many("T1", ["p1", "p2"])) == {"p1", "p2"}
+    assert len(bot.list("T1")) == 6
+
+
+def reindexed_elsewhere(bot: ProjectStore, other: ProjectStore) -> None:
+    bot.upsert("T1", PROJECTS)
+    assert bot.count("T1") == 6  # the bot now holds the collection's handle
+    assert other.reindex("T1") == 6
+    exercise_reads(bot)
+    assert other.reindex("T1") == 6  # and again: the handle refreshed the first time is stale
+    assert bot.delete("T1", "p5") is True
+    assert other.count("T1") == 5
+    assert other.reindex("T1") == 5
+    assert bot.upsert("T1", [PROJECTS[5]]) == 1
+    assert other.count("T1") == 6
+    exercise_reads(bot)
+    names = {c.name for c in bot.client.list_collections()}
+    assert names == {collection_name("T1")}  # nothing left aside or half-built
+
+
+def test_a_reindex_by_another_store_on_the_same_directory(tmp_path: Path) -> None:
+    reindexed_elsewhere(ProjectStore.open(tmp_path), ProjectStore.open(tmp_path))
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ChromaServer]:
+    try:
+        running = start_chroma(tmp_path / "chroma-data")
+    except RuntimeError as problem:
+        pytest.skip(f"`chroma run` could not start here: {problem}")
+    yield running
+    running.stop()
+
+
+def test_a_reindex_by_another_client_of_the_same_server(
+    server: ChromaServer, tmp_path: Path
+) -> None:
+    bot = ProjectStore.open(tmp_path / "bot", chroma_url=server.url)
+    other = ProjectStore.open(tmp_path / "cli", chroma_url=server.url)
+    reindexed_elsewhere(bot, other)
+
+
+def test_a_workspace_dropped_elsewhere_reads_as_one_with_no_projects(tmp_path: Path) -> None:
+    bot, other = ProjectStore.open(tmp_path), ProjectStore.open(tmp_path)
+    bot.upsert("T1", PROJECTS)
+    assert bot.count("T1") == 6
+    other.client.delete_collection(collection_name("T1"))
+    assert bot.count("T1") == 0 and bot.list("T1") == [] and bot.search("T1", "shop") == []
+    assert bot.get("T1", "p1") is None and bot.delete("T1", "p1") is False
+    assert bot.upsert("T1", PROJECTS[:2]) == 2 and other.count("T1") == 2
+
+
+class Watched:
+    """A collection whose ``modify`` runs ``after`` once it has renamed it."""
+
+    def __init__(self, collection: Any, after: Callable[[str], None]) -> None:
+        self._collection, self._after = collection, after
+
+    def modify(self, name: str) -> None:
+        self._collection.modify(name=name)
+        self._after(name)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._collection, name)
+
+
+def test_readers_never_see_the_half_built_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot, fresh, other = (ProjectStore.open(tmp_path) for _ in range(3))
+    bot.upsert("T1", PROJECTS)
+    assert bot.count("T1") == 6
+    seen: list[tuple[int, int]] = []
+    write = other._write
+
+    def half_built(collection: Any, tenant: str, projects: Any, vectors: Any) -> int:
+        written = write(collection, tenant, projects[:1], vectors[:1])
+        fresh.close()  # a reader with no handle yet looks the collection up by name
+        seen.append((bot.count(tenant), fresh.count(tenant)))
+        return written + write(collection, tenant, projects[1:], vectors[1:])
+
+    monkeypatch.setattr(other, "_write", half_built)
+    assert other.reindex("T1") == 6
+    assert seen == [(6, 6)]  # both readers saw the old, complete collection, not its 1
+    assert bot.count("T1") == 6 and fresh.count("T1") == 6
+
+
+def test_a_stale_reader_waits_out_the_swap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader whose handle is gone, arriving between the swap's two renames (the name free,
+    the new collection still under its building name), gets the new collection."""
+    bot, other = ProjectStore.open(tmp_path), ProjectStore.open(tmp_path)
+    bot.upsert("T1", PROJECTS)
+    assert bot.count("T1") == 6
+    assert other.reindex("T1") == 6  # the bot's handle is now stale
+    name = collection_name("T1")
+    looking = threading.Event()
+    found: list[int] = []
+    existing = bot._existing
+
+    def watched_lookup(wanted: str) -> Any:
+        collection = existing(wanted)
+        if wanted.endswith("-new"):
+            looking.set()  # the reader found the name free and a swap under way
+        return collection
+
+    monkeypatch.setattr(bot, "_existing", watched_lookup)
+    reader = threading.Thread(target=lambda: found.append(bot.count("T1")))
+
+    def between_renames(renamed_to: str) -> None:
+        if renamed_to.endswith("-old"):
+            reader.start()
+            assert looking.wait(timeout=30)
+
+    other_existing = other._existing
+    monkeypatch.setattr(
+        other,
+        "_existing",
+        lambda wanted: (
+            Watched(c, between_renames)
+            if wanted == name and (c := other_existing(wanted)) is not None
+            else other_existing(wanted)
+        ),
+    )
+    assert other.reindex("T1") == 6
+    reader.join(timeout=30)
+    assert found == [6]
