@@ -267,6 +267,8 @@ def _parse_page(args: str) -> tuple[str, int | None]:
     rest = " ".join(words[:at] + words[at + 2 :])
     if value == "all":
         return rest, None
+    if not value:  # "page" said last, with no number after it
+        raise SkillError("Which page? Try `/projects list page 2`.")
     # ASCII digits only: "²" passes isdigit() but not int(), and int() refuses a number of
     # thousands of digits (one that long is past the end of every history anyway).
     whole = value.isascii() and value.isdigit()

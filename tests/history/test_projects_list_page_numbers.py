@@ -19,6 +19,9 @@ from tests.history.test_projects_list_pages import listing
         ("list page 99999999999999999999", "Nothing is on a page that far."),
         ("list page " + "9" * 5000, "Nothing is on a page that far."),  # past int()'s limit
         ("list page 0003", "Nothing is on page 3."),
+        ("list page", "Which page? Try `/projects list page 2`."),
+        ("list removed page", "Which page? Try `/projects list page 2`."),
+        ("list PAGE   ", "Which page? Try `/projects list page 2`."),
     ],
 )
 async def test_odd_page_numbers_get_a_clear_answer(

@@ -66,7 +66,7 @@ async def test_pages_run_newest_first_and_say_what_they_show(bot: Bot, demo_stor
         ("list page 3", "`/projects list page 2` is the last"),
         ("list page 0", "is not a page"),
         ("list page lots", "is not a page"),
-        ("list page", "`page nothing` is not a page"),
+        ("list page", "Which page? Try `/projects list page 2`."),
         ("list page 1 page 2", "is not a page"),
         ("list closed extra", "`/projects list removed` (`page 2` for the next page)"),
         ("list active page 2", "shows every active project at once"),
