@@ -300,6 +300,7 @@ class Engine:
         self._priors: dict[float, np.ndarray] = {}
         self._guesses: Guesses | None = None  # see :attr:`guesses`
         self._guess_priors: dict[float, np.ndarray] = {}
+        self._prior_cells: dict[tuple[float, bool], np.ndarray] = {}
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -378,20 +379,41 @@ class Engine:
             self._guess_priors[half_life] = found
         return found
 
+    def _prior_masses(self, half_life: float, guessed: bool = False) -> np.ndarray:
+        """The whole history's prior weights summed per cell of its outcome grid (``guessed``:
+        the guessed items' on the actual/guess ratio grid), kept like the weights (read-only)."""
+        key = (half_life, guessed)
+        found = self._prior_cells.get(key)
+        if found is None:
+            if guessed:
+                weights, index, size = (
+                    self._guess_prior_weights(half_life),
+                    self.guesses.grid_index,
+                    self.guesses.grid.size,
+                )
+            else:
+                weights = self._prior_weights(half_life)
+                index, size = self.history.grid_index, self.history.grid.size
+            found = np.bincount(index, weights=weights, minlength=size)
+            found.setflags(write=False)
+            self._prior_cells[key] = found
+        return found
+
     def _mixture(
         self,
         neighbours: np.ndarray,
         weights: np.ndarray,
         prior_weights: np.ndarray,
         grid_index: np.ndarray,
-        grid_size: int,
+        prior: np.ndarray,
         excluded: np.ndarray,
         strength: float,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(masses on the grid, shrinkage) of analogues mixed with the whole history."""
+        """(masses on the grid, shrinkage) of analogues mixed with the whole history
+        (``prior``: ``prior_weights`` summed per grid cell, see :meth:`_prior_masses`)."""
         rows = neighbours.shape[0]
+        grid_size = prior.size
         evidence = weights.sum(axis=1)
-        prior = np.bincount(grid_index, weights=prior_weights, minlength=grid_size)
         priors = np.broadcast_to(prior, (rows, grid_size)).copy()
         has = excluded >= 0
         if has.any():
@@ -443,7 +465,7 @@ class Engine:
             weights,
             self._prior_weights(knobs.half_life),
             history.grid_index,
-            history.grid.size,
+            self._prior_masses(knobs.half_life),
             evidence.excluded,
             knobs.prior_strength,
         )
@@ -515,7 +537,13 @@ class Engine:
         weights = np.take_along_axis(score, top, axis=1)
         prior_weights = self._guess_prior_weights(knobs.half_life)
         masses, _ = self._mixture(
-            top, weights, prior_weights, grid_index, grid.size, excluded, knobs.guess_strength
+            top,
+            weights,
+            prior_weights,
+            grid_index,
+            self._prior_masses(knobs.half_life, guessed=True),
+            excluded,
+            knobs.guess_strength,
         )
         ratio = grid_medians(masses, grid)
         guess_points = guesses * ratio

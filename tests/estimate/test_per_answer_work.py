@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from scipy import sparse
 
 from estimating import Engine, History, Knobs, PastItem, Query
 from estimating.engine import Guesses, exact_shares
+from estimating.regression import TextRegression
 from estimating.retrieval import LexicalIndex, vectorizer
 
 TEXTS = [
@@ -134,3 +136,71 @@ def test_an_engine_works_out_its_guess_pieces_once_and_answers_as_a_fresh_one() 
     assert engine.guesses is table
     assert first == second == Engine(history, knobs).estimate_many(queries)
     assert first[0].guess == 4.0 and first[2].guess is None
+
+
+def test_the_prior_per_grid_cell_is_the_whole_historys_weights_summed() -> None:
+    history = _guessed_history(90, seed=6)
+    engine = Engine(history, Knobs(half_life=30.0))
+    weights = engine._prior_weights(30.0)
+    expected = np.bincount(history.grid_index, weights=weights, minlength=history.grid.size)
+    assert np.array_equal(engine._prior_masses(30.0), expected)
+    table = engine.guesses
+    guessed = np.bincount(
+        table.grid_index, weights=np.where(table.has_guess, weights, 0.0), minlength=table.grid.size
+    )
+    assert np.array_equal(engine._prior_masses(30.0, guessed=True), guessed)
+    assert engine._prior_masses(30.0) is engine._prior_masses(30.0)  # kept, not redone
+
+
+def _same_rows(found: sparse.csr_matrix, expected: sparse.csr_matrix) -> bool:
+    return (
+        found.shape == expected.shape
+        and found.dtype == expected.dtype
+        and np.array_equal(found.indptr, expected.indptr)
+        and np.array_equal(found.indices, expected.indices)
+        and found.data.tobytes() == expected.data.tobytes()
+    )
+
+
+@pytest.mark.parametrize("with_embeddings", [False, True])
+def test_a_querys_regression_row_is_the_one_the_stacked_features_make(
+    with_embeddings: bool,
+) -> None:
+    rng = np.random.default_rng(2)
+    items = [
+        PastItem(
+            str(i),
+            TEXTS[i % len(TEXTS)] + f" part {i}",
+            float(2 + i % 7),
+            category=("web", "data", "")[i % 3],
+            type=("feature", "bug")[i % 2],
+            tags=(("shop",), ("shop", "api"), ())[i % 3],
+            order=i,
+            embedding=rng.normal(size=4).astype(np.float32) if with_embeddings else None,
+        )
+        for i in range(30)
+    ]
+    history = History(items)
+    model = TextRegression(history, LexicalIndex(history.texts), penalty=1.0)
+    vector = np.array([0.5, 0.0, -0.25, 1.0], dtype=np.float32)  # a zero is not stored
+    queries = [
+        Query("checkout with coupons", category="web", tags=("shop", "shop", "unknown")),
+        Query("", type="bug"),
+        Query("quantum", type="unseen", tags=("api",)),
+        Query("report export"),
+    ]
+    embeddings = np.vstack([vector] * len(queries)) if with_embeddings else None
+    terms = model.lexical.transform([q.text for q in queries])
+    for given in (embeddings, None):  # without every query's embedding: zeros, none stored
+        stacked = model._features(terms, queries, given)
+        built = model._query_features(terms, queries, given)
+        assert _same_rows(built, stacked)
+        coef = model.model.coef_
+        assert (built @ coef).tobytes() == (stacked @ coef).tobytes()
+    if with_embeddings:
+        queries = [replace(q, embedding=vector) for q in queries]
+    expected = np.maximum(
+        np.expm1(model._features(terms, queries, embeddings) @ coef + model.model.intercept_),
+        0.0,
+    )
+    assert model.predict(queries).tobytes() == expected.tobytes()
