@@ -307,9 +307,12 @@ class FeatureKeepingStore:
         return removed
 
     def reindex(self, tenant: str) -> int:
-        """The store's re-index; the same projects, so their rows stay as they are. While it
-        runs the store's collection is rebuilt (its count climbs from 0), so this process
-        rebuilds no rows from it until it is done."""
+        """The store's re-index; the same projects, so their rows stay as they are.
+
+        :class:`knowledge.store.ProjectStore` builds the new collection aside and swaps it in,
+        so its count never climbs from 0 where a reader (here or in another process) sees it;
+        a store that rebuilds in place would show a half-built count, so this process rebuilds
+        no rows from the store until the re-index is done."""
         with self._pending_lock:
             self._reindexing[tenant] = self._reindexing.get(tenant, 0) + 1
         try:

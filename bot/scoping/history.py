@@ -134,6 +134,14 @@ def _pending(store: KnowledgeStore, tenant: str) -> bool:
     return bool(pending(tenant)) if callable(pending) else False
 
 
+def _rows_rebuilt(store: KnowledgeStore, tenant: str) -> bool | None:
+    """Whether the store rebuilt the tenant's rows from its projects
+    (``FeatureKeepingStore.rebuild_features``: not while this process re-indexes the tenant,
+    nor when a write explains the difference); None for a store that cannot."""
+    rebuild = getattr(store, "rebuild_features", None)
+    return bool(rebuild(tenant)) if callable(rebuild) else None
+
+
 def _read_features(
     store: KnowledgeStore, table: FeatureTable, tenant: str, generation: int
 ) -> _Entry:
@@ -149,12 +157,14 @@ def _read_features(
             revision, projects = read_live(table, tenant)
         count = int(counting.result())
     if len(projects) != count:
-        log.info("history rows rebuilt from the store (%d rows, %d projects)", len(projects), count)
-        rebuild = getattr(store, "rebuild_features", None)
-        if callable(rebuild):
-            rebuild(tenant)
+        if _rows_rebuilt(store, tenant):
+            log.info(
+                "history rows rebuilt from the store (%d rows, %d projects)", len(projects), count
+            )
             revision, projects = read_live(table, tenant)
-        release_free_memory()  # the store's full read leaves freed pages (see _read)
+            release_free_memory()  # the store's full read leaves freed pages (see _read)
+        else:
+            log.debug("history rows (%d) not the store's count (%d)", len(projects), count)
     with collection_paused():
         closed, live = _from_features(projects)
         history = _history(closed, len(live), now)
@@ -369,6 +379,15 @@ class HistoryCache:
             self._refreshing[tenant] = thread
         thread.start()
 
+    @staticmethod
+    def _behind(store: KnowledgeStore, table: FeatureTable, tenant: str, entry: _Entry) -> bool:
+        """Whether the rows of a tenant whose count is not the snapshot's must be read again
+        in full: when the store rebuilt them (written around them), or they are not the
+        snapshot's; not when nothing was rebuilt (this process re-indexing the tenant, or a
+        write under way that its own revision will bring), which left the rows as read."""
+        rebuilt = _rows_rebuilt(store, tenant)
+        return rebuilt is not False or table.live_count(tenant) != len(entry.live)
+
     def _refresh(
         self,
         store: KnowledgeStore,
@@ -392,7 +411,9 @@ class HistoryCache:
                         self._keep(tenant, _read(store, tenant, generation), store)
                         return
                     if same:
-                        if int(store.count(tenant)) != len(entry.live):  # written around them
+                        if int(store.count(tenant)) != len(entry.live) and self._behind(
+                            store, table, tenant, entry
+                        ):
                             self._keep(tenant, _read(store, tenant, generation), store)
                         return
                 self._keep(tenant, _advanced(store, table, tenant, entry), store)

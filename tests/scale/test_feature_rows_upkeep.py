@@ -9,6 +9,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -272,3 +273,40 @@ def test_a_reader_during_a_reindex_rebuilds_no_rows_from_the_half_built_store(
     assert store.reindex("a") == 3
     assert seen == [["p-000", "p-001", "p-002"]] and inner.lists == 0
     assert table.live_count("a") == 3
+
+
+def test_a_reindex_in_another_process_leaves_a_readers_rows_and_answers_whole(
+    tmp_path: Path, database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes on one project store and one database: the CLI re-indexes while the
+    bot checks its rows (during the build and after the swap)."""
+    from knowledge.store import ProjectStore
+
+    bot_table = FeatureTable(f"sqlite+aiosqlite:///{database}")
+    cli_table = FeatureTable(f"sqlite+aiosqlite:///{database}")
+    bot = FeatureKeepingStore(ProjectStore.open(tmp_path / "data"), bot_table)
+    cli_store = ProjectStore.open(tmp_path / "data")
+    cli = FeatureKeepingStore(cli_store, cli_table)
+    try:
+        bot.upsert("a", [project(n) for n in range(5)])
+        cache = HistoryCache()
+        assert len(cache.history(bot, "a").by_id) == 5  # the bot holds the collection's handle
+        checks: list[tuple[bool, int]] = []
+        write = cli_store._write
+
+        def half_built(collection: object, tenant: str, projects: Any, vectors: Any) -> int:
+            written = write(collection, tenant, projects[:1], vectors[:1])
+            checks.append((bot.rebuild_features(tenant), bot.count(tenant)))
+            return written + write(collection, tenant, projects[1:], vectors[1:])
+
+        monkeypatch.setattr(cli_store, "_write", half_built)
+        assert cli.reindex("a") == 5
+        assert checks == [(False, 5)]  # the old, whole collection: nothing to rebuild
+        assert bot.rebuild_features("a") is False and bot.count("a") == 5  # and the new one
+        assert bot_table.live_count("a") == 5 and all_rows(bot_table, "a") == 5  # no tombstones
+        fresh = HistoryCache().history(bot, "a")
+        assert sorted(fresh.by_id) == [f"p-{n:03d}" for n in range(5)]
+        assert [m.project.id for m in bot.search("a", "Shop 3", k=5)]  # answers go on
+    finally:
+        bot.close()
+        cli.close()

@@ -3,6 +3,7 @@ purged, and a row write the database refused, healed from the store by the next 
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from pathlib import Path
@@ -16,7 +17,14 @@ from bot.scoping.history import HistoryCache
 from state.features import FeatureTable
 from tests.knowledge.helpers import as_store
 from tests.scale.test_feature_rows import MemoryStore, project
-from tests.scale.test_feature_rows_upkeep import MONTH, NOW, at, database, table
+from tests.scale.test_feature_rows_upkeep import (
+    MONTH,
+    NOW,
+    ReindexingStore,
+    at,
+    database,
+    table,
+)
 
 __all__ = ["database", "table"]  # the fixtures, shared with the rows' own tests
 
@@ -86,3 +94,43 @@ def test_a_row_write_the_database_refuses_is_written_again_from_the_store(
     restarted = HistoryCache().history(FeatureKeepingStore(as_store(inner), table), "a")
     assert restarted.by_id["p-001"].actual_hours == 95.0  # and another process reads it too
     table.close()
+
+
+def test_checks_during_this_process_reindex_read_no_rows_again_and_log_no_rebuild(
+    table: FeatureTable, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    inner = ReindexingStore()
+    store = FeatureKeepingStore(as_store(inner), table)
+    store.upsert("a", [project(n) for n in range(3)])
+    cache = HistoryCache()
+    assert len(cache.history(store, "a").by_id) == 3
+    full_reads: list[str] = []
+    read_live = history.read_live
+
+    def counted(rows: FeatureTable, tenant: str) -> object:
+        full_reads.append(tenant)
+        return read_live(rows, tenant)
+
+    monkeypatch.setattr(history, "read_live", counted)
+    monkeypatch.setattr(history, "RECHECK", 0.0)
+    seen: list[int] = []
+
+    def checks() -> None:  # the store counts 1 of 3 while it is rebuilt
+        for _ in range(3):
+            seen.append(len(cache.history(store, "a").by_id))
+            assert cache.wait_for_refresh("a", timeout=30)
+        seen.append(len(HistoryCache().history(store, "a").by_id))  # a first read, too
+
+    inner.during = checks
+    with caplog.at_level(logging.DEBUG, logger="bot.scoping.history"):
+        assert store.reindex("a") == 3
+    assert seen == [3, 3, 3, 3] and inner.lists == 0
+    assert full_reads == ["a"]  # the fresh cache's first read; the checks read no rows again
+    assert not [r for r in caplog.records if "rebuilt" in r.getMessage()]
+    assert table.live_count("a") == 3
+    # and a store written around the rows is still read again in full by the next check
+    inner.projects["a"]["p-009"] = project(9)
+    cache.history(store, "a")
+    assert cache.wait_for_refresh("a", timeout=30)
+    assert len(cache.history(store, "a").by_id) == 4 and inner.lists == 1
+    assert [r for r in caplog.records if "rebuilt" in r.getMessage()] == []  # not a first read
