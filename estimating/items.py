@@ -95,6 +95,12 @@ class History:
         return np.vstack([np.asarray(item.embedding, dtype=np.float32) for item in self.items])
 
     @cached_property
+    def overlap_rows(self) -> dict[tuple[str, str, frozenset[str]], np.ndarray]:
+        """Metadata overlap rows kept per (category, type, tags) of a query (see
+        :func:`estimating.retrieval.metadata_overlap`)."""
+        return {}
+
+    @cached_property
     def has_metadata(self) -> bool:
         return any(item.category or item.type or item.tags for item in self.items)
 

@@ -147,23 +147,45 @@ def metadata_overlap(history: History, queries: Sequence[Query]) -> np.ndarray |
     if not history.has_metadata:
         return None
     out = np.zeros((len(queries), len(history)), dtype=np.float32)
+    kept = history.overlap_rows
     for i, query in enumerate(queries):
-        parts: list[np.ndarray] = []
-        if query.category:
-            parts.append(history.categories == query.category)
-        if query.type:
-            parts.append(history.types == query.type)
-        if query.tags:
-            wanted = set(query.tags)
-            shared = sum(
-                (history.tagged[t] for t in wanted if t in history.tagged),
-                np.zeros(len(history)),
-            )
-            parts.append(shared / (len(wanted) + history.tag_counts - shared))
-        if parts:
-            out[i] = np.mean(parts, axis=0)
-        else:
-            out[i] = 1.0  # nothing to compare: no item is preferred
+        # A row depends only on the history and the query's metadata, and a workspace's
+        # briefs repeat a few filters: kept (read-only) rather than O(n) again per brief.
+        key = (query.category, query.type, frozenset(query.tags))
+        row = kept.get(key)
+        if row is None:
+            row = _overlap_row(history, query)
+            row.setflags(write=False)
+            if len(kept) >= OVERLAP_ROWS_KEPT:
+                # The oldest; safe when a concurrent answer emptied it meanwhile.
+                kept.pop(next(iter(kept), key), None)
+            kept[key] = row
+        out[i] = row
+    return out
+
+
+OVERLAP_ROWS_KEPT = 32  # distinct filters kept per history (a row is n float32)
+
+
+def _overlap_row(history: History, query: Query) -> np.ndarray:
+    """(n,) float32 share of the metadata fields ``query`` sets that each item matches."""
+    parts: list[np.ndarray] = []
+    if query.category:
+        parts.append(history.categories == query.category)
+    if query.type:
+        parts.append(history.types == query.type)
+    if query.tags:
+        wanted = set(query.tags)
+        shared = sum(
+            (history.tagged[t] for t in wanted if t in history.tagged),
+            np.zeros(len(history)),
+        )
+        parts.append(shared / (len(wanted) + history.tag_counts - shared))
+    out = np.zeros(len(history), dtype=np.float32)
+    if parts:
+        out[:] = np.mean(parts, axis=0)
+    else:
+        out[:] = 1.0  # nothing to compare: no item is preferred
     return out
 
 

@@ -15,7 +15,7 @@ from scipy import sparse
 from estimating import Engine, History, Knobs, PastItem, Query
 from estimating.engine import Guesses, exact_shares
 from estimating.regression import TextRegression
-from estimating.retrieval import LexicalIndex, vectorizer
+from estimating.retrieval import OVERLAP_ROWS_KEPT, LexicalIndex, metadata_overlap, vectorizer
 
 TEXTS = [
     "Shop checkout with Stripe and a coupon field",
@@ -204,3 +204,66 @@ def test_a_querys_regression_row_is_the_one_the_stacked_features_make(
         0.0,
     )
     assert model.predict(queries).tobytes() == expected.tobytes()
+
+
+def _tagged_history() -> History:
+    return History(
+        PastItem(
+            str(i),
+            f"job {i}",
+            float(1 + i),
+            category=("web", "data")[i % 2],
+            type=("feature", "bug", "")[i % 3],
+            tags=(("shop",), ("shop", "api"), ("api", "ios"), ())[i % 4],
+            order=i,
+        )
+        for i in range(24)
+    )
+
+
+def _overlap_by_hand(history: History, query: Query) -> np.ndarray:
+    parts = []
+    if query.category:
+        parts.append([float(item.category == query.category) for item in history.items])
+    if query.type:
+        parts.append([float(item.type == query.type) for item in history.items])
+    if query.tags:
+        wanted = set(query.tags)
+        parts.append(
+            [len(wanted & set(item.tags)) / len(wanted | set(item.tags)) for item in history.items]
+        )
+    if not parts:
+        return np.ones(len(history), dtype=np.float32)
+    return np.asarray(np.mean(parts, axis=0), dtype=np.float32)
+
+
+def test_metadata_overlap_rows_are_kept_per_filter_and_stay_the_same() -> None:
+    history = _tagged_history()
+    queries = [
+        Query("a", category="web", type="bug", tags=("shop", "api")),
+        Query("b", tags=("api", "shop")),  # the same tags in another order
+        Query("c", type="feature"),
+        Query("d"),
+    ]
+    first = metadata_overlap(history, queries)
+    assert first is not None
+    for row, query in zip(first, queries, strict=True):
+        assert np.allclose(row, _overlap_by_hand(history, query), atol=1e-6)
+    first[0] = -1.0  # a caller's copy: the kept rows are untouched
+    again = metadata_overlap(history, queries)
+    assert again is not None
+    assert again[0].tobytes() == _overlap_by_hand_kept(history, queries[0]).tobytes()
+    assert len(history.overlap_rows) == 4
+    assert metadata_overlap(History(history.items), queries).tobytes() == again.tobytes()  # type: ignore[union-attr]
+
+
+def _overlap_by_hand_kept(history: History, query: Query) -> np.ndarray:
+    return history.overlap_rows[(query.category, query.type, frozenset(query.tags))]
+
+
+def test_only_so_many_filters_are_kept_per_history() -> None:
+    history = _tagged_history()
+    for number in range(OVERLAP_ROWS_KEPT + 5):
+        metadata_overlap(history, [Query("x", type=f"type {number}")])
+    assert len(history.overlap_rows) == OVERLAP_ROWS_KEPT
+    assert ("", "type 0", frozenset()) not in history.overlap_rows  # the oldest went first
