@@ -29,6 +29,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -66,6 +67,7 @@ SWAP_WAIT_SECONDS = 2.0
 _SWAP_POLL_SECONDS = 0.02
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -417,7 +419,8 @@ class ProjectStore:
         The new collection is built under another name while the old one keeps answering
         (readers in any process never see a half-built one), then swapped in: the old one is
         renamed aside, the new one takes the name, and the old one is deleted. Readers that
-        hold the old one's handle elsewhere look the name up again (see :meth:`_use`). If
+        hold the old one's handle elsewhere look the name up again (see :meth:`_use`); what
+        they wrote to the old one during the build is copied over before it is deleted. If
         anything fails before the swap, the old collection is untouched.
         """
         _check_tenant(tenant)
@@ -448,11 +451,36 @@ class ProjectStore:
                 self.client.delete_collection(building)
                 raise
             self._collections[tenant] = new
-            self._wrote(tenant, [p.id for p in projects])
-            # the index is rebuilt either way: a leftover is dropped by the next re-index
-            with suppress(Exception):
-                self.client.delete_collection(aside)
-            return len(projects)
+            try:
+                changed = self._catch_up(old, new, tenant, projects)
+            except Exception as problem:  # the old one is kept aside, not deleted
+                log.warning("re-index: writes made during it not copied: %s", _reason(problem))
+                changed = None
+            self._wrote(tenant, None if changed is None else [p.id for p in projects] + changed)
+            if changed is not None:
+                # the index is rebuilt either way: a leftover is dropped by the next re-index
+                with suppress(Exception):
+                    self.client.delete_collection(aside)
+            return int(new.count())
+
+    def _catch_up(
+        self, old: Any, new: Any, tenant: str, read: builtins.list[PastProject]
+    ) -> builtins.list[str]:
+        """Copy into ``new`` what other processes wrote to ``old`` while ``new`` was built (their
+        cached handles still reached it); returns the ids written or deleted.
+
+        Only a write that lands between this read and the old collection's deletion, a few
+        milliseconds later, is not copied.
+        """
+        before = {p.id: p for p in read}
+        after = {p.id: p for p in _projects_from(_read_all(old, None), tenant)}
+        written = [p for p in after.values() if before.get(p.id) != p]
+        gone = [project_id for project_id in before if project_id not in after]
+        if written:
+            self._write(new, tenant, written, None)
+        if gone:
+            new.delete(ids=gone)
+        return [p.id for p in written] + gone
 
     def _finish_swap(self, name: str, building: str, aside: str) -> None:
         """Complete a re-index that stopped between its two renames (the name free, the new

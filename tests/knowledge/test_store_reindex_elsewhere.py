@@ -151,3 +151,27 @@ def test_a_stale_reader_waits_out_the_swap(tmp_path: Path, monkeypatch: pytest.M
     assert other.reindex("T1") == 6
     reader.join(timeout=30)
     assert found == [6]
+
+
+def test_writes_made_elsewhere_during_the_build_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot, other = ProjectStore.open(tmp_path), ProjectStore.open(tmp_path)
+    bot.upsert("T1", PROJECTS)
+    assert bot.count("T1") == 6  # the bot's handle: the collection being re-indexed
+    write = other._write
+    renamed = PROJECTS[1].model_copy(update={"title": "Bakery website"})
+
+    def with_bot_writes(collection: Any, tenant: str, projects: Any, vectors: Any) -> int:
+        written = write(collection, tenant, projects, vectors)
+        if len(projects) == 6:  # the build itself, not the copy of these writes
+            bot.upsert("T1", [renamed, project("p9", "Logo for a café")])
+            assert bot.delete("T1", "p2") is True
+        return written
+
+    monkeypatch.setattr(other, "_write", with_bot_writes)
+    assert other.reindex("T1") == 6
+    assert bot.get("T1", "p1") == renamed and other.get("T1", "p1") == renamed
+    assert bot.get("T1", "p2") is None and bot.get("T1", "p9") is not None
+    assert bot.search("T1", "bakery website", k=1)[0].project.id == "p1"  # re-embedded too
+    assert {c.name for c in bot.client.list_collections()} == {collection_name("T1")}
