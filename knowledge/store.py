@@ -272,11 +272,15 @@ class ProjectStore:
 
         A cached handle whose collection was deleted (a re-index in another process replaced
         it) fails with NotFoundError: the handle is dropped, the collection looked up by name
-        again and ``action`` made once more.
+        again and ``action`` made once more. A name found free while a re-index elsewhere
+        swaps its new collection in is looked up again once the swap is done (a count of 0
+        read then would have the feature rows tombstoned).
         """
         from chromadb.errors import NotFoundError
 
         collection = self._collection(tenant, create)
+        if collection is None:
+            collection = self._after_swap(tenant)
         if collection is None:
             return none
         try:
@@ -294,27 +298,43 @@ class ProjectStore:
             ) from None
 
     def _found_again(self, tenant: str, create: bool, stale: Any) -> Any | None:
-        """The tenant's collection looked up anew, after ``stale`` turned out deleted.
-
-        While a re-index elsewhere swaps its new collection in, the name is briefly free and
-        the new collection still under its building name: that window is waited out.
-        """
+        """The tenant's collection looked up anew, after ``stale`` turned out deleted."""
         with self._lock:
             if self._collections.get(tenant) is stale:
                 del self._collections[tenant]
-        building = _building_name(collection_name(tenant))
-        deadline = time.monotonic() + SWAP_WAIT_SECONDS
         collection = self._collection(tenant, create=False)
-        while (
-            collection is None
-            and time.monotonic() < deadline
-            and self._existing(building) is not None
-        ):
-            time.sleep(_SWAP_POLL_SECONDS)
-            collection = self._collection(tenant, create=False)
+        if collection is None:
+            collection = self._after_swap(tenant)
         if collection is None and create:
             collection = self._collection(tenant, create=True)
         return collection
+
+    def _after_swap(self, tenant: str) -> Any | None:
+        """The collection of a tenant whose name was just found free, once a re-index under
+        way elsewhere has swapped its new collection in (the name is free between its two
+        renames, the new collection still under its building name).
+
+        Waits at most ``SWAP_WAIT_SECONDS``; a swap still not done then was left half-done
+        (its process ended) and is completed here, as the next re-index would.
+        """
+        deadline = time.monotonic() + SWAP_WAIT_SECONDS
+        while self._swapping(tenant):
+            if time.monotonic() >= deadline:
+                name = collection_name(tenant)
+                with suppress(Exception):
+                    self._finish_swap(name, _building_name(name), _aside_name(name))
+                break
+            time.sleep(_SWAP_POLL_SECONDS)
+            collection = self._collection(tenant, create=False)
+            if collection is not None:
+                return collection
+        return self._collection(tenant, create=False)  # a swap may have ended since
+
+    def _swapping(self, tenant: str) -> bool:
+        """Whether a re-index is under way for a tenant whose collection was not found (its
+        new collection exists under the building name: a request made only for a workspace
+        whose collection was not found)."""
+        return self._existing(_building_name(collection_name(tenant))) is not None
 
     def _existing(self, name: str) -> Any | None:
         """The collection called ``name``, or None: one request for that collection, where

@@ -4,6 +4,8 @@ ever sees the half-built new collection."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from knowledge import store as store_module
 from knowledge.store import ProjectStore, collection_name
 from tests.knowledge.helpers import project
 from tests.reliability.conftest import ChromaServer, start_chroma
@@ -112,13 +115,18 @@ def test_readers_never_see_the_half_built_collection(
     assert bot.count("T1") == 6 and fresh.count("T1") == 6
 
 
-def test_a_stale_reader_waits_out_the_swap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A reader whose handle is gone, arriving between the swap's two renames (the name free,
-    the new collection still under its building name), gets the new collection."""
+@pytest.mark.parametrize("handle", ["stale", "none"])
+def test_a_reader_waits_out_the_swap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, handle: str
+) -> None:
+    """A reader whose handle is gone, or who has none yet, arriving between the swap's two
+    renames (the name free, the new collection still under its building name), gets the new
+    collection, not a workspace with no projects."""
     bot, other = ProjectStore.open(tmp_path), ProjectStore.open(tmp_path)
-    bot.upsert("T1", PROJECTS)
-    assert bot.count("T1") == 6
-    assert other.reindex("T1") == 6  # the bot's handle is now stale
+    other.upsert("T1", PROJECTS)
+    if handle == "stale":
+        assert bot.count("T1") == 6
+        assert other.reindex("T1") == 6  # the bot's handle is now stale
     name = collection_name("T1")
     looking = threading.Event()
     found: list[int] = []
@@ -175,3 +183,38 @@ def test_writes_made_elsewhere_during_the_build_are_kept(
     assert bot.get("T1", "p2") is None and bot.get("T1", "p9") is not None
     assert bot.search("T1", "bakery website", k=1)[0].project.id == "p1"  # re-embedded too
     assert {c.name for c in bot.client.list_collections()} == {collection_name("T1")}
+
+
+def test_a_swap_left_half_done_is_completed_by_the_next_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-index whose process ended between its two renames: the new collection, complete,
+    under its building name and the old one aside. A reader waits, then completes the swap."""
+    bot, other = ProjectStore.open(tmp_path), ProjectStore.open(tmp_path)
+    other.upsert("T1", PROJECTS)
+    name = collection_name("T1")
+    other.client.get_collection(name).modify(name=name[:-4] + "-new")
+    monkeypatch.setattr(store_module, "SWAP_WAIT_SECONDS", 0.0)
+    assert bot.count("T1") == 6 and len(bot.search("T1", "shop", k=6)) == 6
+    assert {c.name for c in bot.client.list_collections()} == {name}
+
+
+def test_a_reindex_by_another_process(tmp_path: Path) -> None:
+    bot = ProjectStore.open(tmp_path)
+    bot.upsert("T1", PROJECTS)
+    assert bot.count("T1") == 6
+    code = (
+        "import sys; from pathlib import Path; from knowledge.store import ProjectStore; "
+        "print(ProjectStore.open(Path(sys.argv[1])).reindex('T1'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "6"
+    exercise_reads(bot)
