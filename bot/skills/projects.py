@@ -319,14 +319,7 @@ async def list_closed(request: Request, services: Services, page: int | None = 1
     closed, whole = await _call(services, read)
     total = len(closed)
     pages = max(1, -(-total // LIST_LIMIT))
-    facts: dict[str, Any] = {
-        "status": "closed",
-        "total": total,
-        "page": "all" if page is None else page,
-        "pages": pages,
-        "per_page": LIST_LIMIT,
-        "projects": projects_facts(whole),
-    }
+    facts = _listing_facts("closed", total, page, pages, projects_facts(whole))
     if not closed:
         return Reply(
             blocks=(
@@ -389,6 +382,20 @@ class _Paging:
     @property
     def show(self) -> str:
         return "`atelier projects show ID`" if self.cli else "`/projects show <id>`"
+
+
+def _listing_facts(
+    status: str, total: int, page: int | None, pages: int, projects: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The facts of one page of a listing (``page`` None: every project)."""
+    return {
+        "status": status,
+        "total": total,
+        "page": "all" if page is None else page,
+        "pages": pages,
+        "per_page": LIST_LIMIT,
+        "projects": projects,
+    }
 
 
 def _paging(request: Request, kind: str) -> _Paging:
@@ -717,14 +724,7 @@ async def list_removed(request: Request, services: Services, page: int | None = 
     for row in shown:
         project = PastProject.model_validate_json(row.project)
         rows.append((project.id, _safe(_short(project.title)), str(row.removed_at.date())))
-    facts: dict[str, Any] = {
-        "status": "removed",
-        "total": total,
-        "page": "all" if page is None else page,
-        "pages": pages,
-        "per_page": LIST_LIMIT,
-        "projects": listed,
-    }
+    facts = _listing_facts("removed", total, page, pages, listed)
     if number > pages:
         return _past_the_end(total, pages, number, _paging(request, "removed"), facts)
     line = _page_line(first, len(shown), total, number, pages, _paging(request, "removed"))
