@@ -48,6 +48,11 @@ from bot.messages import (
 ChannelPoster = Callable[[str, Reply], Awaitable[DeliveryOutcome]]
 
 
+# What a terminal user types to leave, as in other REPLs (the core has no such command, so
+# these would otherwise get "I don't know the command /quit").
+QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})
+
+
 async def post_and_report(
     bot: Bot, answer: Reply, post: ChannelPoster
 ) -> tuple[DeliveryOutcome, Reply | None]:
@@ -104,9 +109,12 @@ class ConsoleAdapter:
         self._pending_lines = source
         if interactive:
             self.console.print(
-                "[bold]Atelier[/bold] — type [cyan]/help[/cyan] for commands, Ctrl-D to quit."
+                "[bold]Atelier[/bold] — type [cyan]/help[/cyan] for commands, "
+                "[cyan]/quit[/cyan] or Ctrl-D to quit."
             )
         async for line in source:
+            if line.strip().lower() in QUIT_WORDS:
+                break
             if line.strip():
                 await self.say(line)
         return 0

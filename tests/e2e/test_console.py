@@ -82,3 +82,11 @@ def test_chat_lines_leave_fenced_code_alone() -> None:
 
     text = "**Price**\nFixed\n- a\nTotal\n```\n- x\ny\n```"
     assert chat_lines(text) == "**Price**  \nFixed  \n- a\n\nTotal\n```\n- x\ny\n```"
+
+
+async def test_quit_ends_the_conversation_and_nothing_after_it_is_handled(harness):
+    await harness.adapter.run(iter_lines(["/help", "  /QUIT ", "/nope"]), prompt=False)
+    screen = harness.screen()
+    assert "Atelier — what I can do" in screen
+    assert "/nope" not in screen
+    assert "I don't know the command /quit" not in screen
