@@ -9,18 +9,13 @@ import pytest
 
 from knowledge.store import KnowledgeUnavailable, ProjectStore
 from tests.knowledge.helpers import project
-from tests.reliability.conftest import ChromaServer, start_chroma
+from tests.reliability.conftest import ChromaServer, chroma_or_skip
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ChromaServer]:
     """Our own server (this module stops it mid-test), stopped with SIGTERM at the end."""
-    try:
-        running = start_chroma(tmp_path / "chroma-data")
-    except RuntimeError as problem:
-        pytest.skip(f"`chroma run` could not start here: {problem}")
-    yield running
-    running.stop()
+    yield from chroma_or_skip(tmp_path / "chroma-data")
 
 
 def test_store_on_a_server_with_tenants_and_restart(server: ChromaServer, tmp_path: Path) -> None:

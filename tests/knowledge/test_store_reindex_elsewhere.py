@@ -16,7 +16,7 @@ import pytest
 from knowledge import store as store_module
 from knowledge.store import ProjectStore, collection_name
 from tests.knowledge.helpers import project
-from tests.reliability.conftest import ChromaServer, start_chroma
+from tests.reliability.conftest import ChromaServer, chroma_or_skip
 
 PROJECTS = [project(f"p{i}", f"Shop number {i}", type="e-commerce") for i in range(6)]
 
@@ -54,12 +54,7 @@ def test_a_reindex_by_another_store_on_the_same_directory(tmp_path: Path) -> Non
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ChromaServer]:
-    try:
-        running = start_chroma(tmp_path / "chroma-data")
-    except RuntimeError as problem:
-        pytest.skip(f"`chroma run` could not start here: {problem}")
-    yield running
-    running.stop()
+    yield from chroma_or_skip(tmp_path / "chroma-data")
 
 
 def test_a_reindex_by_another_client_of_the_same_server(

@@ -242,13 +242,18 @@ def start_chroma(path: Path) -> ChromaServer:
     raise RuntimeError(f"`chroma run` did not become ready: {tail.strip()}")
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
-    """A `chroma run` server on loopback for the whole session (tenants keep tests apart)."""
-    path = tmp_path_factory.mktemp("chroma-server") / "data"
+def chroma_or_skip(path: Path) -> Iterator[ChromaServer]:
+    """The body of a fixture: a server on ``path`` (the test is skipped where `chroma run`
+    cannot start), stopped afterwards."""
     try:
         server = start_chroma(path)
     except RuntimeError as problem:
-        pytest.skip(f"no Chroma server for the tests: {problem}")
+        pytest.skip(f"`chroma run` could not start here: {problem}")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A `chroma run` server on loopback for the whole session (tenants keep tests apart)."""
+    yield from chroma_or_skip(tmp_path_factory.mktemp("chroma-server") / "data")

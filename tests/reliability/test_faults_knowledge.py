@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.core import Bot
 from state import LogEntry
 from tests.conftest import Harness
-from tests.reliability.conftest import ChromaServer, free_port, start_chroma
+from tests.reliability.conftest import ChromaServer, chroma_or_skip, free_port
 from tests.reliability.portfolio import make_projects
 
 UNAVAILABLE = "knowledge store is unavailable"
@@ -83,12 +83,7 @@ class FreezableProxy:
 @pytest.fixture
 def own_chroma(tmp_path: Path) -> Iterator[ChromaServer]:
     """A server of our own: these tests stop it."""
-    try:
-        server = start_chroma(tmp_path / "chroma")
-    except RuntimeError as problem:
-        pytest.skip(f"`chroma run` could not start here: {problem}")
-    yield server
-    server.stop()
+    yield from chroma_or_skip(tmp_path / "chroma")
 
 
 @contextlib.asynccontextmanager
