@@ -44,8 +44,12 @@ class TextRegression:
         # Imported on first fit, not with the module (a second of every CLI start).
         from sklearn.linear_model import Ridge
 
-        self.model = Ridge(alpha=penalty, solver="auto")
-        self.model.fit(features, np.log1p(history.actual))
+        model = Ridge(alpha=penalty, solver="auto")
+        model.fit(features, np.log1p(history.actual))
+        # Kept as plain arrays: predictions need nothing else, and a regression fitted in
+        # another process is then used without importing scikit-learn.
+        self.coef: np.ndarray = model.coef_
+        self.intercept = model.intercept_
 
     def _features(
         self,
@@ -133,5 +137,5 @@ class TextRegression:
         features = self._query_features(terms, queries, embeddings)
         # What Ridge.predict computes (coef_ is 1-D: one target), without its per-call input
         # validation: the rows are built here, finite and as wide as the fitted ones.
-        logged = features @ self.model.coef_ + self.model.intercept_
+        logged = features @ self.coef + self.intercept
         return np.maximum(np.expm1(logged), 0.0)

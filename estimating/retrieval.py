@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ import numpy as np
 from scipy import sparse
 
 from estimating.items import History, Query
+from estimating.terms import Terms
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -48,21 +48,39 @@ def vectorizer() -> TfidfVectorizer:
 
 
 class LexicalIndex:
-    """TF-IDF rows of a history's texts; the vocabulary is learned from the history only."""
+    """TF-IDF rows of a history's texts; the vocabulary is learned from the history only.
+
+    Fitted with scikit-learn; queries are transformed by :class:`~estimating.terms.Terms` from
+    what the fit learned, so a pickled index (fitted in another process) needs no scikit-learn
+    where it is used.
+    """
 
     def __init__(self, texts: Sequence[str]) -> None:
-        self.vectorizer = vectorizer()
+        self.vectorizer: TfidfVectorizer | None = vectorizer()
         try:
             self.matrix: sparse.csr_matrix = self.vectorizer.fit_transform(list(texts)).tocsr()
         except ValueError:  # no word at all in the history (empty texts)
             self.vectorizer = None
             self.matrix = sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+        self.terms = Terms.of(self.vectorizer) if self.vectorizer is not None else None
         # Terms x items, kept in row order: a query's similarities are one sparse product,
         # without transposing the history's matrix on every call (most of an estimate's time).
         self.by_term: sparse.csr_matrix = self.matrix.T.tocsr()
 
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_last", None)
+        if self.terms is not None:
+            state["vectorizer"] = None  # what it learned is in the terms
+        return state
+
+    @property
+    def empty(self) -> bool:
+        """Whether the history had no word at all (every query row is then empty)."""
+        return self.terms is None and self.vectorizer is None
+
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        if self.vectorizer is None:
+        if self.empty:
             return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
         # An estimate transforms the same query texts twice (similarities, regression): the
         # last result is kept (read-only: callers only multiply it).
@@ -70,50 +88,13 @@ class LexicalIndex:
         last = self._last
         if last is not None and last[0] == key:
             return last[1]
-        if self._mirrors_tfidf:
-            found = self._weighted(self._counts(list(key)))
+        if self.terms is not None:
+            found = self.terms.transform(key)
         else:  # a vectorizer configured otherwise: scikit-learn's own transform
+            assert self.vectorizer is not None
             found = sparse.csr_matrix(self.vectorizer.transform(list(key)))
         self._last = (key, found)
         return found
-
-    def _counts(self, texts: list[str]) -> sparse.csr_matrix:
-        """The texts' term counts over the fitted vocabulary (float32 CSR, sorted indices)."""
-        # scikit-learn's parameter and finiteness checks only cost time here: the texts are
-        # strings and the fitted vocabulary fixed.
-        from sklearn import config_context
-        from sklearn.feature_extraction.text import CountVectorizer
-
-        with config_context(assume_finite=True, skip_parameter_validation=True):
-            counts = CountVectorizer.transform(self.vectorizer, texts)
-        return sparse.csr_matrix(counts)
-
-    def _weighted(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
-        """What ``TfidfTransformer.transform`` makes of fresh counts (sublinear tf, idf, rows
-        scaled to unit length), in place and in the same order, so the same floats. Its input
-        validation asks whether the counts are a dataframe on every call: about a quarter of
-        an estimate's time, for a matrix built just above."""
-        from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
-
-        assert self.vectorizer is not None
-        np.log(counts.data, counts.data)
-        counts.data += 1.0
-        counts.data *= self._idf[counts.indices]
-        inplace_csr_row_normalize_l2(counts)
-        return counts
-
-    @functools.cached_property
-    def _mirrors_tfidf(self) -> bool:
-        """Whether :meth:`_weighted` does what the vectorizer's own transform would."""
-        v = self.vectorizer
-        return (
-            v is not None and v.sublinear_tf and v.use_idf and v.norm == "l2" and not v.binary
-        )
-
-    @functools.cached_property
-    def _idf(self) -> np.ndarray:
-        assert self.vectorizer is not None
-        return self.vectorizer.idf_
 
     _last: tuple[tuple[str, ...], sparse.csr_matrix] | None = None
 

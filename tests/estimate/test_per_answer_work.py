@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 import sklearn.feature_extraction.text as sklearn_text
 from scipy import sparse
+from sklearn.linear_model import Ridge
 
 from estimating import Engine, History, Knobs, PastItem, Query
 from estimating.engine import Guesses, exact_shares
 from estimating.regression import TextRegression
 from estimating.retrieval import OVERLAP_ROWS_KEPT, LexicalIndex, metadata_overlap, vectorizer
+from estimating.terms import Terms
 
 TEXTS = [
     "Shop checkout with Stripe and a coupon field",
@@ -83,6 +85,8 @@ def test_a_vectorizer_configured_otherwise_uses_scikit_learns_transform() -> Non
     plain.set_params(sublinear_tf=False, norm="l1")
     index.vectorizer = plain
     index.matrix = sparse.csr_matrix(plain.fit_transform(TEXTS))
+    index.terms = Terms.of(plain)
+    assert index.terms is None  # not a configuration the terms cover
     expected = sparse.csr_matrix(plain.transform(QUERIES))
     assert _same(index.transform(QUERIES), expected)
 
@@ -195,13 +199,16 @@ def test_a_querys_regression_row_is_the_one_the_stacked_features_make(
         stacked = model._features(terms, queries, given)
         built = model._query_features(terms, queries, given)
         assert _same_rows(built, stacked)
-        coef = model.model.coef_
-        assert (built @ coef).tobytes() == (stacked @ coef).tobytes()
+        assert (built @ model.coef).tobytes() == (stacked @ model.coef).tobytes()
     if with_embeddings:
         queries = [replace(q, embedding=vector) for q in queries]
+    # scikit-learn's own Ridge, fitted on the same rows, predicts the same floats.
+    reference = Ridge(alpha=1.0).fit(
+        model._features(model.lexical.matrix, history.items, history.embeddings),
+        np.log1p(history.actual),
+    )
     expected = np.maximum(
-        np.expm1(model._features(terms, queries, embeddings) @ coef + model.model.intercept_),
-        0.0,
+        np.expm1(reference.predict(model._features(terms, queries, embeddings))), 0.0
     )
     assert model.predict(queries).tobytes() == expected.tobytes()
 
