@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -196,6 +196,7 @@ class Evidence:
     _lexical: np.ndarray | None = field(default=None, repr=False)
     _ranked: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _regression: dict[float, np.ndarray] = field(default_factory=dict)
+    _width: int = field(default=0, repr=False)  # items the last fusion ranked
 
     @property
     def lexical(self) -> np.ndarray:
@@ -216,7 +217,9 @@ class Evidence:
         """(indices, similarities) of the ``depth`` best items per row by fused similarity."""
         key = (lexical_weight, metadata_weight)
         found = self._ranked.get(key)
-        if found is None or found[0].shape[1] < min(depth, self.lexical.shape[1]):
+        # Deep enough when it holds ``depth`` items or every item (``_width``): the width is
+        # remembered so that asking again never builds a TF-IDF index the fusion did not read.
+        if found is None or found[0].shape[1] < min(depth, self._width):
             fused = fuse(
                 self.lexical_for(lexical_weight),
                 self.semantic,
@@ -229,6 +232,7 @@ class Evidence:
             rows = np.arange(fused.shape[0])
             has = self.excluded >= 0
             fused[rows[has], self.excluded[has]] = -np.inf
+            self._width = fused.shape[1]
             depth = min(max(depth, 1), fused.shape[1])
             top = np.argpartition(-fused, depth - 1, axis=1)[:, :depth]
             order = np.argsort(-np.take_along_axis(fused, top, axis=1), axis=1, kind="stable")
@@ -289,14 +293,18 @@ class Engine:
         knobs: Knobs | None = None,
         bands: dict[str, Band] | None = None,
         lexical: LexicalIndex | None = None,
+        regressions: Mapping[float, TextRegression] | None = None,
     ) -> None:
+        """``lexical`` and ``regressions`` (by ridge penalty): fitted over ``history``
+        already, e.g. in another process (see :meth:`fitted_parts`); else fitted on first use.
+        """
         if len(history) == 0:
             raise ValueError("an engine needs at least one past item with an outcome")
         self.history = history
         self.knobs = knobs or Knobs()
         self.bands = dict(bands or {})
         self._lexical = lexical
-        self._regressions: dict[float, TextRegression] = {}
+        self._regressions: dict[float, TextRegression] = dict(regressions or {})
         self._priors: dict[float, np.ndarray] = {}
         self._guesses: Guesses | None = None  # see :attr:`guesses`
         self._guess_priors: dict[float, np.ndarray] = {}
@@ -337,6 +345,17 @@ class Engine:
             texts=texts,
             queries=queries,
         )
+
+    def fitted_parts(self) -> tuple[LexicalIndex | None, dict[float, TextRegression]]:
+        """The fitted pieces an estimate with this engine's knobs reads, fitted now: the
+        TF-IDF index when the knobs weigh words or blend in the regression, and that
+        regression. Handed to another engine over the same history, they save it the fits."""
+        knobs = self.knobs
+        lexical = self.lexical if knobs.lexical_weight > 0 or knobs.regression_share > 0 else None
+        regressions = {}
+        if knobs.regression_share > 0:
+            regressions[knobs.ridge_penalty] = self.regression(knobs.ridge_penalty)
+        return lexical, regressions
 
     def regression(self, penalty: float) -> TextRegression:
         found = self._regressions.get(penalty)

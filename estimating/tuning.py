@@ -136,6 +136,12 @@ def time_folds(
     return folds
 
 
+def loo_items(history: History, rounds: int = LOO_ROUNDS) -> list[PastItem]:
+    """The items leave-one-out tuning leaves out in turn (the newest ``rounds``): the only
+    ones it searches for."""
+    return list(history.items[max(len(history) - rounds, 0) :])
+
+
 def loo_fold(history: History, rounds: int = LOO_ROUNDS, semantic=None) -> Fold:
     start = max(len(history) - rounds, 0)
     indices = list(range(start, len(history)))

@@ -20,13 +20,15 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
-from bot.scoping.engine import build_engine, past_items
+from bot.scoping.engine import MAX_ROUNDS, MIN_PROJECTS, NEAREST, build_engine, past_items
 from bot.scoping.history import TenantHistory
+from bot.scoping.tuning_process import searches, tune_apart
 from estimating import Engine, History, Knobs
-from knowledge.heap import release_free_memory
+from knowledge.heap import collection_paused, release_free_memory
 from knowledge.port import KnowledgeStore
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,34 @@ def _compute(
     )
 
 
+def _compute_apart(
+    store: KnowledgeStore,
+    tenant: str,
+    history: TenantHistory,
+    params: Knobs,
+    items: History | None = None,
+) -> TenantBand:
+    """:func:`_compute` with the fits in a child process (``bot.scoping.tuning_process``):
+    this process keeps only the tuned engine."""
+    started = time.perf_counter()
+    if items is None:
+        with collection_paused():  # one item per project: see knowledge.heap
+            items = History(past_items(history.closed))
+    if len(items) < MIN_PROJECTS:
+        return _compute(store, tenant, history, params, items)
+    found = searches(store, tenant, items, MAX_ROUNDS, NEAREST)
+    engine, tuned = tune_apart(items, params, found, MAX_ROUNDS, nice=BACKGROUND_NICE)
+    band = tuned.bands.get("history")
+    return TenantBand(
+        tuned.knobs,
+        band.calibrated_on if band else 0,
+        history.count,
+        engine,
+        history,
+        time.perf_counter() - started,
+    )
+
+
 def _yield_to_answers() -> None:
     """Lower this (background) thread's CPU priority, where the system allows it: its
     searches and folds ran at the same priority as the answer that started it, and on a
@@ -103,8 +133,11 @@ class TenantBands:
     def __init__(
         self,
         held_tenants: Callable[[KnowledgeStore], Collection[str] | None] = _all_tenants,
+        apart: bool = True,
     ) -> None:
+        """``apart``: background tunings fit in a child process (see ``tuning_process``)."""
         self.held_tenants = held_tenants
+        self.apart = apart
         self._lock = threading.Lock()
         self._store: KnowledgeStore | None = None
         self._bands: dict[tuple[str, Knobs], TenantBand] = {}
@@ -217,7 +250,8 @@ class TenantBands:
     ) -> None:
         try:
             _yield_to_answers()
-            self._keep(store, (tenant, params), _compute(store, tenant, history, params, items))
+            compute = _compute_apart if self.apart else _compute
+            self._keep(store, (tenant, params), compute(store, tenant, history, params, items))
             # Tuning's temporaries (an engine per fold, their evidence) are freed by now; hand
             # the pages back (10k projects: about 20 MB the allocator would otherwise keep).
             release_free_memory()

@@ -1,0 +1,113 @@
+"""A large history's tuning in a child process: scikit-learn, and the fits' memory, stay there.
+
+Tuning fits a TF-IDF index and ridge regressions for every candidate set of knobs. Importing
+scikit-learn (with the parts of SciPy it brings) adds about 76 MB to a process for good, and
+the folds' temporaries peak at another 100 MB or so on 10k projects. A serving bot tunes its
+large histories (see ``calibration.BACKGROUND_FROM``) in a short-lived child process instead:
+
+1. here, the leave-one-out rounds' searches through the bot's own store (the child has no store);
+2. in the child, started with ``spawn`` (a fork would copy the store's and the model's threads
+   and locks): :func:`estimating.tune` with those searches, then the final engine's fitted
+   pieces (:meth:`estimating.Engine.fitted_parts`);
+3. here again, the engine over the same history with those pieces, which need no scikit-learn
+   (``estimating.terms``).
+
+The child exits when its tuning is done, so its memory is handed back at once. Only one child
+runs at a time. If a child cannot be started or fails, the tuning runs here, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from estimating import Engine, History, Knobs, PastItem, Tuned, tune
+from estimating.regression import TextRegression
+from estimating.retrieval import LexicalIndex
+from estimating.tuning import loo_items
+from knowledge.port import KnowledgeStore
+
+log = logging.getLogger(__name__)
+
+_ONE_AT_A_TIME = threading.Semaphore(1)  # two children would hold two copies of the fits
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """What the child sends back: the tuning, and the final engine's fitted pieces."""
+
+    tuned: Tuned
+    lexical: LexicalIndex | None
+    regressions: dict[float, TextRegression]
+
+
+Searches = dict[str, dict[str, float]]  # a round's item id -> its search's similarities
+
+
+def searches(
+    store: KnowledgeStore, tenant: str, history: History, rounds: int, nearest: int
+) -> Searches:
+    """The searches leave-one-out tuning makes, made here through the bot's store."""
+    return {
+        item.id: dict(store.nearest(tenant, item.text, nearest))
+        for item in loo_items(history, rounds)
+    }
+
+
+def fit(
+    items: Sequence[PastItem],
+    params: Knobs,
+    found: Mapping[str, Mapping[str, float]],
+    rounds: int,
+    nice: int = 0,
+) -> Fitted:
+    """The child's work (module level, so that ``spawn`` can find it)."""
+    if nice:
+        with contextlib.suppress(OSError, AttributeError):
+            os.nice(nice)
+    history = History(list(items))
+
+    def search(item: PastItem) -> Mapping[str, float]:
+        return found.get(item.id, {})
+
+    tuned = tune(history, params, semantic=search, fixed_k=params.k, protocol="loo", rounds=rounds)
+    lexical, regressions = Engine(history, tuned.knobs, tuned.bands).fitted_parts()
+    return Fitted(tuned, lexical, regressions)
+
+
+def tune_apart(
+    history: History,
+    params: Knobs,
+    found: Searches,
+    rounds: int,
+    nice: int = 0,
+) -> tuple[Engine, Tuned]:
+    """``history``'s engine tuned in a child process on ``found`` (see :func:`searches`);
+    in this process when no child can do it."""
+    with _ONE_AT_A_TIME:
+        try:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                fitted = pool.submit(fit, history.items, params, found, rounds, nice).result()
+        except Exception as problem:  # no child here (or it failed): tune in this process
+            log.warning(
+                "tuning in a child process failed (%s): tuning here", type(problem).__name__
+            )
+            fitted = fit(history.items, params, found, rounds)
+    engine = Engine(
+        history,
+        fitted.tuned.knobs,
+        fitted.tuned.bands,
+        lexical=fitted.lexical,
+        regressions=fitted.regressions,
+    )
+    return engine, fitted.tuned
+
+
+__all__ = ["Fitted", "Searches", "fit", "searches", "tune_apart"]
