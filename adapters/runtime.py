@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from bot.core import Bot
 from bot.logs import register_secret
+from bot.scoping.calibration import TenantBands
 from bot.services import Services
 from state import Database
 
@@ -39,6 +40,7 @@ def build_services(settings: Settings) -> Services:
         knowledge_factory=lambda: open_knowledge(settings),
         composer=build_composer(settings),
         intent_classifier=build_intent_classifier(settings),
+        bands=TenantBands(apart=settings.tuning_in_child),
     )
 
 

@@ -5,7 +5,8 @@
 2. **measured**: a fresh bot process starts on that data directory (a restart), and answers
    `/scope` for many distinct briefs through ``Bot.handle`` (routing, the history, retrieval,
    the estimate, the chart, the saved run). A sampler thread reads ``VmRSS`` every 5 ms while
-   it serves; the kernel's ``VmHWM`` gives the exact peak of the whole process;
+   it serves, with the RSS of any child it runs (a large history's tuning); the kernel's
+   ``VmHWM`` gives the exact peak of the bot's own process, and the figure is the higher;
 3. **baseline**: the same bot process on an *empty* data directory, serving the same briefs
    (it loads the embedding model and opens the store: what every bot process pays). Both
    sides load the model (on the first embedding) before serving.
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._child import run_child
+from bench._rss import tree_rss_mb
 
 TARGET_MB = 400
 TENANT = "bench-memory"
@@ -40,7 +42,8 @@ def _status_kb(field: str) -> int:
 
 
 class PeakSampler:
-    """Samples this process's RSS in a thread: the highest value seen while serving."""
+    """Samples the RSS of this process and its children (a large history's tuning runs in a
+    child process) in a thread: the highest value seen while serving."""
 
     def __init__(self) -> None:
         self.peak_kb = 0
@@ -49,7 +52,7 @@ class PeakSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, _status_kb("VmRSS"))
+            self.peak_kb = max(self.peak_kb, round(tree_rss_mb() * 1024))
             self._stop.wait(SAMPLE_SECONDS)
 
     def __enter__(self) -> PeakSampler:
@@ -59,7 +62,7 @@ class PeakSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak_kb = max(self.peak_kb, _status_kb("VmRSS"))
+        self.peak_kb = max(self.peak_kb, round(tree_rss_mb() * 1024))
 
 
 def _settings(data_dir: Path) -> Any:
@@ -122,10 +125,13 @@ async def _serve(data_dir: Path, count: int, rounds: int) -> dict[str, Any]:
         breakdown["after all /scope"] = _status_kb("VmRSS") * mb
     finally:
         await bot.close()
+    process_peak = _status_kb("VmHWM") * mb
     return {
         "serving_peak_mb": sampler.peak_kb * mb,
-        "process_peak_mb": _status_kb("VmHWM") * mb,
-        "rss_mb": _status_kb("VmRSS") * mb,
+        "process_peak_mb": process_peak,
+        # The bot's own peak, or its own with a tuning child's, whichever was higher.
+        "peak_mb": max(process_peak, sampler.peak_kb * mb),
+        "rss_mb": tree_rss_mb(),
         "breakdown": breakdown,
         "failures": failures,
     }
@@ -146,9 +152,10 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return [
         {
             "name": f"peak RSS serving {rounds} /scope ({size}) vs the same on an empty store",
-            "value": full["process_peak_mb"],
+            "value": full["peak_mb"],
             "unit": "MB",
-            "baseline": empty["process_peak_mb"],
+            "baseline": empty["peak_mb"],
+            "process_peak_mb": full["process_peak_mb"],
             "target": TARGET_MB,
             "target_on": "value",
             "serving_peak_mb": full["serving_peak_mb"],

@@ -52,7 +52,7 @@ class Terms:
         if not covered:
             return None
         return cls(
-            vocabulary=dict(v.vocabulary_),
+            vocabulary=v.vocabulary_,  # shared, not copied: it can be large
             idf=np.asarray(v.idf_),
             preprocess=v.preprocessor,
             token_pattern=v.token_pattern,

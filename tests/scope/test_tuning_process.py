@@ -109,3 +109,14 @@ def test_a_serving_process_tunes_in_the_background_without_importing_scikit_lear
     assert apart["estimates"] == here["estimates"]
     assert apart["sklearn"] == []
     assert here["sklearn"] != []  # the probe sees scikit-learn when it is imported here
+
+
+def test_the_setting_keeps_the_tuning_in_the_bot(tmp_path: Path) -> None:
+    from adapters.runtime import build_services
+    from bot.config import load_settings
+
+    on = build_services(load_settings(data_dir=tmp_path / "on", _env_file=None))
+    off = build_services(
+        load_settings(data_dir=tmp_path / "off", tuning_in_child=False, _env_file=None)
+    )
+    assert on.bands.apart and not off.bands.apart
