@@ -12,8 +12,9 @@ large histories (see ``calibration.BACKGROUND_FROM``) in a short-lived child pro
 3. here again, the engine over the same history with those pieces, which need no scikit-learn
    (``estimating.terms``).
 
-The child exits when its tuning is done, so its memory is handed back at once. Only one child
-runs at a time. If a child cannot be started or fails, the tuning runs here, as before.
+The child exits when its tuning is done, so its memory is handed back at once; it is daemonic,
+so a bot that stops does not wait for it. Only one child runs at a time. If a child cannot be
+started or fails, the tuning runs here, as before.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 from estimating import Engine, History, Knobs, PastItem, Tuned, tune
 from estimating.regression import TextRegression
@@ -81,6 +82,49 @@ def fit(
     return Fitted(tuned, lexical, regressions)
 
 
+def _child(
+    results: Connection,
+    items: Sequence[PastItem],
+    params: Knobs,
+    found: Mapping[str, Mapping[str, float]],
+    rounds: int,
+    nice: int,
+) -> None:
+    """The child process: :func:`fit`, its result (or its failure's name) sent back."""
+    try:
+        results.send(("fitted", fit(items, params, found, rounds, nice)))
+    except BaseException as problem:  # reported to the parent, which tunes itself instead
+        results.send(("failed", type(problem).__name__))
+    finally:
+        results.close()
+
+
+def _fit_in_child(
+    history: History, params: Knobs, found: Searches, rounds: int, nice: int
+) -> Fitted:
+    context = multiprocessing.get_context("spawn")
+    received, sending = context.Pipe(duplex=False)
+    # Daemonic: a bot that stops while a tuning runs ends the child too, without waiting.
+    child = context.Process(
+        target=_child,
+        args=(sending, history.items, params, found, rounds, nice),
+        name="atelier-tuning",
+        daemon=True,
+    )
+    child.start()
+    sending.close()  # the child's end: EOF here once the child is gone
+    try:
+        kind, value = received.recv()  # EOFError if the child died without an answer
+    finally:
+        received.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+    if kind != "fitted":
+        raise RuntimeError(f"the tuning failed in the child process: {value}")
+    return value
+
+
 def tune_apart(
     history: History,
     params: Knobs,
@@ -92,9 +136,7 @@ def tune_apart(
     in this process when no child can do it."""
     with _ONE_AT_A_TIME:
         try:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                fitted = pool.submit(fit, history.items, params, found, rounds, nice).result()
+            fitted = _fit_in_child(history, params, found, rounds, nice)
         except Exception as problem:  # no child here (or it failed): tune in this process
             log.warning(
                 "tuning in a child process failed (%s): tuning here", type(problem).__name__

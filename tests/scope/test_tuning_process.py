@@ -120,3 +120,62 @@ def test_the_setting_keeps_the_tuning_in_the_bot(tmp_path: Path) -> None:
         load_settings(data_dir=tmp_path / "off", tuning_in_child=False, _env_file=None)
     )
     assert on.bands.apart and not off.bands.apart
+
+
+def test_without_a_child_process_the_tuning_runs_here(monkeypatch, caplog) -> None:
+    from bot.scoping import tuning_process
+
+    store = WordyStore()
+    history = History(past_items(store.list("words")))
+    found = searches(as_store(store), "words", history, MAX_ROUNDS, NEAREST)
+    expected, _ = tune_apart(history, PARAMS, found, MAX_ROUNDS)
+
+    def no_processes(method: str) -> None:
+        raise OSError("no processes here")  # as where spawning is not allowed
+
+    monkeypatch.setattr(tuning_process.multiprocessing, "get_context", no_processes)
+    here, _ = tune_apart(history, PARAMS, found, MAX_ROUNDS)
+    assert "tuning here" in caplog.text
+    assert _estimates(here, store) == _estimates(expected, store)
+
+
+STOP_WHILE_TUNING = """
+import multiprocessing, sys, threading, time
+from bot.scoping.engine import MAX_ROUNDS, NEAREST, past_items
+from bot.scoping.tuning_process import searches, tune_apart
+from estimating import History
+from tests.knowledge.helpers import as_store
+from tests.scope.test_tuning_process import PARAMS, WordyStore
+
+store = WordyStore()
+history = History(past_items(store.list("words")))
+found = searches(as_store(store), "words", history, MAX_ROUNDS, NEAREST)
+threading.Thread(target=tune_apart, args=(history, PARAMS, found, MAX_ROUNDS), daemon=True).start()
+while not multiprocessing.active_children():
+    time.sleep(0.01)
+print(multiprocessing.active_children()[0].pid, flush=True)
+sys.exit(0)  # the bot stops while its tuning child runs
+"""
+
+
+def test_a_bot_that_stops_ends_its_tuning_child() -> None:
+    import os
+    import time
+
+    result = subprocess.run(
+        [sys.executable, "-c", STOP_WHILE_TUNING],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    pid = int(result.stdout.split()[-1])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the tuning child {pid} outlived the bot")
