@@ -75,6 +75,7 @@ def test_a_query_transform_skips_scikit_learns_input_validation(
     monkeypatch.setattr(sklearn_text, "validate_data", refuse)
     found = index.similarities(["checkout with coupons"])
     assert found.tobytes() == expected.tobytes()
+    assert index.vectorizer is not None
     with pytest.raises(AssertionError):  # the patch does bite scikit-learn's own path
         index.vectorizer.transform(["checkout"])
 
