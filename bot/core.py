@@ -84,6 +84,7 @@ class Bot:
             except Exception as problem:  # the first /scope says what is wrong, to the user
                 log.warning("warm_up_failed", error=type(problem).__name__)
 
+        self.services.bands.resume()  # tunings stopped by an earlier close may run again
         if warm_up:  # beside the migrations: neither needs the other
             self._warming = asyncio.create_task(warming())
         # The migrations own the schema: bring the database to their head (one query when it
@@ -96,6 +97,8 @@ class Bot:
         if self._warming is not None:  # a store still loading is not left behind half-open
             await self._warming
             self._warming = None
+        # No background tuning may be searching when the process exits (see TenantBands.stop).
+        await asyncio.to_thread(self.services.bands.stop)
         await self.services.db.close()
 
     async def is_retry(self, platform: str, tenant: str, event_id: str | None) -> bool:

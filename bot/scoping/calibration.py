@@ -24,9 +24,16 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
-from bot.scoping.engine import MAX_ROUNDS, MIN_PROJECTS, NEAREST, build_engine, past_items
+from bot.scoping.engine import (
+    MAX_ROUNDS,
+    MIN_PROJECTS,
+    NEAREST,
+    TuningStopped,
+    build_engine,
+    past_items,
+)
 from bot.scoping.history import TenantHistory
-from bot.scoping.tuning_process import searches, tune_apart
+from bot.scoping.tuning_process import searches, stop_children, tune_apart
 from estimating import Engine, History, Knobs
 from knowledge.heap import collection_paused, release_free_memory
 from knowledge.port import KnowledgeStore
@@ -59,8 +66,9 @@ def _compute(
     history: TenantHistory,
     params: Knobs,
     items: History | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> TenantBand:
-    engine, tuned = build_engine(history.closed, params, store, tenant, items)
+    engine, tuned = build_engine(history.closed, params, store, tenant, items, stopping)
     band = tuned.bands.get("history")
     return TenantBand(
         tuned.knobs,
@@ -78,6 +86,7 @@ def _compute_apart(
     history: TenantHistory,
     params: Knobs,
     items: History | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> TenantBand:
     """:func:`_compute` with the fits in a child process (``bot.scoping.tuning_process``):
     this process keeps only the tuned engine."""
@@ -86,9 +95,11 @@ def _compute_apart(
         with collection_paused():  # one item per project: see knowledge.heap
             items = History(past_items(history.closed))
     if len(items) < MIN_PROJECTS:
-        return _compute(store, tenant, history, params, items)
-    found = searches(store, tenant, items, MAX_ROUNDS, NEAREST)
-    engine, tuned = tune_apart(items, params, found, MAX_ROUNDS, nice=BACKGROUND_NICE)
+        return _compute(store, tenant, history, params, items, stopping)
+    found = searches(store, tenant, items, MAX_ROUNDS, NEAREST, stopping)
+    engine, tuned = tune_apart(
+        items, params, found, MAX_ROUNDS, nice=BACKGROUND_NICE, stopping=stopping
+    )
     band = tuned.bands.get("history")
     return TenantBand(
         tuned.knobs,
@@ -143,6 +154,7 @@ class TenantBands:
         self._bands: dict[tuple[str, Knobs], TenantBand] = {}
         self._tenant_locks: dict[str, threading.Lock] = {}  # one build per tenant at a time
         self._tuning: dict[tuple[str, Knobs], threading.Thread] = {}
+        self._stopping = threading.Event()
 
     def get(
         self, store: KnowledgeStore, tenant: str, history: TenantHistory, params: Knobs
@@ -180,6 +192,24 @@ class TenantBands:
         """The tenants with a band in memory."""
         with self._lock:
             return sorted({tenant for tenant, _ in self._bands})
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop the background tunings (the bot is stopping): each gives up before its next
+        search, a tuning child is ended, and this waits up to ``timeout`` seconds for them.
+        A process that exits while a search runs in a thread can abort in the embedding
+        runtime. False if one is still running. No tuning starts afterwards."""
+        self._stopping.set()
+        stop_children()
+        with self._lock:
+            running = list(self._tuning.values())
+        deadline = time.monotonic() + timeout
+        for thread in running:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(thread.is_alive() for thread in running)
+
+    def resume(self) -> None:
+        """Allow background tunings again (a bot started on these services after a stop)."""
+        self._stopping.clear()
 
     def wait_for_tuning(self, tenant: str, timeout: float | None = None) -> bool:
         """Wait for the background tuning of ``tenant``'s bands; False if one is still running."""
@@ -229,7 +259,7 @@ class TenantBands:
             # down the rest of this very answer, which runs beside it.
             items = engine.history if engine is not None else None
         with self._lock:
-            if job not in self._tuning:
+            if job not in self._tuning and not self._stopping.is_set():
                 thread = threading.Thread(
                     target=self._tune,
                     args=(store, tenant, history, params, items),
@@ -251,10 +281,14 @@ class TenantBands:
         try:
             _yield_to_answers()
             compute = _compute_apart if self.apart else _compute
-            self._keep(store, (tenant, params), compute(store, tenant, history, params, items))
+            stopping = self._stopping.is_set
+            band = compute(store, tenant, history, params, items, stopping)
+            self._keep(store, (tenant, params), band)
             # Tuning's temporaries (an engine per fold, their evidence) are freed by now; hand
             # the pages back (10k projects: about 20 MB the allocator would otherwise keep).
             release_free_memory()
+        except TuningStopped:
+            pass  # the bot is stopping
         except Exception as problem:  # the untuned or previous band keeps answering
             log.warning("background tuning failed: %s", type(problem).__name__)
         finally:

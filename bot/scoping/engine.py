@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from estimating import Engine, History, Knobs, PastItem, Tuned, tune
@@ -40,17 +40,27 @@ def past_items(closed: Sequence[Any]) -> list[PastItem]:
     return items
 
 
+class TuningStopped(Exception):
+    """The bot is stopping: a tuning gives up between two of its searches."""
+
+
+def _never() -> bool:
+    return False
+
+
 def build_engine(
     closed: Sequence[Any],
     params: Knobs,
     store: KnowledgeStore | None = None,
     tenant: str = "",
     history: History | None = None,
+    stopping: Callable[[], bool] = _never,
 ) -> tuple[Engine | None, Tuned]:
     """The engine over ``closed``; tuned leave-one-out through ``store`` when there is one.
 
     ``history``: ``closed`` as past items already (an engine built over the same projects
-    before), reused instead of built again."""
+    before), reused instead of built again. ``stopping``: asked before each search; once it
+    says True the tuning raises :class:`TuningStopped`."""
     if history is None:
         with collection_paused():  # one item per project: see knowledge.heap
             history = History(past_items(closed))
@@ -60,6 +70,8 @@ def build_engine(
     if store is not None and len(history) >= MIN_PROJECTS:
 
         def search(item: PastItem) -> Mapping[str, float]:
+            if stopping():
+                raise TuningStopped
             return dict(store.nearest(tenant, item.text, NEAREST))
 
         tuned = tune(

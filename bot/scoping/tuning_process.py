@@ -24,10 +24,12 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
+from bot.scoping.engine import TuningStopped
 from estimating import Engine, History, Knobs, PastItem, Tuned, tune
 from estimating.regression import TextRegression
 from estimating.retrieval import LexicalIndex
@@ -37,6 +39,8 @@ from knowledge.port import KnowledgeStore
 log = logging.getLogger(__name__)
 
 _ONE_AT_A_TIME = threading.Semaphore(1)  # two children would hold two copies of the fits
+_LOCK = threading.Lock()
+_RUNNING: set[BaseProcess] = set()  # the children running now (see stop_children)
 
 
 @dataclass(frozen=True)
@@ -52,13 +56,21 @@ Searches = dict[str, dict[str, float]]  # a round's item id -> its search's simi
 
 
 def searches(
-    store: KnowledgeStore, tenant: str, history: History, rounds: int, nearest: int
+    store: KnowledgeStore,
+    tenant: str,
+    history: History,
+    rounds: int,
+    nearest: int,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> Searches:
-    """The searches leave-one-out tuning makes, made here through the bot's store."""
-    return {
-        item.id: dict(store.nearest(tenant, item.text, nearest))
-        for item in loo_items(history, rounds)
-    }
+    """The searches leave-one-out tuning makes, made here through the bot's store; raises
+    :class:`TuningStopped` between two of them once ``stopping()`` says so."""
+    found: Searches = {}
+    for item in loo_items(history, rounds):
+        if stopping():
+            raise TuningStopped
+        found[item.id] = dict(store.nearest(tenant, item.text, nearest))
+    return found
 
 
 def fit(
@@ -113,9 +125,13 @@ def _fit_in_child(
     )
     child.start()
     sending.close()  # the child's end: EOF here once the child is gone
+    with _LOCK:
+        _RUNNING.add(child)
     try:
         kind, value = received.recv()  # EOFError if the child died without an answer
     finally:
+        with _LOCK:
+            _RUNNING.discard(child)
         received.close()
         child.join(timeout=5)
         if child.is_alive():
@@ -125,19 +141,33 @@ def _fit_in_child(
     return value
 
 
+def stop_children() -> None:
+    """End the tuning children still running (the bot is stopping)."""
+    with _LOCK:
+        running = list(_RUNNING)
+    for child in running:
+        child.terminate()
+
+
 def tune_apart(
     history: History,
     params: Knobs,
     found: Searches,
     rounds: int,
     nice: int = 0,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> tuple[Engine, Tuned]:
     """``history``'s engine tuned in a child process on ``found`` (see :func:`searches`);
-    in this process when no child can do it."""
+    in this process when no child can do it, unless ``stopping()`` (then
+    :class:`TuningStopped`)."""
     with _ONE_AT_A_TIME:
+        if stopping():
+            raise TuningStopped
         try:
             fitted = _fit_in_child(history, params, found, rounds, nice)
         except Exception as problem:  # no child here (or it failed): tune in this process
+            if stopping():  # ended on purpose: the bot is stopping
+                raise TuningStopped from problem
             log.warning(
                 "tuning in a child process failed (%s): tuning here", type(problem).__name__
             )
@@ -152,4 +182,4 @@ def tune_apart(
     return engine, fitted.tuned
 
 
-__all__ = ["Fitted", "Searches", "fit", "searches", "tune_apart"]
+__all__ = ["Fitted", "Searches", "fit", "searches", "stop_children", "tune_apart"]

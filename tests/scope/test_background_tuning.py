@@ -87,3 +87,31 @@ def test_bands_start_afresh_for_another_store() -> None:
     other = bands.get(as_store(two), "wide", cache.history(as_store(two), "wide"), PARAMS)
     assert other is not first and other.source is cache.history(as_store(two), "wide")
     assert two.searches == 40  # tuned on the new store, not carried over
+
+
+def _stop_into(bands: TenantBands, results: list[bool]) -> None:
+    results.append(bands.stop(timeout=30))
+
+
+def test_a_stop_ends_the_tuning_before_its_next_search(monkeypatch) -> None:
+    monkeypatch.setattr(calibration, "BACKGROUND_FROM", 10)
+    for apart in (True, False):
+        store, bands = GatedStore(), TenantBands(apart=apart)
+        past = tenant_history(as_store(store), "wide")
+        first = bands.get(as_store(store), "wide", past, PARAMS)
+        assert store.tuning.wait(30)  # the tuning is inside its first search
+        stopped: list[bool] = []
+        stopping = threading.Thread(target=_stop_into, args=(bands, stopped))
+        stopping.start()
+        assert bands._stopping.wait(30)  # the stop is asked for while the search waits
+        store.gate.set()  # that search returns; the next one is never made
+        stopping.join(60)
+        assert stopped == [True]
+        assert store.searches == 1, apart
+        assert bands.get(as_store(store), "wide", past, PARAMS) is first  # still untuned
+        assert bands.wait_for_tuning("wide", timeout=1)  # and no new tuning started
+        bands.resume()
+        bands._bands.clear()
+        bands.get(as_store(store), "wide", past, PARAMS)
+        assert bands.wait_for_tuning("wide", timeout=60)
+        assert bands.get(as_store(store), "wide", past, PARAMS).projects == 40
