@@ -23,6 +23,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -103,6 +104,9 @@ def _child(
     nice: int,
 ) -> None:
     """The child process: :func:`fit`, its result (or its failure's name) sent back."""
+    # Ctrl-C reaches the whole process group: the bot decides when its child ends (it ends
+    # it when it stops), so the child does not take the interrupt as a failure of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         results.send(("fitted", fit(items, params, found, rounds, nice)))
     except BaseException as problem:  # reported to the parent, which tunes itself instead
