@@ -5,7 +5,8 @@
 2. **measured**: a fresh bot process starts on that data directory (a restart), and answers
    `/scope` for many distinct briefs through ``Bot.handle`` (routing, the history, retrieval,
    the estimate, the chart, the saved run). A sampler thread reads ``VmRSS`` every 5 ms while
-   it serves, with the RSS of any child it runs (a large history's tuning); the kernel's
+   it serves and until the background tuning the first answer started is done, with the RSS
+   of any child it runs (a large history's tuning); the kernel's
    ``VmHWM`` gives the exact peak of the bot's own process, and the figure is the higher;
 3. **baseline**: the same bot process on an *empty* data directory, serving the same briefs
    (it loads the embedding model and opens the store: what every bot process pays). Both
@@ -123,6 +124,9 @@ async def _serve(data_dir: Path, count: int, rounds: int) -> dict[str, Any]:
                     failures.append(reply.text[:200] if reply is not None else "no reply")
                 if number == 0:
                     breakdown["after the first /scope"] = _status_kb("VmRSS") * mb
+            # The background tuning the first answer started is part of serving: its peak
+            # (in a child process, or in the bot) is sampled to its end, not cut off by close.
+            await asyncio.to_thread(bot.services.bands.wait_for_tuning, TENANT)
         breakdown["after all /scope"] = _status_kb("VmRSS") * mb
     finally:
         await bot.close()

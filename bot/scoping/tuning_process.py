@@ -6,34 +6,33 @@ the folds' temporaries peak at another 100 MB or so on 10k projects. A serving b
 large histories (see ``calibration.BACKGROUND_FROM``) in a short-lived child process instead:
 
 1. here, the leave-one-out rounds' searches through the bot's own store (the child has no store);
-2. in the child, started with ``spawn`` (a fork would copy the store's and the model's threads
-   and locks): :func:`estimating.tune` with those searches, then the final engine's fitted
-   pieces (:meth:`estimating.Engine.fitted_parts`);
+2. in the child, ``python -m estimating.apart``, which imports the estimating package and
+   nothing of the bot (a ``multiprocessing`` child would import the bot's whole command line
+   first, about 70 MB): :func:`estimating.tune` with those searches, then the final engine's
+   fitted pieces (:meth:`estimating.Engine.fitted_parts`), sent back pickled;
 3. here again, the engine over the same history with those pieces, which need no scikit-learn
    (``estimating.terms``).
 
-The child exits when its tuning is done, so its memory is handed back at once; it is daemonic,
-so a bot that stops does not wait for it. Only one child runs at a time. If a child cannot be
-started or fails, the tuning runs here, as before.
+The child exits when its tuning is done, so its memory is handed back at once; a bot that stops
+ends it (:func:`stop_children`). Only one child runs at a time. If a child cannot be started or
+fails, the tuning runs here, as before.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
 import os
-import signal
+import pickle
+import subprocess
+import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from collections.abc import Callable
+from pathlib import Path
 
+import estimating
 from bot.scoping.engine import TuningStopped
-from estimating import Engine, History, Knobs, PastItem, Tuned, tune
-from estimating.regression import TextRegression
-from estimating.retrieval import LexicalIndex
+from estimating import Engine, History, Knobs, Tuned
+from estimating.apart import Fitted, Job, fit
 from estimating.tuning import loo_items
 from knowledge.port import KnowledgeStore
 
@@ -41,16 +40,9 @@ log = logging.getLogger(__name__)
 
 _ONE_AT_A_TIME = threading.Semaphore(1)  # two children would hold two copies of the fits
 _LOCK = threading.Lock()
-_RUNNING: set[BaseProcess] = set()  # the children running now (see stop_children)
-
-
-@dataclass(frozen=True)
-class Fitted:
-    """What the child sends back: the tuning, and the final engine's fitted pieces."""
-
-    tuned: Tuned
-    lexical: LexicalIndex | None
-    regressions: dict[float, TextRegression]
+_RUNNING: set[subprocess.Popen[bytes]] = set()  # the children running now (see stop_children)
+# Where the estimating package is found: the child must find it wherever it was started from.
+_PACKAGE_ROOT = str(Path(estimating.__file__).resolve().parent.parent)
 
 
 Searches = dict[str, dict[str, float]]  # a round's item id -> its search's similarities
@@ -74,75 +66,45 @@ def searches(
     return found
 
 
-def fit(
-    items: Sequence[PastItem],
-    params: Knobs,
-    found: Mapping[str, Mapping[str, float]],
-    rounds: int,
-    nice: int = 0,
-) -> Fitted:
-    """The child's work (module level, so that ``spawn`` can find it)."""
-    if nice:
-        with contextlib.suppress(OSError, AttributeError):
-            os.nice(nice)
-    history = History(list(items))
-
-    def search(item: PastItem) -> Mapping[str, float]:
-        return found.get(item.id, {})
-
-    tuned = tune(history, params, semantic=search, fixed_k=params.k, protocol="loo", rounds=rounds)
-    lexical, regressions = Engine(history, tuned.knobs, tuned.bands).fitted_parts()
-    return Fitted(tuned, lexical, regressions)
+def _child_environment() -> dict[str, str]:
+    environment = dict(os.environ)
+    paths = [_PACKAGE_ROOT, *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
+    environment["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return environment
 
 
-def _child(
-    results: Connection,
-    items: Sequence[PastItem],
-    params: Knobs,
-    found: Mapping[str, Mapping[str, float]],
-    rounds: int,
-    nice: int,
-) -> None:
-    """The child process: :func:`fit`, its result (or its failure's name) sent back."""
-    # Ctrl-C reaches the whole process group: the bot decides when its child ends (it ends
-    # it when it stops), so the child does not take the interrupt as a failure of its own.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        results.send(("fitted", fit(items, params, found, rounds, nice)))
-    except BaseException as problem:  # reported to the parent, which tunes itself instead
-        results.send(("failed", type(problem).__name__))
-    finally:
-        results.close()
-
-
-def _fit_in_child(
-    history: History, params: Knobs, found: Searches, rounds: int, nice: int
-) -> Fitted:
-    context = multiprocessing.get_context("spawn")
-    received, sending = context.Pipe(duplex=False)
-    # Daemonic: a bot that stops while a tuning runs ends the child too, without waiting.
-    child = context.Process(
-        target=_child,
-        args=(sending, history.items, params, found, rounds, nice),
-        name="atelier-tuning",
-        daemon=True,
+def _fit_in_child(job: Job, stopping: Callable[[], bool]) -> Fitted:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "estimating.apart"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=_child_environment(),
     )
-    child.start()
-    sending.close()  # the child's end: EOF here once the child is gone
     with _LOCK:
         _RUNNING.add(child)
+    if stopping():  # asked for while it started: stop_children may have missed it
+        child.terminate()
     try:
-        kind, value = received.recv()  # EOFError if the child died without an answer
+        # An ended child (the bot stopping, or the system) leaves no complete answer here.
+        answer, _ = child.communicate(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
     finally:
         with _LOCK:
             _RUNNING.discard(child)
-        received.close()
-        child.join(timeout=5)
-        if child.is_alive():
-            child.terminate()
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    if child.returncode != 0 or not answer:
+        raise RuntimeError(f"the tuning process ended with status {child.returncode}")
+    kind, value = pickle.loads(answer)
     if kind != "fitted":
         raise RuntimeError(f"the tuning failed in the child process: {value}")
     return value
+
+
+def running_children() -> list[int]:
+    """Process ids of the tuning children running now."""
+    with _LOCK:
+        return [child.pid for child in _RUNNING]
 
 
 def stop_children() -> None:
@@ -150,7 +112,8 @@ def stop_children() -> None:
     with _LOCK:
         running = list(_RUNNING)
     for child in running:
-        child.terminate()
+        if child.poll() is None:
+            child.terminate()
 
 
 def tune_apart(
@@ -167,15 +130,16 @@ def tune_apart(
     with _ONE_AT_A_TIME:
         if stopping():
             raise TuningStopped
+        job = Job(history.items, params, found, rounds, nice)
         try:
-            fitted = _fit_in_child(history, params, found, rounds, nice)
+            fitted = _fit_in_child(job, stopping)
         except Exception as problem:  # no child here (or it failed): tune in this process
             if stopping():  # ended on purpose: the bot is stopping
                 raise TuningStopped from problem
             log.warning(
                 "tuning in a child process failed (%s): tuning here", type(problem).__name__
             )
-            fitted = fit(history.items, params, found, rounds)
+            fitted = fit(Job(history.items, params, found, rounds))
     engine = Engine(
         history,
         fitted.tuned.knobs,
@@ -186,4 +150,4 @@ def tune_apart(
     return engine, fitted.tuned
 
 
-__all__ = ["Fitted", "Searches", "fit", "searches", "stop_children", "tune_apart"]
+__all__ = ["Searches", "running_children", "searches", "stop_children", "tune_apart"]

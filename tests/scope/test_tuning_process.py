@@ -130,19 +130,19 @@ def test_without_a_child_process_the_tuning_runs_here(monkeypatch, caplog) -> No
     found = searches(as_store(store), "words", history, MAX_ROUNDS, NEAREST)
     expected, _ = tune_apart(history, PARAMS, found, MAX_ROUNDS)
 
-    def no_processes(method: str) -> None:
-        raise OSError("no processes here")  # as where spawning is not allowed
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes here")  # as where starting a process is not allowed
 
-    monkeypatch.setattr(tuning_process.multiprocessing, "get_context", no_processes)
+    monkeypatch.setattr(tuning_process.subprocess, "Popen", no_processes)
     here, _ = tune_apart(history, PARAMS, found, MAX_ROUNDS)
     assert "tuning here" in caplog.text
     assert _estimates(here, store) == _estimates(expected, store)
 
 
 STOP_WHILE_TUNING = """
-import multiprocessing, sys, threading, time
+import sys, threading, time
 from bot.scoping.engine import MAX_ROUNDS, NEAREST, past_items
-from bot.scoping.tuning_process import searches, tune_apart
+from bot.scoping.tuning_process import running_children, searches, stop_children, tune_apart
 from estimating import History
 from tests.knowledge.helpers import as_store
 from tests.scope.test_tuning_process import PARAMS, WordyStore
@@ -151,10 +151,11 @@ store = WordyStore()
 history = History(past_items(store.list("words")))
 found = searches(as_store(store), "words", history, MAX_ROUNDS, NEAREST)
 threading.Thread(target=tune_apart, args=(history, PARAMS, found, MAX_ROUNDS), daemon=True).start()
-while not multiprocessing.active_children():
+while not running_children():
     time.sleep(0.01)
-print(multiprocessing.active_children()[0].pid, flush=True)
-sys.exit(0)  # the bot stops while its tuning child runs
+print(running_children()[0], flush=True)
+stop_children()  # what the bot's close does, while its tuning child runs
+sys.exit(0)
 """
 
 
@@ -179,3 +180,20 @@ def test_a_bot_that_stops_ends_its_tuning_child() -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"the tuning child {pid} outlived the bot")
+
+
+def test_the_tuning_process_answers_a_failure_by_its_name() -> None:
+    import pickle
+
+    from estimating.apart import Job
+
+    job = Job(items=[], params=PARAMS, found={}, rounds=MAX_ROUNDS)  # nothing to fit
+    result = subprocess.run(
+        [sys.executable, "-m", "estimating.apart"],
+        input=pickle.dumps(job),
+        capture_output=True,
+        check=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    assert pickle.loads(result.stdout) == ("failed", "ValueError")
