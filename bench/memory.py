@@ -72,7 +72,11 @@ def _settings(data_dir: Path) -> Any:
     for name in list(os.environ):  # the developer's .env / LLM must not change the numbers
         if name.startswith("ATELIER_"):
             del os.environ[name]
-    return load_settings(data_dir=data_dir, llm=None, demo_data=False, _env_file=None)
+    # BENCH_TUNING_IN_CHILD=0 measures the bot that tunes in its own process, for comparison.
+    in_child = os.environ.get("BENCH_TUNING_IN_CHILD", "1") != "0"
+    return load_settings(
+        data_dir=data_dir, llm=None, demo_data=False, tuning_in_child=in_child, _env_file=None
+    )
 
 
 async def _prepare(data_dir: Path, count: int) -> dict[str, Any]:
