@@ -49,6 +49,7 @@ from estimating.retrieval import (
 
 Confidence = Literal["high", "medium", "low"]
 Mode = Literal["history", "guess"]
+GUESS_ROWS_AT_ONCE = 16  # rows of a batch whose guess kernels are held at once
 GUESS_SIMILARITY_FLOOR = 0.05  # an item with no words in common still counts for its guess
 EXACT_PRIOR = 5.0  # pseudo-count of the history-wide exact-hit share behind a guess's own
 
@@ -530,30 +531,25 @@ class Engine:
         P10–P90 (the guess estimate's own spread) and the estimates' distributions (the ratios
         times the guess, blended as the point is).
         """
-        history = self.history
         table = self.guesses
-        has_guess, grid, grid_index = table.has_guess, table.grid, table.grid_index
+        grid, grid_index = table.grid, table.grid_index
+        if rows.dtype == bool:  # a mask of the batch's rows: sliced below as indices
+            rows = np.flatnonzero(rows)
         guesses = evidence.guesses[rows]
-        lexical = evidence.lexical_for(knobs.lexical_weight)
-        fused = fuse(
-            None if lexical is None else lexical[rows],
-            None if evidence.semantic is None else evidence.semantic[rows],
-            None if evidence.metadata is None else evidence.metadata[rows],
-            knobs.lexical_weight,
-            knobs.metadata_weight,
-        ).astype(float)
-        distance = np.log(guesses)[:, None] - table.log_guess
-        closeness = np.exp(-0.5 * (distance / knobs.guess_width) ** 2)
-        score = (np.maximum(fused, 0.0) + GUESS_SIMILARITY_FLOOR) ** knobs.similarity_power
-        score = np.where(has_guess[None, :], score * closeness, 0.0)
         excluded = evidence.excluded[rows]
-        has = excluded >= 0
-        score[np.flatnonzero(has), excluded[has]] = 0.0
-        if evidence.blocked is not None:
-            score = np.where(evidence.blocked[rows], 0.0, score)
-        depth = min(knobs.guess_k, score.shape[1])
-        top = np.argpartition(-score, depth - 1, axis=1)[:, :depth]
-        weights = np.take_along_axis(score, top, axis=1)
+        # Each row's kernels over the whole history are (rows, n) float64 arrays, several alive
+        # at once: a tuning's 120 rows at 50k items held ~350 MB in them. Rows are independent,
+        # so they are worked out a slice at a time.
+        tops, weight_rows, exact_rows = [], [], []
+        for start in range(0, len(rows), GUESS_ROWS_AT_ONCE):
+            part = slice(start, start + GUESS_ROWS_AT_ONCE)
+            top, weights, exact = self._guess_neighbours(
+                evidence, knobs, rows[part], guesses[part], excluded[part]
+            )
+            tops.append(top)
+            weight_rows.append(weights)
+            exact_rows.append(exact)
+        top, weights = np.concatenate(tops), np.concatenate(weight_rows)
         prior_weights = self._guess_prior_weights(knobs.half_life)
         masses, _ = self._mixture(
             top,
@@ -573,9 +569,46 @@ class Engine:
         centres = (1.0 - share) * guess_points + share * history_points
         points = centres
         if knobs.exact_share > 0:
-            trusted = exact_shares(history, closeness, excluded, table) >= knobs.exact_share
+            trusted = np.concatenate(exact_rows) >= knobs.exact_share
             points = np.where(trusted, guesses, centres)
         return points, centres, spread, RowQuantiles.from_masses(masses, values)
+
+    def _guess_neighbours(
+        self,
+        evidence: Evidence,
+        knobs: Knobs,
+        rows: np.ndarray,
+        guesses: np.ndarray,
+        excluded: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For some rows of a batch: the guess model's ``guess_k`` analogues (indices and
+        weights: similar work with similar guesses) and, when the knobs say the guess as is,
+        the rows' exact shares (else zeros)."""
+        table = self.guesses
+        has_guess = table.has_guess
+        lexical = evidence.lexical_for(knobs.lexical_weight)
+        fused = fuse(
+            None if lexical is None else lexical[rows],
+            None if evidence.semantic is None else evidence.semantic[rows],
+            None if evidence.metadata is None else evidence.metadata[rows],
+            knobs.lexical_weight,
+            knobs.metadata_weight,
+        ).astype(float)
+        distance = np.log(guesses)[:, None] - table.log_guess
+        closeness = np.exp(-0.5 * (distance / knobs.guess_width) ** 2)
+        score = (np.maximum(fused, 0.0) + GUESS_SIMILARITY_FLOOR) ** knobs.similarity_power
+        score = np.where(has_guess[None, :], score * closeness, 0.0)
+        has = excluded >= 0
+        score[np.flatnonzero(has), excluded[has]] = 0.0
+        if evidence.blocked is not None:
+            score = np.where(evidence.blocked[rows], 0.0, score)
+        depth = min(knobs.guess_k, score.shape[1])
+        top = np.argpartition(-score, depth - 1, axis=1)[:, :depth]
+        weights = np.take_along_axis(score, top, axis=1)
+        exact = np.zeros(len(rows))
+        if knobs.exact_share > 0:
+            exact = exact_shares(self.history, closeness, excluded, table)
+        return top, weights, exact
 
     # -- the public face ---------------------------------------------------------------
 
