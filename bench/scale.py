@@ -205,7 +205,7 @@ async def serve(data_dir: Path, tenant: str, rounds: int, chroma_url: str | None
 
     from bench.memory import PeakSampler
 
-    sampler = PeakSampler().__enter__()  # the bot and its tuning child, from the restart on
+    sampler = PeakSampler()  # the bot with its tuning child, while the tuning runs
     started = time.perf_counter()
     settings = _settings(data_dir)
     if chroma_url:
@@ -217,6 +217,7 @@ async def serve(data_dir: Path, tenant: str, rounds: int, chroma_url: str | None
         first = await bot.handle(request(BRIEFS[0]))
         first_seconds = time.perf_counter() - started
         first_scope_seconds = time.perf_counter() - asking
+        sampler.__enter__()  # after the timed first answer: a sample reads /proc per thread
         check(first)
         store: Any = bot.services.knowledge  # the bot's store: its embedder and client
         embedder, k = store.embedder, settings.scope_k
@@ -237,6 +238,10 @@ async def serve(data_dir: Path, tenant: str, rounds: int, chroma_url: str | None
         # Steady state from here: a large history's tuning, started by the first answer, runs
         # in the background; the rounds are measured once it is done.
         await asyncio.to_thread(bot.services.bands.wait_for_tuning, tenant)
+        # The tuning's transient (with its child) is over: the sampler stops before the timed
+        # rounds, which it would otherwise slow down (a sample reads /proc for every thread);
+        # the bot's own peak after it is in ru_maxrss.
+        sampler.__exit__()
         for brief in BRIEFS[1:6]:  # warm-up
             await asyncio.to_thread(raw, brief)
             check(await bot.handle(request(brief)))
@@ -253,7 +258,8 @@ async def serve(data_dir: Path, tenant: str, rounds: int, chroma_url: str | None
             rss.append(_rss_mb())
     finally:
         await bot.close()
-        sampler.__exit__()
+        if sampler._thread.is_alive():  # an answer failed before the rounds
+            sampler.__exit__()
     return {
         "first_seconds": first_seconds,
         "first_scope_seconds": first_scope_seconds,

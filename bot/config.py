@@ -83,8 +83,8 @@ class Settings(BaseSettings):
     tuning_in_child: bool = Field(
         default=True,
         description="tune a large workspace's estimates (2,000+ closed projects) in a "
-        "short-lived child process: the bot keeps about 60 MB less while it serves, but the "
-        "two processes together peak higher while a tuning runs",
+        "short-lived child process: serving /scope for it, the bot keeps about 65 MB less "
+        "(no scikit-learn), but the two processes together peak higher while a tuning runs",
     )
 
     # --- proposals ------------------------------------------------------------------------

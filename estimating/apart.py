@@ -1,4 +1,4 @@
-"""Tuning a history in a process of its own: ``python -m estimating.apart``.
+"""Tuning a history in a process of its own: ``python -m estimating.apart [PARENT_PID]``.
 
 The process reads one pickled :class:`Job` on stdin and writes one pickled answer on stdout:
 ``("fitted", Fitted)`` or ``("failed", the error's name)``. It imports only this package
@@ -12,6 +12,7 @@ the others; the caller makes those searches (it has the store) and sends them wi
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import pickle
 import signal
@@ -65,9 +66,25 @@ def fit(job: Job) -> Fitted:
     return Fitted(tuned, lexical, regressions)
 
 
+def _end_with_parent() -> None:
+    """On Linux, be sent SIGTERM when the process that started this one ends, however it ends
+    (a killed bot would otherwise leave its tuning running)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        # The caller names itself: if it ended before the request took effect, so does this.
+        if len(sys.argv) > 1 and os.getppid() != int(sys.argv[1]):
+            sys.exit(0)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
 def main() -> None:
     # Ctrl-C reaches the whole process group: the caller decides when this process ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_parent()
     job: Job = pickle.load(sys.stdin.buffer)
     if job.nice:
         with contextlib.suppress(OSError, AttributeError):

@@ -14,8 +14,9 @@ large histories (see ``calibration.BACKGROUND_FROM``) in a short-lived child pro
    (``estimating.terms``).
 
 The child exits when its tuning is done, so its memory is handed back at once; a bot that stops
-ends it (:func:`stop_children`). Only one child runs at a time. If a child cannot be started or
-fails, the tuning runs here, as before.
+ends it (:func:`stop_children`), and on Linux it ends with the bot however the bot ends. Only
+one child runs at a time. Where no child process can be started, the tuning runs here, as
+before; a child that fails or is killed is not redone here (the band in use stays).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def _child_environment() -> dict[str, str]:
 
 def _fit_in_child(job: Job, stopping: Callable[[], bool]) -> Fitted:
     child = subprocess.Popen(
-        [sys.executable, "-m", "estimating.apart"],
+        [sys.executable, "-m", "estimating.apart", str(os.getpid())],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=_child_environment(),
@@ -133,13 +134,16 @@ def tune_apart(
         job = Job(history.items, params, found, rounds, nice)
         try:
             fitted = _fit_in_child(job, stopping)
-        except Exception as problem:  # no child here (or it failed): tune in this process
+        except OSError as problem:  # no child process can be started here: tune here
+            log.warning("no tuning process (%s): tuning here", type(problem).__name__)
+            fitted = fit(Job(history.items, params, found, rounds))
+        except Exception as problem:
             if stopping():  # ended on purpose: the bot is stopping
                 raise TuningStopped from problem
-            log.warning(
-                "tuning in a child process failed (%s): tuning here", type(problem).__name__
-            )
-            fitted = fit(Job(history.items, params, found, rounds))
+            # A child that died (the system's memory killer) or failed is not redone here:
+            # the same fit would then load this process instead. The caller keeps the band
+            # it has, and the next change of the history tunes again.
+            raise
     engine = Engine(
         history,
         fitted.tuned.knobs,

@@ -197,3 +197,34 @@ def test_the_tuning_process_answers_a_failure_by_its_name() -> None:
         cwd=REPO,
     )
     assert pickle.loads(result.stdout) == ("failed", "ValueError")
+
+
+def test_a_killed_tuning_child_is_not_redone_in_the_bot(caplog) -> None:
+    import os
+    import signal
+    import threading
+    import time
+
+    from bot.scoping.tuning_process import running_children
+
+    store = WordyStore()
+    history = History(past_items(store.list("words")))
+    found = searches(as_store(store), "words", history, MAX_ROUNDS, NEAREST)
+    outcome: list[BaseException | None] = []
+
+    def tune() -> None:
+        try:
+            tune_apart(history, PARAMS, found, MAX_ROUNDS)
+            outcome.append(None)
+        except Exception as problem:
+            outcome.append(problem)
+
+    worker = threading.Thread(target=tune)
+    worker.start()
+    deadline = time.monotonic() + 60
+    while not running_children() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(running_children()[0], signal.SIGKILL)  # as the system's memory killer would
+    worker.join(120)
+    assert len(outcome) == 1 and isinstance(outcome[0], RuntimeError)
+    assert "tuning here" not in caplog.text  # the same fit is not loaded into the bot
