@@ -34,7 +34,7 @@ from bot.scoping.engine import (
 )
 from bot.scoping.history import TenantHistory
 from bot.scoping.tuning_process import searches, stop_children, tune_apart
-from estimating import Engine, History, Knobs
+from estimating import Engine, History, Knobs, Tuned
 from knowledge.heap import collection_paused, release_free_memory
 from knowledge.port import KnowledgeStore
 
@@ -69,15 +69,15 @@ def _compute(
     stopping: Callable[[], bool] = lambda: False,
 ) -> TenantBand:
     engine, tuned = build_engine(history.closed, params, store, tenant, items, stopping)
+    return _band(tuned, engine, history, tuned.seconds)
+
+
+def _band(
+    tuned: Tuned, engine: Engine | None, history: TenantHistory, seconds: float
+) -> TenantBand:
     band = tuned.bands.get("history")
-    return TenantBand(
-        tuned.knobs,
-        band.calibrated_on if band else 0,
-        history.count,
-        engine,
-        history,
-        tuned.seconds,
-    )
+    calibrated_on = band.calibrated_on if band else 0
+    return TenantBand(tuned.knobs, calibrated_on, history.count, engine, history, seconds)
 
 
 def _compute_apart(
@@ -100,15 +100,7 @@ def _compute_apart(
     engine, tuned = tune_apart(
         items, params, found, MAX_ROUNDS, nice=BACKGROUND_NICE, stopping=stopping
     )
-    band = tuned.bands.get("history")
-    return TenantBand(
-        tuned.knobs,
-        band.calibrated_on if band else 0,
-        history.count,
-        engine,
-        history,
-        time.perf_counter() - started,
-    )
+    return _band(tuned, engine, history, time.perf_counter() - started)
 
 
 def _yield_to_answers() -> None:

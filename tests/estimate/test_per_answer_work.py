@@ -18,6 +18,7 @@ from estimating.engine import Guesses, exact_shares
 from estimating.regression import TextRegression
 from estimating.retrieval import OVERLAP_ROWS_KEPT, LexicalIndex, metadata_overlap, vectorizer
 from estimating.terms import Terms
+from tests.estimate.sparse_rows import same_rows
 
 TEXTS = [
     "Shop checkout with Stripe and a coupon field",
@@ -38,14 +39,7 @@ QUERIES = [
 
 
 def _same(found: sparse.csr_matrix, expected: sparse.csr_matrix) -> bool:
-    return (
-        type(found) is type(expected)
-        and found.dtype == expected.dtype
-        and found.shape == expected.shape
-        and np.array_equal(found.indptr, expected.indptr)
-        and np.array_equal(found.indices, expected.indices)
-        and found.data.tobytes() == expected.data.tobytes()
-    )
+    return same_rows(found, expected, same_type=True)
 
 
 def test_a_query_transform_has_exactly_scikit_learns_floats() -> None:
@@ -157,14 +151,7 @@ def test_the_prior_per_grid_cell_is_the_whole_historys_weights_summed() -> None:
     assert engine._prior_masses(30.0) is engine._prior_masses(30.0)  # kept, not redone
 
 
-def _same_rows(found: sparse.csr_matrix, expected: sparse.csr_matrix) -> bool:
-    return (
-        found.shape == expected.shape
-        and found.dtype == expected.dtype
-        and np.array_equal(found.indptr, expected.indptr)
-        and np.array_equal(found.indices, expected.indices)
-        and found.data.tobytes() == expected.data.tobytes()
-    )
+_same_rows = same_rows
 
 
 @pytest.mark.parametrize("with_embeddings", [False, True])

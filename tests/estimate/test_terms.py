@@ -14,6 +14,7 @@ from estimating import History, PastItem, Query
 from estimating.regression import TextRegression
 from estimating.retrieval import LexicalIndex, clean, vectorizer
 from estimating.terms import Terms, normalize_rows
+from tests.estimate.sparse_rows import same_rows
 
 WORDS = [
     "checkout",
@@ -62,14 +63,7 @@ def _texts(count: int, seed: int) -> list[str]:
     ]
 
 
-def _same(found: sparse.csr_matrix, expected: sparse.csr_matrix) -> bool:
-    return (
-        found.dtype == expected.dtype
-        and found.shape == expected.shape
-        and np.array_equal(found.indptr, expected.indptr)
-        and np.array_equal(found.indices, expected.indices)
-        and found.data.tobytes() == expected.data.tobytes()
-    )
+_same = same_rows
 
 
 def test_the_terms_transform_as_the_fitted_vectorizer_does_on_varied_text() -> None:
