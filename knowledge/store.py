@@ -121,6 +121,7 @@ class ProjectStore:
         self._function = ChromaEmbeddingFunction(embedder)
         self._collections: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._reindexing: dict[str, threading.Lock] = {}  # per workspace (see reindex)
         self._generations: Counter[str] = Counter()
         # (generation after the write, ids written or None for "too many to list"), per tenant
         self._changes: dict[str, deque[tuple[int, frozenset[str] | None]]] = {}
@@ -444,7 +445,12 @@ class ProjectStore:
         anything fails before the swap, the old collection is untouched.
         """
         _check_tenant(tenant)
-        with self._guard("re-index the projects"), self._lock:
+        # One re-index of a workspace at a time, but not the store's lock: a build takes
+        # minutes on a large workspace, and every other workspace's reads and writes (and this
+        # one's, on its old collection, copied over after the swap) go on meanwhile.
+        with self._lock:
+            reindexing = self._reindexing.setdefault(tenant, threading.Lock())
+        with self._guard("re-index the projects"), reindexing:
             name = collection_name(tenant)
             building, aside = _building_name(name), _aside_name(name)
             self._finish_swap(name, building, aside)
@@ -461,16 +467,19 @@ class ProjectStore:
             )
             try:
                 self._write(new, tenant, projects, vectors)
-                old.modify(name=aside)
-                try:
-                    new.modify(name=name)
-                except Exception:
-                    old.modify(name=name)
-                    raise
+                # The swap under the store's lock (milliseconds): no lookup in this process
+                # finds the name free between the two renames and creates an empty one.
+                with self._lock:
+                    old.modify(name=aside)
+                    try:
+                        new.modify(name=name)
+                    except Exception:
+                        old.modify(name=name)
+                        raise
+                    self._collections[tenant] = new
             except Exception:
                 self.client.delete_collection(building)
                 raise
-            self._collections[tenant] = new
             try:
                 changed = self._catch_up(old, new, tenant, projects)
             except Exception as problem:  # the old one is kept aside, not deleted
