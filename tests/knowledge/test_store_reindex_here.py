@@ -26,7 +26,7 @@ def test_reads_and_writes_go_on_while_a_reindex_builds(tmp_path: Path) -> None:
             assert release.wait(60), "the test never released the build"
         return write(collection, tenant, projects, vectors)
 
-    store._write = paused  # type: ignore[method-assign]
+    store._write = paused  # type: ignore[method-assign,assignment]
     counted: list[int] = []
     reindex = threading.Thread(target=lambda: counted.append(store.reindex("T1")))
     reindex.start()
