@@ -15,8 +15,9 @@ large histories (see ``calibration.BACKGROUND_FROM``) in a short-lived child pro
 
 The child exits when its tuning is done, so its memory is handed back at once; a bot that stops
 ends it (:func:`stop_children`), and on Linux it ends with the bot however the bot ends. Only
-one child runs at a time. Where no child process can be started, the tuning runs here, as
-before; a child that fails or is killed is not redone here (the band in use stays).
+one child runs at a time. Where no child process can be started, or it cannot run its module,
+the tuning runs here, as before; a child whose fit fails, or that is killed, is not redone here
+(the band in use stays).
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ log = logging.getLogger(__name__)
 _ONE_AT_A_TIME = threading.Semaphore(1)  # two children would hold two copies of the fits
 _LOCK = threading.Lock()
 _RUNNING: set[subprocess.Popen[bytes]] = set()  # the children running now (see stop_children)
+CHILD_MODULE = "estimating.apart"  # what the child runs (python -m)
+
+
+class ChildUnavailable(Exception):
+    """The tuning process started but could not run its module."""
+
+
 # Where the estimating package is found: the child must find it wherever it was started from.
 _PACKAGE_ROOT = str(Path(estimating.__file__).resolve().parent.parent)
 
@@ -76,7 +84,7 @@ def _child_environment() -> dict[str, str]:
 
 def _fit_in_child(job: Job, stopping: Callable[[], bool]) -> Fitted:
     child = subprocess.Popen(
-        [sys.executable, "-m", "estimating.apart", str(os.getpid())],
+        [sys.executable, "-m", CHILD_MODULE, str(os.getpid())],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=_child_environment(),
@@ -94,7 +102,9 @@ def _fit_in_child(job: Job, stopping: Callable[[], bool]) -> Fitted:
         if child.poll() is None:
             child.kill()
             child.wait()
-    if child.returncode != 0 or not answer:
+    if child.returncode > 0 and not answer:  # it could not run (e.g. not importable here)
+        raise ChildUnavailable(f"the tuning process could not run (status {child.returncode})")
+    if child.returncode != 0 or not answer:  # ended by a signal: the memory killer, a stop
         raise RuntimeError(f"the tuning process ended with status {child.returncode}")
     kind, value = pickle.loads(answer)
     if kind != "fitted":
@@ -134,7 +144,7 @@ def tune_apart(
         job = Job(history.items, params, found, rounds, nice)
         try:
             fitted = _fit_in_child(job, stopping)
-        except OSError as problem:  # no child process can be started here: tune here
+        except (OSError, ChildUnavailable) as problem:  # no child can run here: tune here
             log.warning("no tuning process (%s): tuning here", type(problem).__name__)
             fitted = fit(Job(history.items, params, found, rounds))
         except Exception as problem:

@@ -139,6 +139,22 @@ def test_without_a_child_process_the_tuning_runs_here(monkeypatch, caplog) -> No
     assert _estimates(here, store) == _estimates(expected, store)
 
 
+def test_a_tuning_process_that_cannot_run_its_module_is_replaced_by_tuning_here(
+    monkeypatch, caplog
+) -> None:
+    from bot.scoping import tuning_process
+
+    store = WordyStore()
+    history = History(past_items(store.list("words")))
+    found = searches(as_store(store), "words", history, MAX_ROUNDS, NEAREST)
+    expected, _ = tune_apart(history, PARAMS, found, MAX_ROUNDS)
+    # As where the child's interpreter cannot import the package (status 1, no answer).
+    monkeypatch.setattr(tuning_process, "CHILD_MODULE", "estimating.no_such_module")
+    here, _ = tune_apart(history, PARAMS, found, MAX_ROUNDS)
+    assert "tuning here" in caplog.text
+    assert _estimates(here, store) == _estimates(expected, store)
+
+
 STOP_WHILE_TUNING = """
 import sys, threading, time
 from bot.scoping.engine import MAX_ROUNDS, NEAREST, past_items
