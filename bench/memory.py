@@ -62,7 +62,8 @@ class PeakSampler:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._thread.is_alive():  # also safe when never started, or stopped already
+            self._thread.join()
         self.peak_kb = max(self.peak_kb, round(tree_rss_mb() * 1024))
 
 

@@ -258,8 +258,7 @@ async def serve(data_dir: Path, tenant: str, rounds: int, chroma_url: str | None
             rss.append(_rss_mb())
     finally:
         await bot.close()
-        if sampler._thread.is_alive():  # an answer failed before the rounds
-            sampler.__exit__()
+        sampler.__exit__()  # when an answer failed before the rounds
     return {
         "first_seconds": first_seconds,
         "first_scope_seconds": first_scope_seconds,

@@ -30,12 +30,14 @@ from bot.scoping.engine import (
     NEAREST,
     TuningStopped,
     build_engine,
+    never,
+    past_history,
     past_items,
 )
 from bot.scoping.history import TenantHistory
 from bot.scoping.tuning_process import searches, stop_children, tune_apart
 from estimating import Engine, History, Knobs, Tuned
-from knowledge.heap import collection_paused, release_free_memory
+from knowledge.heap import release_free_memory
 from knowledge.port import KnowledgeStore
 
 log = logging.getLogger(__name__)
@@ -66,7 +68,7 @@ def _compute(
     history: TenantHistory,
     params: Knobs,
     items: History | None = None,
-    stopping: Callable[[], bool] = lambda: False,
+    stopping: Callable[[], bool] = never,
 ) -> TenantBand:
     engine, tuned = build_engine(history.closed, params, store, tenant, items, stopping)
     return _band(tuned, engine, history, tuned.seconds)
@@ -86,14 +88,13 @@ def _compute_apart(
     history: TenantHistory,
     params: Knobs,
     items: History | None = None,
-    stopping: Callable[[], bool] = lambda: False,
+    stopping: Callable[[], bool] = never,
 ) -> TenantBand:
     """:func:`_compute` with the fits in a child process (``bot.scoping.tuning_process``):
     this process keeps only the tuned engine."""
     started = time.perf_counter()
     if items is None:
-        with collection_paused():  # one item per project: see knowledge.heap
-            items = History(past_items(history.closed))
+        items = past_history(history.closed)
     if len(items) < MIN_PROJECTS:
         return _compute(store, tenant, history, params, items, stopping)
     found = searches(store, tenant, items, MAX_ROUNDS, NEAREST, stopping)

@@ -44,8 +44,15 @@ class TuningStopped(Exception):
     """The bot is stopping: a tuning gives up between two of its searches."""
 
 
-def _never() -> bool:
+def never() -> bool:
+    """A ``stopping`` that never says stop."""
     return False
+
+
+def past_history(closed: Sequence[Any]) -> History:
+    """``closed`` as the engine's history of past items."""
+    with collection_paused():  # one item per project: see knowledge.heap
+        return History(past_items(closed))
 
 
 def build_engine(
@@ -54,7 +61,7 @@ def build_engine(
     store: KnowledgeStore | None = None,
     tenant: str = "",
     history: History | None = None,
-    stopping: Callable[[], bool] = _never,
+    stopping: Callable[[], bool] = never,
 ) -> tuple[Engine | None, Tuned]:
     """The engine over ``closed``; tuned leave-one-out through ``store`` when there is one.
 
@@ -62,8 +69,7 @@ def build_engine(
     before), reused instead of built again. ``stopping``: asked before each search; once it
     says True the tuning raises :class:`TuningStopped`."""
     if history is None:
-        with collection_paused():  # one item per project: see knowledge.heap
-            history = History(past_items(closed))
+        history = past_history(closed)
     if len(history) == 0:
         return None, Tuned(params)
     tuned = Tuned(params)

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import estimating
-from bot.scoping.engine import TuningStopped
+from bot.scoping.engine import TuningStopped, never
 from estimating import Engine, History, Knobs, Tuned
 from estimating.apart import Fitted, Job, fit
 from estimating.tuning import loo_items
@@ -63,7 +63,7 @@ def searches(
     history: History,
     rounds: int,
     nearest: int,
-    stopping: Callable[[], bool] = lambda: False,
+    stopping: Callable[[], bool] = never,
 ) -> Searches:
     """The searches leave-one-out tuning makes, made here through the bot's store; raises
     :class:`TuningStopped` between two of them once ``stopping()`` says so."""
@@ -133,7 +133,7 @@ def tune_apart(
     found: Searches,
     rounds: int,
     nice: int = 0,
-    stopping: Callable[[], bool] = lambda: False,
+    stopping: Callable[[], bool] = never,
 ) -> tuple[Engine, Tuned]:
     """``history``'s engine tuned in a child process on ``found`` (see :func:`searches`);
     in this process when no child can do it, unless ``stopping()`` (then

@@ -166,11 +166,24 @@ from tests.scope.test_tuning_process import PARAMS, WordyStore
 store = WordyStore()
 history = History(past_items(store.list("words")))
 found = searches(as_store(store), "words", history, MAX_ROUNDS, NEAREST)
-threading.Thread(target=tune_apart, args=(history, PARAMS, found, MAX_ROUNDS), daemon=True).start()
+outcome = []
+
+def tune():
+    try:
+        tune_apart(history, PARAMS, found, MAX_ROUNDS)
+        outcome.append("finished")
+    except Exception as problem:
+        outcome.append(str(problem))
+
+worker = threading.Thread(target=tune, daemon=True)
+worker.start()
 while not running_children():
     time.sleep(0.01)
-print(running_children()[0], flush=True)
+child = running_children()[0]
 stop_children()  # what the bot's close does, while its tuning child runs
+worker.join(60)
+print(outcome[0], flush=True)
+print(child, flush=True)
 sys.exit(0)
 """
 
@@ -187,7 +200,9 @@ def test_a_bot_that_stops_ends_its_tuning_child() -> None:
         check=True,
         timeout=120,
     )
-    pid = int(result.stdout.split()[-1])
+    said, pid_line = result.stdout.strip().splitlines()[-2:]
+    assert "status -15" in said, said  # ended by the stop (SIGTERM), not finished on its own
+    pid = int(pid_line)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
