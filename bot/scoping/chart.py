@@ -17,6 +17,7 @@ import io
 import math
 from collections.abc import Sequence
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 WIDTH = 600  # pixels
@@ -58,13 +59,12 @@ def _font(size: int = _FONT_SIZE) -> ImageFont.FreeTypeFont | ImageFont.ImageFon
 def shorten(text: str, width: float, size: int = _FONT_SIZE) -> str:
     """``text`` cut with an ellipsis to fit ``width`` pixels (whole when it fits)."""
     text = " ".join(text.split())
-    font = _font(size)
-    if font.getlength(text) <= width:
+    if _length(text, size) <= width:
         return text
     low, high = 0, len(text)  # the longest prefix that fits with the ellipsis
     while low < high:
         middle = (low + high + 1) // 2
-        if font.getlength(text[:middle].rstrip() + "…") <= width:
+        if _length(text[:middle].rstrip() + "…", size) <= width:
             low = middle
         else:
             high = middle - 1
@@ -118,11 +118,75 @@ _SHADE_INDICES = bytes(_SHADES_FROM + s - 1 if s else 0 for s in _SHADE)
 _SHADE_MASK = bytes(255 if s else 0 for s in _SHADE)
 
 
+@functools.lru_cache(maxsize=4096)
+def _word(word: str, size: int) -> tuple[np.ndarray, int, int, float] | None:
+    """One space-free piece of text as (coverage rows, ink offset x, y, advance), rendered once;
+    ``None`` when the font cannot lay it out in whole pixels (then the text is drawn whole).
+
+    Words recur across charts far more than whole labels do (every title and legend names a
+    new brief or new hours), and FreeType lays a string out glyph by glyph on every call."""
+    font = _font(size)
+    if not isinstance(font, ImageFont.FreeTypeFont):
+        return None
+    advance = font.getlength(word)
+    if advance != int(advance):
+        return None
+    mask, (x, y) = font.getmask2(word, mode="L")
+    width, height = mask.size
+    rows = np.frombuffer(bytes(mask), dtype=np.uint8).reshape(height, width)
+    rows.flags.writeable = False  # shared between threads and charts
+    return rows, x, y, advance
+
+
+def _words(text: str, size: int) -> list[tuple[np.ndarray, int, int]] | None:
+    """``text``'s words with their ink boxes' left and top in the line (pen positions as
+    FreeType's basic layout puts them: the built-in font has whole-pixel advances and no kerning
+    across a space); ``None`` when some word cannot be placed so."""
+    space = _word(" ", size)
+    if space is None:
+        return None
+    placed: list[tuple[np.ndarray, int, int]] = []
+    pen = 0
+    for number, word in enumerate(text.split(" ")):
+        if number:
+            pen += int(space[3])
+        if not word:
+            continue
+        piece = _word(word, size)
+        if piece is None:
+            return None
+        rows, x, y, advance = piece
+        placed.append((rows, pen + x, y))
+        pen += int(advance)
+    placed.append((np.zeros((0, 0), np.uint8), pen, 0))  # the box spans the whole advance
+    return placed
+
+
+def _length(text: str, size: int = _FONT_SIZE) -> float:
+    """``text``'s advance in pixels, as ``font.getlength`` measures it, from cached words."""
+    placed = _words(text, size) if text else None
+    return float(placed[-1][1]) if placed is not None else _font(size).getlength(text)
+
+
 def _coverage(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> Image.Image:
     """The anti-aliased coverage of ``text``, cropped to its ink box.
 
-    Laying a string out is most of drawing it, so a FreeType font's mask (already the ink box,
-    offset included) is taken as it is rather than measuring first and drawing again."""
+    Composed from cached words (each glyph's ink kept where words overlap, as FreeType's own
+    rendering does): a test checks it byte for byte against Pillow's rendering of the whole
+    string. Text that cannot be composed so is rendered whole."""
+    size = int(font.size) if isinstance(font, ImageFont.FreeTypeFont) else 0
+    placed = _words(text, size) if size and text.strip(" ") and font is _font(size) else None
+    inked = [piece for piece in placed or () if piece[0].size]
+    if placed is not None and inked:
+        x0 = min(0, *(x for _, x, _ in inked))
+        x1 = max(placed[-1][1], *(x + rows.shape[1] for rows, x, _ in inked))
+        y0 = min(y for _, _, y in inked)
+        y1 = max(y + rows.shape[0] for rows, _, y in inked)
+        line = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        for rows, x, y in inked:
+            region = line[y - y0 : y - y0 + rows.shape[0], x - x0 : x - x0 + rows.shape[1]]
+            np.maximum(region, rows, out=region)
+        return Image.frombytes("L", (line.shape[1], line.shape[0]), line.tobytes())
     if isinstance(font, ImageFont.FreeTypeFont):
         mask, _ = font.getmask2(text, mode="L")
         if mask.size[0] >= 1 and mask.size[1] >= 1:

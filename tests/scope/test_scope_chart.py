@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import random
+import string
 
-from PIL import Image
+from PIL import Image, ImageFont
 
+from bot.scoping import chart
 from bot.scoping.chart import estimate_chart, hour_ticks, shorten
 
 _MARK = (0xC0, 0x39, 0x2B)  # the estimate's red line
@@ -66,3 +69,61 @@ def test_long_names_are_shortened_to_fit_and_short_ones_kept() -> None:
     assert shorten("Florist landing page", 170) == "Florist landing page"
     cut = shorten("A very long project name " * 5, 170)
     assert cut.endswith("…") and len(cut) < 60
+
+
+def _whole(text: str, size: int) -> Image.Image:
+    """Pillow's own rendering of the whole string, as the chart drew every label before."""
+    font = chart._font(size)
+    assert isinstance(font, ImageFont.FreeTypeFont)  # Pillow's built-in font, as the chart's
+    mask, _ = font.getmask2(text, mode="L")
+    return Image.Image()._new(mask)
+
+
+def _labels() -> list[str]:
+    """What the chart writes (titles, names, hours, legends), and text it was never meant for."""
+    from bench._portfolio import BRIEFS
+
+    texts = [chart.hours_label(tenths / 10) for tenths in range(0, 30_000, 37)]
+    for brief in BRIEFS:
+        texts += [brief, f"Estimate for: {brief}", f"1. {brief[:30]}…", f"  {brief}  "]
+    texts += ["80% range: 0.2 h to 14 h", "estimate (P50): 1,250 h", "a  b   c", " x", "x "]
+    texts += ["Café Ünïcödé — naïve façade", "ﬁne ﬂow", "emoji 🎨 and 中文 text", "j́ȷ ꞁ"]
+    picks = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + ".,:;!?()/-–—'\"&%€ éüßñçøÆ"
+    texts += [
+        "".join(picks.choice(alphabet) for _ in range(picks.randint(1, 70))) for _ in range(1500)
+    ]
+    return texts
+
+
+def test_labels_composed_from_cached_words_are_pillows_rendering_byte_for_byte() -> None:
+    checked = 0
+    for size in (chart._FONT_SIZE, chart._TITLE_SIZE):
+        for text in _labels():
+            if not text.strip():
+                continue
+            composed, whole = chart._coverage(text, chart._font(size)), _whole(text, size)
+            assert composed.size == whole.size, text
+            assert composed.tobytes() == whole.tobytes(), text
+            assert chart._length(text, size) == chart._font(size).getlength(text), text
+            checked += 1
+    assert checked > 3000
+
+
+def test_a_chart_from_cached_words_is_the_chart_drawn_whole(monkeypatch) -> None:
+    bars: list[chart.Bar] = [
+        (212.2, 0.70, "Shopify store for a travel agency"),
+        (41.7, 0.69, "Wine shop"),
+        (3.0, 0.5),
+    ]
+    arguments = (bars, 41.8, 233.2, 484.8)
+    title = "Estimate for: Shopify store for a florist with online booking"
+    composed = estimate_chart(*arguments, title=title)
+    chart._label.cache_clear()
+    chart.shorten.cache_clear()
+    monkeypatch.setattr(chart, "_words", lambda text, size: None)  # every label drawn whole
+    try:
+        assert estimate_chart(*arguments, title=title) == composed
+    finally:
+        chart._label.cache_clear()
+        chart.shorten.cache_clear()
