@@ -46,6 +46,8 @@ PING = re.compile(
 
 def neutralise_mentions(text: str) -> str:
     """The same text, unable to notify a channel, a user group or a role."""
+    if "<" not in text and "@" not in text and "＠" not in text:
+        return text  # every pattern below needs one of them (most data text has none)
     text = _SLACK_SPECIAL.sub(lambda m: _BREAK + m.group(1).lower(), text)
     text = _SLACK_SUBTEAM.sub(lambda m: _BREAK + (m.group(1) or "team").strip(), text)
     text = _DISCORD_ROLE.sub(_BREAK + "role", text)

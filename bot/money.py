@@ -21,11 +21,13 @@ from functools import cache
 
 from babel import Locale
 from babel.numbers import (
+    NumberPattern,
     format_currency,
     format_decimal,
     get_currency_name,
     get_currency_precision,
     get_currency_symbol,
+    parse_pattern,
 )
 
 from bot.errors import InvalidInput
@@ -216,6 +218,7 @@ def parse_money(text: str) -> Money:
 # --- what Atelier writes --------------------------------------------------------------------
 
 
+@cache  # babel's data does not change while the bot runs; an estimate writes several amounts
 def symbol(code: str, locale: str = DEFAULT_LOCALE) -> str:
     return get_currency_symbol(code, locale)
 
@@ -225,6 +228,7 @@ def currency_name(code: str, count: int = 1, locale: str = DEFAULT_LOCALE) -> st
     return get_currency_name(code, count, locale)
 
 
+@cache
 def _pattern(locale: str) -> str:
     # The positive half of the locale's currency pattern: "¤#,##0.00", "#,##0.00 ¤".
     return str(Locale.parse(locale).currency_formats["standard"].pattern).split(";")[0]
@@ -270,14 +274,26 @@ def _place(number: str, code: str, locale: str) -> str:
 def format_compact(amount: float, code: str, locale: str = DEFAULT_LOCALE) -> str:
     """A figure for a range, as precise as an estimate is: "$12k", "€9.6k", "$1.2M", "$850"."""
     if amount >= 1_000_000:
-        number = format_decimal(amount / 1_000_000, "#,##0.#", locale=locale) + "M"
+        number = _decimal(amount / 1_000_000, "#,##0.#", locale) + "M"
     elif amount >= 10_000:
-        number = format_decimal(round(amount / 1000), "#,##0", locale=locale) + "k"
+        number = _decimal(round(amount / 1000), "#,##0", locale) + "k"
     elif amount >= 1000:
-        number = format_decimal(amount / 1000, "#,##0.#", locale=locale) + "k"
+        number = _decimal(amount / 1000, "#,##0.#", locale) + "k"
     else:
-        number = format_decimal(round(amount), "#,##0", locale=locale)
+        number = _decimal(round(amount), "#,##0", locale)
     return _place(number, code, locale)
+
+
+@cache
+def _parsed(pattern: str, locale: str) -> tuple[NumberPattern, Locale]:
+    return parse_pattern(pattern), Locale.parse(locale)
+
+
+def _decimal(number: float, pattern: str, locale: str) -> str:
+    """``format_decimal(number, pattern, locale=locale)``, the pattern and locale parsed once
+    (babel parses both on every call)."""
+    parsed, where = _parsed(pattern, locale)
+    return format_decimal(number, parsed, locale=where)
 
 
 def format_rate(value: float, code: str, locale: str = DEFAULT_LOCALE) -> str:

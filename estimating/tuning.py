@@ -139,13 +139,13 @@ def time_folds(
 def loo_items(history: History, rounds: int = LOO_ROUNDS) -> list[PastItem]:
     """The items leave-one-out tuning leaves out in turn (the newest ``rounds``): the only
     ones it searches for."""
-    return list(history.items[max(len(history) - rounds, 0) :])
+    return list(history.item_range(max(len(history) - rounds, 0), len(history)))
 
 
 def loo_fold(history: History, rounds: int = LOO_ROUNDS, semantic=None) -> Fold:
     start = max(len(history) - rounds, 0)
     indices = list(range(start, len(history)))
-    return _fold(history, [history.items[i] for i in indices], indices, semantic)
+    return _fold(history, list(history.item_range(start, len(history))), indices, semantic)
 
 
 def _mae(folds: Sequence[Fold], knobs: Knobs, guess: bool = False) -> float:

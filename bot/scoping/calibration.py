@@ -32,7 +32,6 @@ from bot.scoping.engine import (
     build_engine,
     never,
     past_history,
-    past_items,
 )
 from bot.scoping.history import TenantHistory
 from bot.scoping.tuning_process import searches, stop_children, tune_apart
@@ -170,8 +169,7 @@ class TenantBands:
                 cached is not None
                 and cached.engine is not None
                 and cached.count == history.count
-                and cached.engine.history.fingerprint
-                == History(past_items(history.closed)).fingerprint
+                and cached.engine.history.fingerprint == past_history(history.closed).fingerprint
             ):
                 fresh = replace(cached, source=history)
             elif len(history.closed) >= BACKGROUND_FROM:

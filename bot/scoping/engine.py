@@ -25,13 +25,12 @@ def past_items(closed: Sequence[Any]) -> list[PastItem]:
     for place, project in enumerate(closed):
         if project.actual_hours is None or project.actual_hours < 0:
             continue
-        estimated = getattr(project, "estimated_hours", None)
         items.append(
             PastItem(
                 id=project.id,
                 text=project_text(project),
                 actual=float(project.actual_hours),
-                guess=float(estimated) if estimated and estimated > 0 else None,
+                guess=_guess(project),
                 type=str(project.type or ""),
                 tags=tuple(project.tags or ()),
                 order=-float(place),
@@ -50,9 +49,36 @@ def never() -> bool:
 
 
 def past_history(closed: Sequence[Any]) -> History:
-    """``closed`` as the engine's history of past items."""
-    with collection_paused():  # one item per project: see knowledge.heap
-        return History(past_items(closed))
+    """``closed`` as the engine's history of past items (the same history as
+    ``History(past_items(closed))``, built from its columns in one pass: the items are made
+    only if something asks for them)."""
+    ids: list[str] = []
+    texts: list[str] = []
+    actual: list[float] = []
+    guesses: list[float | None] = []
+    types: list[str] = []
+    tags: list[tuple[str, ...]] = []
+    orders: list[float] = []
+    with collection_paused():  # a few objects per project: see knowledge.heap
+        # ``closed`` lists the newest first: read from the oldest, the columns are in order.
+        for place in range(len(closed) - 1, -1, -1):
+            project = closed[place]
+            hours = project.actual_hours
+            if hours is None or hours < 0:
+                continue
+            ids.append(project.id)
+            texts.append(project_text(project))
+            actual.append(float(hours))
+            guesses.append(_guess(project))
+            types.append(str(project.type or ""))
+            tags.append(tuple(project.tags or ()))
+            orders.append(-float(place))
+        return History.from_columns(ids, texts, actual, guesses, types, tags, orders)
+
+
+def _guess(project: Any) -> float | None:
+    estimated = getattr(project, "estimated_hours", None)
+    return float(estimated) if estimated and estimated > 0 else None
 
 
 def build_engine(

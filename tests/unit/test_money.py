@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import money
 from bot.errors import InvalidInput
 from bot.leaks import mentions_rate_or_margin
 from bot.money import (
@@ -125,3 +126,21 @@ def test_thousands_as_people_abbreviate_them() -> None:
     assert parse_money("8k") == Money(8000.0, None)
     assert parse_money("€8k") == Money(8000.0, "EUR")
     assert parse_money("2.5k CHF") == Money(2500.0, "CHF")
+
+
+def test_compact_amounts_are_babels_own_formatting_with_the_patterns_parsed_once() -> None:
+    from babel.numbers import format_decimal
+
+    def by_babel(amount: float, locale: str) -> str:  # what format_compact wrote before
+        if amount >= 1_000_000:
+            return format_decimal(amount / 1_000_000, "#,##0.#", locale=locale) + "M"
+        if amount >= 10_000:
+            return format_decimal(round(amount / 1000), "#,##0", locale=locale) + "k"
+        if amount >= 1000:
+            return format_decimal(amount / 1000, "#,##0.#", locale=locale) + "k"
+        return format_decimal(round(amount), "#,##0", locale=locale)
+
+    for locale in ("en_US", "de_DE", "fr_CH", "hi_IN", "ar_EG"):
+        for amount in (0, 0.4, 7, 849.5, 999.6, 1000, 1250, 9_949, 9_951, 12_345, 999_999, 1.26e6):
+            number = by_babel(amount, locale)
+            assert format_compact(amount, "EUR", locale) == money._place(number, "EUR", locale)
