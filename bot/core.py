@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections.abc import Awaitable, Sequence
 from typing import TypeVar
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from bot.access import AccessPolicy, keep_private
 from bot.button_values import ButtonValues
@@ -29,6 +30,7 @@ from bot.outbound import DirectMessages
 from bot.registry import ActionId, SkillRegistry
 from bot.retention import prune_expired
 from bot.router import Route, route
+from bot.scoping.warm import read_histories, recent_tenants
 from bot.services import Services
 from bot.skills import SKILL_MODULES
 from bot.suggestions import Suggestion, project_suggestions
@@ -72,17 +74,33 @@ class Bot:
         self.button_values = ButtonValues(services.db)
 
     _warming: asyncio.Task[None] | None = None
+    _closing: threading.Event | None = None
 
     async def start(self, *, warm_up: bool = False) -> None:
         """Bring the database up to date; with ``warm_up`` (a bot that serves until stopped)
-        also open the knowledge store and load the embedding model in the background, which
-        the first `/scope` would otherwise wait for."""
+        also open the knowledge store, load the embedding model and read the histories of the
+        workspaces that asked for estimates most recently, in the background: the first
+        `/scope` would otherwise wait for them."""
+        closing = self._closing = threading.Event()
+
+        async def histories() -> None:
+            try:
+                tenants = await recent_tenants(self.services.db, self.services.clock())
+            except SQLAlchemyError:  # a database the migrations have not made yet: none
+                return
+            if tenants:
+                store = await self.services.open_knowledge()
+                await asyncio.to_thread(
+                    read_histories, self.services.histories, store, tenants, closing.is_set
+                )
 
         async def warming() -> None:
-            try:
-                await asyncio.to_thread(self.services.warm_up)
-            except Exception as problem:  # the first /scope says what is wrong, to the user
-                log.warning("warm_up_failed", error=type(problem).__name__)
+            # The model and the histories side by side: neither needs the other.
+            for done in await asyncio.gather(
+                asyncio.to_thread(self.services.warm_up), histories(), return_exceptions=True
+            ):
+                if isinstance(done, Exception):  # the first /scope says what is wrong
+                    log.warning("warm_up_failed", error=type(done).__name__)
 
         self.services.bands.resume()  # tunings stopped by an earlier close may run again
         if warm_up:  # beside the migrations: neither needs the other
@@ -94,6 +112,8 @@ class Bot:
         await prune_expired(self.services.db, self.services.settings, self.services.clock())
 
     async def close(self) -> None:
+        if self._closing is not None:
+            self._closing.set()  # a history still being read is the last one read
         if self._warming is not None:  # a store still loading is not left behind half-open
             await self._warming
             self._warming = None
