@@ -17,11 +17,13 @@ refuse otherwise and say how to price them in it (:mod:`bot.changes.records`).
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from bot.logs import get_logger
 from state import TenantSettings
 
 if TYPE_CHECKING:
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.services import Services
     from state import ActiveProject
+
+log = get_logger(__name__)
 
 Source = Literal["project", "workspace", "settings"]
 
@@ -50,6 +54,9 @@ class PricingCache:
     committed, so they show at once; a write by another process (the CLI, another replica)
     shows within ``max_age`` seconds. A read that began before a write's :meth:`forget` is not
     kept, so an old rate can't outlive the write. At most ``max_tenants`` are kept.
+
+    A workspace that keeps asking has its pricing read again behind an answer once it is half
+    its age limit old (:meth:`read_behind`), so no answer of its waits for the read.
     """
 
     def __init__(
@@ -63,6 +70,7 @@ class PricingCache:
         self._clock = clock
         self._entries: dict[str, tuple[float, Pricing]] = {}
         self._generation = 0  # bumped by every forget
+        self._reading: dict[str, asyncio.Task[object]] = {}  # reads behind the answers
 
     def get(self, tenant: str) -> Pricing | None:
         """The workspace's pricing when it was read less than ``max_age`` seconds ago."""
@@ -70,6 +78,28 @@ class PricingCache:
         if entry is None or self._clock() - entry[0] >= self.max_age:
             return None
         return entry[1]
+
+    def ageing(self, tenant: str) -> bool:
+        """Whether the kept pricing is at least half its age limit old."""
+        entry = self._entries.get(tenant)
+        return entry is not None and self._clock() - entry[0] >= self.max_age / 2
+
+    def read_behind(self, tenant: str, read: Callable[[], Coroutine[Any, Any, object]]) -> None:
+        """Run ``read`` (which keeps what it finds with :meth:`put`) as a task of the running loop,
+        unless one for the workspace is still running."""
+        if tenant in self._reading:
+            return
+        task = asyncio.get_running_loop().create_task(read())
+        self._reading[tenant] = task
+
+        def done(finished: asyncio.Task[object]) -> None:
+            self._reading.pop(tenant, None)
+            if not finished.cancelled() and finished.exception() is not None:
+                # The kept pricing stays until it is too old; that answer's own read then
+                # reports what is wrong.
+                log.warning("pricing_read_failed", error=type(finished.exception()).__name__)
+
+        task.add_done_callback(done)
 
     def generation(self) -> int:
         """Take this before reading; :meth:`put` keeps the read only if nothing was forgotten
@@ -105,7 +135,14 @@ async def workspace_pricing(services: Services, tenant: str) -> Pricing:
     """The workspace's rate and currency, else the defaults (kept in ``services.pricing``)."""
     cache = services.pricing
     if (pricing := cache.get(tenant)) is not None:
+        if cache.ageing(tenant):
+            cache.read_behind(tenant, lambda: _read_and_keep(services, tenant))
         return pricing
+    return await _read_and_keep(services, tenant)
+
+
+async def _read_and_keep(services: Services, tenant: str) -> Pricing:
+    cache = services.pricing
     generation = cache.generation()
     async with services.db.sessions() as session:
         pricing = await read_pricing(session, services.settings, tenant)

@@ -33,7 +33,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,7 +236,10 @@ class HistoryCache:
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
-        self._refreshing: dict[str, threading.Thread] = {}
+        self._refreshing: dict[str, Future[None]] = {}
+        # One long-lived worker for the refreshes: starting a thread waits for it to run, which
+        # an answer that asked for the refresh paid (up to a few ms when the GIL is busy).
+        self._refresher: ThreadPoolExecutor | None = None
         self._store: KnowledgeStore | None = None  # the store the entries were read from
 
     @property
@@ -312,10 +315,10 @@ class HistoryCache:
     def wait_for_refresh(self, tenant: str, timeout: float | None = None) -> bool:
         """Wait for a background refresh of ``tenant`` to end; False if still running."""
         with self._lock:
-            thread = self._refreshing.get(tenant)
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
+            running = self._refreshing.get(tenant)
+        if running is not None:
+            wait([running], timeout)
+            return running.done()
         return True
 
     def _get(self, tenant: str) -> _Entry | None:
@@ -370,14 +373,14 @@ class HistoryCache:
         with self._lock:
             if tenant in self._refreshing:
                 return
-            thread = threading.Thread(
-                target=self._refresh,
-                args=(store, tenant, _generation(store, tenant), incremental, check),
-                name="atelier-history-refresh",
-                daemon=True,
+            if self._refresher is None:
+                self._refresher = ThreadPoolExecutor(
+                    1, thread_name_prefix="atelier-history-refresh"
+                )
+            # Kept under the lock the refresh takes to forget itself: it cannot end unseen.
+            self._refreshing[tenant] = self._refresher.submit(
+                self._refresh, store, tenant, _generation(store, tenant), incremental, check
             )
-            self._refreshing[tenant] = thread
-        thread.start()
 
     @staticmethod
     def _behind(store: KnowledgeStore, table: FeatureTable, tenant: str, entry: _Entry) -> bool:

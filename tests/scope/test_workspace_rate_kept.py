@@ -3,6 +3,8 @@ another process's write within the cache's age limit, and never an old rate afte
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.pricing import Pricing, PricingCache, workspace_pricing
 from state import Database, TenantSettings
 from tests.conftest import Harness
@@ -75,3 +77,39 @@ def test_the_cache_keeps_a_bounded_number_of_workspaces():
     ]
     clock.now += 2.0
     assert cache.get("T4") is None  # too old: read again
+
+
+async def test_a_workspace_that_keeps_asking_has_its_rate_read_behind_its_answers(
+    scope_harness: Harness, monkeypatch
+):
+    import bot.pricing as pricing_module
+
+    services = scope_harness.bot.services
+    clock = Clock()
+    services.pricing = PricingCache(max_age=2.0, clock=clock)
+    reads: list[str] = []
+    real = pricing_module.read_pricing
+
+    async def counted(session, settings, tenant):
+        reads.append(tenant)
+        return await real(session, settings, tenant)
+
+    monkeypatch.setattr(pricing_module, "read_pricing", counted)
+    assert "at $100/h" in (await scope_harness.say(SHOPIFY)).text
+    assert len(reads) == 1  # the first answer read it
+    other = Database(services.db.url)  # another process changes it meanwhile
+    try:
+        async with other.transaction() as session:
+            session.add(TenantSettings(tenant="local", rate=75.0, currency="GBP"))
+    finally:
+        await other.close()
+    clock.now += 1.5  # half its age: this answer uses it and has it read again behind itself
+    assert "at $100/h" in (await scope_harness.say(SHOPIFY)).text
+    for _ in range(100):  # the read behind the answer ends on its own
+        if len(reads) == 2 and not services.pricing._reading:
+            break
+        await asyncio.sleep(0.01)
+    assert len(reads) == 2
+    clock.now += 0.6  # the first read is now too old, the one behind the answer is not
+    assert "at £75/h" in (await scope_harness.say(SHOPIFY)).text
+    assert len(reads) == 2  # that answer used the read behind the last one: none of its own
