@@ -141,12 +141,14 @@ def tune_apart(
     with _ONE_AT_A_TIME:
         if stopping():
             raise TuningStopped
-        job = Job(history.items, params, found, rounds, nice)
+        # The items for the child only: the serving history keeps its columns, not 50k items.
+        items = history.item_range(0, len(history))
+        job = Job(items, params, found, rounds, nice)
         try:
             fitted = _fit_in_child(job, stopping)
         except (OSError, ChildUnavailable) as problem:  # no child can run here: tune here
             log.warning("no tuning process (%s): tuning here", type(problem).__name__)
-            fitted = fit(Job(history.items, params, found, rounds))
+            fitted = fit(Job(items, params, found, rounds))
         except Exception as problem:
             if stopping():  # ended on purpose: the bot is stopping
                 raise TuningStopped from problem
