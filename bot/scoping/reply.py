@@ -16,7 +16,7 @@ from bot.messages import (
     Table,
 )
 from bot.scoping import wording as w
-from bot.scoping.result import RANGE_COVERAGE, AnalogueRow, ScopeResult
+from bot.scoping.result import RANGE_COVERAGE, AnalogueRow, GuessCheck, ScopeResult
 
 BRIEF_SHOWN = 300  # characters of the brief echoed back
 TITLE_SHOWN = 60
@@ -128,6 +128,19 @@ def _overrun_text(result: ScopeResult) -> str:
     return "; ".join(parts) + "."
 
 
+def _guess_position(guess: GuessCheck) -> str:
+    """Where the guess sits against the range the history alone gives."""
+    assert guess.estimate is not None
+    history_range = w.hours_range(guess.estimate.history_p10, guess.estimate.history_p90)
+    where = {
+        "below": f"Your guess is **below** the range your history alone gives "
+        f"({history_range}): check what it leaves out.",
+        "above": f"Your guess is **above** the range your history alone gives ({history_range}).",
+        "within": f"Your guess is within the range your history alone gives ({history_range}).",
+    }
+    return where[guess.position or "within"]
+
+
 def _guess_text(result: ScopeResult) -> str:
     guess = result.guess
     if guess is None:
@@ -138,6 +151,16 @@ def _guess_text(result: ScopeResult) -> str:
             "estimate and an actual, so I can't yet say how your guesses usually turn out."
         )
     basis = "similar projects" if guess.basis == "similar" else "your past projects"
+    if guess.estimate is not None and result.history_estimate is not None:
+        # The headline is the combined estimate: this says what it rests on, and what the
+        # history alone would have said.
+        text = (
+            f"You guessed {w.hours(guess.guess_hours)}: the estimate above combines it with "
+            f"your record, from how guesses of that size for similar work turned out ({basis} "
+            f"took {w.ratio(guess.ratio.ratio)} their estimate). Your history alone says "
+            f"≈ {w.hours(result.history_estimate.p50)}."
+        )
+        return text + " " + _guess_position(guess)
     if guess.estimate is not None:
         text = (
             f"You guessed {w.hours(guess.guess_hours)}: combined with your record, "
@@ -146,15 +169,7 @@ def _guess_text(result: ScopeResult) -> str:
             f"{w.percent(RANGE_COVERAGE)} range), from how guesses of that size for similar "
             f"work turned out ({basis} took {w.ratio(guess.ratio.ratio)} their estimate)."
         )
-        history_range = w.hours_range(guess.estimate.history_p10, guess.estimate.history_p90)
-        where = {
-            "below": f"Your guess is **below** the range your history alone gives "
-            f"({history_range}): check what it leaves out.",
-            "above": f"Your guess is **above** the range your history alone gives "
-            f"({history_range}).",
-            "within": f"Your guess is within the range your history alone gives ({history_range}).",
-        }
-        return text + " " + where[guess.position or "within"]
+        return text + " " + _guess_position(guess)
     return (
         f"You guessed {w.hours(guess.guess_hours)}: on your record that means "
         f"**≈ {w.hours(guess.likely_hours)}** "

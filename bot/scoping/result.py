@@ -99,6 +99,8 @@ class ScopeResult:
     min_similarity: float
     analogues: tuple[AnalogueRow, ...]  # used by the estimate, closest first
     candidates: tuple[AnalogueRow, ...]  # every match, closest first ("show more")
+    # The answer's estimate: with the user's guess combined in when there is one (the better of
+    # the two on every hours history: bench/README.md), else from the history alone.
     estimate: Estimate | None
     overrun_all: OverrunStats | None
     overrun_similar: OverrunStats | None
@@ -111,6 +113,9 @@ class ScopeResult:
     # How much the analogues grew through change requests (a sentence; not a fact: the
     # composer never restates it), when the caller worked it out.
     growth: str | None = None
+    # The history-only estimate, when ``estimate`` combines a guess (the reply says where
+    # the guess sits against it).
+    history_estimate: Estimate | None = None
 
     @property
     def has_estimate(self) -> bool:
@@ -142,6 +147,7 @@ class ScopeResult:
             "overrun_all": _ratio(self.overrun_all),
             "overrun_similar": _ratio(self.overrun_similar),
             "guess": None,
+            "history_estimate": None,
             "phases": [
                 {"name": p.name, "share": p.share, "hours": p.hours, "projects": p.sources}
                 for p in self.phases
@@ -167,6 +173,13 @@ class ScopeResult:
                 "p10": self.price(est.p10),
                 "p50": self.price(est.p50),
                 "p90": self.price(est.p90),
+            }
+        if est is not None and self.history_estimate is not None:
+            history = self.history_estimate
+            facts["history_estimate"] = {
+                "p10_hours": history.p10,
+                "p50_hours": history.p50,
+                "p90_hours": history.p90,
             }
         if self.guess is not None:
             facts["guess"] = {
@@ -319,10 +332,15 @@ def compute_scope(
         else:
             guess = GuessCheck(guess_hours, overrun_all, "all", guess_estimate)
 
+    # With a guess the engine could combine, that is the answer; the history's own stays
+    # beside it for the comparison.
+    answer = result
+    if result is not None and guess_estimate is not None:
+        answer = replace(guess_estimate, method=f"{guess_estimate.method}; with your guess")
     phases: list[Phase] = []
     risks: list[Risk] = []
-    if analogues and result is not None:
-        phases = phase_breakdown([(p.phases or {}, s) for p, s in used_projects], result.p50)
+    if analogues and answer is not None:
+        phases = phase_breakdown([(p.phases or {}, s) for p, s in used_projects], answer.p50)
         risks = top_risks([(p.id, p.lessons or [], s) for p, s in used_projects])
 
     return ScopeResult(
@@ -333,7 +351,8 @@ def compute_scope(
         min_similarity=params.min_similarity,
         analogues=analogues,
         candidates=candidates,
-        estimate=result if analogues else None,
+        estimate=answer if analogues else None,
+        history_estimate=result if analogues and answer is not result else None,
         overrun_all=overrun_all,
         overrun_similar=overrun_similar if analogues else None,
         guess=guess,

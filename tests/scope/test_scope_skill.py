@@ -203,3 +203,40 @@ async def test_brief_text_cannot_ping_everyone(scope_harness: Harness):
 async def test_an_empty_brief_gets_usage(scope_harness: Harness):
     reply = await scope_harness.say("/scope")
     assert "Tell me what the client wants" in reply.text
+
+
+async def test_with_a_guess_the_answer_is_the_combined_estimate_and_the_history_is_beside_it(
+    scope_harness: Harness,
+):
+    plain = await scope_harness.say(SHOPIFY)
+    guessed = await scope_harness.say(SHOPIFY + ", I think 40h")
+    alone, facts = plain.facts["estimate"], guessed.facts
+    combined = facts["estimate"]
+    # The answer's estimate, its price and its phases are the guess combined with the history.
+    assert combined["p50_hours"] == facts["guess"]["likely_hours"]
+    assert (combined["p10_hours"], combined["p90_hours"]) == (
+        facts["guess"]["low_hours"],
+        facts["guess"]["high_hours"],
+    )
+    assert combined["p50_hours"] != alone["p50_hours"]
+    assert facts["price"]["p50"] == combined["p50_hours"] * facts["rate"]
+    assert (
+        abs(sum(p["hours"] for p in facts["phases"]) - combined["p50_hours"])
+        < 0.05 * (combined["p50_hours"])
+    )
+    # The history alone is what the same brief without the guess gets, and the reply says it.
+    history = facts["history_estimate"]
+    assert history["p50_hours"] == alone["p50_hours"]
+    assert f"Your history alone says ≈ {round(alone['p50_hours'])} h" in guessed.text
+    assert plain.facts["history_estimate"] is None
+    # Saving keeps what the answer said.
+    save = next(b for b in guessed.buttons if b.action_id == "scope:save")
+    saved = await scope_harness.press(save)
+    assert not saved.refused, saved.text
+    async with scope_harness.bot.services.db.sessions() as session:
+        from sqlalchemy import select
+
+        from state import SavedEstimate
+
+        kept = (await session.scalars(select(SavedEstimate))).all()
+    assert [round(k.p50_hours, 6) for k in kept] == [round(combined["p50_hours"], 6)]
