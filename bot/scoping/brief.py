@@ -37,11 +37,12 @@ _RATE_WORD = re.compile(
     re.IGNORECASE,
 )
 # "at $120/h", "€90/h", "90 €/h", "120 EUR per hour", "$120 an hour"
-_RATE_SYMBOL_FIRST = re.compile(rf"(?:\bat\s+)?{_SYMBOL}\s*{_NUMBER}{_PER_HOUR}", re.IGNORECASE)
+_AT = r"(?:\bat\s+)?(?:[~≈]\s*)?"  # "at", "at ~", "~"
+_RATE_SYMBOL_FIRST = re.compile(rf"{_AT}{_SYMBOL}\s*{_NUMBER}{_PER_HOUR}", re.IGNORECASE)
 # "CHF 120/h", "at EUR 90 per hour": the code first, as the CLDR writes some currencies
-_RATE_CODE_FIRST = re.compile(rf"(?:\bat\s+)?\b{_CODE}\s*{_NUMBER}{_PER_HOUR}", re.IGNORECASE)
+_RATE_CODE_FIRST = re.compile(rf"{_AT}\b{_CODE}\s*{_NUMBER}{_PER_HOUR}", re.IGNORECASE)
 _RATE_AMOUNT_FIRST = re.compile(
-    rf"(?:\bat\s+)?{_NUMBER}\s*(?:{_SYMBOL}|{_CODE}\b)?{_PER_HOUR}", re.IGNORECASE
+    rf"{_AT}{_NUMBER}\s*(?:{_SYMBOL}|{_CODE}\b)?{_PER_HOUR}", re.IGNORECASE
 )
 # "in EUR", "in euros", "in Swiss francs"
 _IN_CURRENCY = re.compile(r"\bin\s+(?P<word>(?:[A-Za-z]{2,12}\s)?[A-Za-z]{3,10})\b", re.IGNORECASE)
@@ -50,6 +51,19 @@ _GUESS = re.compile(
     r"\b(?:i\s+think|i\s+guess|i'?d\s+say|i\s+would\s+say|i\s+estimate|my\s+guess\s+is|"
     r"my\s+estimate\s+is|my\s+gut\s+says)\b[^0-9\n]{0,30}?"
     r"(?P<hours>\d{1,5}(?:[.,]\d{1,2})?)\s*(?:h|hrs?|hours?)\b",
+    re.IGNORECASE,
+)
+# The shorter ways people put a figure on the work: "~25 hours", "≈ 40h", "roughly 60 hrs",
+# "about 30h", "should take 20 hours", "est. 50h", "ballpark 80h". Hours that describe the
+# deliverable or a schedule ("about 3 hours of video", "20 hours a week", "a 2-hour workshop",
+# "within 48 hours") are not a guess.
+_GUESS_SHORT = re.compile(
+    r"(?:(?<![\w~≈])[~≈]\s*|\b(?:about|around|roughly|approx(?:\.|imately)?|maybe|probably|"
+    r"ballpark|est\.|estimated?:?|guess:|should\s+take|would\s+take|will\s+take|takes)\s+"
+    r"(?:[~≈]\s*)?)(?P<hours>\d{1,5}(?:[.,]\d{1,2})?)\s*(?:h|hrs?|hours?)\b"
+    r"(?!\s+(?:of\s+(?:video|audio|footage|content|recordings?|music|training|support|calls?)|"
+    r"(?:a|an|per|each|every)\s+(?:day|week|month|year|sprint)|long\b|"
+    r"(?:of\s+)?(?:support|turnaround|response|delivery|window)))",
     re.IGNORECASE,
 )
 
@@ -120,7 +134,7 @@ def parse_brief(text: str) -> ParsedBrief:
     guess: float | None = None
     spans: list[tuple[int, int]] = []
 
-    found = _GUESS.search(text)
+    found = _GUESS.search(text) or _GUESS_SHORT.search(text)
     if found:
         guess = _number(found.group("hours"))
         spans.append(found.span())
@@ -159,7 +173,7 @@ def parse_brief(text: str) -> ParsedBrief:
     brief = text
     for start, end in sorted(spans, reverse=True):
         brief = brief[:start] + " " + brief[end:]
-    brief = re.sub(r"\s+([?.!,;:])", r"\1", re.sub(r"\s{2,}", " ", brief)).strip(" ,;:-")
+    brief = re.sub(r"\s+([?.!,;:])", r"\1", re.sub(r"\s{2,}", " ", brief)).strip(" ,;:-~≈")
     brief = re.sub(r"([?.!,;:])\1+", r"\1", brief)
     brief = strip_question(brief.strip())
     return ParsedBrief(brief=brief.strip(), rate=rate, currency=currency, guess_hours=guess)

@@ -44,6 +44,40 @@ from bot.scoping.risks import top_risks
         ("a site in PHP", "a site in PHP", None, None, None),
         ("a dashboard in real time", "a dashboard in real time", None, None, None),
         ("a shop in Brazilian reals", "a shop", None, "BRL", None),
+        # The short ways of putting a figure on the work are a guess too.
+        ("WordPress site with booking, ~25 hours", "WordPress site with booking", None, None, 25),
+        ("a shop, ≈ 40h", "a shop", None, None, 40),
+        ("booking site, about 30h", "booking site", None, None, 30),
+        ("an app, around 120 hours", "an app", None, None, 120),
+        ("est. 50h brand identity", "brand identity", None, None, 50),
+        ("should take 20 hours: a landing page", "a landing page", None, None, 20),
+        ("approx. 12 hrs logo at €90/h", "logo", 90, "EUR", 12),
+        ("a shop at ~90/h", "a shop", 90, None, None),
+        # Hours that describe the work or a schedule are not.
+        (
+            "video editing, about 3 hours of video",
+            "video editing, about 3 hours of video",
+            None,
+            None,
+            None,
+        ),
+        (
+            "support retainer, about 20 hours a week",
+            "support retainer, about 20 hours a week",
+            None,
+            None,
+            None,
+        ),
+        ("a 2-hour workshop deck", "a 2-hour workshop deck", None, None, None),
+        ("delivery within 48 hours", "delivery within 48 hours", None, None, None),
+        ("24 hours support for a shop", "24 hours support for a shop", None, None, None),
+        (
+            "an edit of about 2 hours long footage",
+            "an edit of about 2 hours long footage",
+            None,
+            None,
+            None,
+        ),
     ],
 )
 def test_overrides_are_taken_out_of_the_brief(text, brief, rate, currency, guess):
