@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from estimating import Engine, History, Knobs, PastItem, Tuned, tune
+from estimating.tuning import loo_items
 from knowledge.heap import collection_paused
 from knowledge.port import KnowledgeStore
 
@@ -81,6 +82,41 @@ def _guess(project: Any) -> float | None:
     return float(estimated) if estimated and estimated > 0 else None
 
 
+Searches = dict[str, dict[str, float]]  # a round's item id -> its search's similarities
+# Texts embedded and searched together: the model's batch of one text was most of a small
+# workspace's first answer (a hundred single-text runs); a stop waits for one batch at most.
+SEARCHES_AT_ONCE = 16
+
+
+def searches(
+    store: KnowledgeStore,
+    tenant: str,
+    history: History,
+    rounds: int,
+    nearest: int,
+    stopping: Callable[[], bool] = never,
+) -> Searches:
+    """The searches leave-one-out tuning makes, through the bot's store, a batch of texts at
+    a time where the store can (one embedding run and one query for
+    :data:`SEARCHES_AT_ONCE` texts, not one each); raises :class:`TuningStopped` between two
+    batches once ``stopping()`` says so."""
+    found: Searches = {}
+    items = loo_items(history, rounds)
+    many = getattr(store, "nearest_many", None)
+    step = SEARCHES_AT_ONCE if callable(many) else 1
+    for start in range(0, len(items), step):
+        if stopping():
+            raise TuningStopped
+        batch = items[start : start + step]
+        if callable(many):
+            texts = [item.text for item in batch]
+            for item, ids in zip(batch, many(tenant, texts, nearest), strict=True):
+                found[item.id] = dict(ids)
+        else:
+            found[batch[0].id] = dict(store.nearest(tenant, batch[0].text, nearest))
+    return found
+
+
 def build_engine(
     closed: Sequence[Any],
     params: Knobs,
@@ -100,8 +136,11 @@ def build_engine(
         return None, Tuned(params)
     tuned = Tuned(params)
     if store is not None and len(history) >= MIN_PROJECTS:
+        found = searches(store, tenant, history, MAX_ROUNDS, NEAREST, stopping)
 
         def search(item: PastItem) -> Mapping[str, float]:
+            if item.id in found:
+                return found[item.id]
             if stopping():
                 raise TuningStopped
             return dict(store.nearest(tenant, item.text, NEAREST))

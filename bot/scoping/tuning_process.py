@@ -32,11 +32,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import estimating
-from bot.scoping.engine import TuningStopped, never
+from bot.scoping.engine import Searches, TuningStopped, never, searches
 from estimating import Engine, History, Knobs, Tuned
 from estimating.apart import Fitted, Job, fit
-from estimating.tuning import loo_items
-from knowledge.port import KnowledgeStore
 
 log = logging.getLogger(__name__)
 
@@ -54,25 +52,7 @@ class ChildUnavailable(Exception):
 _PACKAGE_ROOT = str(Path(estimating.__file__).resolve().parent.parent)
 
 
-Searches = dict[str, dict[str, float]]  # a round's item id -> its search's similarities
 
-
-def searches(
-    store: KnowledgeStore,
-    tenant: str,
-    history: History,
-    rounds: int,
-    nearest: int,
-    stopping: Callable[[], bool] = never,
-) -> Searches:
-    """The searches leave-one-out tuning makes, made here through the bot's store; raises
-    :class:`TuningStopped` between two of them once ``stopping()`` says so."""
-    found: Searches = {}
-    for item in loo_items(history, rounds):
-        if stopping():
-            raise TuningStopped
-        found[item.id] = dict(store.nearest(tenant, item.text, nearest))
-    return found
 
 
 def _child_environment() -> dict[str, str]:

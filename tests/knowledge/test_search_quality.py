@@ -43,3 +43,20 @@ def test_briefs_find_their_kind(demo_store: ProjectStore, brief: str, expected_t
 
 def test_other_tenants_see_none_of_the_demo(demo_store: ProjectStore) -> None:
     assert demo_store.search("T0TEAM", "Shopify store with custom theme") == []
+
+
+def test_searches_in_a_batch_find_what_one_at_a_time_finds(demo_store: ProjectStore) -> None:
+    texts = [p.title + "\n" + (p.summary or "") for p in demo_store.list("local")[:20]]
+    texts += ["", "Shopify store with custom theme"]
+    batched = demo_store.nearest_many("local", texts, 32)
+    assert len(batched) == len(texts) and batched[-2] == []  # an empty text finds nothing
+    for text, found in zip(texts, batched, strict=True):
+        if not text:
+            continue
+        single = demo_store.nearest("local", text, 32)
+        assert len(found) == len(single) == 32
+        by_id = dict(found)
+        assert {pid for pid, _ in single[:28]} <= set(by_id)  # ties at the edge may differ
+        for pid, similarity in single:  # the same vectors to float precision
+            if pid in by_id:
+                assert by_id[pid] == pytest.approx(similarity, abs=1e-5)

@@ -28,14 +28,16 @@ import knowledge.store as ks
 
 calibration.BACKGROUND_FROM = 10  # the demo portfolio is tuned in the background
 searching = threading.Event()
-nearest = ks.ProjectStore.nearest
 
-def watched(self, *args, **kwargs):
-    if threading.current_thread().name == "atelier-band-tuning":
-        searching.set()
-    return nearest(self, *args, **kwargs)
+def watched(search):
+    def searched(self, *args, **kwargs):
+        if threading.current_thread().name == "atelier-band-tuning":
+            searching.set()
+        return search(self, *args, **kwargs)
+    return searched
 
-ks.ProjectStore.nearest = watched
+ks.ProjectStore.nearest = watched(ks.ProjectStore.nearest)
+ks.ProjectStore.nearest_many = watched(ks.ProjectStore.nearest_many)  # a batch of searches
 
 async def main() -> None:
     settings = load_settings(data_dir=Path(sys.argv[1]), llm=None, _env_file=None)
