@@ -29,10 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -228,6 +229,42 @@ def _patched(
     return _Entry(_history(kept, count, entry.history.loaded_at), generation, now)
 
 
+class _Worker:
+    """One daemon thread that runs the jobs it is given, in order.
+
+    A caller never waits for a thread to start. A process that exits does not wait for a job
+    either: a thread pool's workers are joined at exit, and a refresh blocked on an unreachable
+    Chroma server would hold the exit up.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._jobs: queue.SimpleQueue[tuple[Future[None], Callable[[], None]]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, job: Callable[[], None]) -> Future[None]:
+        done: Future[None] = Future()
+        self._jobs.put((done, job))
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+        return done
+
+    def _run(self) -> None:
+        while True:
+            done, job = self._jobs.get()
+            if not done.set_running_or_notify_cancel():
+                continue
+            try:
+                job()
+            except Exception as problem:  # the job's own caller reads it from the future
+                done.set_exception(problem)
+            else:
+                done.set_result(None)
+
+
 class HistoryCache:
     """One store's tenant histories, least recently used first, bounded in projects."""
 
@@ -239,7 +276,7 @@ class HistoryCache:
         self._refreshing: dict[str, Future[None]] = {}
         # One long-lived worker for the refreshes: starting a thread waits for it to run, which
         # an answer that asked for the refresh paid (up to a few ms when the GIL is busy).
-        self._refresher: ThreadPoolExecutor | None = None
+        self._refresher = _Worker("atelier-history-refresh")
         self._store: KnowledgeStore | None = None  # the store the entries were read from
 
     @property
@@ -373,13 +410,10 @@ class HistoryCache:
         with self._lock:
             if tenant in self._refreshing:
                 return
-            if self._refresher is None:
-                self._refresher = ThreadPoolExecutor(
-                    1, thread_name_prefix="atelier-history-refresh"
-                )
+            generation = _generation(store, tenant)
             # Kept under the lock the refresh takes to forget itself: it cannot end unseen.
             self._refreshing[tenant] = self._refresher.submit(
-                self._refresh, store, tenant, _generation(store, tenant), incremental, check
+                lambda: self._refresh(store, tenant, generation, incremental, check)
             )
 
     @staticmethod
