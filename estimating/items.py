@@ -65,10 +65,12 @@ def usable(item: PastItem) -> bool:
     return math.isfinite(item.actual) and item.actual >= 0
 
 
-def _valid_guess(value: float | None) -> float:
-    if value is None or not math.isfinite(value) or value <= 0:
-        return math.nan
-    return float(value)
+def _valid_guesses(values: Sequence[float | None]) -> np.ndarray:
+    """The guesses as floats, NaN where there is none (missing, not finite, or not above 0)."""
+    guesses = np.asarray([math.nan if v is None else v for v in values], dtype=float)
+    with np.errstate(invalid="ignore"):
+        guesses[~(np.isfinite(guesses) & (guesses > 0))] = math.nan
+    return guesses
 
 
 class History:
@@ -138,10 +140,7 @@ class History:
         self.ids = ids
         self.texts = texts
         self.actual = np.asarray(actual, dtype=float)
-        guess = np.asarray([math.nan if v is None else v for v in guesses], dtype=float)
-        with np.errstate(invalid="ignore"):
-            guess[~(np.isfinite(guess) & (guess > 0))] = math.nan  # as _valid_guess
-        self.guess = guess
+        self.guess = _valid_guesses(guesses)
         self.index = dict(zip(ids, range(len(ids)), strict=True))
         self._guesses = guesses
         self._types = types

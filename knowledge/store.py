@@ -574,34 +574,14 @@ class ProjectStore:
         than the vector search, so a wide net is cheap only without them. An id is just a key
         into the caller's own copy of this tenant's projects, so isolation is unchanged.
         """
-        _check_tenant(tenant)
-        if not text or not text.strip():
-            return []
-        n = max(1, min(int(n), MAX_K * _OVERFETCH))
-        query: Any = None
-
-        def search(collection: Any) -> dict[str, Any]:
-            nonlocal query
-            if query is None:  # embedded once, even when the read is made again
-                query = self.embedder.embed([text.strip()])
-            return dict(
-                collection.query(query_embeddings=query, n_results=n, include=["distances"])
-            )
-
-        with self._guard("search the projects"):
-            none: dict[str, Any] = {"ids": [[]], "distances": [[]]}
-            found = self._use(tenant, False, search, none)
-        return [
-            (str(record_id), float(min(1.0, max(0.0, 1.0 - float(distance)))))
-            for record_id, distance in zip(found["ids"][0], found["distances"][0], strict=True)
-        ]
+        return self.nearest_many(tenant, [text], n)[0]
 
     def nearest_many(
         self, tenant: str, texts: Sequence[str], n: int = 32
     ) -> builtins.list[builtins.list[tuple[str, float]]]:
         """:meth:`nearest` for several texts: embedded in one batch and searched in one query
-        (a leave-one-out tuning's searches; the vectors match one-at-a-time embedding to
-        float precision, not bit for bit). An empty text finds nothing."""
+        (a leave-one-out tuning's searches; the vectors of several texts match one-at-a-time
+        embedding to float precision, not bit for bit). An empty text finds nothing."""
         _check_tenant(tenant)
         wanted = [str(text).strip() for text in texts]
         found_for: builtins.list[builtins.list[tuple[str, float]]] = [[] for _ in wanted]

@@ -102,18 +102,19 @@ def searches(
     batches once ``stopping()`` says so."""
     found: Searches = {}
     items = loo_items(history, rounds)
-    many = getattr(store, "nearest_many", None)
-    step = SEARCHES_AT_ONCE if callable(many) else 1
+    many, step = getattr(store, "nearest_many", None), SEARCHES_AT_ONCE
+    if not callable(many):  # a store without batches: one search at a time, as a stop expects
+
+        def many(tenant: str, texts: list[str], n: int) -> list[list[tuple[str, float]]]:
+            return [store.nearest(tenant, text, n) for text in texts]
+
+        step = 1
     for start in range(0, len(items), step):
         if stopping():
             raise TuningStopped
         batch = items[start : start + step]
-        if callable(many):
-            texts = [item.text for item in batch]
-            for item, ids in zip(batch, many(tenant, texts, nearest), strict=True):
-                found[item.id] = dict(ids)
-        else:
-            found[batch[0].id] = dict(store.nearest(tenant, batch[0].text, nearest))
+        for item, ids in zip(batch, many(tenant, [i.text for i in batch], nearest), strict=True):
+            found[item.id] = dict(ids)
     return found
 
 

@@ -52,9 +52,6 @@ class ChildUnavailable(Exception):
 _PACKAGE_ROOT = str(Path(estimating.__file__).resolve().parent.parent)
 
 
-
-
-
 def _child_environment() -> dict[str, str]:
     environment = dict(os.environ)
     paths = [_PACKAGE_ROOT, *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
